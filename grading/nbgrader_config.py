@@ -1,0 +1,44 @@
+# nbgrader configuration for Pathways. Works with the plain `nbgrader` commands, e.g.
+#
+#     cd grading && nbgrader generate_assignment 01-why-dont-they-leave
+#
+# and is what the `pathways` command loads. The course folder (release/, submitted/, autograded/,
+# feedback/, gradebook.db) is build/course by default; set PATHWAYS_COURSE to use another one.
+# A course with several graders can keep its gradebook in PostgreSQL: set PATHWAYS_DB_URL to a
+# SQLAlchemy URL such as postgresql://user@127.0.0.1/pathways (and `pip install psycopg2-binary`).
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE = Path(os.environ.get("PATHWAYS_COURSE", REPO / "build" / "course")).resolve()
+COURSE.mkdir(parents=True, exist_ok=True)
+
+c.CourseDirectory.course_id = "pathways"
+c.CourseDirectory.root = str(COURSE)
+# The lessons folder is nbgrader's source folder (an absolute path: os.path.join keeps it as is).
+c.CourseDirectory.source_directory = str(REPO / "lessons")
+c.CourseDirectory.db_url = os.environ.get("PATHWAYS_DB_URL", f"sqlite:///{COURSE / 'gradebook.db'}")
+# Never copy instructors' or generated files into a release, and never read a learner's stray files.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "responses.json"]
+# A very large file in a submission is not copied (10 MB; a learner's real files are tiny).
+c.CourseDirectory.max_file_size = 10_000
+
+# Release: solution regions become a harmless comment, not `raise NotImplementedError()`,
+# because learners answer with widgets and must be able to run every cell.
+c.ClearSolutions.code_stub = {"python": "pass  # nothing to write here: the activities above save your answers"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Autograde: restore deleted test cells, never overwrite a learner's response file with one from
+# the source folder, and stop a cell that runs away.
+c.OverwriteCells.add_missing_cells = True
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# Feedback: hidden tests lose their source AND their outputs (nbgrader's default shows both).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "pathways.grading.preprocessors.ClearHiddenTestsAndOutputs",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

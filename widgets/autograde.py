@@ -1,0 +1,103 @@
+"""Functions that nbgrader's autograder test cells call, and the model answers of source notebooks.
+
+Every grading function prints a plain sentence for the learner's feedback and returns the points
+earned as a number, which nbgrader reads as partial credit. None of them raises: a missing,
+damaged or forged response file earns 0 with a clear message, never a crash, and no message
+reveals an answer key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import engine
+from .responses import ResponseFileError, store
+from .scenario import ScenarioError, load
+
+
+def _record(activity: str, kind: str) -> tuple[dict | None, str]:
+    try:
+        record = store().get(activity)
+    except ResponseFileError as exc:
+        return None, f"{exc}; nothing could be graded from it"
+    if record is None:
+        return None, "no role-play recorded" if kind == "roleplay" else "no answer recorded"
+    if not isinstance(record, dict) or record.get("kind") != kind:
+        return None, f"the record for {activity!r} is not a {kind} record"
+    return record, ""
+
+
+def roleplay_verdict(scenario_file: str | Path, activity: str = "roleplay") -> engine.Verdict:
+    """Re-check the learner's first finished attempt against the scenario graph."""
+    scenario = load(scenario_file)
+    best = engine.best_score(scenario)
+    record, problem = _record(activity, "roleplay")
+    if record is None:
+        return engine.Verdict(False, False, 0, best, problem)
+    if record.get("scenario") != scenario.id:
+        return engine.Verdict(False, False, 0, best,
+                              f"the recorded role-play is {record.get('scenario')!r}, not {scenario.id!r}")
+    attempts = record.get("attempts")
+    if not isinstance(attempts, list) or not attempts:
+        return engine.Verdict(False, False, 0, best, "no role-play recorded")
+    finished = [a for a in attempts if isinstance(a, dict) and a.get("finished")]
+    if not finished:
+        return engine.Verdict(False, False, 0, best, "the role-play was started but not finished")
+    return engine.replay(scenario, finished[0].get("steps"))
+
+
+def roleplay_points(scenario_file: str | Path, points: float, activity: str = "roleplay") -> float:
+    """Points for the role-play: its score as a share of the best score, times `points`."""
+    try:
+        verdict = roleplay_verdict(scenario_file, activity)
+    except ScenarioError as exc:
+        print(f"Role-play could not be graded: the scenario file has a problem.\n{exc}")
+        return 0.0
+    earned = round(points * verdict.fraction, 2)
+    print(f"Role-play: {verdict.message}. Points: {earned:g} of {points:g}.")
+    return earned
+
+
+def check_points(question: str, expected: str | list[str], points: float = 1, activity: str = "checks") -> float:
+    """Points for one knowledge check: all of `points` if the saved answer equals `expected`."""
+    record, problem = _record(activity, "checks")
+    answer = (record or {}).get("answers", {}).get(question) if record else None
+    if answer is None:
+        print(f"Question {question}: {problem or 'no answer recorded'}. Points: 0 of {points:g}.")
+        return 0.0
+    want = sorted(expected) if isinstance(expected, list) else expected
+    got = sorted(answer) if isinstance(answer, list) else answer
+    earned = float(points) if got == want else 0.0
+    print(f"Question {question}: answer recorded. Points: {earned:g} of {points:g}.")
+    return earned
+
+
+def reflection_text(activity: str) -> str:
+    """The learner's saved reflection text, or '' if none."""
+    try:
+        record = store().get(activity)
+    except ResponseFileError:
+        return ""
+    if isinstance(record, dict) and record.get("kind") == "reflection" and isinstance(record.get("text"), str):
+        return record["text"]
+    return ""
+
+
+# --- model answers, called only from solution regions of source notebooks -------------------------
+
+def model_roleplay(scenario_file: str | Path, activity: str = "roleplay") -> None:
+    """Record the best walk through the scenario, in memory only (never on disk)."""
+    walk = engine.best_walk(load(scenario_file))
+    steps = [{"node": s.node, "choice": s.choice, "at": ""} for s in walk.steps]
+    store().put(activity, {"kind": "roleplay", "scenario": walk.scenario.id, "version": walk.scenario.version,
+                           "attempts": [{"steps": steps, "finished": True}]}, persist=False)
+
+
+def model_checks(answers: dict[str, str | list[str]], activity: str = "checks") -> None:
+    """Record the model answers of the knowledge checks, in memory only."""
+    store().put(activity, {"kind": "checks", "answers": dict(answers)}, persist=False)
+
+
+def model_reflection(text: str, activity: str) -> None:
+    """Record a model reflection, in memory only."""
+    store().put(activity, {"kind": "reflection", "text": text}, persist=False)

@@ -1,0 +1,225 @@
+"""The role-play engine: walks a scenario graph, scores a walk and re-checks a transcript.
+
+Pure Python, no Jupyter: the widget drives it click by click, and the autograder re-walks the
+learner's saved transcript through the same functions, so a forged or impossible path fails.
+
+Scoring rule: a walk earns the score of each choice it takes, each choice counted once (so a
+loop cannot be farmed); the best score of a scenario is the best over every complete walk.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+
+from .principles import principles
+from .scenario import CONDITION, Choice, Scenario, targets
+
+_OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne,
+        ">": operator.gt, "<": operator.lt}
+
+#: Hard cap on the number of walks enumerated, so an enormous graph fails clearly instead of hanging.
+MAX_WALKS = 20_000
+
+
+class IllegalMove(ValueError):
+    """A choice that is not available where the walk stands."""
+
+
+def holds(condition: str | None, variables: dict[str, int]) -> bool:
+    """True when the condition ('trust >= 2') holds for these variable values."""
+    if condition is None:
+        return True
+    name, op, value = CONDITION.match(condition).groups()
+    return _OPS[op](variables.get(name, 0), int(value))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One choice taken: where, which, and what the scenario said about it."""
+
+    node: str
+    choice: str
+    score: int
+    counted: bool
+
+
+@dataclass
+class Walk:
+    """A walk in progress (or finished) through one scenario."""
+
+    scenario: Scenario
+    node: str = ""
+    variables: dict[str, int] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.node:
+            self.node = self.scenario.start
+            self.variables = dict(self.scenario.variables)
+
+    @property
+    def finished(self) -> bool:
+        """True once the walk stands on an ending."""
+        return self.scenario.nodes[self.node].ending is not None
+
+    @property
+    def score(self) -> int:
+        """Points earned so far (each choice counted once)."""
+        return sum(s.score for s in self.steps if s.counted)
+
+    def options(self) -> list[Choice]:
+        """The choices offered at the current node, given the variables."""
+        return [c for c in self.scenario.nodes[self.node].choices if holds(c.when, self.variables)]
+
+    def choose(self, choice_id: str) -> Choice:
+        """Take a choice; raise IllegalMove if it is not offered here."""
+        for choice in self.options():
+            if choice.id == choice_id:
+                break
+        else:
+            offered = ", ".join(c.id for c in self.options()) or "none (this is an ending)"
+            raise IllegalMove(f"choice {choice_id!r} is not offered at node {self.node!r} (offered: {offered})")
+        counted = all(s.choice != choice.id or s.node != self.node for s in self.steps)
+        self.steps.append(Step(self.node, choice.id, choice.score, counted))
+        for name, delta in choice.set.items():
+            self.variables[name] = self.variables.get(name, 0) + delta
+        self.node = _destination(choice, self.variables)
+        return choice
+
+    def copy(self) -> Walk:
+        """An independent copy (for path enumeration)."""
+        return Walk(self.scenario, self.node, dict(self.variables), list(self.steps))
+
+
+def _destination(choice: Choice, variables: dict[str, int]) -> str:
+    if isinstance(choice.next, str):
+        return choice.next
+    for branch in choice.next:
+        if holds(branch.when, variables):
+            return branch.goto
+    return choice.next[-1].goto  # unreachable for a validated scenario: the last branch has no condition
+
+
+def all_walks(scenario: Scenario) -> list[Walk]:
+    """Every complete walk from the start to an ending, without repeating a state.
+
+    Raises ValueError if there are more than MAX_WALKS of them.
+    """
+    done: list[Walk] = []
+
+    def visit(walk: Walk, seen: frozenset) -> None:
+        if walk.finished:
+            done.append(walk)
+            if len(done) > MAX_WALKS:
+                raise ValueError(f"scenario {scenario.id!r} has more than {MAX_WALKS} paths; split it up")
+            return
+        for choice in walk.options():
+            nxt = walk.copy()
+            nxt.choose(choice.id)
+            state = (nxt.node, tuple(sorted(nxt.variables.items())))
+            if state not in seen:
+                visit(nxt, seen | {state})
+
+    start = Walk(scenario)
+    visit(start, frozenset({(start.node, tuple(sorted(start.variables.items())))}))
+    return done
+
+
+def best_score(scenario: Scenario) -> int:
+    """The highest score any complete walk can earn."""
+    return max((w.score for w in all_walks(scenario)), default=0)
+
+
+def best_walk(scenario: Scenario) -> Walk:
+    """A complete walk with the best score (the model answer)."""
+    return max(all_walks(scenario), key=lambda w: (w.score, -len(w.steps)))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of re-checking a transcript against a scenario."""
+
+    valid: bool
+    complete: bool
+    score: int
+    best: int
+    message: str
+    walk: Walk | None = None
+
+    @property
+    def fraction(self) -> float:
+        """Score as a share of the best possible (0 for an invalid or unfinished transcript)."""
+        if not (self.valid and self.complete) or self.best == 0:
+            return 0.0
+        return min(self.score, self.best) / self.best
+
+
+def replay(scenario: Scenario, transcript: list[dict]) -> Verdict:
+    """Re-walk a transcript ([{'node': ..., 'choice': ...}, ...]) through the scenario.
+
+    An impossible step (a choice not offered where the walk stands, or a node that does not
+    match) makes the whole transcript invalid: it earns nothing.
+    """
+    best = best_score(scenario)
+    walk = Walk(scenario)
+    if not isinstance(transcript, list):
+        return Verdict(False, False, 0, best, "the transcript is not a list of steps")
+    for i, step in enumerate(transcript, start=1):
+        if not isinstance(step, dict) or not isinstance(step.get("choice"), str):
+            return Verdict(False, False, 0, best, f"step {i} is not a recorded choice")
+        if step.get("node") != walk.node:
+            return Verdict(False, False, 0, best,
+                           f"step {i} claims node {step.get('node')!r} but the scenario is at {walk.node!r}: "
+                           "this path is not possible in the scenario")
+        try:
+            walk.choose(step["choice"])
+        except IllegalMove as exc:
+            return Verdict(False, False, 0, best, f"step {i}: {exc}: this path is not possible in the scenario")
+    if not walk.finished:
+        return Verdict(True, False, walk.score, best, "the role-play was not finished")
+    ending = scenario.nodes[walk.node].ending
+    return Verdict(True, True, walk.score, best, f"finished at '{ending.title}' with {walk.score} of {best} points",
+                   walk)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the learner sees at the end: principles honoured, missteps, what to read again."""
+
+    score: int
+    best: int
+    ending_title: str
+    outcome: str
+    honoured: list[str]
+    missteps: list[tuple[str, str, str]]  # (choice text, principle name, why)
+    review: list[str]
+
+
+def summarize(walk: Walk) -> Summary:
+    """Summarise a finished walk for the end screen."""
+    scenario = walk.scenario
+    reg = principles()
+    honoured, missteps, review = [], [], []
+    for step in walk.steps:
+        choice = next(c for c in scenario.nodes[step.node].choices if c.id == step.choice)
+        name = reg[choice.feedback.principle].name
+        if choice.feedback.honours:
+            if name not in honoured:
+                honoured.append(name)
+        else:
+            missteps.append((choice.text, name, choice.feedback.why))
+            if choice.review and choice.review not in review:
+                review.append(choice.review)
+    ending = scenario.nodes[walk.node].ending
+    return Summary(walk.score, best_score(scenario), ending.title if ending else "", ending.outcome if ending else "",
+                   honoured, missteps, review)
+
+
+def choice_at(scenario: Scenario, node: str, choice_id: str) -> Choice:
+    """Look up a choice by node and id."""
+    return next(c for c in scenario.nodes[node].choices if c.id == choice_id)
+
+
+__all__ = ["Walk", "Step", "Verdict", "Summary", "IllegalMove", "all_walks", "best_score", "best_walk",
+           "replay", "summarize", "choice_at", "holds", "targets"]

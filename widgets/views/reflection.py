@@ -1,0 +1,40 @@
+"""The reflection widget: free text the instructor grades by hand in nbgrader's formgrader."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ..autograde import reflection_text
+from ..responses import store
+from .common import root
+
+
+class Reflection:
+    """A text box saved under an activity id; `.widget` is displayed."""
+
+    def __init__(self, activity: str, label: str = "Your reflection"):
+        self.activity = activity
+        saved = reflection_text(activity)
+        self.text = w.Textarea(value=saved, placeholder="Write your reflection here.", description=label,
+                               continuous_update=False, style={"description_width": "initial"},
+                               layout=w.Layout(width="100%", height="12rem"))
+        self.save_button = w.Button(description="Save reflection", icon="floppy-disk",
+                                    tooltip="Save your reflection so it is submitted with this lesson")
+        self.status = w.HTML("")
+        self.save_button.on_click(lambda _: self.save())
+        self.text.observe(lambda _c: self.save(), names="value")
+        self.widget = root([self.text, w.HBox([self.save_button, self.status])], "reflection")
+        # What is on record is printed as plain text too, so the grader reads it in formgrader.
+        if saved:
+            print(f"Reflection on record ({len(saved.split())} words):\n{saved}")
+
+    def save(self) -> None:
+        """Save the text now."""
+        store().put(self.activity, {"kind": "reflection", "text": self.text.value})
+        words = len(self.text.value.split())
+        self.status.value = f'<span class="pw-status" role="status">Saved ({words} words).</span>'
+
+
+def reflection(activity: str, label: str = "Your reflection") -> w.VBox:
+    """The reflection widget for one activity id."""
+    return Reflection(activity, label).widget

@@ -1,0 +1,147 @@
+"""The role-play widget: a thin view over the engine that records every attempt.
+
+It shows the conversation so far, the choices as buttons, feedback after each choice (what the
+other person likely felt and the principle the choice honours or works against), and an end
+summary. Every click is saved through the response store: to `responses.json` in JupyterLab,
+to memory only under Voila.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import ipywidgets as w
+
+from .. import engine
+from ..principles import principles
+from ..responses import now, store
+from ..scenario import Choice, Scenario, load
+from .common import esc, root
+
+OUTCOME_WORDS = {"hopeful": "A hopeful ending", "open": "An open ending", "concerning": "A concerning ending"}
+
+
+class RolePlay:
+    """Plays one scenario; `.widget` is what the notebook displays."""
+
+    def __init__(self, scenario: Scenario, activity: str = "roleplay"):
+        self.scenario = scenario
+        self.activity = activity
+        self.walk = engine.Walk(scenario)
+        self.attempt: dict | None = None
+        self.header = w.HTML(self._header_html())
+        self.history = w.HTML("")
+        self.prompt = w.HTML("")
+        self.choices = w.VBox([])
+        self.feedback = w.HTML("")
+        self.summary = w.HTML("")
+        self.replay_button = w.Button(description="Play again from the start", icon="rotate-left",
+                                      tooltip="Start the role-play again; your first finished run is the one graded",
+                                      layout=w.Layout(display="none", width="auto"))
+        self.replay_button.on_click(lambda _: self.restart())
+        self.widget = root([self.header, self.history, self.feedback, self.prompt, self.choices, self.summary,
+                            self.replay_button], "roleplay")
+        self._show_node()
+
+    # --- driving (also used by tests, like Button.click) ---------------------------------------
+    def options(self) -> list[Choice]:
+        """The choices offered now."""
+        return self.walk.options()
+
+    def choose(self, choice_id: str) -> None:
+        """Take a choice, as a click on its button would."""
+        node_id = self.walk.node
+        choice = self.walk.choose(choice_id)
+        self._save(node_id, choice_id)
+        self.history.value += (f'<div class="pw-you"><strong>You:</strong> {html.escape(choice.text)}</div>')
+        self.feedback.value = feedback_html(choice)
+        self._show_node()
+
+    def restart(self) -> None:
+        """Start a new attempt from the first node."""
+        self.walk = engine.Walk(self.scenario)
+        self.attempt = None
+        self.history.value = ""
+        self.feedback.value = ""
+        self.summary.value = ""
+        self.replay_button.layout.display = "none"
+        self._show_node()
+
+    # --- rendering ----------------------------------------------------------------------------
+    def _header_html(self) -> str:
+        s = self.scenario
+        return (f"<h3>{html.escape(s.title)}</h3><p><strong>You are:</strong> {html.escape(s.role)}. "
+                f"<strong>Setting:</strong> {html.escape(s.setting)}</p>")
+
+    def _show_node(self) -> None:
+        node = self.scenario.nodes[self.walk.node]
+        speaker = f"<strong>{html.escape(node.speaker)}:</strong> " if node.speaker else ""
+        self.history.value += f'<div class="pw-said">{speaker}{esc(node.text)}</div>'
+        if node.ending:
+            self.prompt.value = ""
+            self.choices.children = []
+            self.summary.value = summary_html(engine.summarize(self.walk))
+            self.replay_button.layout.display = "flex"
+            return
+        self.prompt.value = '<p id="pw-choose"><strong>What do you do?</strong></p>'
+        buttons = []
+        for number, choice in enumerate(self.options(), start=1):
+            button = w.Button(description=f"{number}. {choice.text}", tooltip=choice.text,
+                              layout=w.Layout(width="100%", height="auto"))
+            button.add_class("pw-choice")
+            button.on_click(lambda _b, cid=choice.id: self.choose(cid))
+            buttons.append(button)
+        self.choices.children = buttons
+
+    def _save(self, node_id: str, choice_id: str) -> None:
+        st = store()
+        record = st.get(self.activity) or {}
+        if record.get("kind") != "roleplay" or record.get("scenario") != self.scenario.id:
+            record = {"kind": "roleplay", "scenario": self.scenario.id, "version": self.scenario.version,
+                      "attempts": []}
+        if self.attempt is None:
+            self.attempt = {"started": now(), "steps": [], "finished": False}
+            record["attempts"].append(self.attempt)
+        else:
+            record["attempts"][-1] = self.attempt
+        self.attempt["steps"].append({"node": node_id, "choice": choice_id, "at": now()})
+        self.attempt["finished"] = self.walk.finished
+        st.put(self.activity, record)
+
+
+def feedback_html(choice: Choice) -> str:
+    """Feedback for one choice: the reaction, then the principle honoured or worked against, and why."""
+    fb = choice.feedback
+    p = principles()[fb.principle]
+    verdict = "honours" if fb.honours else "works against"
+    cls = "pw-honours" if fb.honours else "pw-breaks"
+    mark = "&#10003;" if fb.honours else "&#9888;"
+    return (f'<div class="pw-feedback {cls}" role="status" aria-live="polite">'
+            f"<p><strong>What happened:</strong> {html.escape(fb.reaction)}</p>"
+            f"<p><strong>{mark} This {verdict} <em>{html.escape(p.name)}</em></strong> ({html.escape(p.source)}). "
+            f"{html.escape(fb.why)}</p></div>")
+
+
+def summary_html(summary: engine.Summary) -> str:
+    """The end-of-role-play summary."""
+    e = html.escape
+    honoured = "".join(f"<li>{e(n)}</li>" for n in summary.honoured) or "<li>None yet: try another path.</li>"
+    missteps = "".join(f"<li>&ldquo;{e(t)}&rdquo; works against <em>{e(n)}</em>: {e(why)}</li>"
+                       for t, n, why in summary.missteps)
+    review = "".join(f"<li>{e(r)}</li>" for r in summary.review)
+    parts = [f'<div class="pw-summary" role="status"><h4>{e(OUTCOME_WORDS.get(summary.outcome, "The end"))}: '
+             f"{e(summary.ending_title)}</h4>",
+             f"<p>You earned <strong>{summary.score} of {summary.best}</strong> points.</p>",
+             f"<p><strong>Principles you honoured:</strong></p><ul>{honoured}</ul>"]
+    if missteps:
+        parts.append(f"<p><strong>Where it could go differently:</strong></p><ul>{missteps}</ul>")
+    if review:
+        parts.append(f"<p><strong>Worth reading again:</strong></p><ul>{review}</ul>")
+    parts.append("<p>Real conversations rarely end in one visit: what matters is that the door stays open.</p></div>")
+    return "".join(parts)
+
+
+def roleplay(scenario_file: str | Path, activity: str = "roleplay") -> w.VBox:
+    """Load a scenario file and return the role-play widget to display."""
+    return RolePlay(load(scenario_file), activity).widget

@@ -1,0 +1,52 @@
+"""The quick-exit control and the resources panel shown at the top of every lesson."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import anywidget
+import ipywidgets as w
+import traitlets as t
+
+from ..resources import Resources, load_resources
+from ..responses import under_voila
+from .common import root
+
+_HERE = Path(__file__).parent
+
+
+class QuickExit(anywidget.AnyWidget):
+    """A button (and Shift pressed three times) that replaces the page with a neutral one."""
+
+    _esm = _HERE / "quick_exit.js"
+    _css = _HERE / "quick_exit.css"
+    url = t.Unicode().tag(sync=True)
+    label = t.Unicode("Exit this page").tag(sync=True)
+    hint = t.Unicode("").tag(sync=True)
+    fixed = t.Bool(False).tag(sync=True)
+
+
+def resources_html(res: Resources) -> str:
+    """The resources panel as HTML (numbers exactly as configured)."""
+    e = html.escape
+    items = [f"<li><strong>{e(res.emergency.name)}: {e(res.emergency.phone)}</strong>. {e(res.emergency.note)}</li>"]
+    for line in (ln for ln in res.lines if ln.panel):
+        parts = [f"call {e(line.phone)}" + (f" ({e(line.phone_words)})" if line.phone_words else "")]
+        if line.text:
+            parts.append(f"text {e(line.text)}")
+        if line.tty:
+            parts.append(f"TTY {e(line.tty)}")
+        hours = f", {e(line.hours)}" if line.hours else ""
+        items.append(f"<li><strong>{e(line.name)}</strong>: {', '.join(parts)}{hours}. {e(line.note)}</li>")
+    return (f'<section class="pw-panel" aria-label="Support resources"><h2 style="font-size:1.1rem;margin:0">'
+            f"If you need support now ({e(res.region)})</h2><ul>{''.join(items)}</ul>"
+            "<p>You can stop, skip a section or step away at any time.</p></section>")
+
+
+def safety_panel() -> w.VBox:
+    """Quick exit plus resources, from the resources configuration in force."""
+    res = load_resources()
+    exit_button = QuickExit(url=res.quick_exit.url, label=res.quick_exit.label, hint=res.quick_exit.hint,
+                            fixed=under_voila())
+    return root([exit_button, w.HTML(resources_html(res))], "safety")
