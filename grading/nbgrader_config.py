@@ -3,7 +3,8 @@
 #     cd grading && nbgrader generate_assignment 01-why-dont-they-leave
 #
 # and is what the `pathways` command loads. The course folder (release/, submitted/, autograded/,
-# feedback/, gradebook.db) is build/course by default; set PATHWAYS_COURSE to use another one.
+# feedback/, gradebook.db) is build/course by default; set PATHWAYS_COURSE to use another one
+# (and PATHWAYS_LESSONS to take lessons from another folder, as some tests do).
 # A course with several graders can keep its gradebook in PostgreSQL: set PATHWAYS_DB_URL to a
 # SQLAlchemy URL such as postgresql://user@127.0.0.1/pathways (and `pip install psycopg2-binary`).
 import os
@@ -18,7 +19,7 @@ COURSE.mkdir(parents=True, exist_ok=True)
 c.CourseDirectory.course_id = "pathways"
 c.CourseDirectory.root = str(COURSE)
 # The lessons folder is nbgrader's source folder (an absolute path: os.path.join keeps it as is).
-c.CourseDirectory.source_directory = str(REPO / "lessons")
+c.CourseDirectory.source_directory = str(Path(os.environ.get("PATHWAYS_LESSONS", REPO / "lessons")).resolve())
 c.CourseDirectory.db_url = os.environ.get("PATHWAYS_DB_URL", f"sqlite:///{COURSE / 'gradebook.db'}")
 # Never copy instructors' or generated files into a release, and never read a learner's stray files.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "responses.json"]

@@ -1,0 +1,61 @@
+# Pathways: every command a newcomer, an instructor or CI needs. Run `make help` for the list.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.pathways-installed
+PORT   ?= 8866
+LAB_PORT ?= 8888
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+PYTEST_ARGS ?=
+
+.PHONY: help start lab dashboards test test-fast lint bench bench-grading bench-dashboards lock clean
+
+help:
+	@echo "make start             set up, build the learners' lessons and open JupyterLab on 127.0.0.1"
+	@echo "make test              set up and run the whole test suite (what CI runs)"
+	@echo "make test-fast         the fast tests only (seconds), while you work"
+	@echo "make dashboards        serve the lessons as Voila dashboards on 127.0.0.1:$(PORT)"
+	@echo "make bench             every benchmark (bench-grading, bench-dashboards)"
+	@echo "make lint              ruff over the code"
+	@echo "make lock              re-pin constraints.txt from the current environment"
+
+# The environment: a venv with exactly the pinned versions (constraints.txt) of what pyproject.toml asks for.
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+start: $(STAMP)
+	$(BIN)/pathways workspace workspace
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(ROOT_FLAG) \
+	  --ServerApp.root_dir=workspace --LabApp.default_url=/lab/tree/01-why-dont-they-leave/lesson.ipynb
+
+lab: start
+
+dashboards: $(STAMP)
+	$(BIN)/pathways dashboards build
+	$(BIN)/pathways dashboards serve --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check widgets grading tests
+
+bench: bench-grading bench-dashboards
+
+bench-grading: $(STAMP)
+	$(BIN)/python tests/bench/bench_grading.py
+
+bench-dashboards: $(STAMP)
+	$(BIN)/python tests/bench/bench_dashboards.py
+
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf build .pytest_cache
