@@ -59,7 +59,8 @@ def load_checks(path: str | Path) -> CheckSet:
         smap = SourceMap(yaml.compose(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError([Problem(str(path), mark.line + 1 if mark else None, "", f"not valid YAML: {exc}")]) from None
+        line = mark.line + 1 if mark else None
+        raise ScenarioError([Problem(str(path), line, "", f"not valid YAML: {exc}")]) from None
     try:
         checks = CheckSet.model_validate(data)
     except ValidationError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -78,7 +78,7 @@ class Choice(_Strict):
 
     id: Identifier
     text: str = Field(min_length=1)
-    next: Union[Identifier, list[Branch]]
+    next: Identifier | list[Branch]
     score: int = Field(ge=0, le=10)
     feedback: Feedback
     when: str | None = Field(default=None, description="Only offered when this condition holds.")
@@ -283,7 +283,8 @@ def graph_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[P
                         f"choice {choice.id!r} leads to {target!r}, which is not a node; fix the name or add the node")
             if isinstance(choice.next, list) and choice.next[-1].when is not None:
                 add(("nodes", nid, "choices", ci, "next"),
-                    f"choice {choice.id!r}: the last branch of 'next' needs no 'when', so that some branch always applies")
+                    f"choice {choice.id!r}: the last branch of 'next' must have no 'when', "
+                    "so that some branch always applies")
     if problems:
         return problems
     reachable = _reachable(scenario, scenario.start)

@@ -7,6 +7,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..checks import CheckSet, Question, load_checks
+from ..i18n import ui
 from ..responses import ResponseFileError, store
 from .common import esc, root
 
@@ -17,21 +18,21 @@ class KnowledgeCheck:
     def __init__(self, checks: CheckSet, question: Question):
         self.checks, self.question = checks, question
         saved = self._saved()
-        label = f"Question {question.id}"
-        self.status = w.HTML('<span class="pw-status">Saved.</span>' if saved is not None else "")
+        label = f"{ui('question')} {question.id}"
+        self.status = w.HTML(f'<span class="pw-status">{ui("saved")}</span>' if saved is not None else "")
         if question.multiple:
             self.boxes = [w.Checkbox(value=bool(saved and o.id in saved), description=o.text, indent=False,
                                      layout=w.Layout(width="100%")) for o in question.options]
             for box in self.boxes:
                 box.observe(lambda _c: self._record(), names="value")
             control = w.VBox(self.boxes)
-            hint = "<p><em>Tick every option that applies.</em></p>"
+            hint = f"<p><em>{ui('tick_all')}</em></p>"
         else:
             self.radio = w.RadioButtons(options=[(o.text, o.id) for o in question.options], value=saved,
                                         description="", layout=w.Layout(width="100%"))
             self.radio.observe(lambda _c: self._record(), names="value")
             control = self.radio
-            hint = "<p><em>Choose one answer.</em></p>"
+            hint = f"<p><em>{ui('choose_one')}</em></p>"
         prompt = w.HTML(f'<div role="heading" aria-level="4"><strong>{label}.</strong></div>{esc(question.prompt)}'
                         f"{hint}")
         self.widget = root([prompt, control, self.status], "check")
@@ -67,7 +68,7 @@ class KnowledgeCheck:
             record = {"kind": "checks", "answers": {}}
         record["answers"][self.question.id] = self.current()
         st.put(self.checks.activity, record)
-        self.status.value = '<span class="pw-status" role="status">Saved.</span>'
+        self.status.value = f'<span class="pw-status" role="status">{ui("saved")}</span>'
 
 
 def knowledge_check(checks_file: str | Path, question: str) -> w.VBox:

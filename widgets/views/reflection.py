@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..autograde import reflection_text
+from ..i18n import ui
 from ..responses import store
 from .common import root
 
@@ -12,14 +13,15 @@ from .common import root
 class Reflection:
     """A text box saved under an activity id; `.widget` is displayed."""
 
-    def __init__(self, activity: str, label: str = "Your reflection"):
+    def __init__(self, activity: str, label: str | None = None):
         self.activity = activity
         saved = reflection_text(activity)
-        self.text = w.Textarea(value=saved, placeholder="Write your reflection here.", description=label,
+        self.text = w.Textarea(value=saved, placeholder=ui("reflection_placeholder"),
+                               description=label or ui("reflection_label"),
                                continuous_update=False, style={"description_width": "initial"},
                                layout=w.Layout(width="100%", height="12rem"))
-        self.save_button = w.Button(description="Save reflection", icon="floppy-disk",
-                                    tooltip="Save your reflection so it is submitted with this lesson")
+        self.save_button = w.Button(description=ui("save_reflection"), icon="floppy-disk",
+                                    tooltip=ui("save_reflection_tip"))
         self.status = w.HTML("")
         self.save_button.on_click(lambda _: self.save())
         self.text.observe(lambda _c: self.save(), names="value")
@@ -32,9 +34,9 @@ class Reflection:
         """Save the text now."""
         store().put(self.activity, {"kind": "reflection", "text": self.text.value})
         words = len(self.text.value.split())
-        self.status.value = f'<span class="pw-status" role="status">Saved ({words} words).</span>'
+        self.status.value = f'<span class="pw-status" role="status">{ui("saved_words", words=words)}</span>'
 
 
-def reflection(activity: str, label: str = "Your reflection") -> w.VBox:
+def reflection(activity: str, label: str | None = None) -> w.VBox:
     """The reflection widget for one activity id."""
     return Reflection(activity, label).widget

@@ -14,12 +14,11 @@ from pathlib import Path
 import ipywidgets as w
 
 from .. import engine
+from ..i18n import ui
 from ..principles import principles
 from ..responses import now, store
 from ..scenario import Choice, Scenario, load
 from .common import esc, root
-
-OUTCOME_WORDS = {"hopeful": "A hopeful ending", "open": "An open ending", "concerning": "A concerning ending"}
 
 
 class RolePlay:
@@ -36,8 +35,7 @@ class RolePlay:
         self.choices = w.VBox([])
         self.feedback = w.HTML("")
         self.summary = w.HTML("")
-        self.replay_button = w.Button(description="Play again from the start", icon="rotate-left",
-                                      tooltip="Start the role-play again; your first finished run is the one graded",
+        self.replay_button = w.Button(description=ui("play_again"), icon="rotate-left", tooltip=ui("play_again_tip"),
                                       layout=w.Layout(display="none", width="auto"))
         self.replay_button.on_click(lambda _: self.restart())
         self.widget = root([self.header, self.history, self.feedback, self.prompt, self.choices, self.summary,
@@ -54,7 +52,7 @@ class RolePlay:
         node_id = self.walk.node
         choice = self.walk.choose(choice_id)
         self._save(node_id, choice_id)
-        self.history.value += (f'<div class="pw-you"><strong>You:</strong> {html.escape(choice.text)}</div>')
+        self.history.value += (f'<div class="pw-you"><strong>{ui("you")}:</strong> {html.escape(choice.text)}</div>')
         self.feedback.value = feedback_html(choice)
         self._show_node()
 
@@ -71,8 +69,8 @@ class RolePlay:
     # --- rendering ----------------------------------------------------------------------------
     def _header_html(self) -> str:
         s = self.scenario
-        return (f"<h3>{html.escape(s.title)}</h3><p><strong>You are:</strong> {html.escape(s.role)}. "
-                f"<strong>Setting:</strong> {html.escape(s.setting)}</p>")
+        return (f"<h3>{html.escape(s.title)}</h3><p><strong>{ui('you_are')}:</strong> {html.escape(s.role)}. "
+                f"<strong>{ui('setting')}:</strong> {html.escape(s.setting)}</p>")
 
     def _show_node(self) -> None:
         node = self.scenario.nodes[self.walk.node]
@@ -84,7 +82,7 @@ class RolePlay:
             self.summary.value = summary_html(engine.summarize(self.walk))
             self.replay_button.layout.display = "flex"
             return
-        self.prompt.value = '<p id="pw-choose"><strong>What do you do?</strong></p>'
+        self.prompt.value = f'<p><strong>{ui("what_do_you_do")}</strong></p>'
         buttons = []
         for number, choice in enumerate(self.options(), start=1):
             button = w.Button(description=f"{number}. {choice.text}", tooltip=choice.text,
@@ -114,31 +112,31 @@ def feedback_html(choice: Choice) -> str:
     """Feedback for one choice: the reaction, then the principle honoured or worked against, and why."""
     fb = choice.feedback
     p = principles()[fb.principle]
-    verdict = "honours" if fb.honours else "works against"
+    verdict = ui("this_honours") if fb.honours else ui("this_works_against")
     cls = "pw-honours" if fb.honours else "pw-breaks"
     mark = "&#10003;" if fb.honours else "&#9888;"
     return (f'<div class="pw-feedback {cls}" role="status" aria-live="polite">'
-            f"<p><strong>What happened:</strong> {html.escape(fb.reaction)}</p>"
-            f"<p><strong>{mark} This {verdict} <em>{html.escape(p.name)}</em></strong> ({html.escape(p.source)}). "
+            f"<p><strong>{ui('what_happened')}:</strong> {html.escape(fb.reaction)}</p>"
+            f"<p><strong>{mark} {verdict} <em>{html.escape(p.name)}</em></strong> ({html.escape(p.source)}). "
             f"{html.escape(fb.why)}</p></div>")
 
 
 def summary_html(summary: engine.Summary) -> str:
     """The end-of-role-play summary."""
     e = html.escape
-    honoured = "".join(f"<li>{e(n)}</li>" for n in summary.honoured) or "<li>None yet: try another path.</li>"
-    missteps = "".join(f"<li>&ldquo;{e(t)}&rdquo; works against <em>{e(n)}</em>: {e(why)}</li>"
+    honoured = "".join(f"<li>{e(n)}</li>" for n in summary.honoured) or f"<li>{ui('none_yet')}</li>"
+    missteps = "".join(f"<li>&ldquo;{e(t)}&rdquo; {ui('works_against')} <em>{e(n)}</em>: {e(why)}</li>"
                        for t, n, why in summary.missteps)
     review = "".join(f"<li>{e(r)}</li>" for r in summary.review)
-    parts = [f'<div class="pw-summary" role="status"><h4>{e(OUTCOME_WORDS.get(summary.outcome, "The end"))}: '
+    parts = [f'<div class="pw-summary" role="status"><h4>{e(ui("ending_" + summary.outcome))}: '
              f"{e(summary.ending_title)}</h4>",
-             f"<p>You earned <strong>{summary.score} of {summary.best}</strong> points.</p>",
-             f"<p><strong>Principles you honoured:</strong></p><ul>{honoured}</ul>"]
+             f"<p><strong>{e(ui('you_earned', score=summary.score, best=summary.best))}</strong></p>",
+             f"<p><strong>{ui('principles_honoured')}</strong></p><ul>{honoured}</ul>"]
     if missteps:
-        parts.append(f"<p><strong>Where it could go differently:</strong></p><ul>{missteps}</ul>")
+        parts.append(f"<p><strong>{ui('where_differently')}</strong></p><ul>{missteps}</ul>")
     if review:
-        parts.append(f"<p><strong>Worth reading again:</strong></p><ul>{review}</ul>")
-    parts.append("<p>Real conversations rarely end in one visit: what matters is that the door stays open.</p></div>")
+        parts.append(f"<p><strong>{ui('read_again')}</strong></p><ul>{review}</ul>")
+    parts.append(f"<p>{ui('door_open')}</p></div>")
     return "".join(parts)
 
 

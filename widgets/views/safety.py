@@ -9,6 +9,7 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
+from ..i18n import ui
 from ..resources import Resources, load_resources
 from ..responses import under_voila
 from .common import root
@@ -32,16 +33,16 @@ def resources_html(res: Resources) -> str:
     e = html.escape
     items = [f"<li><strong>{e(res.emergency.name)}: {e(res.emergency.phone)}</strong>. {e(res.emergency.note)}</li>"]
     for line in (ln for ln in res.lines if ln.panel):
-        parts = [f"call {e(line.phone)}" + (f" ({e(line.phone_words)})" if line.phone_words else "")]
+        parts = [f"{ui('call')} {e(line.phone)}" + (f" ({e(line.phone_words)})" if line.phone_words else "")]
         if line.text:
-            parts.append(f"text {e(line.text)}")
+            parts.append(f"{ui('text')} {e(line.text)}")
         if line.tty:
-            parts.append(f"TTY {e(line.tty)}")
+            parts.append(f"{ui('tty')} {e(line.tty)}")
         hours = f", {e(line.hours)}" if line.hours else ""
         items.append(f"<li><strong>{e(line.name)}</strong>: {', '.join(parts)}{hours}. {e(line.note)}</li>")
-    return (f'<section class="pw-panel" aria-label="Support resources"><h2 style="font-size:1.1rem;margin:0">'
-            f"If you need support now ({e(res.region)})</h2><ul>{''.join(items)}</ul>"
-            "<p>You can stop, skip a section or step away at any time.</p></section>")
+    return (f'<section class="pw-panel" aria-label="{e(ui("support_label"))}"><h2 style="font-size:1.1rem;margin:0">'
+            f"{e(ui('support_heading', region=res.region))}</h2><ul>{''.join(items)}</ul>"
+            f"<p>{e(ui('step_away'))}</p></section>")
 
 
 def safety_panel() -> w.VBox:
