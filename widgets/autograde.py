@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import engine
+from .exercises import sorting_score
 from .responses import ResponseFileError, store
 from .scenario import ScenarioError, load
 
@@ -72,6 +73,19 @@ def check_points(question: str, expected: str | list[str], points: float = 1, ac
     return earned
 
 
+def sorting_points(activity: str, key: dict[str, str], points: float) -> float:
+    """Points for a sorting exercise: the share of items placed as in `key`, times `points`."""
+    record, problem = _record(activity, "sorting")
+    if record is None:
+        print(f"Sorting exercise: {problem}. Points: 0 of {points:g}.")
+        return 0.0
+    placements = record.get("placements") if isinstance(record.get("placements"), dict) else {}
+    right, total = sorting_score(placements, key)
+    earned = round(points * right / total, 2) if total else 0.0
+    print(f"Sorting exercise: {len(placements)} items placed. Points: {earned:g} of {points:g}.")
+    return earned
+
+
 def reflection_text(activity: str) -> str:
     """The learner's saved reflection text, or '' if none."""
     try:
@@ -96,6 +110,11 @@ def model_roleplay(scenario_file: str | Path, activity: str = "roleplay") -> Non
 def model_checks(answers: dict[str, str | list[str]], activity: str = "checks") -> None:
     """Record the model answers of the knowledge checks, in memory only."""
     store().put(activity, {"kind": "checks", "answers": dict(answers)}, persist=False)
+
+
+def model_sorting(key: dict[str, str], activity: str) -> None:
+    """Record the model placements of a sorting exercise, in memory only."""
+    store().put(activity, {"kind": "sorting", "placements": dict(key)}, persist=False)
 
 
 def model_reflection(text: str, activity: str) -> None:

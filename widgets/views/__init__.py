@@ -4,6 +4,7 @@ from .checks import KnowledgeCheck, knowledge_check
 from .reflection import Reflection, reflection
 from .roleplay import RolePlay, roleplay
 from .safety import QuickExit, safety_panel
+from .sorting import Sorting, sorting
 
 __all__ = ["KnowledgeCheck", "knowledge_check", "Reflection", "reflection", "RolePlay", "roleplay",
-           "QuickExit", "safety_panel"]
+           "QuickExit", "safety_panel", "Sorting", "sorting"]
