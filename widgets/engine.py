@@ -4,7 +4,9 @@ Pure Python, no Jupyter: the widget drives it click by click, and the autograder
 learner's saved transcript through the same functions, so a forged or impossible path fails.
 
 Scoring rule: a walk earns the score of each choice it takes, each choice counted once (so a
-loop cannot be farmed); the best score of a scenario is the best over every complete walk.
+loop cannot be farmed); the best score of a scenario is the best over every complete walk in
+which no choice is taken more than twice (a loop that raises a variable could otherwise go on
+for ever; twice round is enough to unlock what a second pass unlocks).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from .scenario import CONDITION, Choice, Scenario, targets
 _OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne,
         ">": operator.gt, "<": operator.lt}
 
+#: How often one choice may be repeated in an enumerated walk.
+MAX_REPEATS = 2
 #: Hard cap on the number of walks enumerated, so an enormous graph fails clearly instead of hanging.
 MAX_WALKS = 20_000
 
@@ -102,7 +106,8 @@ def _destination(choice: Choice, variables: dict[str, int]) -> str:
 
 
 def all_walks(scenario: Scenario) -> list[Walk]:
-    """Every complete walk from the start to an ending, without repeating a state.
+    """Every complete walk from the start to an ending, without repeating a state and taking no
+    choice more than MAX_REPEATS times.
 
     Raises ValueError if there are more than MAX_WALKS of them.
     """
@@ -115,6 +120,8 @@ def all_walks(scenario: Scenario) -> list[Walk]:
                 raise ValueError(f"scenario {scenario.id!r} has more than {MAX_WALKS} paths; split it up")
             return
         for choice in walk.options():
+            if sum(1 for s in walk.steps if s.node == walk.node and s.choice == choice.id) >= MAX_REPEATS:
+                continue
             nxt = walk.copy()
             nxt.choose(choice.id)
             state = (nxt.node, tuple(sorted(nxt.variables.items())))

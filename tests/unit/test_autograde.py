@@ -1,0 +1,116 @@
+"""Do the autograder functions re-check saved work honestly, and never crash on bad files?"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pathways import autograde, engine
+from pathways.responses import FILENAME, FORMAT, ResponseStore
+from pathways.scenario import load
+
+TINY = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml"
+
+
+def write_responses(folder: Path, activities: dict) -> None:
+    (folder / FILENAME).write_text(json.dumps({"format": FORMAT, "activities": activities}))
+
+
+def roleplay_record(steps, finished=True, scenario="tiny"):
+    return {"kind": "roleplay", "scenario": scenario, "version": 2, "attempts": [{"steps": steps, "finished": finished}]}
+
+
+def best_steps():
+    walk = engine.best_walk(load(TINY))
+    return [{"node": s.node, "choice": s.choice} for s in walk.steps]
+
+
+def test_best_walk_earns_full_points(in_tmp, capsys):
+    """Does the best path earn every point, with a message saying where it ended?"""
+    write_responses(in_tmp, {"roleplay": roleplay_record(best_steps())})
+    assert autograde.roleplay_points(TINY, points=4) == 4
+    assert "finished at 'Good' with 8 of 8 points" in capsys.readouterr().out
+
+
+def test_partial_path_earns_partial_points(in_tmp):
+    """Is a weaker path worth its share of the best score?"""
+    write_responses(in_tmp, {"roleplay": roleplay_record([{"node": "a", "choice": "rush"},
+                                                          {"node": "b", "choice": "finish"}])})
+    assert autograde.roleplay_points(TINY, points=4) == 0.5  # 1 of 8 points
+
+
+def test_first_finished_attempt_counts(in_tmp):
+    """Is the first finished attempt graded, not a later better one?"""
+    weak = [{"node": "a", "choice": "rush"}, {"node": "b", "choice": "finish"}]
+    record = roleplay_record(weak)
+    record["attempts"].append({"steps": best_steps(), "finished": True})
+    write_responses(in_tmp, {"roleplay": record})
+    assert autograde.roleplay_points(TINY, points=4) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("responses", "message"),
+    [
+        (None, "no role-play recorded"),
+        ("{not json", "responses.json is damaged"),
+        ({"format": "other"}, "not a Pathways response file"),
+        ({"format": FORMAT, "activities": {"roleplay": roleplay_record([{"node": "a", "choice": "secret"}])}},
+         "this path is not possible in the scenario"),
+        ({"format": FORMAT, "activities": {"roleplay": roleplay_record(best_steps(), finished=False)}},
+         "started but not finished"),
+        ({"format": FORMAT, "activities": {"roleplay": roleplay_record(best_steps(), scenario="other")}},
+         "is 'other', not 'tiny'"),
+        ({"format": FORMAT, "activities": {"roleplay": {"kind": "checks"}}}, "is not a roleplay record"),
+    ],
+)
+def test_bad_responses_score_zero_with_a_message(in_tmp, capsys, responses, message):
+    """Does a missing, damaged, forged or mismatched file earn 0 with a clear message, not a crash?"""
+    if responses is not None:
+        text = responses if isinstance(responses, str) else json.dumps(responses)
+        (in_tmp / FILENAME).write_text(text)
+    assert autograde.roleplay_points(TINY, points=4) == 0
+    assert message in capsys.readouterr().out
+
+
+def test_huge_file_is_not_read(in_tmp, capsys):
+    """Is an absurdly large response file refused rather than parsed?"""
+    (in_tmp / FILENAME).write_text(" " * 3_000_000)
+    assert autograde.roleplay_points(TINY, points=4) == 0
+    assert "too large" in capsys.readouterr().out
+
+
+def test_checks_and_sorting(in_tmp, capsys):
+    """Are knowledge checks all-or-nothing and sorting exercises scored by share placed right?"""
+    write_responses(in_tmp, {"checks": {"kind": "checks", "answers": {"q1": "b", "q2": ["c", "a"], "q3": "a"}},
+                             "sort": {"kind": "sorting", "placements": {"i1": "x", "i2": "y", "i3": "x"}}})
+    assert autograde.check_points("q1", "b") == 1
+    assert autograde.check_points("q2", ["a", "c"]) == 1
+    assert autograde.check_points("q3", "b") == 0
+    assert autograde.check_points("q4", "a") == 0
+    out = capsys.readouterr().out
+    assert "Question q4: no answer recorded" in out and "'b'" not in out  # the key is never printed
+    assert autograde.sorting_points("sort", {"i1": "x", "i2": "x", "i3": "x", "i4": "y"}, points=4) == 2
+
+
+def test_model_answers_stay_in_memory(in_tmp):
+    """Do model answers (source notebooks) never write a response file that could reach students?"""
+    autograde.model_roleplay(TINY)
+    autograde.model_checks({"q1": "b"})
+    assert not (in_tmp / FILENAME).exists()
+    assert autograde.roleplay_points(TINY, points=4) == 4 and autograde.check_points("q1", "b") == 1
+
+
+def test_store_memory_only_under_voila(tmp_path, monkeypatch):
+    """Does the store write nothing to disk when running under Voila?"""
+    monkeypatch.setenv("VOILA_KERNEL_ID", "x")
+    st = ResponseStore(tmp_path)
+    st.put("a", {"kind": "checks", "answers": {}})
+    assert st.get("a") and not (tmp_path / FILENAME).exists()
+
+
+def test_store_replaces_a_damaged_file_on_next_save(tmp_path):
+    """Does new work replace a damaged file instead of failing?"""
+    (tmp_path / FILENAME).write_text("garbage")
+    st = ResponseStore(tmp_path, persist=True)
+    st.put("a", {"kind": "checks", "answers": {"q1": "a"}})
+    assert json.loads((tmp_path / FILENAME).read_text())["activities"]["a"]["answers"] == {"q1": "a"}
