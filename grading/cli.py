@@ -13,7 +13,8 @@ import sys
 from . import course
 
 #: Modules that contribute subcommands (each defines register(subparsers)).
-COMMAND_MODULES = ["pathways.grading.cli", "pathways.grading.workflow", "pathways.grading.authoring"]
+COMMAND_MODULES = ["pathways.grading.cli", "pathways.grading.workflow", "pathways.grading.authoring",
+                   "pathways.grading.dashboards"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
