@@ -21,8 +21,8 @@ c.CourseDirectory.root = str(COURSE)
 # The lessons folder is nbgrader's source folder (an absolute path: os.path.join keeps it as is).
 c.CourseDirectory.source_directory = str(Path(os.environ.get("PATHWAYS_LESSONS", REPO / "lessons")).resolve())
 c.CourseDirectory.db_url = os.environ.get("PATHWAYS_DB_URL", f"sqlite:///{COURSE / 'gradebook.db'}")
-# Never copy instructors' or generated files into a release, and never read a learner's stray files.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "responses.json"]
+# Never copy editor or generated files. (responses.json must NOT be ignored: it carries the learner's work.)
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
 # A very large file in a submission is not copied (10 MB; a learner's real files are tiny).
 c.CourseDirectory.max_file_size = 10_000
 
@@ -34,6 +34,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Autograde: restore deleted test cells, never overwrite a learner's response file with one from
 # the source folder, and stop a cell that runs away.
 c.OverwriteCells.add_missing_cells = True
+LESSONS = Path(c.CourseDirectory.source_directory)
+c.Autograde.exclude_overwriting = {
+    p.name: ["responses.json"] for p in LESSONS.iterdir() if p.is_dir()} if LESSONS.is_dir() else {}
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 

@@ -1,0 +1,80 @@
+"""Does every lesson run, validate with its model answers, and release without solutions?"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import LESSONS, copy_lesson, execute_notebook, lesson_ids
+
+from pathways.grading import course as courselib
+from pathways.responses import FILENAME
+
+pytestmark = [pytest.mark.slow]
+LESSON_IDS = lesson_ids()
+LEAKS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "model_checks", "model_roleplay", "model_sorting",
+         "model_reflection", "check_points(\"", "sorting_points(\""]
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory) -> Path:
+    """Every lesson released once into a temporary course (shared by this module's tests)."""
+    course = tmp_path_factory.mktemp("course")
+    courselib.release(course=course)
+    return course / "release"
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_source_executes_and_writes_no_response_file(lesson, tmp_path):
+    """Does the source notebook run top to bottom, with model answers kept in memory only?"""
+    folder = copy_lesson(lesson, tmp_path)
+    nb = execute_notebook(folder / "lesson.ipynb")
+    assert not (folder / FILENAME).exists()
+    outputs = {c.id: c.outputs for c in nb.cells if c.cell_type == "code"}
+    text = json.dumps(outputs)
+    assert "Points: 0 of" not in text, "a model answer did not earn its points"
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_source_passes_nbgrader_validate(lesson, tmp_path):
+    """Do the model answers pass every test (nbgrader validate on the source)?"""
+    folder = copy_lesson(lesson, tmp_path)
+    run = courselib.nbgrader("validate", str(folder / "lesson.ipynb"), course=tmp_path / "course")
+    assert "Success! Your notebook passes all the tests." in run.output, run.output[-3000:]
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_release_has_no_solutions_hidden_tests_or_outputs(lesson, released):
+    """Does the learners' version lack every solution, hidden test and output?"""
+    path = released / lesson / "lesson.ipynb"
+    text = path.read_text(encoding="utf-8")
+    for leak in LEAKS:
+        assert leak not in text, f"{leak!r} leaked into the release of {lesson}"
+    nb = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    assert not (released / lesson / FILENAME).exists()
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_release_executes_and_empty_submission_fails_validation(lesson, released, tmp_path):
+    """Can a learner run every cell of the release, and does an untouched release fail the tests?"""
+    folder = tmp_path / lesson
+    shutil.copytree(released / lesson, folder)
+    execute_notebook(folder / "lesson.ipynb")
+    run = courselib.nbgrader("validate", str(folder / "lesson.ipynb"), course=tmp_path / "course")
+    assert "Success!" not in run.output and "failed" in run.output.lower(), run.output[-3000:]
+
+
+@pytest.mark.parametrize("lesson", LESSON_IDS)
+def test_source_notebooks_are_stored_clean(lesson):
+    """Is every source notebook committed without outputs or execution counts, with stable metadata?"""
+    nb = json.loads((LESSONS / lesson / "lesson.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell["id"]
+    assert set(nb["metadata"]) <= {"kernelspec", "language_info"}
+    ids = [c["id"] for c in nb["cells"]]
+    assert len(ids) == len(set(ids))
