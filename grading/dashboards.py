@@ -1,0 +1,262 @@
+"""Published dashboards: every lesson's release version served by Voila, safe for any visitor.
+
+`build()` releases each lesson with nbgrader (so no solution or hidden test can reach a visitor), drops the
+cells tagged `grading` (the autograder section means nothing on a dashboard), keeps only the notebook and the
+data files its widgets read, and checks the result for solution text before replacing the published folder.
+`serve()` runs Voila on 127.0.0.1 with the production settings of `grading/voila/voila.py`, the one config
+file (template, file rules, culling, preheated kernels, headers). See grading/voila/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+from . import course as course_mod
+
+GRADING = Path(__file__).resolve().parent
+REPO = GRADING.parent
+VOILA_DIR = GRADING / "voila"
+CONFIG = VOILA_DIR / "voila.py"
+DEFAULT_OUT = REPO / "build" / "dashboards"
+#: A file in every built folder, so `build()` only ever deletes a folder it made itself.
+MARKER = ".pathways-dashboards"
+#: Files a lesson's widgets read (scenarios, checks, exercises) and images its markdown shows.
+DATA_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+#: Never published even if a release contains them: learners' answers, instructors' notes.
+SKIP_NAMES = re.compile(r"(^\.|^responses\.json$|facilitator|solution|answer[-_ ]?key|instructor)", re.IGNORECASE)
+#: Text that must never reach a visitor (solution regions, hidden tests, model answers, the grading calls).
+FORBIDDEN_TEXT = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "model_checks",
+                  "model_roleplay", "model_reflection", "check_points(", "roleplay_points(")
+GRADING_TAG = "grading"
+
+SITE_TITLE = "Pathways"
+TAGLINE = ("Short interactive lessons on why people who are sex-trafficked often cannot simply leave or come "
+           "forward, and how to respond in a way that keeps them safe.")
+CONTENT_NOTE = [
+    "These lessons talk about sex trafficking, coercion, threats and fear. They contain no graphic "
+    "descriptions. You can stop, skip a section or step away at any time.",
+    "Nothing you choose or type here is saved: your answers stay in this browser tab and are gone when you "
+    "close it. The red button at the top of every page, or pressing Shift three times, leaves at once.",
+]
+
+
+# --- build --------------------------------------------------------------------------------------------------
+def publish_notebook(src: Path, dest: Path) -> None:
+    """Write the dashboard version of a release notebook: no `grading` cells, no outputs, a page title."""
+    nb = nbformat.read(src, as_version=4)
+    nb.cells = [cell for cell in nb.cells if GRADING_TAG not in cell.get("metadata", {}).get("tags", [])]
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("nbgrader", None)
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.metadata.pop("nbgrader", None)
+    title = notebook_title(nb)
+    if title:
+        nb.metadata["title"] = title  # the page's <title> and the name of its main landmark
+    nbformat.write(nb, dest)
+
+
+def notebook_title(nb: nbformat.NotebookNode) -> str | None:
+    """The first level-1 heading of a notebook, as plain text."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("# "):
+                return re.sub(r"[*_`]", "", line[2:]).strip()
+    return None
+
+
+def notebook_summary(nb: nbformat.NotebookNode, limit: int = 320) -> str:
+    """The first paragraph of the notebook's Overview section (for the landing page), or ''."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and re.match(r"##\s+(\d+\.\s*)?Overview", cell.source):
+            paras = [p.strip() for p in cell.source.split("\n\n")[1:] if p.strip()]
+            if paras:
+                text = re.sub(r"[*_`]", "", " ".join(paras[0].split()))
+                return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def publish_lesson(release: Path, dest: Path) -> list[Path]:
+    """Copy one released lesson into a dashboard folder; return the files written."""
+    written = []
+    for src in sorted(release.rglob("*")):
+        rel = src.relative_to(release)
+        if not src.is_file() or any(SKIP_NAMES.search(part) for part in rel.parts) or "__pycache__" in rel.parts:
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.suffix == ".ipynb":
+            publish_notebook(src, target)
+        elif src.suffix.lower() in DATA_SUFFIXES:
+            shutil.copy2(src, target)
+        else:
+            continue
+        written.append(target)
+    return written
+
+
+def leaks(folder: Path) -> list[str]:
+    """Every published file that contains text a visitor must never get, as 'path: text'."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix.lower() in DATA_SUFFIXES | {".ipynb"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found += [f"{path.relative_to(folder)}: {bad!r}" for bad in FORBIDDEN_TEXT if bad in text]
+    return found
+
+
+def _release_each(lessons: list[str], course: str | Path | None, tmp: Path) -> dict[str, Path]:
+    """Release folders of the lessons. Without a course, each lesson gets its own throwaway course so the
+    releases run in parallel and the instructor's gradebook is never touched."""
+    if course is not None:
+        return dict(zip(lessons, course_mod.release(lessons, course=course), strict=True))
+
+    def one(lesson: str) -> tuple[str, Path]:
+        return lesson, course_mod.release([lesson], course=tmp / "courses" / lesson)[0]
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(lessons), os.cpu_count() or 1))) as pool:
+        return dict(pool.map(one, lessons))
+
+
+def build(out: str | Path | None = None, lessons: Iterable[str] | None = None,
+          course: str | Path | None = None) -> Path:
+    """Build the dashboards of the lessons (default: all) into `out` (default build/dashboards).
+
+    The new site is assembled and checked in a temporary folder, then replaces `out` (only a folder an
+    earlier build made, or an empty or missing one). Raises RuntimeError if a lesson fails to release or if
+    solution text would be published.
+    """
+    out = Path(out or DEFAULT_OUT).resolve()
+    lessons = list(lessons or course_mod.lesson_ids())
+    if not lessons:
+        raise RuntimeError(f"no lessons found in {course_mod.LESSONS}")
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise RuntimeError(f"{out} exists and was not made by `pathways dashboards build`; not replacing it")
+    with tempfile.TemporaryDirectory(prefix="pathways-dashboards-") as tmp:
+        tmp = Path(tmp)
+        releases = _release_each(lessons, course, tmp)
+        site = tmp / "site"
+        site.mkdir()
+        for lesson in lessons:
+            if not publish_lesson(releases[lesson], site / lesson):
+                raise RuntimeError(f"the release of {lesson} has nothing to publish")
+        found = leaks(site)
+        if found:
+            raise RuntimeError("refusing to publish solution or hidden-test text:\n  " + "\n  ".join(found))
+        (site / MARKER).write_text("Built by `pathways dashboards build`; replaced on every build.\n")
+        if out.exists():
+            shutil.rmtree(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(site, out)
+    return out
+
+
+# --- landing page -------------------------------------------------------------------------------------------
+def landing_context(root: str | Path) -> dict:
+    """What the landing page shows (read by the Voila config at start-up): lessons, content note, resources."""
+    from pathways.resources import load_resources
+    from pathways.views.safety import resources_html
+
+    root = Path(root)
+    lessons = []
+    for nb_path in sorted(root.glob("*/*.ipynb")) if root.is_dir() else []:
+        if nb_path.parent.name.startswith("."):
+            continue
+        nb = nbformat.read(nb_path, as_version=4)
+        lessons.append({"path": nb_path.relative_to(root).as_posix(),
+                        "title": nb.metadata.get("title") or notebook_title(nb) or nb_path.parent.name,
+                        "summary": notebook_summary(nb)})
+    res = load_resources(root if root.is_dir() else None)
+    return {"site_title": SITE_TITLE, "tagline": TAGLINE, "content_note": CONTENT_NOTE, "lessons": lessons,
+            "resources_html": resources_html(res),
+            "quick_exit": {"url": res.quick_exit.url, "label": res.quick_exit.label, "hint": res.quick_exit.hint}}
+
+
+# --- serve --------------------------------------------------------------------------------------------------
+def voila_command(root: str | Path, port: int, overrides: Iterable[str] = ()) -> list[str]:
+    """The Voila command line: the dashboards folder, this config folder only, the port, any overrides."""
+    return [sys.executable, "-m", "voila", str(Path(root).resolve()), f"--Voila.config_file_paths={VOILA_DIR}",
+            f"--port={int(port)}", "--Voila.port_retries=0", *overrides]
+
+
+def voila_env(root: str | Path) -> dict[str, str]:
+    """Environment of the Voila process (kernels inherit it): memory-only answers, no user Jupyter config."""
+    env = dict(os.environ)
+    env["PATHWAYS_STORAGE"] = "memory"
+    env["PATHWAYS_DASHBOARDS"] = str(Path(root).resolve())
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def start(root: str | Path | None = None, port: int = 8866, overrides: Iterable[str] = (),
+          extra_env: dict[str, str | None] | None = None, **popen: object) -> subprocess.Popen:
+    """Start Voila on 127.0.0.1:port in the background (tests, benchmark); the caller stops it.
+
+    `extra_env` adds variables to Voila's environment (None removes one); `popen` goes to subprocess.Popen.
+    """
+    root = Path(root or DEFAULT_OUT)
+    if not (root / MARKER).is_file():
+        raise RuntimeError(f"no dashboards in {root}: run `pathways dashboards build` first")
+    env = voila_env(root)
+    for name, value in (extra_env or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.Popen(voila_command(root, port, overrides), env=env, cwd=root,
+                            stdin=subprocess.DEVNULL, **popen)  # type: ignore[call-overload]
+
+
+def serve(root: str | Path | None = None, port: int = 8866, overrides: Iterable[str] = ()) -> int:
+    """Serve the dashboards until interrupted; return Voila's exit status."""
+    root = Path(root or DEFAULT_OUT)
+    cmd = voila_command(root, port, overrides)
+    print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  {' '.join(cmd)}", flush=True)
+    proc = start(root, port, overrides)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            return proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
+
+
+# --- CLI ----------------------------------------------------------------------------------------------------
+def _cmd_build(args: argparse.Namespace) -> int:
+    out = build(args.out, args.lesson or None)
+    print(f"Dashboards built in {out}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """`pathways dashboards build` and `pathways dashboards serve --port N`."""
+    p = sub.add_parser("dashboards", help="build and serve the lessons as Voila dashboards",
+                       description="Publish the learners' version of the lessons as Voila dashboards.")
+    dsub = p.add_subparsers(dest="dashboards_command", metavar="ACTION", required=True)
+    b = dsub.add_parser("build", help="build the dashboards from the release version of every lesson",
+                        description="Release every lesson, drop the grading cells and write the dashboards "
+                        "(default folder: build/dashboards).")
+    b.add_argument("--out", default=None, help="output folder (default: build/dashboards)")
+    b.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
+    b.set_defaults(func=_cmd_build)
+    s = dsub.add_parser("serve", help="serve the built dashboards on 127.0.0.1",
+                        description="Run Voila on 127.0.0.1 with the settings of grading/voila/voila.py.")
+    s.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
+    s.add_argument("--root", default=None, help="dashboards folder (default: build/dashboards)")
+    s.set_defaults(func=lambda a: serve(a.root, a.port))

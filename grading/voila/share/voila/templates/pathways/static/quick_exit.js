@@ -1,0 +1,1 @@
+../../../../../../../widgets/views/quick_exit.js

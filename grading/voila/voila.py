@@ -1,0 +1,121 @@
+# Voila configuration for the published Pathways dashboards: the ONE file with every production setting.
+#
+#     pathways dashboards build && pathways dashboards serve --port 8866
+#
+# runs `voila build/dashboards --Voila.config_file_paths=grading/voila` (the exact command is printed), so
+# Voila reads this file and nothing from the machine's own Jupyter configuration. Command-line flags still
+# win over this file (tests and the benchmark shorten the culling times that way).
+#
+# What a visitor gets: the release version of each lesson (no solutions, no hidden tests, no source code,
+# no tracebacks), served with no request to any other host, nothing about them written on the server, and
+# their kernel shut down once they have left. See README.md in this folder.
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (provided by traitlets when Voila loads this file)
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+# --- Where things are ----------------------------------------------------------------------------------
+# The `pathways` template lives in share/voila/templates/pathways; Voila finds templates on JUPYTER_PATH.
+# Setting it here (before Voila looks its template up) keeps this file self-sufficient.
+os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(HERE / "share"), os.environ.get("JUPYTER_PATH")) if p)
+# Kernels inherit the server's environment: their widgets keep every answer in memory, never on disk.
+os.environ["PATHWAYS_STORAGE"] = "memory"
+ROOT = Path(os.environ.get("PATHWAYS_DASHBOARDS") or REPO / "build" / "dashboards").resolve()
+
+# --- Network: this machine only --------------------------------------------------------------------------
+c.Voila.ip = "127.0.0.1"
+c.Voila.open_browser = False
+c.Voila.port = 8866
+
+# --- Page: our template, fixed theme, nothing a visitor can switch with ?template= or ?theme= ---------------
+c.VoilaConfiguration.template = "pathways"
+c.VoilaConfiguration.allow_template_override = "NO"
+c.VoilaConfiguration.allow_theme_override = "NO"
+c.VoilaConfiguration.theme = "light"
+c.VoilaConfiguration.classic_tree = True  # the landing page is our server-rendered tree.html
+# Lab extensions that only make sense in JupyterLab log errors in Voila (and cost requests).
+c.VoilaConfiguration.extension_denylist = [
+    "@jupyter/nbgrader",
+    "@jupyter-notebook/lab-extension",
+    "@voila-dashboards/jupyterlab-preview",
+]
+
+# --- What a visitor can see or fetch --------------------------------------------------------------------
+c.VoilaConfiguration.strip_sources = True  # outputs only, never a line of code
+c.VoilaConfiguration.show_tracebacks = False  # an error shows a plain message, not the code around it
+# /voila/files/ serves a file only if it matches the allowlist and no denylist rule (full match, any case).
+c.VoilaConfiguration.file_allowlist = [r".*\.(png|jpe?g|gif|webp|svg)"]
+c.VoilaConfiguration.file_denylist = [
+    r".*\.(ipynb|py|pyc|ya?ml|json|db|sqlite3?|cfg|ini|toml|txt|md|csv|sh|j2|html?)",  # data, code, config
+    r"(.*/)?\..*",  # hidden files and folders
+    r".*(gradebook|nbgrader|config|secret|solution|source|submitted|autograded|feedback).*",
+]
+# The kernel accepts only widget messages (Voila's default: no execute_request from a visitor). Tests check it.
+
+# --- Privacy: nothing about a visitor on the server ---------------------------------------------------
+# Tornado logs every request with the visitor's IP address by default; log only server errors, without IP.
+def _log_request(handler):
+    status = handler.get_status()
+    if status >= 500:
+        handler.log.error("%d %s %s", status, handler.request.method, handler.request.path)
+
+
+c.Voila.log_level = "WARN"
+# Nothing that outlives the visit on the visitor's device either: Jupyter's anonymous-identity and XSRF cookies
+# become session cookies (gone when the browser closes) instead of lasting 30 days.
+c.IdentityProvider.cookie_options = {"expires_days": None, "samesite": "Strict"}
+
+# --- Kernels: preheated for speed, culled when the visitor has gone -----------------------------------------
+# Each lesson keeps POOL kernels started and its page already rendered, so a visitor gets it at once; a used
+# kernel is replaced after fill_delay seconds. Each kernel costs about 50 MB.
+c.VoilaConfiguration.preheat_kernel = True
+c.VoilaConfiguration.default_pool_size = int(os.environ.get("PATHWAYS_POOL_SIZE", "4"))
+c.VoilaKernelManager.fill_delay = 0.5
+c.VoilaKernelManager.default_env_variables = {"PATHWAYS_STORAGE": "memory"}
+# Voila never shuts down a closed tab's kernel (its shutdown request fails the XSRF check): cull instead.
+# A kernel with no open connection (tab closed) and no activity for 10 minutes is shut down; pooled kernels
+# waiting for a visitor are never culled. An open tab keeps its kernel, so a slow reader loses nothing.
+c.MappingKernelManager.cull_idle_timeout = 600
+c.MappingKernelManager.cull_interval = 60
+c.MappingKernelManager.cull_connected = False
+c.MappingKernelManager.cull_busy = False
+
+# --- Headers and landing page data ----------------------------------------------------------------------
+_csp = "; ".join([
+    "default-src 'self'",
+    # Voila and the widget manager use inline scripts; anywidget loads widget modules from blob: URLs.
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "frame-ancestors 'self'",
+    "form-action 'self'",
+    "base-uri 'self'",
+])
+
+
+def _landing():
+    # Imported here so a broken build shows a clear message instead of stopping Voila's config loading.
+    try:
+        from pathways.grading.dashboards import landing_context
+    except ImportError as exc:  # pragma: no cover - only without the pathways package installed
+        return {"error": str(exc)}
+    return landing_context(ROOT)
+
+
+c.Voila.tornado_settings = {
+    "headers": {
+        "Content-Security-Policy": _csp,
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "SAMEORIGIN",
+        "Cache-Control": "no-store",
+    },
+    "log_function": _log_request,
+    "xsrf_cookie_kwargs": {"expires_days": None, "samesite": "Strict"},
+    "jinja_template_vars": {"pathways": _landing()},
+}
