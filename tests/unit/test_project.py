@@ -1,0 +1,36 @@
+"""Is the project wired as documented (dependencies in sync, commands present, CI calling make test)?"""
+
+import re
+import tomllib
+
+import yaml
+from conftest import REPO
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~\[ ]", spec, maxsplit=1)[0].lower()
+
+
+def test_environment_yml_matches_pyproject():
+    """Does environment.yml ask for exactly what pyproject.toml asks for (runtime + test)?"""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    assert set(pip) == wanted
+
+
+def test_every_dependency_is_pinned():
+    """Is every dependency pinned in constraints.txt, which `make` installs with?"""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pins = {_name(line) for line in (REPO / "constraints.txt").read_text().splitlines() if "==" in line}
+    names = {_name(s) for s in project["dependencies"] + project["optional-dependencies"]["test"]}
+    assert names <= {p.replace("_", "-") for p in pins} | pins, names - pins
+    assert "-c constraints.txt" in (REPO / "Makefile").read_text()
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
+    """Does the README start with `make start` and `make test`, and does .ci/run call `make test`?"""
+    head = (REPO / "README.md").read_text().splitlines()[:8]
+    assert any(line.startswith("make start") for line in head) and any(line.startswith("make test") for line in head)
+    assert re.search(r"^make test$", (REPO / ".ci" / "run").read_text(), re.M)
