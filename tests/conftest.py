@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-
-REPO = Path(__file__).resolve().parent.parent
-LESSONS = REPO / "lessons"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # so tests can import helpers.py
 
 
 @pytest.fixture(autouse=True)
@@ -46,22 +37,3 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
 
     monkeypatch.setattr(responses, "_STORE", None)
     return tmp_path
-
-
-def lesson_ids() -> list[str]:
-    """Every lesson folder with a lesson.ipynb."""
-    return sorted(p.name for p in LESSONS.iterdir() if (p / "lesson.ipynb").is_file())
-
-
-def execute_notebook(path: Path, timeout: int = 120) -> nbformat.NotebookNode:
-    """Execute a notebook in its own folder with nbclient; raise on any cell error."""
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    return nb
-
-
-def copy_lesson(lesson: str, dest: Path) -> Path:
-    """A copy of a lesson's source folder (so executing it cannot touch lessons/)."""
-    target = dest / lesson
-    shutil.copytree(LESSONS / lesson, target, ignore=shutil.ignore_patterns("responses.json", ".ipynb_checkpoints"))
-    return target

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import LESSONS, REPO, lesson_ids
+from support import LESSONS, REPO, lesson_ids
 
 from pathways.resources import load_resources
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import LESSONS, copy_lesson, execute_notebook, lesson_ids
+from support import LESSONS, copy_lesson, execute_notebook, lesson_ids
 
 from pathways.grading import course as courselib
 from pathways.responses import FILENAME

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import LESSONS
+from support import LESSONS
 from helpers import auto_points, expected_points, graded_calls, responses_for, write_responses
 from nbgrader.api import Gradebook
 

@@ -4,7 +4,7 @@ import re
 import tomllib
 
 import yaml
-from conftest import REPO
+from support import REPO
 
 
 def _name(spec: str) -> str:
