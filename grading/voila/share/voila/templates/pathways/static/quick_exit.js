@@ -1,1 +1,0 @@
-../../../../../../../widgets/views/quick_exit.js
