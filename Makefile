@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	@# Keep notebooks clean automatically: git strips outputs on every commit (cell ids are kept).
+	-@git rev-parse --git-dir >/dev/null 2>&1 && $(BIN)/nbstripout --install --keep-id
 	touch $(STAMP)
 
 start: $(STAMP)
