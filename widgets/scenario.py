@@ -781,7 +781,7 @@ RESTRAINT = re.compile(r"\b(chain(s|ed)?|shackle[sd]?|handcuff(s|ed)?)\b", re.I)
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
 
 #: A choice is a button: past this length a learner has to read a paragraph to choose.
-MAX_CHOICE_CHARS = 240
+MAX_CHOICE_CHARS = 300
 
 
 def _unquoted(text: str) -> str:
@@ -790,8 +790,8 @@ def _unquoted(text: str) -> str:
 
 
 def style_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[Problem]:
-    """Warnings on wording and teaching design: blaming or stigmatising words, scores that contradict the
-    feedback, missteps without a pointer to review, tags not listed in the scenario's checklist."""
+    """Warnings on wording and teaching design: blaming or stigmatising words, a blaming choice marked as
+    good, missteps without a pointer to review, very long choices, tags missing from the checklist list."""
     if scenario.language != "en":
         return []  # the word lists are English
     problems: list[Problem] = []
@@ -834,12 +834,6 @@ def style_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[P
                     if m := rx.search(_unquoted(getattr(fb, part))):
                         add((*at, "feedback", part), f"the feedback says {m.group(0)!r}, which blames the "
                             "person harmed; quote the phrase if you are explaining why it hurts")
-            if not fb.honours and choice.score > 0:
-                add((*at, "score"), f"choice {choice.id!r} works against a principle but earns {choice.score} "
-                    "points; give it 0, or mark it 'honours: true'")
-            if fb.honours and choice.score == 0:
-                add((*at, "score"), f"choice {choice.id!r} honours a principle but earns 0 points; give it a "
-                    "score, or mark it 'honours: false'")
             if not fb.honours and not choice.review:
                 add(at, f"choice {choice.id!r} works against a principle but has no 'review:'; say which section "
                     "the learner should read again")
