@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -211,12 +210,10 @@ def preview_command(port: int = 8867) -> tuple[list[str], dict[str, str]]:
 def _cmd_preview(args: argparse.Namespace) -> int:
     cmd, env = preview_command(args.port)
     print(f"Preview on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", flush=True)
-    proc = subprocess.Popen(cmd, env=env, cwd=PREVIEW.parent)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        return proc.wait()
+    os.chdir(PREVIEW.parent)
+    # Become Voila, so that Ctrl-C or a stop signal reaches it (and its kernels) directly.
+    os.execve(cmd[0], cmd, env)
+    return 0  # pragma: no cover - execve does not return
 
 
 # --- registration -------------------------------------------------------------------------------------------
