@@ -1,0 +1,312 @@
+"""The class report: where the class did well and where it went wrong, as one HTML page.
+
+For each lesson: the distribution of scores, the share of the class getting each knowledge check
+right, and for every moment of every role-play the share of the class taking each choice (what
+the debrief is about). Figures are PNGs drawn with matplotlib, embedded in the page (so it can be
+e-mailed as one file) and also written beside it. Figures never show names; the table of flagged
+hand-ins names student ids, because the instructor has to act on them.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import html
+import io
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the report is drawn in files only
+import matplotlib.pyplot as plt  # noqa: E402
+from nbgrader.api import Gradebook  # noqa: E402
+
+from . import gradebook  # noqa: E402
+from .ledger import Ledger  # noqa: E402
+
+HONOUR, BREAK = "#2e7d32", "#c62828"
+
+
+def _calls(source: str) -> list[ast.Call]:
+    try:
+        tree = ast.parse(source or "")
+    except SyntaxError:
+        return []
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+
+
+def _name(call: ast.Call) -> str:
+    f = call.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+def _const(node) -> object:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError):
+        return None
+
+
+def _kw(call: ast.Call, name: str, pos: int | None = None, default=None):
+    for kw in call.keywords:
+        if kw.arg == name:
+            return _const(kw.value)
+    if pos is not None and len(call.args) > pos:
+        return _const(call.args[pos])
+    return default
+
+
+def lesson_structure(url: str, lesson: str) -> dict:
+    """What each autograded cell of a lesson grades: {'checks': {cell: (activity, qid)}, 'roleplays': {cell: ...}}."""
+    checks, roleplays, other = {}, {}, []
+    with Gradebook(url) as gb:
+        for nb in gb.find_assignment(lesson).notebooks:
+            sources = {c.name: c.source for c in nb.source_cells}
+            for cell in nb.grade_cells:
+                found = False
+                for call in _calls(sources.get(cell.name, "")):
+                    if _name(call) == "check_points":
+                        checks[cell.name] = (_kw(call, "activity", 3, "checks"), _kw(call, "question", 0))
+                        found = True
+                    elif _name(call) == "roleplay_points":
+                        roleplays[cell.name] = (_kw(call, "activity", 2, "roleplay"), _kw(call, "scenario_file", 0))
+                        found = True
+                if not found and cell.cell_type == "code":
+                    other.append(cell.name)
+    return {"checks": checks, "roleplays": roleplays, "other": other}
+
+
+def _question_texts(release: Path) -> dict[tuple[str, str], str]:
+    from pathways.checks import load_checks
+
+    texts = {}
+    for path in sorted(release.glob("*.y*ml")):
+        try:
+            checks = load_checks(path)
+        except Exception:  # noqa: BLE001 - not a knowledge-check file
+            continue
+        for q in checks.questions:
+            texts[(checks.activity, q.id)] = " ".join(q.prompt.split())
+    return texts
+
+
+def roleplay_choices(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_file: Path):
+    """Count, over the graded class, each choice taken at each node (first finished, valid attempt)."""
+    from pathways import engine
+    from pathways.responses import ResponseFileError, read_file
+    from pathways.scenario import load
+
+    scenario = load(scenario_file)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    walkers = 0
+    for sid, les, sub in ledger.entries():
+        if les != lesson or sub.status != "graded":
+            continue
+        try:
+            record = read_file(root / "submitted" / sid / lesson / "responses.json").get(activity)
+        except (ResponseFileError, OSError):
+            continue
+        if not isinstance(record, dict) or record.get("scenario") != scenario.id:
+            continue
+        finished = [a for a in record.get("attempts") or [] if isinstance(a, dict) and a.get("finished")]
+        if not finished:
+            continue
+        verdict = engine.replay(scenario, finished[0].get("steps"))
+        if not verdict.valid:
+            continue  # a forged path says nothing about the class
+        walkers += 1
+        seen = set()
+        for step in verdict.walk.steps if verdict.walk else []:
+            if (step.node, step.choice) not in seen:
+                counts[step.node][step.choice] += 1
+                seen.add((step.node, step.choice))
+    return scenario, counts, walkers
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def fig_scores(scores: list[float], max_score: float, lesson: str) -> bytes:
+    """Histogram of a lesson's scores."""
+    fig, ax = plt.subplots(figsize=(6, 3))
+    bins = max(5, min(20, int(max_score) + 1)) if max_score else 10
+    ax.hist(scores, bins=bins, range=(0, max_score or 1), color="#3f51b5", edgecolor="white")
+    ax.set_xlabel(f"score (of {max_score:g})")
+    ax.set_ylabel("students")
+    ax.set_title(f"{lesson}: scores ({len(scores)} graded)")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    return _png(fig)
+
+
+def fig_checks(labels: list[str], shares: list[float], lesson: str) -> bytes:
+    """Share of the class with each check right."""
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.2))
+    y = range(len(labels))
+    ax.barh(list(y), [100 * s for s in shares], color=["#2e7d32" if s >= 0.7 else "#f9a825" if s >= 0.4
+                                                       else "#c62828" for s in shares])
+    ax.set_yticks(list(y), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of graded students with full marks")
+    ax.set_title(f"{lesson}: knowledge checks and activities")
+    for i, s in enumerate(shares):
+        ax.text(min(100 * s + 1, 92), i, f"{100 * s:.0f}%", va="center", fontsize=8)
+    return _png(fig)
+
+
+def fig_roleplay(scenario, counts, walkers: int) -> bytes:
+    """One panel per role-play moment: the share taking each choice, green if it honours a principle."""
+    nodes = [nid for nid, node in scenario.nodes.items() if node.choices]
+    fig, axes = plt.subplots(len(nodes), 1, figsize=(8, sum(0.42 * len(scenario.nodes[n].choices) + 0.7
+                                                           for n in nodes)), squeeze=False)
+    for ax, nid in zip(axes[:, 0], nodes, strict=True):
+        node = scenario.nodes[nid]
+        total = sum(counts[nid].values())
+        shares = [(counts[nid][c.id] / total if total else 0.0) for c in node.choices]
+        ax.barh(range(len(node.choices)), [100 * s for s in shares],
+                color=[HONOUR if c.feedback.honours else BREAK for c in node.choices])
+        ax.set_yticks(range(len(node.choices)), [_short(c.text, 55) for c in node.choices], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_title(f"{nid} ({total} of {walkers} reached it): {_short(node.text, 70)}", fontsize=8, loc="left")
+        for i, s in enumerate(shares):
+            ax.text(min(100 * s + 1, 90), i, f"{100 * s:.0f}%", va="center", fontsize=7)
+    axes[-1, 0].set_xlabel("% of the students who reached this moment (green: honours the principle)")
+    fig.suptitle(f"Role-play '{scenario.title}': choices taken", fontsize=10)
+    return _png(fig)
+
+
+def build_report(root: Path, url: str, out: Path, lessons: list[str], names: bool = False) -> Path:
+    """Draw every figure, write them as PNGs beside `out`, and write the self-contained HTML page."""
+    from pathways.scenario import ScenarioError
+
+    ledger = Ledger.load(root)
+    table = gradebook.scores(url)
+    figdir = out.parent / (out.stem + "-figures")
+    figdir.mkdir(parents=True, exist_ok=True)
+    parts = []
+    figures = []
+
+    def add_figure(name: str, png: bytes, alt: str) -> None:
+        (figdir / f"{name}.png").write_bytes(png)
+        figures.append(name)
+        data = base64.b64encode(png).decode("ascii")
+        parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+                     f"<figcaption>{html.escape(alt)}</figcaption></figure>")
+
+    last = {}
+    last_file = root / "pathways" / "last-grade.json"
+    if last_file.exists():
+        last = json.loads(last_file.read_text())
+
+    for lesson in lessons:
+        graded = {sid: v for (sid, les), v in table.items() if les == lesson
+                  and (ledger.get(sid, les) is None or ledger.get(sid, les).status == "graded")}
+        failed = [sid for sid, les, sub in ledger.entries() if les == lesson and sub.status == "failed"]
+        parts.append(f"<h2>{html.escape(lesson)}</h2>")
+        if not graded and not failed:
+            parts.append("<p>No hand-ins graded yet.</p>")
+            continue
+        max_score = max((v["max"] for v in graded.values()), default=0)
+        scores = [v["score"] for v in graded.values()]
+        if scores:
+            mean = sum(scores) / len(scores)
+            parts.append(f"<p>{len(scores)} graded, {len(failed)} could not be graded. Mean {mean:.1f} of "
+                         f"{max_score:g}.</p>")
+            add_figure(f"{lesson}-scores", fig_scores(scores, max_score, lesson),
+                       f"{lesson}: distribution of scores of {len(scores)} graded students")
+        structure = lesson_structure(url, lesson)
+        texts = _question_texts(root / "release" / lesson)
+        labels, shares = [], []
+        for cell, (activity, qid) in structure["checks"].items():
+            got = [v["cells"].get(cell) for v in graded.values()]
+            full = [v["cell_max"].get(cell) for v in graded.values()]
+            if got:
+                labels.append(_short(f"{qid}: {texts.get((activity, qid), cell)}", 70))
+                shares.append(sum(1 for g, m in zip(got, full, strict=True) if g is not None and m and g >= m)
+                              / len(got))
+        for cell in structure["roleplays"]:
+            got = [(v["cells"].get(cell), v["cell_max"].get(cell)) for v in graded.values()]
+            if got:
+                labels.append(f"role-play ({cell}), full marks")
+                shares.append(sum(1 for g, m in got if g is not None and m and g >= m) / len(got))
+        if labels:
+            add_figure(f"{lesson}-checks", fig_checks(labels, shares, lesson),
+                       f"{lesson}: share of the class with each knowledge check right")
+        for cell, (activity, scenario_file) in structure["roleplays"].items():
+            path = root / "release" / lesson / str(scenario_file)
+            try:
+                scenario, counts, walkers = roleplay_choices(root, ledger, lesson, activity, path)
+            except (ScenarioError, OSError) as exc:
+                parts.append(f"<p>Role-play {html.escape(str(scenario_file))} could not be read: "
+                             f"{html.escape(str(exc))}</p>")
+                continue
+            add_figure(f"{lesson}-roleplay-{scenario.id}", fig_roleplay(scenario, counts, walkers),
+                       f"{lesson}: role-play '{scenario.title}', share of the class taking each choice at each "
+                       f"moment ({walkers} valid transcripts)")
+            parts.append(_choice_table(scenario, counts))
+
+    flagged = [(sid, lesson, sub) for sid, lesson, sub in ledger.entries() if sub.flags or sub.status == "failed"]
+    parts.append("<h2>Hand-ins that need a look</h2>")
+    if flagged:
+        rows = "".join(f"<tr><td>{html.escape(sid)}</td><td>{html.escape(lesson)}</td>"
+                       f"<td>{'not graded' if sub.status == 'failed' else 'graded'}</td>"
+                       f"<td>{html.escape('; '.join(sub.flags))}</td></tr>" for sid, lesson, sub in flagged)
+        parts.append("<table><tr><th>student id</th><th>lesson</th><th>status</th><th>reason</th></tr>"
+                     f"{rows}</table>")
+    else:
+        parts.append("<p>None.</p>")
+    if names:
+        rows = []
+        for sid in sorted(ledger.students):
+            cells = "".join(f"<td>{'' if (sid, les) not in table else format(table[(sid, les)]['score'], 'g')}</td>"
+                            for les in lessons)
+            rows.append(f"<tr><td>{html.escape(sid)}</td><td>{html.escape(ledger.name(sid))}</td>{cells}</tr>")
+        head = "".join(f"<th>{html.escape(les)}</th>" for les in lessons)
+        parts.append(f"<h2>Students</h2><table><tr><th>id</th><th>name</th>{head}</tr>{''.join(rows)}</table>")
+    if last:
+        parts.append(f"<p class='meta'>Last grading run {html.escape(last.get('when', ''))}: isolation of student "
+                     f"code: {html.escape(last.get('isolation', ''))}. "
+                     + html.escape(" ".join(last.get("warnings", []))) + "</p>")
+
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Pathways class report</title>
+<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}}
+img{{max-width:100%}} table{{border-collapse:collapse;margin:1rem 0}} td,th{{border:1px solid #999;padding:.25rem .5rem;
+text-align:left;vertical-align:top}} .honours{{color:{HONOUR}}} .breaks{{color:{BREAK}}} .meta{{color:#555}}</style>
+</head><body><main>
+<h1>Pathways class report</h1>
+<p>Figures show the class as a whole; no names appear in them.</p>
+{''.join(parts)}
+</main></body></html>
+"""
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+def _choice_table(scenario, counts) -> str:
+    rows = []
+    for nid, node in scenario.nodes.items():
+        if not node.choices:
+            continue
+        total = sum(counts[nid].values())
+        for c in node.choices:
+            n = counts[nid][c.id]
+            cls = "honours" if c.feedback.honours else "breaks"
+            verb = "honours" if c.feedback.honours else "breaks"
+            rows.append(f"<tr><td>{html.escape(nid)}</td><td>{html.escape(c.text)}</td>"
+                        f"<td class='{cls}'>{verb} {html.escape(c.feedback.principle)}</td>"
+                        f"<td>{n}</td><td>{(100 * n / total if total else 0):.0f}%</td></tr>")
+    return ("<details><summary>Every choice, for the debrief</summary><table><tr><th>moment</th><th>choice</th>"
+            f"<th>principle</th><th>students</th><th>share</th></tr>{''.join(rows)}</table></details>")

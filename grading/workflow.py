@@ -1,0 +1,553 @@
+"""The instructor's workflow, from a folder of hand-ins to grades, feedback and a class report.
+
+    pathways course init --roster class.csv     # once: the course folder, gradebook and lessons
+    pathways collect ~/Downloads/submissions.zip
+    pathways grade                              # everything new, on every core, in sandboxes
+    pathways feedback
+    pathways export                             # grades.csv
+    pathways report                             # report.html
+
+Each command is a thin layer over a function of this module (init_course, collect, grade,
+feedback, export, report), which tests call directly. The course folder is --course, else
+$PATHWAYS_COURSE, else build/course; the gradebook is SQLite in the course folder unless
+$PATHWAYS_DB_URL names another database (e.g. postgresql://grader@127.0.0.1/pathways for a
+course with several graders; see grading/nbgrader_config.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import course as course_mod
+from . import gradebook
+from .collect import CollectReport
+from .collect import collect as _collect
+from .ledger import Ledger, locked, now
+
+log = logging.getLogger("pathways.grading")
+
+
+# --- where things are ---------------------------------------------------------------------------------
+
+def course_root(course: str | Path | None = None) -> Path:
+    """The course folder in force (and nbgrader's helper tools put on PATH, as nbgrader shells out to alembic)."""
+    tools = str(Path(sys.executable).parent)
+    if tools not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
+    return course_mod.course_dir(course)
+
+
+def db_url(course: str | Path | None = None) -> str:
+    """The gradebook's database URL: $PATHWAYS_DB_URL, else SQLite in the course folder (as in the config)."""
+    return os.environ.get("PATHWAYS_DB_URL") or f"sqlite:///{course_root(course) / 'gradebook.db'}"
+
+
+def lessons_dir() -> Path:
+    """The lessons folder in force ($PATHWAYS_LESSONS, else lessons/)."""
+    return Path(os.environ.get("PATHWAYS_LESSONS") or course_mod.LESSONS).resolve()
+
+
+def all_lessons() -> list[str]:
+    """Every lesson in the lessons folder, in teaching order."""
+    folder = lessons_dir()
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
+
+
+def released_lessons(course: str | Path | None = None) -> list[str]:
+    """The lessons released in this course (with a release folder holding a notebook)."""
+    rel = course_root(course) / "release"
+    return sorted(p.name for p in rel.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) if rel.is_dir() else []
+
+
+def _check_lessons(lessons: list[str] | None, known: list[str]) -> list[str]:
+    if not lessons:
+        return known
+    unknown = [lesson for lesson in lessons if lesson not in known]
+    if unknown:
+        raise ValueError(f"unknown lesson(s) {', '.join(unknown)}; known: {', '.join(known) or 'none'}")
+    return lessons
+
+
+# --- course init and release --------------------------------------------------------------------------
+
+def read_roster(path: Path) -> list[str]:
+    """Student names from a class list: a CSV with an 'id' (or 'name', 'student') column, or one name a line."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
+    for key in ("id", "student_id", "student", "name", "username"):
+        if key in header:
+            col = header.index(key)
+            return [row[col].strip() for row in csv.reader(lines[1:]) if len(row) > col and row[col].strip()]
+    return [line.strip() for line in lines]
+
+
+@dataclass
+class InitReport:
+    """What `course init` did."""
+
+    root: Path
+    released: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    roster: int = 0
+
+
+def init_course(course: str | Path | None = None, roster: str | Path | None = None,
+                release: bool = True) -> InitReport:
+    """Create (or complete) a course folder: private folders, gradebook, class list, released lessons.
+
+    A lesson that fails to release is reported and the others are still released.
+    """
+    from nbgrader.api import Gradebook
+
+    root = course_root(course)
+    rep = InitReport(root)
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o700)  # hand-ins and grades are personal data: the instructor's eyes only
+    for sub in ("submitted", "autograded", "feedback", "pathways"):
+        (root / sub).mkdir(exist_ok=True)
+    with locked(root):
+        if release:
+            for lesson in all_lessons():
+                try:
+                    course_mod.release([lesson], course=root)
+                    rep.released.append(lesson)
+                except RuntimeError as exc:
+                    rep.problems.append(f"{lesson} could not be released: {str(exc).strip().splitlines()[-1]}")
+        ledger = Ledger.load(root)
+        names = read_roster(Path(roster)) if roster else []
+        with Gradebook(db_url(root), "pathways") as gb:
+            for name in names:
+                sid = ledger.add_student(name, roster=True)
+                gb.update_or_create_student(sid, **({"last_name": name} if name != sid else {}))
+        rep.roster = len(names)
+        ledger.save()
+    return rep
+
+
+def release_lessons(lessons: list[str] | None = None, course: str | Path | None = None) -> list[Path]:
+    """Generate the learners' version of some or all lessons in the course."""
+    return course_mod.release(_check_lessons(lessons, all_lessons()), course=course_root(course))
+
+
+# --- collect ------------------------------------------------------------------------------------------
+
+def collect(path: str | Path, course: str | Path | None = None, lesson: str | None = None,
+            strict_roster: bool = False) -> CollectReport:
+    """Import hand-ins from a folder or zip into the course (see pathways.grading.collect)."""
+    root = course_root(course)
+    with locked(root):
+        return _collect(Path(path), root, released_lessons(root), forced_lesson=lesson, strict_roster=strict_roster)
+
+
+# --- grade --------------------------------------------------------------------------------------------
+
+@dataclass
+class GradeReport:
+    """What a grading run did."""
+
+    graded: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (student, lesson, reason)
+    flagged: list[tuple[str, str, str]] = field(default_factory=list)
+    skipped: int = 0
+    seconds: float = 0.0
+    workers: int = 0
+    isolation: str = ""
+    warnings: list[str] = field(default_factory=list)
+    backup: Path | None = None
+    integrity: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The report, one line each."""
+        n = len(self.graded) + len(self.failed)
+        out = [f"Graded {len(self.graded)} notebook(s), {len(self.failed)} could not be graded, "
+               f"{self.skipped} already up to date; {self.seconds:.1f} s on {self.workers} worker(s)."]
+        if n:
+            out.append(f"Isolation of student code: {self.isolation}.")
+        out += [f"Warning: {w}" for w in self.warnings]
+        if self.backup:
+            out.append(f"Gradebook backed up to {self.backup}")
+        for sid, lesson, why in self.failed:
+            out.append(f"NOT GRADED {sid} / {lesson}: {why}")
+        for sid, lesson, why in self.flagged:
+            out.append(f"flagged {sid} / {lesson}: {why}")
+        out.append("Gradebook integrity check: " + ("passed" if not self.integrity else "FAILED: "
+                                                      + "; ".join(self.integrity)))
+        return out
+
+
+def _release_sources(release_nb: Path) -> dict[str, str]:
+    nb = nbformat.read(release_nb, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id")}
+
+
+def grade(course: str | Path | None = None, lessons: list[str] | None = None, students: list[str] | None = None,
+          force: bool = False, jobs: int | None = None, timeout: int | None = None, run_learner_code: bool = False,
+          isolation: str = "auto", progress: bool = True) -> GradeReport:
+    """Autograde every new hand-in, in parallel, each in its own sandbox; merge scores into the gradebook.
+
+    The gradebook is backed up first and integrity-checked after. A hand-in that cannot be graded
+    scores 0 and is flagged with the reason; every other one is still graded.
+    """
+    from .parallel import choose_jail, run_jobs
+    from .sandbox import Job, copy_back
+
+    start = time.monotonic()
+    root = course_root(course)
+    url = db_url(root)
+    report = GradeReport()
+    timeout = int(timeout or os.environ.get("PATHWAYS_CELL_TIMEOUT") or 60)
+    with locked(root):
+        ledger = Ledger.load(root)
+        known = released_lessons(root)
+        wanted = set(_check_lessons(lessons, known))
+        if students:
+            students = [ledger.student_id(s) for s in students]
+        todo = []
+        for sid, lesson, sub in ledger.entries():
+            if lesson not in wanted or (students and sid not in students):
+                continue
+            if force or sub.needs_grading:
+                todo.append((sid, lesson, sub))
+            else:
+                report.skipped += 1
+        if not todo:
+            report.integrity = gradebook.integrity_problems(url) if gradebook.sqlite_path(url) is None or \
+                gradebook.sqlite_path(url).exists() else []
+            report.seconds = time.monotonic() - start
+            return report
+        report.backup = gradebook.backup(url, root / "pathways" / "backups")
+        if gradebook.sqlite_path(url) is None:
+            report.warnings.append("the gradebook is on a database server: back it up with its own tools "
+                                   "(e.g. pg_dump) before grading")
+        workroot = Path(tempfile.mkdtemp(prefix="pathways-grade-"))
+        os.chmod(workroot, 0o711)
+        try:
+            templates = {}
+            for lesson in sorted({lesson for _, lesson, _ in todo}):
+                release_nbs = sorted((root / "release" / lesson).glob("*.ipynb"))
+                sources = {}
+                for nb in release_nbs:
+                    sources.update(_release_sources(nb))
+                templates[lesson] = gradebook.make_template(url, lesson, workroot / "templates" / f"{lesson}.db",
+                                                            sources)
+            hide = [root, lessons_dir(), course_mod.LESSONS, course_mod.REPO / "build", course_mod.REPO / "workspace"]
+            jail, warnings = choose_jail(hide, workroot, isolation)
+            report.isolation, report.warnings = jail.description, report.warnings + warnings
+            for w in warnings:
+                log.warning(w)
+            job_list = [Job(sid, lesson, root / "submitted" / sid / lesson, root / "release" / lesson,
+                            templates[lesson], workroot, timeout, run_learner_code) for sid, lesson, _ in todo]
+            report.workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
+
+            def on_result(result):
+                sub = ledger.get(result.student, result.lesson)
+                flags = list(dict.fromkeys(sub.collect_flags + result.flags))
+                names = {"last_name": ledger.name(result.student)} \
+                    if ledger.name(result.student) != result.student else {}
+                dest = root / "autograded" / result.student / result.lesson
+                if result.graded:
+                    gradebook.merge(url, result.lesson, result.student, result.outcome, names)
+                    files = [p.name for p in (root / "release" / result.lesson).glob("*.ipynb")]
+                    copy_back(result, dest, files + ["responses.json", "timestamp.txt"])
+                    sub.status = "graded"
+                    report.graded.append((result.student, result.lesson))
+                else:
+                    gradebook.merge(url, result.lesson, result.student, gradebook.zero_outcome(url, result.lesson),
+                                    names)
+                    if dest.exists():
+                        shutil.rmtree(dest)  # never give feedback on an older version
+                    sub.status = "failed"
+                    report.failed.append((result.student, result.lesson, "; ".join(result.flags) or "unknown"))
+                sub.flags = flags
+                sub.graded_sha256 = sub.sha256
+                if flags and result.graded:
+                    report.flagged.append((result.student, result.lesson, "; ".join(flags)))
+                ledger.save()
+                if result.jobdir:
+                    shutil.rmtree(result.jobdir, ignore_errors=True)
+                if result.log and not result.graded:
+                    log.info("log of %s/%s:\n%s", result.student, result.lesson, result.log[-4000:])
+
+            run_jobs(job_list, report.workers, jail, workroot, on_result, progress=progress)
+        finally:
+            shutil.rmtree(workroot, ignore_errors=True)
+        report.integrity = gradebook.integrity_problems(url)
+        (root / "pathways" / "last-grade.json").write_text(json.dumps({
+            "when": now(), "isolation": report.isolation, "warnings": report.warnings,
+            "graded": len(report.graded), "failed": len(report.failed), "backup": str(report.backup or ""),
+            "integrity": report.integrity, "run_learner_code": run_learner_code, "timeout": timeout}, indent=1))
+    report.seconds = time.monotonic() - start
+    return report
+
+
+# --- feedback -----------------------------------------------------------------------------------------
+
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+
+def hidden_snippets(url: str, lesson: str) -> list[str]:
+    """Every line of hidden test code of a lesson (from the gradebook), to check feedback against."""
+    from nbgrader.api import Gradebook
+
+    lines = []
+    with Gradebook(url) as gb:
+        for nb in gb.find_assignment(lesson).notebooks:
+            for cell in nb.source_cells:
+                for block in HIDDEN.findall(cell.source or ""):
+                    lines += [line.strip() for line in block.splitlines() if len(line.strip()) >= 6]
+    return lines
+
+
+def leaks(html_text: str, snippets: list[str]) -> list[str]:
+    """Hidden test lines that appear in a feedback page (raw or HTML-escaped)."""
+    found = []
+    for line in snippets:
+        if line in html_text or html.escape(line) in html_text or html.escape(line, quote=False) in html_text:
+            found.append(line)
+    return found
+
+
+@dataclass
+class FeedbackReport:
+    """What `feedback` produced."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The report, one line each."""
+        return [f"Feedback written for {len(self.files)} notebook(s)."] + [f"Problem: {p}" for p in self.problems]
+
+
+def feedback(course: str | Path | None = None, lessons: list[str] | None = None) -> FeedbackReport:
+    """Generate feedback HTML for every graded hand-in, and prove none shows a hidden test.
+
+    A feedback page that quotes a hidden test line is deleted and reported, never left for a learner.
+    """
+    root = course_root(course)
+    url = db_url(root)
+    report = FeedbackReport()
+    wanted = _check_lessons(lessons, released_lessons(root))
+    todo = [lesson for lesson in wanted if any((root / "autograded").glob(f"*/{lesson}"))]
+    with locked(root):
+        with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+            runs = dict(zip(todo, pool.map(lambda lesson: course_mod.nbgrader(
+                "generate_feedback", lesson, "--force", course=root), todo), strict=True))
+        for lesson, run in runs.items():
+            if not run.ok:
+                report.problems.append(f"{lesson}: nbgrader generate_feedback reported a problem "
+                                       f"(others still written): {run.output.strip().splitlines()[-1:]}")
+            snippets = hidden_snippets(url, lesson)
+            for page in sorted((root / "feedback").glob(f"*/{lesson}/*.html")):
+                found = leaks(page.read_text(encoding="utf-8", errors="replace"), snippets)
+                if found:
+                    page.unlink()
+                    report.problems.append(f"{page}: showed hidden test code ({found[0]!r}): deleted")
+                else:
+                    report.files.append(page)
+    return report
+
+
+# --- export -------------------------------------------------------------------------------------------
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    # A name starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def flags_text(ledger: Ledger, sid: str) -> str:
+    """Every flag of one student, as 'lesson: reason; ...'."""
+    parts = []
+    for lesson, sub in sorted(ledger.submissions.get(sid, {}).items()):
+        prefix = f"{lesson}: NOT GRADED - " if sub.status == "failed" else f"{lesson}: "
+        reasons = sub.flags if sub.status != "new" else sub.collect_flags + ["collected, not graded yet"]
+        if reasons:
+            parts.append(prefix + ", ".join(reasons))
+    return "; ".join(parts)
+
+
+def export(course: str | Path | None = None, out: str | Path | None = None) -> Path:
+    """Write the grades CSV: one row per student, one column per lesson, and a flags column."""
+    root = course_root(course)
+    out = Path(out) if out else root / "grades.csv"
+    ledger = Ledger.load(root)
+    table = gradebook.scores(db_url(root))
+    lessons = released_lessons(root)
+    students = sorted(set(ledger.students) | {sid for sid, _ in table})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student_id", "name", *lessons, "flags"])
+        for sid in students:
+            row = [sid, ledger.name(sid)]
+            for lesson in lessons:
+                entry = table.get((sid, lesson))
+                row.append("" if entry is None else f"{entry['score']:g}")
+            row.append(flags_text(ledger, sid))
+            writer.writerow([_cell(v) for v in row])
+    return out
+
+
+# --- report -------------------------------------------------------------------------------------------
+
+def report(course: str | Path | None = None, out: str | Path | None = None, names: bool = False) -> Path:
+    """Write the class report (one self-contained HTML file, plus its PNG figures beside it)."""
+    from .report import build_report
+
+    root = course_root(course)
+    out = Path(out) if out else root / "report.html"
+    return build_report(root, db_url(root), out, released_lessons(root), names=names)
+
+
+# --- command line -------------------------------------------------------------------------------------
+
+def _print(lines: list[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+def _course_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--course", help="the course folder (default: $PATHWAYS_COURSE, else build/course)")
+
+
+def _cmd_init(a) -> int:
+    rep = init_course(a.course, a.roster, release=not a.no_release)
+    print(f"Course ready in {rep.root}: {len(rep.released)} lesson(s) released, {rep.roster} name(s) on the "
+          "class list.")
+    _print([f"Problem: {p}" for p in rep.problems])
+    print(f"Gradebook: {db_url(rep.root)}")
+    print("Next: pathways collect PATH")
+    return 1 if rep.problems else 0
+
+
+def _cmd_release(a) -> int:
+    for folder in release_lessons(a.lessons or None, a.course):
+        print(f"Released {folder.name} -> {folder}")
+    return 0
+
+
+def _cmd_collect(a) -> int:
+    rep = collect(a.path, a.course, a.lesson, a.strict_roster)
+    _print(rep.lines())
+    print("Next: pathways grade")
+    return 0
+
+
+def _cmd_grade(a) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    rep = grade(a.course, a.lessons or None, a.student or None, force=a.force, jobs=a.jobs, timeout=a.timeout,
+                run_learner_code=a.run_learner_code, isolation=a.isolation, progress=not a.no_progress)
+    _print(rep.lines())
+    if rep.integrity:
+        print(f"The gradebook did not pass its check. The backup from before this run is {rep.backup}.",
+              file=sys.stderr)
+        return 1
+    print("Next: pathways feedback, pathways export, pathways report")
+    return 0
+
+
+def _cmd_feedback(a) -> int:
+    rep = feedback(a.course, a.lessons or None)
+    _print(rep.lines())
+    print(f"Feedback pages are in {course_root(a.course) / 'feedback'}")
+    return 1 if any("hidden test" in p for p in rep.problems) else 0
+
+
+def _cmd_export(a) -> int:
+    print(f"Grades written to {export(a.course, a.out)}")
+    return 0
+
+
+def _cmd_report(a) -> int:
+    print(f"Report written to {report(a.course, a.out, names=a.names)}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the instructor's grading commands to the `pathways` parser."""
+    p = sub.add_parser("course", help="set up a course folder", description="Set up a course folder.")
+    csub = p.add_subparsers(dest="course_command", metavar="ACTION")
+    q = csub.add_parser("init", help="create a course folder wired to the lessons",
+                        description="Create (or complete) a course folder: private folders, the gradebook, the "
+                        "class list, and every lesson released. Safe to run again.")
+    _course_arg(q)
+    q.add_argument("--roster", help="a class list: CSV with an 'id' or 'name' column, or one name per line")
+    q.add_argument("--no-release", action="store_true", help="do not release the lessons now")
+    q.set_defaults(func=_cmd_init)
+    p.set_defaults(func=lambda a: p.print_help() or 2)
+
+    q = sub.add_parser("release", help="generate the learners' version of the lessons",
+                       description="Generate the learners' version (no solutions, no hidden tests) of all or some "
+                       "lessons into the course's release/ folder.")
+    _course_arg(q)
+    q.add_argument("lessons", nargs="*", help="lesson folders (default: all)")
+    q.set_defaults(func=_cmd_release)
+
+    q = sub.add_parser("collect", help="import hand-ins from a folder or zip",
+                       description="Import hand-ins from a folder or zip (nbgrader's submitted/ or exchange "
+                       "folders, one folder or zip per student from e-mail). Reports duplicates, students not on the "
+                       "class list and unreadable files; nothing is ever deleted.")
+    _course_arg(q)
+    q.add_argument("path", help="a folder or a .zip file")
+    q.add_argument("--lesson", help="the lesson, when the hand-ins do not say")
+    q.add_argument("--strict-roster", action="store_true", help="skip students not on the class list")
+    q.set_defaults(func=_cmd_collect)
+
+    q = sub.add_parser("grade", help="autograde everything new, on every core",
+                       description="Autograde every hand-in that is new or changed, several at once, each in its own "
+                       "sandbox. The gradebook is backed up first and checked after.")
+    _course_arg(q)
+    q.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
+    q.add_argument("--student", action="append", help="only this student (repeatable)")
+    q.add_argument("--force", action="store_true", help="grade again even what is up to date")
+    q.add_argument("--jobs", type=int, help="how many at once (default: the number of cores)")
+    q.add_argument("--timeout", type=int, help="seconds a cell may run before it is stopped (default 60)")
+    q.add_argument("--run-learner-code", action="store_true",
+                   help="also run code cells the learner added or changed (still in the sandbox)")
+    q.add_argument("--isolation", choices=["auto", "none"], default="auto",
+                   help="'auto': the strongest isolation this machine allows (default)")
+    q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    q.set_defaults(func=_cmd_grade)
+
+    q = sub.add_parser("feedback", help="write feedback pages for graded hand-ins",
+                       description="Write one feedback page per graded notebook into the course's feedback/ folder. "
+                       "Hidden tests and their outputs never appear; every page is checked.")
+    _course_arg(q)
+    q.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
+    q.set_defaults(func=_cmd_feedback)
+
+    q = sub.add_parser("export", help="write the grades as CSV",
+                       description="Write a CSV with one row per student, one column per lesson and a 'flags' column "
+                       "giving the reason for anything that could not be graded or needs a look.")
+    _course_arg(q)
+    q.add_argument("--out", help="the CSV file (default: <course>/grades.csv)")
+    q.set_defaults(func=_cmd_export)
+
+    q = sub.add_parser("report", help="write the class report (HTML with figures)",
+                       description="Write one self-contained HTML page: score distribution per lesson, share correct "
+                       "per knowledge check, and for every role-play moment the share of the class taking each choice. "
+                       "Figures never show names.")
+    _course_arg(q)
+    q.add_argument("--out", help="the HTML file (default: <course>/report.html)")
+    q.add_argument("--names", action="store_true", help="add a table of each student's scores, with names")
+    q.set_defaults(func=_cmd_report)
