@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
 from pathlib import Path
 
 import nbformat
@@ -172,7 +173,7 @@ def landing_context(root: str | Path) -> dict:
 
     root = Path(root)
     lessons = []
-    for nb_path in sorted(root.glob("*/*.ipynb")) if root.is_dir() else []:
+    for nb_path in sorted(root.glob("*/lesson.ipynb")) if root.is_dir() else []:
         if nb_path.parent.name.startswith("."):
             continue
         nb = nbformat.read(nb_path, as_version=4)
@@ -180,9 +181,14 @@ def landing_context(root: str | Path) -> dict:
                         "title": nb.metadata.get("title") or notebook_title(nb) or nb_path.parent.name,
                         "summary": notebook_summary(nb)})
     res = load_resources(root if root.is_dir() else None)
+    # The landing page mounts the lessons' own quick-exit module (one piece serves both); Tornado will not
+    # serve a file from outside the template folder, so the page carries the module's text.
+    views = resources.files("pathways.views")
     return {"site_title": SITE_TITLE, "tagline": TAGLINE, "content_note": CONTENT_NOTE, "lessons": lessons,
             "resources_html": resources_html(res),
-            "quick_exit": {"url": res.quick_exit.url, "label": res.quick_exit.label, "hint": res.quick_exit.hint}}
+            "quick_exit": {"url": res.quick_exit.url, "label": res.quick_exit.label, "hint": res.quick_exit.hint},
+            "quick_exit_js": views.joinpath("quick_exit.js").read_text(encoding="utf-8"),
+            "quick_exit_css": views.joinpath("quick_exit.css").read_text(encoding="utf-8")}
 
 
 # --- serve --------------------------------------------------------------------------------------------------

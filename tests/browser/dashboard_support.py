@@ -1,0 +1,99 @@
+"""Helpers shared by the dashboard browser tests and the dashboard benchmark: start/stop Voila, Chromium.
+
+Voila runs with the production configuration (grading/voila/voila.py) plus any overrides, on a free
+127.0.0.1 port, with the caller's own Jupyter config folder so the machine's settings never leak in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pathways.grading import dashboards
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (127.0.0.1)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
+    """Wait until `url` answers 200, or fail with the server's output if it dies or takes too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"Voila exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@dataclass
+class Server:
+    """A running Voila: its base URL, the folder it serves, its process and log file."""
+
+    url: str
+    root: Path
+    proc: subprocess.Popen
+    log: Path
+    lessons: list[str] = field(default_factory=list)
+
+    def lesson_url(self, lesson: str) -> str:
+        """The dashboard page of a lesson."""
+        return f"{self.url}voila/render/{lesson}/lesson.ipynb"
+
+
+def start_server(root: Path, log: Path, overrides: list[str] | None = None, pool: int = 2) -> Server:
+    """Start Voila on a free port with the production config (plus overrides) and wait until it answers."""
+    port = free_port()
+    home = log.parent / "jupyter-config"
+    env = {"JUPYTER_CONFIG_DIR": str(home), "PATHWAYS_RESOURCES": None, "PATHWAYS_COURSE": None}
+    proc = dashboards.start(root, port, [f"--VoilaConfiguration.default_pool_size={pool}", *(overrides or [])],
+                            extra_env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}/", root, proc, log)
+    try:
+        wait_http(server.url, proc)
+    except Exception:
+        stop_server(server)
+        raise RuntimeError(f"Voila did not start:\n{log.read_text(errors='replace')[-4000:]}") from None
+    return server
+
+
+def stop_server(server: Server) -> None:
+    """Stop Voila (and with it every kernel it started)."""
+    if server.proc.poll() is None:
+        server.proc.terminate()
+        try:
+            server.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.proc.kill()
+            server.proc.wait()
+
+
+def scenario_files(notebook: Path) -> list[str]:
+    """The scenario files a lesson notebook plays, in order (from its `roleplay("...")` calls)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            found += re.findall(r"roleplay\(\s*[\"']([^\"']+)[\"']", "".join(cell["source"]))
+    return found
