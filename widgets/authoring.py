@@ -29,7 +29,7 @@ def file_kind(path: str | Path) -> str:
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return "scenario" if not TRANSLATION_NAME.match(Path(path).name) else "translation"
     if not isinstance(data, dict):
-        return "other"
+        return "scenario"  # the scenario check explains what a scenario file must look like
     if "translates" in data:
         return "translation"
     if "questions" in data:

@@ -310,6 +310,27 @@ def _duplicate_keys(root: yaml.Node | None, filename: str) -> list[Problem]:
     return problems
 
 
+#: PyYAML's words for common slips, and what they usually mean to an author.
+_YAML_HINTS = (
+    ("found character '\\t'", "there is a tab character here; indent with spaces only"),
+    ("mapping values are not allowed here", "a text containing ': ' must be put in double quotes"),
+    ("could not find expected ':'", "a line is missing its ':' or a quote opened earlier is not closed"),
+    ("expected <block end>, but found", "the indentation changes unexpectedly here, or a quote opened earlier "
+     "is not closed"),
+    ("found unexpected end of stream", "a quote is opened but never closed"),
+    ("found duplicate anchor", "the same &anchor is defined twice"),
+)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's complaint, in plain words where we know them."""
+    problem = getattr(exc, "problem", None) or str(exc)
+    for needle, plain in _YAML_HINTS:
+        if needle in problem:
+            return plain
+    return problem
+
+
 @dataclass
 class Checked:
     """Everything `check_text` learnt about one scenario text."""
@@ -338,13 +359,14 @@ def analyse(text: str, filename: str = "<scenario>") -> Checked:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
         return Checked(filename, None, SourceMap(None), [
-            Problem(filename, line, "", f"the file is not valid YAML: {problem} (check indentation and quotes)")])
+            Problem(filename, line, "", f"the file is not valid YAML: {yaml_problem(exc)} (check indentation and "
+                    "quotes)")])
     smap = SourceMap(root)
     if not isinstance(data, dict):
         return Checked(filename, None, smap, [
-            Problem(filename, 1, "", "a scenario file must be a mapping with id, title, nodes, ...")])
+            Problem(filename, 1, "", "a scenario file must be a block of 'name: value' lines (id, version, "
+                    "title, role, setting, start, nodes), not a list or a single value")])
     problems = _duplicate_keys(root, filename)
     try:
         scenario = Scenario.model_validate(data)
@@ -784,6 +806,14 @@ _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
 MAX_CHOICE_CHARS = 300
 
 
+def _blaming(text: str) -> str | None:
+    """The first blaming phrase in a text, if any."""
+    for rx in BLAMING:
+        if m := rx.search(text):
+            return m.group(0)
+    return None
+
+
 def _unquoted(text: str) -> str:
     """Text with quoted speech removed: a character may say what the narration must not."""
     return _QUOTED.sub(" ", text.replace("’", "'"))
@@ -818,22 +848,19 @@ def style_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[P
         wording(("nodes", nid, "text"), node.text, quoted_ok=True)
         if node.ending:
             wording(("nodes", nid, "ending", "title"), node.ending.title)
-            for rx in BLAMING:
-                if m := rx.search(_unquoted(node.text)):
-                    add(("nodes", nid, "text"), f"the ending's narration says {m.group(0)!r}, which blames the "
-                        "person harmed; describe what happened next instead")
+            if m := _blaming(_unquoted(node.text)):
+                add(("nodes", nid, "text"), f"the ending's narration says {m!r}, which blames the person harmed; "
+                    "describe what happened next instead")
         for ci, choice in enumerate(node.choices):
             at = ("nodes", nid, "choices", ci)
             fb = choice.feedback
-            for rx in BLAMING:
-                if (m := rx.search(choice.text.replace("’", "'"))) and (fb.honours or choice.score > 0):
-                    add((*at, "text"), f"choice {choice.id!r} says {m.group(0)!r}, which blames the person "
-                        "harmed, yet it is marked as a good choice; mark it 'honours: false' with score 0, or "
-                        "reword it (TI-12, TI-13)")
-                for part in ("reaction", "why"):
-                    if m := rx.search(_unquoted(getattr(fb, part))):
-                        add((*at, "feedback", part), f"the feedback says {m.group(0)!r}, which blames the "
-                            "person harmed; quote the phrase if you are explaining why it hurts")
+            if (m := _blaming(choice.text.replace("’", "'"))) and (fb.honours or choice.score > 0):
+                add((*at, "text"), f"choice {choice.id!r} says {m!r}, which blames the person harmed, yet it is "
+                    "marked as a good choice; mark it 'honours: false' with score 0, or reword it (TI-12, TI-13)")
+            for part in ("reaction", "why"):
+                if m := _blaming(_unquoted(getattr(fb, part))):
+                    add((*at, "feedback", part), f"the feedback says {m!r}, which blames the person harmed; "
+                        "quote the phrase if you are explaining why it hurts")
             if not fb.honours and not choice.review:
                 add(at, f"choice {choice.id!r} works against a principle but has no 'review:'; say which section "
                     "the learner should read again")

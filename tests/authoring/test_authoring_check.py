@@ -1,0 +1,311 @@
+"""Does `pathways check` find every fault of a scenario, with the exact file, line and message?
+
+The corpus: tests/authoring/base.yaml is a small valid scenario; each file in broken/ is that file
+with one fault (named in its first line), and each file in style/ has one wording or design slip
+that is only a warning. The tables below are the exact problems expected, in file order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pathways.grading import authoring, cli
+from pathways.principles import principle_ids
+from pathways.scenario import ScenarioError, check_file, load
+
+HERE = Path(__file__).resolve().parent
+BASE = HERE / "base.yaml"
+UNKNOWN_PRINCIPLE = f"unknown principle 'kindness'; use one of: {', '.join(sorted(principle_ids()))}"
+
+BROKEN = {
+    "bad_condition": [
+        (34, "error", "condition 'trust is high' is not of the form 'name >= number' (operators: >=, <=, ==, !=, "
+                      '>, <)'),
+    ],
+    "bad_node_name": [
+        (17, "error", "'Talk Room' is not a valid name: use only lowercase letters, digits, '-' and '_', starting "
+                      "with a letter or digit (for example 'front-desk')"),
+        (24, "error", "'Talk Room' is not a valid name: use only lowercase letters, digits, '-' and '_', starting "
+                      "with a letter or digit (for example 'front-desk')"),
+        (28, "error", "'Talk Room' is not a valid name: use only lowercase letters, digits, '-' and '_', starting "
+                      "with a letter or digit (for example 'front-desk')"),
+    ],
+    "bad_outcome": [
+        (43, "error", "this must be one of 'hopeful', 'open' or 'concerning'"),
+    ],
+    "choice_never_offered": [
+        (40, "error", "choice 'secret' is never offered: its condition 'trust >= 5' never holds when the learner "
+                      "is at 'talk'; change or remove the condition"),
+    ],
+    "dead_end": [
+        (41, "error", "node 'open' has no choices and is not an ending: the story stops here; add choices or an "
+                      "'ending:'"),
+    ],
+    "duplicate_choice_id": [
+        (14, "error", "two choices at node 'intro' share the id 'kind'; give each its own id"),
+    ],
+    "duplicate_node": [
+        (33, "error", "choice 'finish' leads to 'open', which is not a node; fix the name or add the node"),
+        (41, "error", "the name 'good' appears twice under 'nodes'; YAML keeps only the last one, so rename or "
+                      'remove one of them'),
+    ],
+    "ending_never_reached": [
+        (34, "warning", "choice 'finish': the branch to 'good' is never taken (an earlier branch always applies, or "
+                      'its condition never holds)'),
+        (38, "error", "ending 'good' can never be reached: the conditions ('when') on the way to it never hold; "
+                      "change a condition or the amounts that choices 'set'"),
+    ],
+    "ending_score_unreachable": [
+        (40, "error", "ending 'good' declares score 9, but no path that ends here earns more than 4; change the "
+                      'score to 4 or the scores of the choices on the way'),
+    ],
+    "ending_with_choices": [
+        (41, "error", "node 'open' is an ending but also has choices; remove one of the two"),
+    ],
+    "last_branch_condition": [
+        (33, "error", "choice 'finish': the last branch of 'next' must have no 'when', so that some branch always "
+                      'applies'),
+    ],
+    "loop_locked_exit": [
+        (12, "error", "from node 'intro', when trust = 0, no ending can be reached: the learner would go round a "
+                      'loop for ever; let a choice lead out without a condition that cannot hold'),
+        (28, "error", "from node 'talk', when trust = 0, no ending can be reached: the learner would go round a "
+                      'loop for ever; let a choice lead out without a condition that cannot hold'),
+        (34, "warning", "choice 'finish': the branch to 'good' is never taken (an earlier branch always applies, or "
+                      'its condition never holds)'),
+        (38, "error", "ending 'good' can never be reached: the conditions ('when') on the way to it never hold; "
+                      "change a condition or the amounts that choices 'set'"),
+    ],
+    "loop_no_exit": [
+        (28, "error", "from node 'talk' no ending can be reached: the learner would be stuck in a loop; give one "
+                      'of its choices a way out towards an ending'),
+    ],
+    "malformed_tag": [
+        (20, "error", "tag 'ti-1' is not a checklist id like 'TI-01'"),
+    ],
+    "many_problems": [
+        (18, "error", 'this must be at most 10'),
+        (24, "error", "choice 'rush' leads to 'tlak', which is not a node; fix the name or add the node"),
+        (27, "error", UNKNOWN_PRINCIPLE),
+    ],
+    "missing_start_node": [
+        (10, "error", "the start node 'welcome' does not exist; add it under 'nodes' or fix the name"),
+    ],
+    "missing_title": [
+        (2, "error", 'this field is required but missing'),
+    ],
+    "misspelt_field": [
+        (28, "error", "node 'talk' has no choices and is not an ending: the story stops here; add choices or an "
+                      "'ending:'"),
+        (30, "error", 'this field is not part of the scenario format (check its spelling)'),
+    ],
+    "no_ending": [
+        (11, "error", "the scenario has no ending; mark at least one node with 'ending:'"),
+    ],
+    "no_feedback": [
+        (22, "error", "this choice has no feedback: add 'feedback:' with reaction, principle, honours and why "
+                      '(every choice needs feedback)'),
+    ],
+    "no_points": [
+        (11, "error", 'no path earns any points, so the role-play cannot be graded; give the good choices a score '
+                      'above 0'),
+    ],
+    "not_a_mapping": [
+        (1, "error", "a scenario file must be a block of 'name: value' lines (id, version, title, role, setting, "
+                      'start, nodes), not a list or a single value'),
+    ],
+    "score_not_number": [
+        (18, "error", 'this must be a whole number, such as 2'),
+    ],
+    "score_too_high": [
+        (18, "error", 'this must be at most 10'),
+    ],
+    "stuck_by_condition": [
+        (28, "error", "at node 'talk', when trust = 0, no choice is offered (every choice has a 'when' that does "
+                      "not hold): the learner is stuck; add a choice without 'when'"),
+    ],
+    "undeclared_variable": [
+        (31, "error", "choice 'finish' uses variable 'safety', which is not declared under 'variables'"),
+    ],
+    "unknown_principle": [
+        (27, "error", UNKNOWN_PRINCIPLE),
+    ],
+    "unknown_tag": [
+        (20, "error", "unknown checklist id 'TI-99'; use an id of the coverage checklist (`pathways check --list` "
+                      'shows them all)'),
+    ],
+    "unknown_target": [
+        (24, "error", "choice 'rush' leads to 'tlak', which is not a node; fix the name or add the node"),
+    ],
+    "unreachable_node": [
+        (44, "error", "node 'spare' can never be reached from the start; link a choice to it or remove it"),
+    ],
+    "yaml_syntax": [
+        (5, "error", 'the file is not valid YAML: the indentation changes unexpectedly here, or a quote opened '
+                      'earlier is not closed (check indentation and quotes)'),
+    ],
+}
+
+STYLE = {
+    "blaming_good_choice": [
+        (16, "warning", 'choice \'kind\' says "Why didn\'t you just leave", which blames the person harmed, yet it '
+                      "is marked as a good choice; mark it 'honours: false' with score 0, or reword it (TI-12, "
+                      'TI-13)'),
+    ],
+    "missing_review": [
+        (22, "warning", "choice 'rush' works against a principle but has no 'review:'; say which section the "
+                      'learner should read again'),
+    ],
+    "restraint_imagery": [
+        (4, "warning", "'Chains': avoid images of physical restraint; most control is psychological "
+                      '(CONTENT-STYLE.md)'),
+    ],
+    "stigmatising_word": [
+        (13, "warning", "'prostitute' is a stigmatising word for a person who is trafficked; say 'a person who is "
+                      "being trafficked' or 'a sexually exploited child' (CONTENT-STYLE.md)"),
+    ],
+    "tag_not_listed": [
+        (20, "warning", "choice 'kind' teaches TI-11, which is not in the scenario's 'checklist:' list; add it "
+                      'there'),
+    ],
+}
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run `pathways ...` in-process; return its exit status and what it printed."""
+    out = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stdout(out):
+        code = cli.main(list(args))
+    return code, out.getvalue()
+
+
+def found(path: Path) -> list[tuple]:
+    return [(p.line, p.severity, p.message) for p in check_file(path)]
+
+
+def test_base_scenario_is_clean():
+    """Is the file every fault starts from free of errors and warnings?"""
+    assert check_file(BASE) == []
+
+
+def test_corpus_has_at_least_15_distinct_faults():
+    """Are there at least 15 broken files, each with a fault of its own, and a table entry for each file?"""
+    files = sorted(p.stem for p in (HERE / "broken").glob("*.yaml"))
+    assert files == sorted(BROKEN) and len(files) >= 15
+    assert sorted(p.stem for p in (HERE / "style").glob("*.yaml")) == sorted(STYLE)
+    signatures = {tuple(m for _l, s, m in expected if s == "error") for expected in BROKEN.values()}
+    assert len(signatures) == len(BROKEN), "two broken files report the same errors: they test the same fault"
+    assert all(any(s == "error" for _l, s, _m in expected) for expected in BROKEN.values())
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_file_reports_exact_problems(name):
+    """Does the check report exactly the expected problems, each with its file and line?"""
+    path = HERE / "broken" / f"{name}.yaml"
+    problems = check_file(path)
+    assert [(p.line, p.severity, p.message) for p in problems] == BROKEN[name]
+    assert all(p.file == str(path) for p in problems)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_loader_refuses_broken_file_with_the_same_errors(name):
+    """Does the loader (what a lesson uses) refuse the file with the very errors the check reports?"""
+    path = HERE / "broken" / f"{name}.yaml"
+    with pytest.raises(ScenarioError) as info:
+        load(path)
+    assert [(p.line, p.message) for p in info.value.problems] == [(ln, m) for ln, s, m in BROKEN[name] if s == "error"]
+
+
+@pytest.mark.parametrize("name", sorted(STYLE))
+def test_style_slip_is_a_warning_only(name):
+    """Is a wording slip reported as a warning, with the scenario still loadable?"""
+    path = HERE / "style" / f"{name}.yaml"
+    assert found(path) == STYLE[name]
+    load(path)
+
+
+def test_cli_reports_every_problem_of_every_file_at_once():
+    """Does one `pathways check` run list every problem of every file, as file:line: error: message, and exit 1?"""
+    paths = sorted((HERE / "broken").glob("*.yaml"))
+    code, out = run_cli("check", *map(str, paths))
+    assert code == 1
+    for path in paths:
+        for problem in check_file(path):
+            assert str(problem) in out
+    total = sum(len(v) for v in BROKEN.values())
+    errors = sum(1 for v in BROKEN.values() for _l, s, _m in v if s == "error")
+    assert f"Checked {len(paths)} files: {errors} errors, {total - errors} warning" in out
+
+
+def test_cli_line_format_names_file_line_and_place():
+    """Is each problem printed as file:line: error: message (at place)?"""
+    path = HERE / "broken" / "unknown_target.yaml"
+    code, out = run_cli("check", str(path))
+    assert code == 1
+    assert (f"{path}:24: error: choice 'rush' leads to 'tlak', which is not a node; fix the name or add the node "
+            "(at nodes.intro.choices[1].next)") in out
+
+
+def test_warnings_exit_zero_unless_strict():
+    """Do warnings leave the exit status at 0, and does --strict turn them into a failure?"""
+    path = str(HERE / "style" / "missing_review.yaml")
+    assert run_cli("check", path)[0] == 0
+    assert run_cli("check", "--strict", path)[0] == 1
+
+
+def test_many_problems_schema_and_graph_together():
+    """Are schema errors and graph errors of one file reported together, not one round at a time?"""
+    messages = [m for _l, _s, m in found(HERE / "broken" / "many_problems.yaml")]
+    assert any("at most 10" in m for m in messages) and any("unknown principle" in m for m in messages)
+    assert any("which is not a node" in m for m in messages)
+
+
+def test_missing_file_is_one_clear_problem():
+    """Is a file that does not exist reported, not a crash?"""
+    code, out = run_cli("check", "no/such/file.yaml")
+    assert code == 1 and "no/such/file.yaml: error: file not found" in out
+
+
+def test_shipped_scenarios_have_no_errors():
+    """Does every scenario and translation under lessons/ pass the check (warnings allowed)?"""
+    files = authoring.default_files()
+    assert any(p.name == "er_visit.yaml" for p in files) and any(p.name == "er_visit.es.yaml" for p in files)
+    for path in files:
+        errors = [str(p) for p in authoring.check_one(path) if p.severity == "error"]
+        assert errors == [], "\n".join(errors)
+    assert run_cli("check")[0] == 0
+
+
+def test_list_shows_principles_and_checklist_ids():
+    """Does `pathways check --list` show the ids an author may use?"""
+    code, out = run_cli("check", "--list")
+    assert code == 0 and "pearr-privacy" in out and "TI-01" in out and "FW-12" in out
+
+
+# --- the published JSON Schema ---------------------------------------------------------------------------
+
+
+def test_published_schema_is_up_to_date():
+    """Is lessons/scenario.schema.json exactly what the models generate? (Fix: pathways schema)"""
+    assert authoring.SCHEMA_FILE.read_text(encoding="utf-8") == authoring.schema_text(), (
+        "lessons/scenario.schema.json is out of date: run `pathways schema`")
+
+
+def test_schema_accepts_shipped_scenarios_and_rejects_schema_faults():
+    """Do other tools that read the JSON Schema agree with our loader on what is valid?"""
+    import yaml
+
+    schema = json.loads(authoring.SCHEMA_FILE.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in [BASE, *(p for p in authoring.default_files() if p.name.count(".") == 1)]:
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text()))) == [], path
+    for name in ("missing_title", "misspelt_field", "score_too_high", "score_not_number", "bad_node_name",
+                 "bad_outcome", "no_feedback", "unknown_principle", "unknown_tag", "malformed_tag"):
+        data = yaml.safe_load((HERE / "broken" / f"{name}.yaml").read_text())
+        assert list(validator.iter_errors(data)), f"the JSON Schema accepts {name}"
