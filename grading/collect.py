@@ -17,7 +17,6 @@ replaced or set-aside hand-in is kept in `<course>/pathways/archive/`, so nothin
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 import unicodedata
@@ -35,7 +34,16 @@ MAX_ZIP_MEMBERS = 20_000
 MAX_ZIP_TOTAL = 2_000_000_000
 MAX_ZIP_DEPTH = 3
 JUNK = {"__MACOSX", ".ipynb_checkpoints", "Thumbs.db", ".DS_Store", "__pycache__"}
-EXCHANGE = re.compile(r"^(?P<student>.+)\+(?P<lesson>[^+]+)\+(?P<ts>[^+]+?)(\+[^+]*)?$")
+
+
+def exchange_name(name: str) -> dict | None:
+    """Split nbgrader's inbox folder name `student+lesson+timestamp[+random]`, or None if it is not one."""
+    parts = name.split("+")
+    if len(parts) >= 4 and _parse_time(parts[-2]):
+        return {"student": "+".join(parts[:-3]), "lesson": parts[-3], "ts": parts[-2]}
+    if len(parts) == 3 and _parse_time(parts[-1]):
+        return {"student": parts[0], "lesson": parts[1], "ts": parts[2]}
+    return None
 
 
 @dataclass
@@ -166,6 +174,11 @@ class Scanner:
         self.units: list[Unit] = []
         self._n = 0
 
+    def _hand_in(self, folder: Path) -> bool:
+        """True if a folder is itself one student's hand-in (not a folder of students)."""
+        return any((p.is_file() and (p.suffix == ".ipynb" or p.name == RESPONSE_FILE))
+                   or (p.is_dir() and p.name in self.lessons) for p in _visible(folder))
+
     def _unzip(self, path: Path) -> Path | None:
         self._n += 1
         dest = self.scratch / f"zip{self._n}"
@@ -177,15 +190,15 @@ class Scanner:
         entries = _visible(root)
         # One outer folder around everything (a zipped "submissions" folder): look inside it.
         if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() \
-                and entries[0].name not in self.lessons and not EXCHANGE.match(entries[0].name) \
-                and not _notebooks_within(entries[0], 2):
+                and entries[0].name not in self.lessons and not exchange_name(entries[0].name) \
+                and not self._hand_in(entries[0]):
             return self.scan_root(entries[0], depth)
         for entry in entries:
             rel = entry.name
             if entry.is_symlink():
                 self.problems.append(f"{rel}: a link, not followed")
-            elif entry.is_dir() and EXCHANGE.match(entry.name):
-                m = EXCHANGE.match(entry.name)
+            elif entry.is_dir() and exchange_name(entry.name):
+                m = exchange_name(entry.name)
                 self.scan_student(entry, m["student"], rel, lesson=m["lesson"], timestamp=m["ts"])
             elif entry.is_dir() and entry.name in self.lessons:
                 for child in _visible(entry):

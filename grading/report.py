@@ -168,8 +168,9 @@ def fig_checks(labels: list[str], shares: list[float], lesson: str) -> bytes:
 def fig_roleplay(scenario, counts, walkers: int) -> bytes:
     """One panel per role-play moment: the share taking each choice, green if it honours a principle."""
     nodes = [nid for nid, node in scenario.nodes.items() if node.choices]
-    fig, axes = plt.subplots(len(nodes), 1, figsize=(8, sum(0.42 * len(scenario.nodes[n].choices) + 0.7
-                                                           for n in nodes)), squeeze=False)
+    heights = [len(scenario.nodes[n].choices) + 1.2 for n in nodes]
+    fig, axes = plt.subplots(len(nodes), 1, figsize=(8, 0.38 * sum(heights) + 0.8), squeeze=False, sharex=True,
+                             gridspec_kw={"height_ratios": heights}, layout="constrained")
     for ax, nid in zip(axes[:, 0], nodes, strict=True):
         node = scenario.nodes[nid]
         total = sum(counts[nid].values())
@@ -236,6 +237,11 @@ def build_report(root: Path, url: str, out: Path, lessons: list[str], names: boo
                 labels.append(_short(f"{qid}: {texts.get((activity, qid), cell)}", 70))
                 shares.append(sum(1 for g, m in zip(got, full, strict=True) if g is not None and m and g >= m)
                               / len(got))
+        for cell in structure["other"]:
+            got = [(v["cells"].get(cell), v["cell_max"].get(cell)) for v in graded.values()]
+            if got:
+                labels.append(f"activity ({cell}), full marks")
+                shares.append(sum(1 for g, m in got if g is not None and m and g >= m) / len(got))
         for cell in structure["roleplays"]:
             got = [(v["cells"].get(cell), v["cell_max"].get(cell)) for v in graded.values()]
             if got:
@@ -244,7 +250,7 @@ def build_report(root: Path, url: str, out: Path, lessons: list[str], names: boo
         if labels:
             add_figure(f"{lesson}-checks", fig_checks(labels, shares, lesson),
                        f"{lesson}: share of the class with each knowledge check right")
-        for cell, (activity, scenario_file) in structure["roleplays"].items():
+        for activity, scenario_file in structure["roleplays"].values():
             path = root / "release" / lesson / str(scenario_file)
             try:
                 scenario, counts, walkers = roleplay_choices(root, ledger, lesson, activity, path)

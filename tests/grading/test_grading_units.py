@@ -1,0 +1,189 @@
+"""Fast tests of the grading workflow's pieces that need no kernel: ids, collect layouts, notebook checks."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from pathways.grading import collect as collect_mod
+from pathways.grading.ledger import Ledger, slug
+from pathways.grading.sandbox import DamagedNotebook, output_flags, prepare, read_notebook
+from pathways.grading.workflow import _cell, leaks, read_roster
+
+LESSON = "01-demo"
+
+
+def _meta(gid, **kw):
+    return {"nbgrader": {"grade_id": gid, "schema_version": 3, "grade": False, "solution": False, "locked": False,
+                         "task": False, **kw}}
+
+
+def release_nb():
+    return new_notebook(cells=[
+        new_markdown_cell("# Demo"),
+        new_code_cell("show()", metadata=_meta("setup", locked=True)),
+        new_code_cell("pass  # nothing to write here", metadata=_meta("answer", solution=True)),
+        new_code_cell("from pathways.autograde import check_points", metadata=_meta("test-q1", grade=True,
+                                                                                     locked=True, points=1)),
+        new_code_cell("check_points('q2', 'a')", metadata=_meta("test-q2", grade=True, locked=True, points=1)),
+    ])
+
+
+def test_slug_makes_safe_stable_ids():
+    """Do names with spaces, accents or another script become safe, stable ids?"""
+    assert slug("ana") == "ana"
+    assert slug("José Núñez") == "Jose_Nunez"
+    assert slug("李雷") == slug("李雷") and slug("李雷").startswith("s-")
+    assert slug("../../etc") not in {"..", "."} and "/" not in slug("../../etc")
+    ledger = Ledger(Path("/nonexistent/ledger.json"))
+    a = ledger.add_student("Chloé Dupont")
+    b = ledger.add_student("Chloe Dupont")  # a different person whose name slugs the same
+    assert a == "Chloe_Dupont" and b != a and ledger.add_student("Chloé Dupont") == a
+
+
+def test_prepare_restores_deleted_cells_and_drops_learner_code():
+    """Are deleted test cells restored, edits and learner code flagged, and learner code not run by default?"""
+    rel = release_nb()
+    sub = release_nb()
+    del sub.cells[3]  # the first test cell
+    sub.cells[3].source = "print('free points')"  # edit the second (locked) test cell
+    sub.cells[2].source = "import os; os.system('rm -rf /')"  # code in the solution cell
+    sub.cells.append(new_code_cell("while True: pass"))
+    graded, flags = prepare(sub, rel, run_learner_code=False)
+    text = " | ".join(flags)
+    assert "1 locked or test cell(s) deleted (test-q1)" in text
+    assert "locked cell(s) edited (test-q2)" in text
+    assert "2 code cell(s) the lesson does not contain: not run" in text
+    assert [c.source for c in graded.cells] == [c.source for c in rel.cells]
+
+    graded, flags = prepare(sub, rel, run_learner_code=True)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in graded.cells]
+    assert ids.index("test-q1") == ids.index("answer") + 1  # put back where it was
+    assert "while True: pass" in [c.source for c in graded.cells]
+    assert any("were run" in f for f in flags)
+
+
+def test_damaged_notebooks_are_refused_with_a_reason(tmp_path):
+    """Does a damaged notebook give a plain reason rather than a crash?"""
+    bad = tmp_path / "lesson.ipynb"
+    bad.write_text('{"cells": [', encoding="utf-8")
+    with pytest.raises(DamagedNotebook, match="damaged"):
+        read_notebook(bad)
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(DamagedNotebook):
+        read_notebook(bad)
+
+
+def test_output_flags_find_timeouts_and_forged_transcripts(tmp_path):
+    """Are a stopped cell and a rejected transcript noticed in a graded notebook?"""
+    nb = release_nb()
+    nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
+    nb.cells[3].outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="Role-play: step 2: x: this path is not possible in the scenario.")]
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(nb, path)
+    flags = output_flags(path, 5)
+    assert "1 cell(s) ran longer than 5 s and were stopped" in flags
+    assert any("forged" in f for f in flags)
+
+
+def test_feedback_leak_check_catches_escaped_lines():
+    """Does the feedback check find a hidden test line even when HTML-escaped?"""
+    snippets = ['check_points("q1", "b")']
+    assert leaks("<pre>check_points(&quot;q1&quot;, &quot;b&quot;)</pre>", snippets)
+    assert leaks("<pre>check_points(\"q1\", \"b\")</pre>", snippets)
+    assert not leaks("<pre>(hidden test: its output is not shown in feedback)</pre>", snippets)
+
+
+def test_csv_cells_cannot_become_formulas():
+    """Is a name such as '=HYPERLINK(...)' written as text, not a spreadsheet formula?"""
+    assert _cell("=HYPERLINK(\"x\")").startswith("'")
+    assert _cell("+1") == "'+1" and _cell("ana") == "ana" and _cell(None) == ""
+
+
+def test_roster_formats(tmp_path):
+    """Are class lists read from a CSV with a header or from plain lines?"""
+    a = tmp_path / "a.csv"
+    a.write_text("name,email\nAna Lima,a@x\nLi Lei,l@x\n", encoding="utf-8")
+    b = tmp_path / "b.txt"
+    b.write_text("ana\n\nben\n", encoding="utf-8")
+    assert read_roster(a) == ["Ana Lima", "Li Lei"] and read_roster(b) == ["ana", "ben"]
+
+
+def _course(tmp_path):
+    root = tmp_path / "course"
+    rel = root / "release" / LESSON
+    rel.mkdir(parents=True)
+    nbformat.write(release_nb(), rel / "lesson.ipynb")
+    return root
+
+
+def _hand_in(folder: Path, nb=None, responses=True):
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb or release_nb(), folder / "lesson.ipynb")
+    if responses:
+        (folder / "responses.json").write_text(json.dumps({"format": "pathways-responses/1", "activities": {}}))
+
+
+def test_collect_understands_every_layout_and_reports_problems(tmp_path):
+    """Are nbgrader, exchange, by-lesson and e-mail layouts imported, and duplicates, junk and bad zips reported?"""
+    root = _course(tmp_path)
+    up = tmp_path / "upload" / "submissions"  # wrapped in one outer folder, as a zip download is
+    _hand_in(up / "ana" / LESSON)                                               # nbgrader submitted/
+    _hand_in(up / f"ben+{LESSON}+2025-01-02 10:00:00.000000 UTC+abc")             # exchange inbox
+    _hand_in(up / f"ben+{LESSON}+2025-01-01 10:00:00.000000 UTC+def")             # ... handed in twice
+    _hand_in(up / "Chloé Dupont")                                               # e-mail: lesson from its cells
+    (up / "Chloé Dupont" / "lesson.ipynb").rename(up / "Chloé Dupont" / "lesson (1).ipynb")
+    staging = tmp_path / "dan-zip"
+    _hand_in(staging / LESSON)
+    with zipfile.ZipFile(up / "Dan Öz.zip", "w") as zf:                         # e-mail: a zip per student
+        for p in (staging / LESSON).iterdir():
+            zf.write(p, f"{LESSON}/{p.name}")
+        zf.writestr("../../escape.txt", "no")
+    (up / "eve.zip").write_bytes(b"not a zip")
+    (up / "notes.txt").write_text("hello")
+    (up / "fay").mkdir()
+    (up / "fay" / "lesson.ipynb").write_text('{"cells": [')                     # damaged, lesson unknown
+    rep = collect_mod.collect(tmp_path / "upload", root, [LESSON])
+    got = {(sid, lesson) for sid, lesson, _ in rep.imported}
+    assert got == {("ana", LESSON), ("ben", LESSON), ("Chloe_Dupont", LESSON), ("Dan_Oz", LESSON)}
+    assert (root / "submitted" / "Chloe_Dupont" / LESSON / "lesson.ipynb").is_file()  # renamed to the lesson's name
+    text = "\n".join(rep.lines())
+    assert "ben" in text and "handed in twice" in text and "2025-01-02" in text.split("graded ")[1].split(",")[0]
+    assert "eve.zip: not a readable zip file" in text and "notes.txt" in text
+    assert "unsafe entry" in text and not (tmp_path / "escape.txt").exists()
+    assert "fay: cannot tell which lesson" in text
+    assert (root / "pathways" / "archive" / "ben" / LESSON).is_dir()  # the set-aside copy is kept
+    ledger = Ledger.load(root)
+    assert ledger.name("Chloe_Dupont") == "Chloé Dupont"
+    assert any("handed in twice" in f for f in ledger.get("ben", LESSON).collect_flags)
+
+    again = collect_mod.collect(tmp_path / "upload", root, [LESSON])  # the same upload again: nothing new
+    assert not again.imported and len(again.unchanged) == 4
+    changed = tmp_path / "later"
+    _hand_in(changed / "ana" / LESSON, responses=False)
+    later = collect_mod.collect(changed, root, [LESSON])
+    assert later.imported and later.replaced and Ledger.load(root).get("ana", LESSON).needs_grading
+
+
+def test_collect_flags_unknown_students_and_oversized_notebooks(tmp_path, monkeypatch):
+    """Is a student missing from the class list imported but flagged, and a huge notebook refused?"""
+    root = _course(tmp_path)
+    ledger = Ledger.load(root)
+    ledger.add_student("ana", roster=True)
+    ledger.save()
+    monkeypatch.setattr(collect_mod, "MAX_NOTEBOOK_BYTES", 50_000)
+    up = tmp_path / "up"
+    _hand_in(up / "ana" / LESSON)
+    _hand_in(up / "zed" / LESSON)
+    big = release_nb()
+    big.cells[0].source = "x" * 60_000
+    _hand_in(up / "ana" / "x", nb=big)
+    rep = collect_mod.collect(up, root, [LESSON], forced_lesson=None)
+    assert rep.unknown_students == [f"zed (zed/{LESSON})"]
+    assert "not on the class list" in Ledger.load(root).get("zed", LESSON).collect_flags
+    assert any("too large" in p for p in rep.unreadable)
