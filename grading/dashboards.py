@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
@@ -120,16 +119,17 @@ def leaks(folder: Path) -> list[str]:
 
 
 def _release_each(lessons: list[str], course: str | Path | None, tmp: Path) -> dict[str, Path]:
-    """Release folders of the lessons. Without a course, each lesson gets its own throwaway course so the
-    releases run in parallel and the instructor's gradebook is never touched."""
-    if course is not None:
-        return dict(zip(lessons, course_mod.release(lessons, course=course), strict=True))
-
-    def one(lesson: str) -> tuple[str, Path]:
-        return lesson, course_mod.release([lesson], course=tmp / "courses" / lesson)[0]
-
-    with ThreadPoolExecutor(max_workers=max(1, min(len(lessons), os.cpu_count() or 1))) as pool:
-        return dict(pool.map(one, lessons))
+    """Release folders of the lessons. Without a course, a throwaway course is used so the instructor's
+    gradebook is never touched, and all lessons are released by one nbgrader run (its start-up costs
+    several seconds); if that run fails, lessons are released one by one so the error names the lesson."""
+    if course is None:
+        course = tmp / "course"
+        if sorted(lessons) == course_mod.lesson_ids():
+            run = course_mod.nbgrader("generate_assignment", "*", "--force", course=course)
+            folders = {lesson: course_mod.course_dir(course) / "release" / lesson for lesson in lessons}
+            if run.ok and all((folder / "lesson.ipynb").is_file() for folder in folders.values()):
+                return folders
+    return dict(zip(lessons, course_mod.release(lessons, course=course), strict=True))
 
 
 def build(out: str | Path | None = None, lessons: Iterable[str] | None = None,
@@ -208,15 +208,22 @@ def voila_env(root: str | Path) -> dict[str, str]:
 
 
 def start(root: str | Path | None = None, port: int = 8866, overrides: Iterable[str] = (),
+          pool: int | None = None, lesson_pools: dict[str, int] | None = None,
           extra_env: dict[str, str | None] | None = None, **popen: object) -> subprocess.Popen:
     """Start Voila on 127.0.0.1:port in the background (tests, benchmark); the caller stops it.
 
-    `extra_env` adds variables to Voila's environment (None removes one); `popen` goes to subprocess.Popen.
+    `pool` is the number of preheated kernels per lesson and `lesson_pools` overrides it for some lessons
+    (both read by the config file). `extra_env` adds variables to Voila's environment (None removes one);
+    `popen` goes to subprocess.Popen.
     """
     root = Path(root or DEFAULT_OUT)
     if not (root / MARKER).is_file():
         raise RuntimeError(f"no dashboards in {root}: run `pathways dashboards build` first")
     env = voila_env(root)
+    if pool is not None:
+        env["PATHWAYS_POOL_SIZE"] = str(int(pool))
+    if lesson_pools:
+        env["PATHWAYS_LESSON_POOLS"] = ",".join(f"{lesson}={int(size)}" for lesson, size in lesson_pools.items())
     for name, value in (extra_env or {}).items():
         if value is None:
             env.pop(name, None)
@@ -226,12 +233,13 @@ def start(root: str | Path | None = None, port: int = 8866, overrides: Iterable[
                             stdin=subprocess.DEVNULL, **popen)  # type: ignore[call-overload]
 
 
-def serve(root: str | Path | None = None, port: int = 8866, overrides: Iterable[str] = ()) -> int:
+def serve(root: str | Path | None = None, port: int = 8866, pool: int | None = None,
+          lesson_pools: dict[str, int] | None = None) -> int:
     """Serve the dashboards until interrupted; return Voila's exit status."""
     root = Path(root or DEFAULT_OUT)
-    cmd = voila_command(root, port, overrides)
-    print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  {' '.join(cmd)}", flush=True)
-    proc = start(root, port, overrides)
+    print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  {' '.join(voila_command(root, port))}",
+          flush=True)
+    proc = start(root, port, pool=pool, lesson_pools=lesson_pools)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -241,6 +249,13 @@ def serve(root: str | Path | None = None, port: int = 8866, overrides: Iterable[
         except subprocess.TimeoutExpired:
             proc.kill()
             return proc.wait()
+
+
+def _lesson_pool(text: str) -> tuple[str, int]:
+    lesson, _, size = text.partition("=")
+    if not lesson or not size.isdigit():
+        raise argparse.ArgumentTypeError(f"expected LESSON=N, got {text!r}")
+    return lesson, int(size)
 
 
 # --- CLI ----------------------------------------------------------------------------------------------------
@@ -265,4 +280,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="Run Voila on 127.0.0.1 with the settings of grading/voila/voila.py.")
     s.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
     s.add_argument("--root", default=None, help="dashboards folder (default: build/dashboards)")
-    s.set_defaults(func=lambda a: serve(a.root, a.port))
+    s.add_argument("--pool", type=int, default=None, help="preheated kernels per lesson (default: 2)")
+    s.add_argument("--lesson-pool", type=_lesson_pool, action="append", default=[], metavar="LESSON=N",
+                   help="preheated kernels for one lesson, e.g. the workshop's lesson (repeatable)")
+    s.set_defaults(func=lambda a: serve(a.root, a.port, a.pool, dict(a.lesson_pool)))

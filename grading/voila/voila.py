@@ -71,8 +71,17 @@ c.IdentityProvider.cookie_options = {"expires_days": None, "samesite": "Strict"}
 # --- Kernels: preheated for speed, culled when the visitor has gone -----------------------------------------
 # Each lesson keeps POOL kernels started and its page already rendered, so a visitor gets it at once; a used
 # kernel is replaced after fill_delay seconds. Each kernel costs about 50 MB.
+# `pathways dashboards serve --pool N --lesson-pool LESSON=N` set the two variables read here; for a workshop,
+# give the lesson of the day a pool as large as the class (30 kernels take about 30 s to warm up on 2 cores).
+POOL = int(os.environ.get("PATHWAYS_POOL_SIZE") or 2)
+LESSON_POOLS = dict(item.split("=", 1) for item in os.environ.get("PATHWAYS_LESSON_POOLS", "").split(",")
+                    if "=" in item)
 c.VoilaConfiguration.preheat_kernel = True
-c.VoilaConfiguration.default_pool_size = int(os.environ.get("PATHWAYS_POOL_SIZE", "4"))
+c.VoilaConfiguration.default_pool_size = POOL
+c.VoilaKernelManager.kernel_pools_config = {
+    "default": {"pool_size": POOL, "kernel_env_variables": {"PATHWAYS_STORAGE": "memory"}},
+    **{f"{lesson.strip()}/lesson.ipynb": {"pool_size": int(size)} for lesson, size in LESSON_POOLS.items()},
+}
 c.VoilaKernelManager.fill_delay = 0.5
 c.VoilaKernelManager.default_env_variables = {"PATHWAYS_STORAGE": "memory"}
 # Voila never shuts down a closed tab's kernel (its shutdown request fails the XSRF check): cull instead.

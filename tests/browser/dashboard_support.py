@@ -67,8 +67,8 @@ def start_server(root: Path, log: Path, overrides: list[str] | None = None, pool
     port = free_port()
     home = log.parent / "jupyter-config"
     env = {"JUPYTER_CONFIG_DIR": str(home), "PATHWAYS_RESOURCES": None, "PATHWAYS_COURSE": None}
-    proc = dashboards.start(root, port, [f"--VoilaConfiguration.default_pool_size={pool}", *(overrides or [])],
-                            extra_env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc = dashboards.start(root, port, overrides or [], pool=pool, extra_env=env, stdout=log.open("w"),
+                            stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}/", root, proc, log)
     try:
         wait_http(server.url, proc)
