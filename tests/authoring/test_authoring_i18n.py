@@ -1,0 +1,142 @@
+"""Can every learner-facing string be given in another language, and does a translation cover its scenario?"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from pathways import engine, i18n
+from pathways.authoring import translation_files
+from pathways.grading import authoring as commands
+from pathways.grading import cli, course
+from pathways.scenario import ScenarioError, load
+
+LESSON1 = course.LESSONS / "01-why-dont-they-leave"
+TRANSLATIONS = translation_files(course.LESSONS)
+DATA = Path(i18n.__file__).parent / "data"
+
+
+def test_spanish_translation_of_lesson_1_is_shipped():
+    """Is there a Spanish translation of the Lesson 1 role-play?"""
+    assert LESSON1 / "er_visit.es.yaml" in TRANSLATIONS
+
+
+@pytest.mark.parametrize("path", TRANSLATIONS, ids=lambda p: p.name)
+def test_translation_covers_every_string_and_only_those(path):
+    """Does the translation give every learner-facing string of its scenario, and nothing the scenario lacks?"""
+    scenario = load(i18n.base_file(path))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    given = i18n._flatten({k: v for k, v in data.items() if k not in i18n.HEADER})
+    wanted = i18n.learner_strings(scenario)
+    assert set(wanted) - set(given) == set(), "strings not translated"
+    assert set(given) - set(wanted) == set(), "keys that are not in the scenario"
+    assert all(isinstance(v, str) and v.strip() for v in given.values())
+    assert data["translates"] == scenario.id and data["version"] == scenario.version
+    assert [p for p in i18n.translation_problems(scenario, path) if p.severity == "error"] == []
+
+
+@pytest.mark.parametrize("path", TRANSLATIONS, ids=lambda p: p.name)
+def test_translated_scenario_keeps_the_graph(path):
+    """Is a translated scenario the same story (ids, scores, conditions), so grading is the same in any language?"""
+    original, translated = load(i18n.base_file(path)), load(path)
+    assert translated.language == yaml.safe_load(path.read_text())["language"] != original.language
+    strip = i18n.learner_strings(original).keys()
+    assert set(i18n.learner_strings(translated)) == set(strip)
+    assert translated.title != original.title
+    assert [(w.score, w.node, [s.choice for s in w.steps]) for w in engine.all_walks(translated)] == \
+        [(w.score, w.node, [s.choice for s in w.steps]) for w in engine.all_walks(original)]
+
+
+def test_translate_is_pure_and_falls_back_to_original():
+    """Does translate() leave its input untouched and keep the original text where a string is missing?"""
+    scenario = load(LESSON1 / "er_visit.yaml")
+    before = scenario.model_dump()
+    partial = {"translates": "er-visit", "version": 1, "language": "es", "title": "Título",
+               "nodes": {"arrival": {"choices": {"routine-privacy": {"text": "Privacidad"}}}}}
+    out = i18n.translate(scenario, partial)
+    assert scenario.model_dump() == before
+    assert out.title == "Título" and out.nodes["arrival"].choices[0].text == "Privacidad"
+    assert out.nodes["arrival"].text == scenario.nodes["arrival"].text and out.language == "es"
+
+
+def test_translation_faults_are_located(tmp_path):
+    """Are a missing string, an unknown key, an empty string and a wrong scenario id reported with their lines?"""
+    folder = tmp_path / "lesson"
+    folder.mkdir()
+    (folder / "er_visit.yaml").write_text((LESSON1 / "er_visit.yaml").read_text())
+    text = (LESSON1 / "er_visit.es.yaml").read_text()
+    text = text.replace("translates: er-visit", "translates: er-vist")
+    text = text.replace("      routine-privacy:\n", "      routine-privacidad:\n")
+    text = re.sub(r'title: "Una puerta que queda abierta"', 'title: ""', text)
+    (folder / "er_visit.es.yaml").write_text(text)
+    problems = [(p.line, p.message) for p in i18n.check_translation_file(folder / "er_visit.es.yaml")
+                if p.severity == "error"]
+    lines = text.splitlines()
+
+    def line_of(start: str) -> int:
+        return next(i for i, x in enumerate(lines, start=1) if x.strip().startswith(start))
+
+    assert (line_of("translates:"), "'translates' must be the id of the scenario, 'er-visit' (found 'er-vist')") \
+        in problems
+    assert (line_of("routine-privacidad:") + 1, "'nodes.arrival.choices.routine-privacidad.text' is not text of "
+            "the scenario (no such node, choice or field); fix the name or remove it") in problems
+    assert (line_of('title: ""'), "the translation of 'nodes.door-open.ending.title' must be text, and not empty") \
+        in problems
+    missing = [m for _l, m in problems if m.startswith("missing translation of 'nodes.arrival.choices.routine-")]
+    assert len(missing) == 3  # the renamed choice's text, reaction and why (it has no review)
+    with pytest.raises(ScenarioError):
+        load(folder / "er_visit.es.yaml")
+
+
+def test_old_version_and_untranslated_text_are_warnings(tmp_path):
+    """Is a translation made for an older version, or still in English, flagged as a warning?"""
+    scenario = load(LESSON1 / "er_visit.yaml")
+    path = tmp_path / "er_visit.fr.yaml"
+    path.write_text(i18n.translation_template(scenario, "fr").replace("version: 1", "version: 0"))
+    problems = i18n.translation_problems(scenario, path)
+    assert all(p.severity == "warning" for p in problems)
+    assert any("made for version 0" in p.message for p in problems)
+    assert any("not translated yet" in p.message for p in problems)
+
+
+def test_new_translation_command_writes_a_complete_file(tmp_path, capsys):
+    """Does `pathways new-translation` write a file with every string, which the check then accepts?"""
+    scenario_file = tmp_path / "er_visit.yaml"
+    scenario_file.write_text((LESSON1 / "er_visit.yaml").read_text())
+    assert cli.main(["new-translation", str(scenario_file), "pt-BR"]) == 0
+    written = tmp_path / "er_visit.pt-BR.yaml"
+    assert [p for p in commands.check_one(written) if p.severity == "error"] == []
+    assert cli.main(["new-translation", str(scenario_file), "pt-BR"]) == 1  # never overwrites
+    assert "already exists" in capsys.readouterr().err
+
+
+# --- the widgets' own strings -----------------------------------------------------------------------------
+
+
+def ui_files() -> list[Path]:
+    return sorted(p for p in DATA.glob("ui.*.yaml") if p.name != "ui.en.yaml")
+
+
+def test_spanish_widget_strings_are_shipped():
+    """Is there a Spanish file of widget strings?"""
+    assert DATA / "ui.es.yaml" in ui_files()
+
+
+@pytest.mark.parametrize("path", ui_files(), ids=lambda p: p.name)
+def test_widget_translation_covers_every_key_with_the_same_fields(path):
+    """Does each ui.<lang>.yaml give every key of ui.en.yaml, no other key, and the same {fields}?"""
+    english = yaml.safe_load((DATA / "ui.en.yaml").read_text(encoding="utf-8"))
+    other = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(english) - set(other) == set(), f"{path.name} lacks keys"
+    assert set(other) - set(english) == set(), f"{path.name} has keys English does not"
+    for key, text in english.items():
+        assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", other[key])), key
+        assert isinstance(other[key], str) and other[key].strip()
+
+
+def test_ui_lookup_in_spanish():
+    """Does ui(key, 'es') give the Spanish string, formatted?"""
+    assert i18n.ui("you_earned", "es", score=3, best=4) == "Has obtenido 3 de 4 puntos."
+    assert i18n.ui("what_do_you_do", "es") == "¿Qué haces?"
