@@ -133,7 +133,7 @@ def prepare(nb: nbformat.NotebookNode, release: nbformat.NotebookNode,
 
     missing = [gid for gid in rel_by_id if gid not in sub_by_id]
     if missing:
-        flags.append(f"{len(missing)} locked or test cell(s) deleted ({', '.join(missing[:4])}): restored and graded")
+        flags.append(f"{len(missing)} cell(s) of the lesson deleted ({', '.join(missing[:4])}): restored and graded")
     edited = [gid for gid, cell in sub_by_id.items()
               if gid in rel_by_id and rel_by_id[gid].metadata.nbgrader.get("locked")
               and _norm(cell.source) != _norm(rel_by_id[gid].source)]

@@ -55,7 +55,7 @@ def test_prepare_restores_deleted_cells_and_drops_learner_code():
     sub.cells.append(new_code_cell("while True: pass"))
     graded, flags = prepare(sub, rel, run_learner_code=False)
     text = " | ".join(flags)
-    assert "1 locked or test cell(s) deleted (test-q1)" in text
+    assert "1 cell(s) of the lesson deleted (test-q1)" in text
     assert "locked cell(s) edited (test-q2)" in text
     assert "2 code cell(s) the lesson does not contain: not run" in text
     assert [c.source for c in graded.cells] == [c.source for c in rel.cells]

@@ -1,0 +1,279 @@
+"""A whole simulated class, every bad case included, through collect -> grade -> feedback -> export -> report.
+
+The class is built from Lesson 1's released notebook; model answers come from the lesson's own
+solution cell. One module-scoped run does the work (it takes a minute); each test asserts one part.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import shutil
+import socket
+from pathlib import Path
+from types import SimpleNamespace
+
+import classroom
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell
+from pathways import engine
+from pathways.grading import cli, gradebook, workflow
+from pathways.grading.ledger import slug
+from pathways.scenario import load
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-class")]
+
+REPO = Path(__file__).resolve().parents[2]
+LESSON = "01-why-dont-they-leave"
+FULL = 13.0  # role-play 4 + six checks + sorting 3 (the reflection is graded by hand)
+STUDENTS = ["ana", "ben", "Chloé Dupont", "李雷", "dan", "eve", "fay", "gus", "hal", "ivy", "kim", "lea", "max", "ned"]
+
+SNOOP = """
+import os, socket
+found = {}
+def attempt(name, action):
+    try:
+        found[name] = repr(action())
+    except Exception as exc:
+        found[name] = 'denied:' + type(exc).__name__
+attempt('list-real', lambda: os.listdir(COURSE + '/submitted'))
+attempt('read-other', lambda: open(COURSE + '/submitted/ana/LESSON/responses.json').read()[:20])
+attempt('write-real', lambda: open(COURSE + '/gradebook.db', 'ab').write(b'x'))
+attempt('write-scratch', lambda: open('../../../gradebook.db', 'ab').write(b'x'))
+attempt('read-lessons', lambda: open(LESSONS + '/LESSON/lesson.ipynb').read()[:20])
+attempt('network', lambda: socket.create_connection(('127.0.0.1', PORT), timeout=2).close())
+print('PROBE', found)
+"""
+
+CHEAT = """import pathways.autograde as a
+a.check_points = lambda *args, **kw: 1.0
+a.roleplay_points = lambda *args, **kw: 4.0
+a.sorting_points = lambda *args, **kw: 3.0
+"""
+
+
+def _with_cell(nb, source, after="model-answers"):
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(classroom.cell_index(nb, after) + 1, new_code_cell(source))
+    return nb
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Build the class, then run the instructor's whole workflow once."""
+    base = tmp_path_factory.mktemp("class")
+    lessons = base / "lessons"
+    shutil.copytree(REPO / "lessons" / LESSON, lessons / LESSON,
+                    ignore=shutil.ignore_patterns("responses.json", ".ipynb_checkpoints"))
+    root = base / "course"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    port = listener.getsockname()[1]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATHWAYS_LESSONS", str(lessons))
+        mp.setenv("PATHWAYS_COURSE", str(root))
+        mp.setenv("JUPYTER_CONFIG_DIR", str(base / "jupyter-config"))
+        mp.delenv("PATHWAYS_DB_URL", raising=False)
+        roster = base / "class.csv"
+        roster.write_text("name\n" + "\n".join(STUDENTS) + "\n", encoding="utf-8")
+        init = workflow.init_course(root, roster)
+        assert init.released == [LESSON] and not init.problems
+
+        rel = root / "release" / LESSON / "lesson.ipynb"
+        release = nbformat.read(rel, as_version=4)
+        model = classroom.model_activities(lessons / LESSON)
+        scenario = load(lessons / LESSON / "er_visit.yaml")
+        walks = engine.all_walks(scenario)
+        worst = min(walks, key=lambda w: w.score)
+        best = engine.best_score(scenario)
+        up = base / "upload" / "submissions"
+
+        def hand_in(name, acts=model, **kw):
+            return classroom.write_submission(up / name / LESSON, rel, acts, **kw)
+
+        wrong = copy.deepcopy(model)
+        for q in ("q1", "q2"):
+            wrong["checks"]["answers"][q] = classroom.wrong(model["checks"]["answers"][q])
+        lost = copy.deepcopy(model)
+        lost["roleplay"] = classroom.walk_record(scenario, worst)
+        forged = copy.deepcopy(model)
+        forged["roleplay"]["attempts"][0]["steps"][1]["node"] = "card"  # jumps ahead: not a possible path
+        tampered = copy.deepcopy(release)
+        tampered.cells[classroom.cell_index(tampered, "test-q2")].source = "print('full marks please')"
+        for gid in ("test-q1", "test-roleplay", "model-answers"):
+            del tampered.cells[classroom.cell_index(tampered, gid)]
+        huge = copy.deepcopy(release)
+        huge.cells[0].source += "\n" + ("x" * 99 + "\n") * 210_000  # about 21 MB
+        cheat = copy.deepcopy(release)
+        cheat.cells[classroom.cell_index(cheat, "model-answers")].source = CHEAT
+        snoop = SNOOP.replace("COURSE", repr(str(root))).replace("LESSONS", repr(str(lessons))) \
+            .replace("LESSON", LESSON).replace("PORT", str(port))
+
+        hand_in("ana")
+        hand_in("ben", wrong)
+        hand_in("Chloé Dupont")
+        hand_in("李雷", lost)
+        hand_in("dan", None)
+        hand_in("eve", forged)
+        hand_in("fay", notebook=b'{"cells": [{"cell_type": "code", "sou')
+        hand_in("gus", notebook=tampered)
+        hand_in("hal", responses='{"format": "pathways-responses/1", "activities": "all correct"}')
+        hand_in("ivy", notebook=_with_cell(release, "while True:\n    pass"))
+        hand_in("kim", notebook=huge)
+        classroom.write_submission(up / f"lea+{LESSON}+2025-03-01 09:00:00.000000 UTC+a1", rel, wrong)
+        classroom.write_submission(up / f"lea+{LESSON}+2025-03-01 11:00:00.000000 UTC+b2", rel, model)
+        hand_in("max", notebook=_with_cell(release, snoop))
+        hand_in("ned", None, notebook=cheat)
+        hand_in("zed")  # not on the class list
+        (up / "notes.txt").write_text("a stray file from the e-mail export")
+
+        collected = workflow.collect(base / "upload", root)
+        first = workflow.grade(root, timeout=5, progress=False)
+        scores_first = gradebook.scores(workflow.db_url(root))
+        second = workflow.grade(root, students=["ivy", "max"], force=True, run_learner_code=True, timeout=3,
+                                progress=False)
+        fb = workflow.feedback(root)
+        csv_path = base / "grades.csv"
+        assert cli.main(["export", "--course", str(root), "--out", str(csv_path)]) == 0
+        assert cli.main(["report", "--course", str(root), "--out", str(base / "report.html")]) == 0
+        named = workflow.report(root, base / "named.html", names=True)
+        again = workflow.grade(root, progress=False)  # nothing new: nothing graded again
+    listener.close()
+    rows = {r["student_id"]: r for r in csv.DictReader(csv_path.open(encoding="utf-8"))}
+    return SimpleNamespace(root=root, base=base, collected=collected, first=first, second=second, feedback=fb,
+                           rows=rows, report=base / "report.html", named=named, again=again, lessons=lessons,
+                           url=workflow.db_url(root), scores_first=scores_first,
+                           lost=round(FULL - 4 + 4 * worst.score / best, 2))
+
+
+def _row(run, name):
+    return run.rows[slug(name) if name not in run.rows else name]
+
+
+def test_collect_reports_every_problem(run):
+    """Did collect import everyone, rename unsafe ids, and report the duplicate, the stranger and the junk?"""
+    text = "\n".join(run.collected.lines())
+    imported = {sid for sid, _, _ in run.collected.imported}
+    assert {"ana", "Chloe_Dupont", slug("李雷"), "lea", "zed", "fay", "kim"} <= imported
+    assert "'Chloé Dupont' -> Chloe_Dupont" in text and "'李雷' -> s-" in text
+    assert "lea (01-why-dont-they-leave): handed in twice: graded lea+" in text and "11:00:00" in text
+    assert "zed" in "\n".join(run.collected.unknown_students)
+    assert any("notes.txt" in p for p in run.collected.unreadable)
+    assert any("lesson.ipynb: too large to import" in p for p in run.collected.unreadable)
+
+
+@pytest.mark.parametrize("name, score, flag", [
+    ("ana", FULL, ""),
+    ("ben", FULL - 2, ""),
+    ("Chloé Dupont", FULL, ""),
+    ("dan", 0.0, "no response file"),
+    ("eve", FULL - 4, "role-play transcript is not a possible path"),
+    ("fay", 0.0, "NOT GRADED - notebook is damaged"),
+    ("gus", FULL, "3 cell(s) of the lesson deleted"),
+    ("hal", 0.0, "response file rejected"),
+    ("ivy", FULL, "ran longer than 3 s and were stopped"),
+    ("kim", 0.0, "NOT GRADED - lesson.ipynb too large to import"),
+    ("lea", FULL, "handed in twice"),
+    ("max", FULL, "written by the learner were run"),
+    ("ned", 0.0, "code cell(s) the lesson does not contain: not run"),
+    ("zed", FULL, "not on the class list"),
+])
+def test_each_student_score_and_flag(run, name, score, flag):
+    """Is every student graded (or not) with the right score, and flagged with the reason?"""
+    row = _row(run, name)
+    assert float(row[LESSON]) == pytest.approx(score)
+    if flag:
+        assert flag in row["flags"]
+    else:
+        assert row["flags"] == ""
+
+
+def test_a_lost_roleplay_scores_its_share(run):
+    """Does a legal but poor role-play walk earn its share of the points (non-Latin name, too)?"""
+    row = _row(run, "李雷")
+    assert float(row[LESSON]) == pytest.approx(run.lost) and row["name"] == "李雷"
+
+
+def test_tampering_is_flagged_even_when_scores_are_right(run):
+    """Are an edited test cell and learner code that was not run both named in the flags?"""
+    assert "locked cell(s) edited (test-q2)" in _row(run, "gus")["flags"]
+    first_ivy = [f for s, lesson, f in run.first.flagged if s == "ivy"]
+    assert first_ivy and "1 code cell(s) the lesson does not contain: not run" in first_ivy[0]
+
+
+def test_bad_submissions_do_not_stop_the_others(run):
+    """Were the two hopeless hand-ins the only ones not graded, and the gradebook sound after each run?"""
+    assert sorted(s for s, _, _ in run.first.failed) == ["fay", "kim"]
+    assert len(run.first.graded) == 13
+    for rep in (run.first, run.second):
+        assert rep.integrity == [] and rep.backup and rep.backup.is_file()
+    assert gradebook.integrity_problems(run.url) == []
+    assert run.again.graded == [] and run.again.skipped == 15
+
+
+def test_student_code_cannot_reach_the_course(run):
+    """With learner code run on purpose, can it read other students, write a gradebook or use the network?"""
+    nb = nbformat.read(run.root / "autograded" / "max" / LESSON / "lesson.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "PROBE" in printed, printed[:2000]
+    found = eval(printed.split("PROBE", 1)[1].strip().splitlines()[0])  # noqa: S307 - our own test's output
+    level = run.second.isolation
+    if "hidden" not in level:
+        pytest.skip(f"this machine allows only this isolation: {level}")
+    for key in ("list-real", "read-other", "write-real", "read-lessons"):
+        assert found[key].startswith("denied:"), (key, found[key])
+    if "separate user" in level:
+        assert found["write-scratch"].startswith("denied:")
+    if "no network" in level:
+        assert found["network"].startswith("denied:")
+    # The others' grades are untouched by what max's code tried.
+    assert float(_row(run, "ana")[LESSON]) == FULL
+
+
+def test_default_grading_ignores_learner_code(run):
+    """Does a learner who patched the grading functions gain nothing when their code is not run?"""
+    assert float(_row(run, "ned")[LESSON]) == 0.0
+    assert run.scores_first[("ned", LESSON)]["score"] == 0.0
+
+
+def test_feedback_never_shows_hidden_tests(run):
+    """Is feedback written for every graded notebook without hidden test code or hidden test output?"""
+    assert not run.feedback.problems
+    pages = {p.parts[-3]: p for p in run.feedback.files}
+    assert "ana" in pages and "fay" not in pages and "kim" not in pages
+    hidden = workflow.hidden_snippets(run.url, LESSON)
+    assert any("check_points" in line for line in hidden)
+    for page in run.feedback.files:
+        text = page.read_text(encoding="utf-8")
+        assert workflow.leaks(text, hidden) == [], page
+        assert "Question q1:" not in text  # what a hidden test printed
+        assert "BEGIN HIDDEN TESTS" not in text
+    assert "Role-play:" in pages["ana"].read_text(encoding="utf-8")  # visible tests keep their output
+
+
+def test_report_has_its_figures_and_no_names(run):
+    """Does the report embed its figures (scores, checks, role-play choices) and keep names out?"""
+    text = run.report.read_text(encoding="utf-8")
+    assert text.count('src="data:image/png;base64,') >= 3
+    figures = sorted(p.name for p in (run.base / "report-figures").glob("*.png"))
+    assert figures == [f"{LESSON}-checks.png", f"{LESSON}-roleplay-er-visit.png", f"{LESSON}-scores.png"]
+    assert "Chloé Dupont" not in text and "李雷" not in text
+    assert "fay" in text and "notebook is damaged" in text  # the culprit is in the report, with the reason
+    assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
+    named = run.named.read_text(encoding="utf-8")
+    assert "Chloé Dupont" in named and "李雷" in named
+
+
+def test_scores_agree_with_nbgrader_gradebook(run):
+    """Are the CSV's numbers exactly what nbgrader's own Gradebook API reports?"""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(run.url) as gb:
+        for sid, row in run.rows.items():
+            if row[LESSON]:
+                assert gb.find_submission(LESSON, sid).score == pytest.approx(float(row[LESSON]))
+    ledger = json.loads((run.root / "pathways" / "ledger.json").read_text(encoding="utf-8"))
+    assert ledger["students"]["Chloe_Dupont"]["name"] == "Chloé Dupont"
