@@ -16,7 +16,8 @@ import ipywidgets as w
 
 from .. import authoring, i18n
 from ..responses import store
-from ..scenario import ScenarioError, check_file, load
+from ..scenario import ScenarioError, analyse
+from ..scenario import _read as read_text
 from .common import root
 from .roleplay import RolePlay
 
@@ -38,7 +39,7 @@ class Preview:
                                  layout=w.Layout(width="auto"))
         self.path_box = w.Text(placeholder="or type the path of a .yaml file, then press Enter",
                                description="Other file", style={"description_width": "initial"},
-                               layout=w.Layout(width="100%"))
+                               continuous_update=False, layout=w.Layout(width="100%"))
         self.play_button = w.Button(description="Play it again from the start", icon="play",
                                     tooltip="Reload the file (after an edit) and start from the beginning",
                                     layout=w.Layout(width="auto"))
@@ -56,7 +57,7 @@ class Preview:
         self.scenario = None
         self.roleplay: RolePlay | None = None
         self.picker.observe(lambda change: self.open(change["new"]), names="value")
-        self.path_box.on_submit(lambda box: self.open(box.value))
+        self.path_box.observe(lambda change: self.open(change["new"]), names="value")
         self.play_button.on_click(lambda _b: self.open(self.path) if self.path else None)
         self.paths_button.on_click(lambda _b: self.show_paths())
         self.diagram_button.on_click(lambda _b: self.show_diagram())
@@ -89,15 +90,19 @@ class Preview:
         self.stage.children, self.paths.value = [], ""
         self.diagram.layout.display = "none"
         kind = authoring.file_kind(path) if path.exists() else "scenario"
-        problems = i18n.check_translation_file(path) if kind == "translation" else check_file(path)
+        if kind == "translation":
+            problems = i18n.check_translation_file(path)
+            scenario = None if any(p.severity == "error" for p in problems) else i18n.load_translated(path)
+        else:
+            try:
+                checked = analyse(read_text(path), str(path))
+                problems, scenario = checked.problems, (None if checked.errors else checked.scenario)
+            except ScenarioError as exc:  # unreadable file
+                problems, scenario = exc.problems, None
         self.report.value = problems_html(path, problems)
-        if any(p.severity == "error" for p in problems):
+        if scenario is None:
             return
-        try:
-            self.scenario = load(path)
-        except ScenarioError as exc:  # pragma: no cover - the check above found every error already
-            self.report.value = problems_html(path, exc.problems)
-            return
+        self.scenario = scenario
         # Widget strings follow the scenario's language (Spanish buttons for a Spanish translation).
         os.environ["PATHWAYS_LANG"] = self.scenario.language
         self.roleplay = RolePlay(self.scenario, activity="preview")
