@@ -858,9 +858,11 @@ def style_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[P
                 add((*at, "text"), f"choice {choice.id!r} says {m!r}, which blames the person harmed, yet it is "
                     "marked as a good choice; mark it 'honours: false' with score 0, or reword it (TI-12, TI-13)")
             for part in ("reaction", "why"):
-                if m := _blaming(_unquoted(getattr(fb, part))):
-                    add((*at, "feedback", part), f"the feedback says {m!r}, which blames the person harmed; "
-                        "quote the phrase if you are explaining why it hurts")
+                # Feedback speaks to the learner: "you could have offered more" is advice, not blame.
+                m = _blaming(_unquoted(getattr(fb, part)))
+                if m and not m.lower().startswith("you could"):
+                    add((*at, "feedback", part), f"the feedback says {m!r}, which reads as blame; say what helps "
+                        "instead, or quote the phrase if you are explaining why it hurts")
             if not fb.honours and not choice.review:
                 add(at, f"choice {choice.id!r} works against a principle but has no 'review:'; say which section "
                     "the learner should read again")
