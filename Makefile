@@ -5,7 +5,6 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.pathways-installed
 PORT   ?= 8866
 LAB_PORT ?= 8888
-ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 PYTEST_ARGS ?=
 
 .PHONY: help start lab dashboards test test-fast lint bench bench-grading bench-dashboards lock clean
@@ -30,9 +29,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 start: $(STAMP)
-	$(BIN)/pathways workspace workspace
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) $(ROOT_FLAG) \
-	  --ServerApp.root_dir=workspace --LabApp.default_url=/lab/tree/01-why-dont-they-leave/lesson.ipynb
+	$(BIN)/pathways lab workspace --port $(LAB_PORT)
 
 lab: start
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import subprocess
 import sys
 
 from . import course
@@ -24,6 +25,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "workspace folder. Files the learner already has are never overwritten.")
     p.add_argument("folder", nargs="?", default="workspace", help="the workspace folder (default: workspace)")
     p.set_defaults(func=lambda a: print(f"Lessons ready in {course.prepare_workspace(a.folder)}") or 0)
+
+    p = sub.add_parser("lab", help="prepare the workspace and open JupyterLab on it (127.0.0.1)",
+                       description="Build the learners' lessons into the workspace (never overwriting a learner's "
+                       "work) and start JupyterLab on 127.0.0.1, opened on lesson 1.")
+    p.add_argument("folder", nargs="?", default="workspace", help="the workspace folder (default: workspace)")
+    p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default: 8888)")
+    p.set_defaults(func=_lab)
+
+
+def _lab(args: argparse.Namespace) -> int:
+    workspace = course.prepare_workspace(args.folder)
+    print(f"Lessons ready in {workspace}")
+    return subprocess.call(course.lab_command(workspace, args.port))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -92,3 +92,17 @@ def prepare_workspace(workspace: str | Path, course: str | Path | None = None) -
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dest)
     return workspace
+
+
+def lab_command(workspace: str | Path, port: int, token: str | None = None) -> list[str]:
+    """The JupyterLab command learners get: 127.0.0.1 only, opened on lesson 1, no news or update checks
+    (nothing JupyterLab shows a learner may reach the internet)."""
+    cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           f"--ServerApp.root_dir={Path(workspace).resolve()}", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           f"--LabApp.default_url=/lab/tree/{lesson_ids()[0]}/lesson.ipynb"]
+    if token is not None:
+        cmd += [f"--IdentityProvider.token={token}", "--no-browser"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return cmd

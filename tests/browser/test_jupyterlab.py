@@ -1,0 +1,76 @@
+"""Does a learner in JupyterLab play the role-play and find their transcript saved beside the notebook?
+
+`make start`'s path, end to end: the release is copied into a workspace, JupyterLab serves it on
+127.0.0.1, Chromium runs the lesson and clicks a choice; responses.json must appear next to the
+notebook with that choice in it (so `nbgrader submit` carries it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from dashboard_support import free_port, wait_http
+from pathways.grading import course as courselib
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+LESSON = "01-why-dont-they-leave"
+TOKEN = "pathways-test-token"
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab on 127.0.0.1 over a fresh learner workspace; stopped when the test ends."""
+    workspace = courselib.prepare_workspace(tmp_path / "workspace", course=tmp_path / "course")
+    port = free_port()
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"))
+    cmd = courselib.lab_command(workspace, port, token=TOKEN)
+    log = (tmp_path / "lab.log").open("w")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", proc)
+        yield f"http://127.0.0.1:{port}", workspace
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
+    """After running the lesson and clicking a choice, is the choice in responses.json beside the notebook?"""
+    base, workspace = jupyterlab
+    page = visit.page
+    page.goto(f"{base}/lab/tree/{LESSON}/lesson.ipynb?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+    first_choice = page.locator(".pw-roleplay .pw-choice").first
+    for _attempt in range(3):  # a Run All sent while the kernel is still connecting is dropped by JupyterLab
+        page.get_by_role("menuitem", name="Run").click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            first_choice.wait_for(state="attached", timeout=30_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    first_choice.scroll_into_view_if_needed()
+    label = first_choice.inner_text()
+    assert label.startswith("1. ")
+    first_choice.click()
+    page.locator(".pw-roleplay .pw-feedback").first.wait_for(timeout=30_000)
+    saved = workspace / LESSON / "responses.json"
+    deadline = time.monotonic() + 20
+    while not saved.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    record = json.loads(saved.read_text())["activities"]["roleplay"]
+    assert record["scenario"] == "er-visit"
+    assert record["attempts"][0]["steps"][0]["node"] == "arrival"
+    assert not visit.foreign_requests(), visit.foreign_requests()
+    assert not Path(workspace / LESSON / "lesson.ipynb").read_text().count("BEGIN SOLUTION")
