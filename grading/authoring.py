@@ -15,6 +15,8 @@ from pathlib import Path
 
 from pathways import authoring, i18n
 from pathways.checklist import checklist
+from pathways.checks import load_checks
+from pathways.exercises import load_exercise
 from pathways.principles import principles
 from pathways.scenario import Problem, ScenarioError, check_file, json_schema
 
@@ -37,23 +39,22 @@ def lessons_dir() -> Path:
 
 
 def check_one(path: str | Path) -> list[Problem]:
-    """Every problem of one file: a scenario, a translation, or a knowledge-check file."""
+    """Every problem of one file: a scenario, a translation, a knowledge-check or a sorting-exercise file."""
     path = Path(path)
     if not path.exists():
         return [Problem(str(path), None, "", "file not found; check the name and the folder")]
     kind = authoring.file_kind(path)
     if kind == "translation":
         return i18n.check_translation_file(path)
-    if kind == "checks":
-        from pathways.checks import load as load_checks
-
+    if kind in ("checks", "sorting"):
+        loader = load_checks if kind == "checks" else load_exercise
         try:
-            load_checks(path)
+            loader(path)
         except ScenarioError as exc:
             return exc.problems
         return []
     if kind == "other":
-        return [Problem(str(path), 1, "", "this is not a scenario, a translation or a knowledge-check file "
+        return [Problem(str(path), 1, "", "this is not a scenario, translation, knowledge-check or sorting file "
                         "(a scenario has 'id', 'start' and 'nodes')")]
     return check_file(path)
 

@@ -23,7 +23,7 @@ TRANSLATION_NAME = re.compile(r"^.+\.[a-z]{2,3}(-[A-Za-z]{2,4})?\.ya?ml$")
 
 
 def file_kind(path: str | Path) -> str:
-    """'scenario', 'translation', 'checks' or 'other', judged by the file's top-level fields."""
+    """'scenario', 'translation', 'checks', 'sorting' or 'other', judged by the file's top-level fields."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -34,6 +34,8 @@ def file_kind(path: str | Path) -> str:
         return "translation"
     if "questions" in data:
         return "checks"
+    if "items" in data and "categories" in data:
+        return "sorting"
     if "nodes" in data or "start" in data:
         return "scenario"
     return "other"
