@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 #: How many backups of the gradebook to keep.
 KEEP_BACKUPS = 20
@@ -90,6 +92,10 @@ def make_template(db_url: str, lesson: str, dest: Path, release_sources: dict[st
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
         dest.unlink()
+    if sqlite_path(db_url) is not None:
+        return _template_sqlite(sqlite_path(db_url), lesson, dest, release_sources)
+    with Gradebook(db_url) as real:
+        _empty_like(real, dest)
     with Gradebook(db_url) as real, Gradebook(f"sqlite:///{dest}") as gb:
         assignment = real.find_assignment(lesson)
         gb.update_or_create_assignment(lesson, duedate=assignment.duedate)
@@ -110,6 +116,57 @@ def make_template(db_url: str, lesson: str, dest: Path, release_sources: dict[st
                 gb.update_or_create_source_cell(cell.name, nb.name, lesson, cell_type=cell.cell_type,
                                                 locked=cell.locked, source=source, checksum=cell.checksum)
     return dest
+
+
+def _template_sqlite(path: Path, lesson: str, dest: Path, release_sources: dict[str, str]) -> Path:
+    """make_template for a SQLite gradebook: a consistent copy, then everything else deleted (milliseconds)."""
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(dest)
+    try:
+        src.backup(con)
+        with con:
+            row = con.execute("SELECT id FROM assignment WHERE name = ?", (lesson,)).fetchone()
+            if row is None:
+                raise RuntimeError(f"lesson {lesson} is not in the gradebook: release it first")
+            for table in ("comment", "grade", "submitted_notebook", "submitted_assignment", "student"):
+                con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            keep = "SELECT id FROM notebook WHERE assignment_id = ?"
+            cells = f"SELECT id FROM base_cell WHERE notebook_id NOT IN ({keep})"
+            for table in ("grade_cells", "solution_cells", "task_cells"):
+                con.execute(f"DELETE FROM {table} WHERE id IN ({cells})", (row[0],))  # noqa: S608
+            con.execute(f"DELETE FROM base_cell WHERE notebook_id NOT IN ({keep})", (row[0],))  # noqa: S608
+            con.execute(f"DELETE FROM source_cell WHERE notebook_id NOT IN ({keep})", (row[0],))  # noqa: S608
+            con.execute("DELETE FROM notebook WHERE assignment_id != ?", (row[0],))
+            con.execute("DELETE FROM assignment WHERE id != ?", (row[0],))
+            # No model answer where student code runs: editable cells keep only their released text.
+            for sid, name in con.execute(f"SELECT id, name FROM source_cell WHERE locked = 0 AND notebook_id IN "
+                                         f"({keep})", (row[0],)).fetchall():  # noqa: S608
+                con.execute("UPDATE source_cell SET source = ? WHERE id = ?", (release_sources.get(name, ""), sid))
+        con.execute("VACUUM")
+    finally:
+        con.close()
+        src.close()
+    return dest
+
+
+def _empty_like(real: Gradebook, dest: Path) -> None:
+    """An empty SQLite gradebook with the real one's schema version.
+
+    Creating a gradebook the ordinary way asks the `alembic` command for the schema version, a
+    child process that costs seconds; the real gradebook already knows the answer.
+    """
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    version = real.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    engine = create_engine(f"sqlite:///{dest}", future=True)
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as con:
+            con.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            con.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version})
+    finally:
+        engine.dispose()
 
 
 @dataclass
@@ -159,7 +216,9 @@ def merge(db_url: str, lesson: str, student: str, outcome: Outcome, names: dict 
     A manual score a grader already gave is never touched; as in nbgrader, a cell with a manual
     score (or no automatic one) is marked as needing a grader's look.
     """
-    with Gradebook(db_url) as gb:
+    with warnings.catch_warnings(), Gradebook(db_url) as gb:
+        # nbgrader's own submission code trips SQLAlchemy's autoflush warning; it is harmless.
+        warnings.simplefilter("ignore", SAWarning)
         try:
             gb.find_student(student)
         except MissingEntry:

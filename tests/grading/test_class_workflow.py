@@ -277,3 +277,17 @@ def test_scores_agree_with_nbgrader_gradebook(run):
                 assert gb.find_submission(LESSON, sid).score == pytest.approx(float(row[LESSON]))
     ledger = json.loads((run.root / "pathways" / "ledger.json").read_text(encoding="utf-8"))
     assert ledger["students"]["Chloe_Dupont"]["name"] == "Chloé Dupont"
+
+
+def test_scratch_gradebook_holds_no_model_answers(run, tmp_path):
+    """Does the gradebook copied into a sandbox keep the hidden tests but drop the model answers?"""
+    import sqlite3
+
+    rel = run.root / "release" / LESSON / "lesson.ipynb"
+    template = gradebook.make_template(run.url, LESSON, tmp_path / "t.db", workflow._release_sources(rel))
+    con = sqlite3.connect(template)
+    sources = " ".join(r[0] or "" for r in con.execute("SELECT source FROM source_cell"))
+    students = con.execute("SELECT count(*) FROM student").fetchone()[0]
+    con.close()
+    assert "model_checks" not in sources and "model_roleplay" not in sources and students == 0
+    assert "BEGIN HIDDEN TESTS" in sources  # nbgrader still restores the hidden tests from it
