@@ -10,8 +10,10 @@
 Each command is a thin layer over a function of this module (init_course, collect, grade,
 feedback, export, report), which tests call directly. The course folder is --course, else
 $PATHWAYS_COURSE, else build/course; the gradebook is SQLite in the course folder unless
-$PATHWAYS_DB_URL names another database (e.g. postgresql://grader@127.0.0.1/pathways for a
-course with several graders; see grading/nbgrader_config.py).
+$PATHWAYS_DB_URL names another database: for a course with several graders, a PostgreSQL URL
+such as postgresql+psycopg2://grader@127.0.0.1/pathways (name the driver: SQLAlchemy 2.1 reads a
+bare postgresql:// as psycopg 3; psycopg2-binary is in the test extras). The same variable is read
+by grading/nbgrader_config.py, so plain nbgrader commands use the same gradebook.
 """
 
 from __future__ import annotations
