@@ -62,13 +62,14 @@ class Server:
         return f"{self.url}voila/render/{lesson}/lesson.ipynb"
 
 
-def start_server(root: Path, log: Path, overrides: list[str] | None = None, pool: int = 2) -> Server:
+def start_server(root: Path, log: Path, overrides: list[str] | None = None, pool: int = 2,
+                 lesson_pools: dict[str, int] | None = None) -> Server:
     """Start Voila on a free port with the production config (plus overrides) and wait until it answers."""
     port = free_port()
     home = log.parent / "jupyter-config"
     env = {"JUPYTER_CONFIG_DIR": str(home), "PATHWAYS_RESOURCES": None, "PATHWAYS_COURSE": None}
-    proc = dashboards.start(root, port, overrides or [], pool=pool, extra_env=env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT)
+    proc = dashboards.start(root, port, overrides or [], pool=pool, lesson_pools=lesson_pools, extra_env=env,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}/", root, proc, log)
     try:
         wait_http(server.url, proc)

@@ -1,0 +1,343 @@
+"""Benchmark the published dashboards under a workshop's load (`make bench-dashboards`).
+
+What it does, over real HTTP and WebSocket on 127.0.0.1 with the production Voila config:
+  1. builds every lesson's dashboard into a temporary folder and starts Voila with preheated kernels
+     (lesson 1 gets a pool as large as the class, as `--lesson-pool` sets for a workshop; the others the
+     default per-lesson pool), a short culling time, and waits until the pools are warm;
+  2. A: 30 visitors open lesson 1 at the same moment; B: 30 visitors open different lessons (round robin);
+  3. each visitor does what a browser does before it can show the widgets: GET the page, open the kernel
+     WebSocket, ask for kernel info and all widget states (the `jupyter.widget.control` comm's request_states,
+     which is what ipywidgets 8 sends) and waits for them. "Time to rendered page" is from the GET to the
+     widget states received: the page's HTML and the widget models, everything but the browser's own
+     drawing. A real Chromium render of lesson 1 is timed separately (a few visits, one at a time);
+  4. memory per visitor = mean RSS of a visitor's kernel + growth of the server process per visitor
+     (psutil); the same is measured for a trivial widget notebook with Voila's defaults for comparison;
+  5. kernels left = visitors' kernels still running 60 s after the last visitor left.
+
+Every wait is bounded. Needs ~8 GB of free memory (about 100 kernels at the peak).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import nbformat
+import psutil
+import websocket
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "browser"))
+
+from dashboard_support import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from pathways.grading import dashboards  # noqa: E402
+
+CONFIG_RE = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
+
+
+# --- one visitor ---------------------------------------------------------------------------------------------
+def _recv_json(ws) -> dict:
+    frame = ws.recv()
+    if isinstance(frame, bytes):  # binary frame: 4-byte count, offsets, then the JSON message first
+        count = int.from_bytes(frame[:4], "big")
+        offsets = [int.from_bytes(frame[4 + 4 * i: 8 + 4 * i], "big") for i in range(count)]
+        frame = frame[offsets[0]: offsets[1] if count > 1 else None].decode()
+    return json.loads(frame)
+
+
+def _send(ws, msg_type: str, content: dict, metadata: dict | None = None) -> str:
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": msg_type, "username": "", "session": "bench",
+                                   "version": "5.3", "date": ""},
+                        "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": "shell"}))
+    return msg_id
+
+
+def visit(base: str, lesson: str, start: threading.Barrier, leave: threading.Event, arrived: list) -> None:
+    """One visitor: page, kernel connection, widget states; appends its result to `arrived` once the page is
+    ready (or failed), then stays connected until told to leave."""
+    result: dict = {"lesson": lesson}
+    ws = None
+    try:
+        start.wait(timeout=120)
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(f"{base}voila/render/{lesson}/lesson.ipynb", timeout=120) as resp:
+            html = resp.read().decode()
+        result["html"] = time.perf_counter() - t0
+        kernel_id = json.loads(CONFIG_RE.search(html).group(1))["kernelId"]
+        result["kernel"] = kernel_id
+        ws = websocket.create_connection(f"ws{base[4:]}api/kernels/{kernel_id}/channels",
+                                         origin=base.rstrip("/"), timeout=60)
+        _send(ws, "kernel_info_request", {})
+        comm_id = uuid.uuid4().hex
+        _send(ws, "comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}},
+              {"version": "1.0.0"})  # ipywidgets' control protocol version, as its front end sends it
+        _send(ws, "comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            msg = _recv_json(ws)
+            data = msg.get("content", {}).get("data", {})
+            if msg.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
+                result["widgets"] = len(data.get("states", {}))
+                result["ready"] = time.perf_counter() - t0
+                break
+            if msg.get("msg_type") == "comm_close":
+                raise RuntimeError("the kernel refused the widget control comm")
+    except Exception as exc:  # a failed visitor is reported, never hidden
+        result["error"] = f"{type(exc).__name__}: {exc}"
+    arrived.append(result)
+    try:
+        leave.wait(timeout=300)
+    finally:
+        if ws is not None:
+            ws.close()
+
+
+def crowd(base: str, lessons: list[str], during, hold: float = 2.0) -> tuple[list[dict], dict]:
+    """Visitors (one per entry of `lessons`) arrive at the same moment; once all have their page (bounded
+    wait), `during()` measures the server while they are connected; then they all leave."""
+    start, leave, arrived = threading.Barrier(len(lessons)), threading.Event(), []
+    threads = [threading.Thread(target=visit, args=(base, lesson, start, leave, arrived), daemon=True)
+               for lesson in lessons]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 300
+    while len(arrived) < len(lessons) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(hold)
+    extra = during(arrived)
+    leave.set()
+    for t in threads:
+        t.join(timeout=60)
+    return list(arrived), extra
+
+
+# --- measuring the server ----------------------------------------------------------------------------------
+def kernels(proc: psutil.Process) -> dict[str, psutil.Process]:
+    """Kernel id -> kernel process, for every kernel the Voila process runs."""
+    found = {}
+    for child in proc.children(recursive=True):
+        try:
+            cmd = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        match = re.search(r"kernel-([0-9a-f-]{36})\.json", cmd)
+        if match:
+            found[match.group(1)] = child
+    return found
+
+
+def rss_mb(p: psutil.Process) -> float:
+    """Resident memory of one process in MB (0 if it is gone)."""
+    try:
+        return p.memory_info().rss / 2**20
+    except psutil.Error:
+        return 0.0
+
+
+def wait_quiet(proc: psutil.Process, min_kernels: int, timeout: float = 600) -> float:
+    """Wait until at least `min_kernels` kernels run and the whole process tree is nearly idle; return s."""
+    t0 = time.monotonic()
+    calm = 0
+    while time.monotonic() - t0 < timeout:
+        tree = [proc, *proc.children(recursive=True)]
+        for p in tree:
+            try:
+                p.cpu_percent(None)
+            except psutil.Error:
+                pass
+        time.sleep(1)
+        busy = 0.0
+        for p in tree:
+            try:
+                busy += p.cpu_percent(None)
+            except psutil.Error:
+                pass
+        running = len(kernels(proc))
+        # an idle kernel still wakes up now and then (heartbeats): allow a little CPU per kernel
+        calm = calm + 1 if busy < 20 + 0.5 * running and running >= min_kernels else 0
+        if calm >= 3:
+            return time.monotonic() - t0
+    print(f"  (still busy after {timeout:.0f} s; measuring anyway)")
+    return time.monotonic() - t0
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of some values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def report(name: str, results: list[dict], memory: dict | None = None) -> dict:
+    """Print p50/p95 of a crowd's times (and memory); return the figures."""
+    ok = [r for r in results if "ready" in r and "widgets" in r]
+    failed = [r for r in results if r not in ok]
+    ready = [r["ready"] for r in ok]
+    html = [r["html"] for r in ok]
+    figures = {"visitors": len(results), "failed": len(failed),
+               "ready_p50": pct(ready, 50) if ready else None, "ready_p95": pct(ready, 95) if ready else None,
+               "html_p50": pct(html, 50) if html else None, "html_p95": pct(html, 95) if html else None}
+    if memory:
+        figures.update(memory)
+    print(f"\n{name}")
+    if ready:
+        print(f"  time to rendered page (HTML + widget states): p50 {figures['ready_p50']:.3f} s, "
+              f"p95 {figures['ready_p95']:.3f} s, max {max(ready):.3f} s")
+        print(f"  HTML alone:                                  p50 {figures['html_p50']:.3f} s, "
+              f"p95 {figures['html_p95']:.3f} s")
+    if memory:
+        print(f"  memory per visitor: {memory['per_visitor_mb']:.0f} MB "
+              f"(visitor kernel {memory['kernel_mb']:.0f} MB + server {memory['server_mb_per_visitor']:.1f} MB)")
+    for r in failed[:5]:
+        print(f"  FAILED: {r}")
+    return figures
+
+
+def memory_probe(proc: psutil.Process, before_server_mb: float, visitors: int):
+    """A function measuring, while visitors are connected, their kernels' RSS and the server's growth."""
+    def probe(arrived: list[dict]) -> dict:
+        by_id = kernels(proc)
+        mine = [rss_mb(by_id[r["kernel"]]) for r in arrived if r.get("kernel") in by_id]
+        server = rss_mb(proc)
+        kernel_mb = statistics.mean(mine) if mine else 0.0
+        per_server = max(0.0, server - before_server_mb) / visitors
+        return {"kernel_mb": kernel_mb, "server_mb_per_visitor": per_server,
+                "per_visitor_mb": kernel_mb + per_server, "kernels_measured": len(mine)}
+    return probe
+
+
+# --- a real browser -------------------------------------------------------------------------------------------
+def browser_render(url: str, times: int = 3) -> list[float]:
+    """Seconds from navigation to the role-play's first choice on screen, in Chromium, one visit at a time."""
+    from playwright.sync_api import sync_playwright
+
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for _ in range(times):
+            context = browser.new_context()
+            page = context.new_page()
+            t0 = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector(".pw-roleplay .pw-choice", state="visible", timeout=120_000)
+            out.append(time.perf_counter() - t0)
+            context.close()
+        browser.close()
+    return out
+
+
+def trivial_site(folder: Path) -> Path:
+    """A site with one trivial widget notebook (a slider), to measure Voila's own cost per visitor."""
+    (folder / "trivial").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(description='x')")]
+    nbformat.write(nb, folder / "trivial" / "lesson.ipynb")
+    (folder / dashboards.MARKER).write_text("bench\n")
+    return folder
+
+
+# --- the run ---------------------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--visitors", type=int, default=30)
+    parser.add_argument("--pool", type=int, default=5, help="preheated kernels per lesson (lesson 1: --visitors)")
+    parser.add_argument("--after", type=float, default=60, help="seconds after the visitors leave to count kernels")
+    parser.add_argument("--cull", type=int, default=20, help="cull_idle_timeout for the run (s)")
+    args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)
+    n = args.visitors
+    figures: dict = {}
+    with tempfile.TemporaryDirectory(prefix="pathways-bench-") as tmp:
+        tmp = Path(tmp)
+        t0 = time.monotonic()
+        site = dashboards.build(tmp / "site")
+        lessons = sorted(p.parent.name for p in site.glob("*/lesson.ipynb"))
+        print(f"built {len(lessons)} dashboards in {time.monotonic() - t0:.1f} s")
+        first = lessons[0]
+        server = start_server(site, tmp / "voila.log", pool=args.pool, lesson_pools={first: n},
+                              overrides=[f"--MappingKernelManager.cull_idle_timeout={args.cull}",
+                                         "--MappingKernelManager.cull_interval=5"])
+        proc = psutil.Process(server.proc.pid)
+        visitor_ids: set[str] = set()
+        try:
+            pool_total = n + args.pool * (len(lessons) - 1)
+            warm = wait_quiet(proc, pool_total)
+            base_server = rss_mb(proc)
+            all_mb = base_server + sum(rss_mb(k) for k in kernels(proc).values())
+            print(f"pools warm ({len(kernels(proc))} kernels, {all_mb:.0f} MB in all) after {warm:.0f} s")
+
+            out, mem = crowd(server.url, [first] * n, during=memory_probe(proc, base_server, n))
+            figures["same_lesson"] = report(f"A. {n} visitors open {first} at once", out, mem)
+            visitor_ids |= {r["kernel"] for r in out if "kernel" in r}
+
+            wait_quiet(proc, pool_total)
+            base_server = rss_mb(proc)
+            spread = [lessons[i % len(lessons)] for i in range(n)]
+            out, mem = crowd(server.url, spread, during=memory_probe(proc, base_server, n))
+            figures["different_lessons"] = report(f"B. {n} visitors open {len(lessons)} different lessons at once",
+                                                  out, mem)
+            visitor_ids |= {r["kernel"] for r in out if "kernel" in r}
+            left_at = time.monotonic()
+
+            time.sleep(max(0.0, args.after - (time.monotonic() - left_at)))
+            running = kernels(proc)
+            left = len(visitor_ids & set(running))
+            figures["kernels_left"] = left
+            print(f"\nkernels left {args.after:.0f} s after the visitors left: {left} of {len(visitor_ids)} "
+                  f"(cull_idle_timeout {args.cull} s); {len(running)} kernels running in all, "
+                  f"{pool_total} of them the preheated pools")
+
+            wait_quiet(proc, pool_total, timeout=120)
+            times = browser_render(server.lesson_url(first))
+            figures["browser_preheated"] = times
+            print(f"\nChromium, {first}, preheated, one visitor at a time: "
+                  + ", ".join(f"{t:.2f} s" for t in times))
+        finally:
+            stop_server(server)
+
+        # Voila's own cost: a trivial widget notebook with Voila's default (no preheating), and a cold lesson 1.
+        base = trivial_site(tmp / "trivial")
+        (base / first).mkdir()
+        for path in (site / first).iterdir():
+            (base / first / path.name).write_bytes(path.read_bytes())
+        server = start_server(base, tmp / "voila-trivial.log", overrides=["--VoilaConfiguration.preheat_kernel=False"])
+        proc = psutil.Process(server.proc.pid)
+        try:
+            wait_quiet(proc, 0, timeout=60)
+            k = 10
+            out, mem = crowd(server.url, ["trivial"] * k, during=memory_probe(proc, rss_mb(proc), k))
+            figures["trivial_cold"] = report(f"C. Voila's own: {k} visitors open a trivial widget notebook "
+                                             "at once (no preheating)", out, mem)
+            wait_quiet(proc, 0, timeout=120)
+            times = browser_render(server.lesson_url(first), times=2)
+            figures["browser_cold"] = times
+            print(f"\nChromium, {first}, no preheating (kernel started on the visit): "
+                  + ", ".join(f"{t:.2f} s" for t in times))
+        finally:
+            stop_server(server)
+
+    a, c = figures["same_lesson"], figures["trivial_cold"]
+    print("\nSummary")
+    print(f"  p95 time to rendered page, {n} at once on one lesson: {a['ready_p95']:.3f} s (goal < 0.5 s)")
+    print(f"  p95, {n} at once on different lessons:               "
+          f"{figures['different_lessons']['ready_p95']:.3f} s")
+    print(f"  memory per visitor: {a['per_visitor_mb']:.0f} MB (Voila with a trivial notebook: "
+          f"{c['per_visitor_mb']:.0f} MB)")
+    print(f"  kernels left {args.after:.0f} s after the visitors left: {figures['kernels_left']} (goal 0)")
+    print(json.dumps(figures, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
