@@ -244,6 +244,7 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
         os.chmod(workroot, 0o711)
         try:
             templates = {}
+            (workroot / "templates").mkdir(mode=0o700)  # they hold hidden tests: never readable by a kernel
             for lesson in sorted({lesson for _, lesson, _ in todo}):
                 release_nbs = sorted((root / "release" / lesson).glob("*.ipynb"))
                 sources = {}
