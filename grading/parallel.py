@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import jail as jail_mod
@@ -82,19 +83,34 @@ def run_jobs(jobs: list[Job], workers: int, jail: Jail, workroot: Path, on_resul
         bar = tqdm(total=len(jobs), unit="notebook", desc="Grading", file=sys.stderr, dynamic_ncols=True,
                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} done, {remaining} left {postfix}")
     workers = max(1, min(workers, len(jobs)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
-                             initargs=(counter, jail, workroot)) as pool:
-        futures = {pool.submit(run, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # noqa: BLE001 - a worker that died takes only its own job with it
-                result = Result(job.student, job.lesson, graded=False,
-                                flags=[f"could not be graded: the grading process failed ({exc.__class__.__name__})"])
-            on_result(result)
-            if bar is not None:
-                bar.set_postfix_str(f"last: {job.lesson} / {job.student}"[:60])
-                bar.update(1)
+    pending, attempt = list(jobs), 0
+    while pending:
+        attempt += 1
+        retry = []
+        # A worker that dies (killed, out of memory) breaks the whole pool: the jobs it took down are
+        # tried once more in a fresh pool, and only a job that fails twice is given up.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
+                                 initargs=(counter, jail, workroot)) as pool:
+            futures = {pool.submit(run, job): job for job in pending}
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    if attempt == 1:
+                        retry.append(job)
+                        continue
+                    result = Result(job.student, job.lesson, graded=False,
+                                    flags=["could not be graded: the grading process died twice on it"])
+                except Exception as exc:  # noqa: BLE001 - one job's failure is that job's only
+                    result = Result(job.student, job.lesson, graded=False,
+                                    flags=[f"could not be graded: {exc.__class__.__name__}: {exc}"])
+                on_result(result)
+                if bar is not None:
+                    bar.set_postfix_str(f"last: {job.lesson} / {job.student}"[:60])
+                    bar.update(1)
+        pending = retry
+        if retry:
+            log.warning("a grading process died; trying %d notebook(s) again", len(retry))
     if bar is not None:
         bar.close()

@@ -352,6 +352,12 @@ def feedback(course: str | Path | None = None, lessons: list[str] | None = None)
     wanted = _check_lessons(lessons, released_lessons(root))
     todo = [lesson for lesson in wanted if any((root / "autograded").glob(f"*/{lesson}"))]
     with locked(root):
+        # A hand-in that could not be graded this time must not keep the feedback of an older version.
+        for sid, lesson, sub in Ledger.load(root).entries():
+            stale = root / "feedback" / sid / lesson
+            if lesson in wanted and sub.status == "failed" and stale.exists():
+                shutil.rmtree(stale)
+                report.problems.append(f"{sid} / {lesson}: not graded, so its earlier feedback was removed")
         with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
             runs = dict(zip(todo, pool.map(lambda lesson: course_mod.nbgrader(
                 "generate_feedback", lesson, "--force", course=root), todo), strict=True))

@@ -187,3 +187,28 @@ def test_collect_flags_unknown_students_and_oversized_notebooks(tmp_path, monkey
     assert rep.unknown_students == [f"zed (zed/{LESSON})"]
     assert "not on the class list" in Ledger.load(root).get("zed", LESSON).collect_flags
     assert any("too large" in p for p in rep.unreadable)
+
+
+def _fake_run(job):
+    import os
+
+    from pathways.grading.sandbox import Result
+
+    if job.student == "boom":
+        os._exit(3)  # the worker process dies, as if killed
+    return Result(job.student, job.lesson, graded=True)
+
+
+def test_a_dying_worker_costs_only_its_own_job(tmp_path, monkeypatch):
+    """When a grading process dies, are the other notebooks still graded and only the culprit given up?"""
+    from pathways.grading import parallel
+    from pathways.grading.sandbox import Jail, Job
+
+    monkeypatch.setattr(parallel, "run", _fake_run)
+    jobs = [Job(s, LESSON, tmp_path, tmp_path, tmp_path, tmp_path) for s in ("ana", "boom", "ben", "cy")]
+    results = []
+    parallel.run_jobs(jobs, 2, Jail(), tmp_path, results.append, progress=False)
+    by = {r.student: r for r in results}
+    assert sorted(by) == ["ana", "ben", "boom", "cy"]
+    assert not by["boom"].graded and "died twice" in by["boom"].flags[0]
+    assert all(by[s].graded for s in ("ana", "ben", "cy"))
