@@ -224,7 +224,7 @@ def setup_worker(slot: int, jail: Jail, workroot: Path) -> None:
     """Prepare a worker process: its own kernel spec (through the jail) and its own jail user."""
     import sys
 
-    uid = None if jail.uid_base is None else jail.uid_base + slot
+    uid = None if jail.uid_base is None else jail.uid_base + slot % 64  # a block holds 64 ids
     kdir = Path(workroot) / f"kernels-{slot}" / "kernels" / "python3"
     kdir.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "pathways.grading.jail"]

@@ -292,6 +292,9 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
 
             run_jobs(job_list, report.workers, jail, workroot, on_result, progress=progress)
         finally:
+            from .parallel import release_uids
+
+            release_uids()
             shutil.rmtree(workroot, ignore_errors=True)
         report.integrity = gradebook.integrity_problems(url)
         (root / "pathways" / "last-grade.json").write_text(json.dumps({
