@@ -154,6 +154,10 @@ def prepare(nb: nbformat.NotebookNode, release: nbformat.NotebookNode,
         for cell in graded.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
+            mine = sub_by_id.get(_gid(cell)) if _gid(cell) else None
+            written = cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution")
+            if written and mine is not None and mine.get("cell_type") == "markdown":
+                cell.source = mine.source  # a written answer is text, never run: the grader must see it
         return graded, flags
 
     if learner_code:

@@ -25,6 +25,7 @@ def _meta(gid, **kw):
 def release_nb():
     return new_notebook(cells=[
         new_markdown_cell("# Demo"),
+        new_markdown_cell("YOUR ANSWER HERE", metadata=_meta("essay", solution=True, grade=True, points=2)),
         new_code_cell("show()", metadata=_meta("setup", locked=True)),
         new_code_cell("pass  # nothing to write here", metadata=_meta("answer", solution=True)),
         new_code_cell("from pathways.autograde import check_points", metadata=_meta("test-q1", grade=True,
@@ -49,16 +50,18 @@ def test_prepare_restores_deleted_cells_and_drops_learner_code():
     """Are deleted test cells restored, edits and learner code flagged, and learner code not run by default?"""
     rel = release_nb()
     sub = release_nb()
-    del sub.cells[3]  # the first test cell
-    sub.cells[3].source = "print('free points')"  # edit the second (locked) test cell
-    sub.cells[2].source = "import os; os.system('rm -rf /')"  # code in the solution cell
+    del sub.cells[4]  # the first test cell
+    sub.cells[4].source = "print('free points')"  # edit the second (locked) test cell
+    sub.cells[3].source = "import os; os.system('rm -rf /')"  # code in the solution cell
+    sub.cells[1].source = "My written answer."
     sub.cells.append(new_code_cell("while True: pass"))
     graded, flags = prepare(sub, rel, run_learner_code=False)
     text = " | ".join(flags)
     assert "1 cell(s) of the lesson deleted (test-q1)" in text
     assert "locked cell(s) edited (test-q2)" in text
     assert "2 code cell(s) the lesson does not contain: not run" in text
-    assert [c.source for c in graded.cells] == [c.source for c in rel.cells]
+    assert [c.source for c in graded.cells][2:] == [c.source for c in rel.cells][2:]
+    assert graded.cells[1].source == "My written answer."  # written answers are kept, never run
 
     graded, flags = prepare(sub, rel, run_learner_code=True)
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in graded.cells]
@@ -81,8 +84,8 @@ def test_damaged_notebooks_are_refused_with_a_reason(tmp_path):
 def test_output_flags_find_timeouts_and_forged_transcripts(tmp_path):
     """Are a stopped cell and a rejected transcript noticed in a graded notebook?"""
     nb = release_nb()
-    nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
-    nb.cells[3].outputs = [nbformat.v4.new_output(
+    nb.cells[2].outputs = [nbformat.v4.new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
+    nb.cells[4].outputs = [nbformat.v4.new_output(
         "stream", name="stdout", text="Role-play: step 2: x: this path is not possible in the scenario.")]
     path = tmp_path / "lesson.ipynb"
     nbformat.write(nb, path)
