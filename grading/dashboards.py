@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
 
 from . import course as course_mod
 
@@ -191,7 +192,23 @@ def landing_context(root: str | Path) -> dict:
             "quick_exit_css": views.joinpath("quick_exit.css").read_text(encoding="utf-8")}
 
 
-# --- serve --------------------------------------------------------------------------------------------------
+# --- serve ---------------------------------------------------------------------------------------------------
+class DashboardKernelClient(AsyncKernelClient):
+    """The kernel client Voila's renderer uses (set in voila.py), without a heartbeat channel.
+
+    Measured here under load (60 preheated kernels on 2 cores): a heartbeat thread of jupyter_client can hang
+    in its own event loop, and the renderer's `stop_channels()` then joins it forever, on the server's main
+    thread: the whole server stops answering. Nothing needs the heartbeat (a kernel's death is seen from
+    its process), so the renderer's clients do without it.
+    """
+
+    def start_channels(self, shell: bool = True, iopub: bool = True, stdin: bool = True, hb: bool = True,
+                       control: bool = True) -> None:
+        """Start every channel asked for except the heartbeat."""
+        super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
+
+
+# --- serve: the Voila process ---------------------------------------------------------------------------------
 def voila_command(root: str | Path, port: int, overrides: Iterable[str] = ()) -> list[str]:
     """The Voila command line: the dashboards folder, this config folder only, the port, any overrides."""
     return [sys.executable, "-m", "voila", str(Path(root).resolve()), f"--Voila.config_file_paths={VOILA_DIR}",

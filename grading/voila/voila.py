@@ -91,6 +91,9 @@ c.MappingKernelManager.cull_idle_timeout = 600
 c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = False
 c.MappingKernelManager.cull_busy = False
+# The renderer's kernel clients run without a heartbeat thread: one that hangs blocks the whole server
+# (measured with 60 kernels on 2 cores; see pathways.grading.dashboards.DashboardKernelClient).
+c.AsyncKernelManager.client_class = "pathways.grading.dashboards.DashboardKernelClient"
 
 # --- Headers and landing page data ----------------------------------------------------------------------
 _csp = "; ".join([

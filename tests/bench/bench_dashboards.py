@@ -164,7 +164,10 @@ def wait_quiet(proc: psutil.Process, min_kernels: int, timeout: float = 600) -> 
                 pass
         running = len(kernels(proc))
         # an idle kernel still wakes up now and then (heartbeats): allow a little CPU per kernel
-        calm = calm + 1 if busy < 20 + 0.5 * running and running >= min_kernels else 0
+        # a pool can end a kernel short (a kernel that failed to start is not replaced): after two minutes,
+        # calm is enough
+        enough = running >= min_kernels or time.monotonic() - t0 > 120
+        calm = calm + 1 if busy < 20 + 0.5 * running and enough else 0
         if calm >= 3:
             return time.monotonic() - t0
     print(f"  (still busy after {timeout:.0f} s; measuring anyway)")
