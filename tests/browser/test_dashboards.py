@@ -156,6 +156,13 @@ def test_dashboard_renders_offline_without_source(voila_server, visit, axe_sourc
     if lesson in ROLEPLAY_LESSONS:
         page.wait_for_selector(".pw-roleplay .pw-choice", timeout=RENDER_TIMEOUT)
     assert page.locator("main, [role=main]").count() >= 1
+    # one-answer questions are radio groups: a fieldset named by its legend, radios sharing one name
+    groups = page.evaluate("""() => [...document.querySelectorAll('fieldset.pw-choices')].map(f => ({
+        legend: (f.querySelector('legend') || {}).textContent || '',
+        radios: f.querySelectorAll('input[type=radio]').length,
+        names: new Set([...f.querySelectorAll('input[type=radio]')].map(i => i.name)).size}))""")
+    assert all(g["legend"].strip() and g["radios"] >= 2 and g["names"] == 1 for g in groups), groups
+    assert page.locator(".widget-radio-box").count() == 0  # no unlabelled ipywidgets radio group left
     assert visit.foreign_requests() == []
     violations = axe_violations(page, axe_source)
     print(f"axe {lesson}: " + json.dumps(violations))
@@ -180,10 +187,12 @@ def test_roleplay_played_by_keyboard_alone(voila_server, visit, axe_source, less
         button = roleplay.locator(".pw-choice", has_text=choice.text)
         button.wait_for(timeout=10_000)
         reach_by_tab(page, button)
+        assert_focus_ring(page)
         page.keyboard.press("Enter" if number % 2 == 0 else " ")
         feedback = roleplay.locator(".pw-feedback")
         feedback.filter(has_text=choice.feedback.reaction).wait_for(timeout=10_000)
-        assert feedback.get_attribute("aria-live") == "polite" or roleplay.locator("[aria-live]").count() > 0
+        # announced: the feedback sits in a polite live region that was on the page before it changed
+        assert feedback.locator("xpath=ancestor::*[@aria-live='polite']").count() == 1
     summary = roleplay.locator(".pw-summary")
     summary.wait_for(timeout=10_000)
     result = engine.summarize(walk)
@@ -193,6 +202,25 @@ def test_roleplay_played_by_keyboard_alone(voila_server, visit, axe_source, less
     assert [v for v in axe_violations(page, axe_source) if v["impact"] in SERIOUS] == []
     assert snapshot(voila_server.root) == before  # no responses.json, nothing changed on the server
     assert not list(voila_server.root.rglob("responses.json"))
+
+
+def _luminance(rgb: tuple[int, ...]) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def assert_focus_ring(page) -> None:
+    """The focused control shows an outline at least 2px wide with 3:1 contrast or more against white
+    (WCAG 1.4.11; ipywidgets' own ring is 1px at 1.9:1)."""
+    style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return {width: s.outlineWidth, style: s.outlineStyle, color: s.outlineColor}; }""")
+    assert style["style"] != "none" and float(style["width"].rstrip("px")) >= 2, style
+    rgb = tuple(int(x) for x in re.findall(r"\d+", style["color"])[:3])
+    contrast = (1.05) / (_luminance(rgb) + 0.05)
+    assert contrast >= 3, f"focus ring {style['color']} has contrast {contrast:.1f}:1"
 
 
 def reach_by_tab(page, target, limit: int = 80) -> None:

@@ -9,6 +9,7 @@ import ipywidgets as w
 from ..checks import CheckSet, Question, load_checks
 from ..i18n import ui
 from ..responses import ResponseFileError, store
+from .a11y import ChoiceGroup, LiveHTML
 from .common import esc, root
 
 
@@ -19,7 +20,7 @@ class KnowledgeCheck:
         self.checks, self.question = checks, question
         saved = self._saved()
         label = f"{ui('question')} {question.id}"
-        self.status = w.HTML(f'<span class="pw-status">{ui("saved")}</span>' if saved is not None else "")
+        self.status = LiveHTML(value=f'<span class="pw-status">{ui("saved")}</span>' if saved is not None else "")
         if question.multiple:
             self.boxes = [w.Checkbox(value=bool(saved and o.id in saved), description=o.text, indent=False,
                                      layout=w.Layout(width="100%")) for o in question.options]
@@ -28,12 +29,14 @@ class KnowledgeCheck:
             control = w.VBox(self.boxes)
             hint = f"<p><em>{ui('tick_all')}</em></p>"
         else:
-            self.radio = w.RadioButtons(options=[(o.text, o.id) for o in question.options], value=saved,
-                                        description="", layout=w.Layout(width="100%"))
+            # A radio group named by its question (ipywidgets' RadioButtons has neither a group name nor `name`).
+            options = [(o.text, o.id) for o in question.options]
+            self.radio = ChoiceGroup(options=options, value=saved if saved in {v for _t, v in options} else None,
+                                     legend=f"{label}: {' '.join(question.prompt.split())}")
             self.radio.observe(lambda _c: self._record(), names="value")
             control = self.radio
             hint = f"<p><em>{ui('choose_one')}</em></p>"
-        prompt = w.HTML(f'<div role="heading" aria-level="4"><strong>{label}.</strong></div>{esc(question.prompt)}'
+        prompt = w.HTML(f'<div role="heading" aria-level="3"><strong>{label}.</strong></div>{esc(question.prompt)}'
                         f"{hint}")
         self.widget = root([prompt, control, self.status], "check")
 
@@ -68,7 +71,7 @@ class KnowledgeCheck:
             record = {"kind": "checks", "answers": {}}
         record["answers"][self.question.id] = self.current()
         st.put(self.checks.activity, record)
-        self.status.value = f'<span class="pw-status" role="status">{ui("saved")}</span>'
+        self.status.value = f'<span class="pw-status">{ui("saved")}</span>'
 
 
 def knowledge_check(checks_file: str | Path, question: str) -> w.VBox:

@@ -7,6 +7,7 @@ import ipywidgets as w
 from ..autograde import reflection_text
 from ..i18n import ui
 from ..responses import store
+from .a11y import LiveHTML
 from .common import root
 
 
@@ -22,7 +23,7 @@ class Reflection:
                                layout=w.Layout(width="100%", height="12rem"))
         self.save_button = w.Button(description=ui("save_reflection"), icon="floppy-disk",
                                     tooltip=ui("save_reflection_tip"))
-        self.status = w.HTML("")
+        self.status = LiveHTML()  # announced by screen readers
         self.save_button.on_click(lambda _: self.save())
         self.text.observe(lambda _c: self.save(), names="value")
         self.widget = root([self.text, w.HBox([self.save_button, self.status])], "reflection")
@@ -34,7 +35,7 @@ class Reflection:
         """Save the text now."""
         store().put(self.activity, {"kind": "reflection", "text": self.text.value})
         words = len(self.text.value.split())
-        self.status.value = f'<span class="pw-status" role="status">{ui("saved_words", words=words)}</span>'
+        self.status.value = f'<span class="pw-status">{ui("saved_words", words=words)}</span>'
 
 
 def reflection(activity: str, label: str | None = None) -> w.VBox:

@@ -18,6 +18,7 @@ from ..i18n import ui
 from ..principles import principles
 from ..responses import now, store
 from ..scenario import Choice, Scenario, load
+from .a11y import LiveHTML
 from .common import esc, root
 
 
@@ -33,8 +34,9 @@ class RolePlay:
         self.history = w.HTML("")
         self.prompt = w.HTML("")
         self.choices = w.VBox([])
-        self.feedback = w.HTML("")
-        self.summary = w.HTML("")
+        # Live regions that stay on the page, so a screen reader announces each new feedback and the summary.
+        self.feedback = LiveHTML()
+        self.summary = LiveHTML()
         self.replay_button = w.Button(description=ui("play_again"), icon="rotate-left", tooltip=ui("play_again_tip"),
                                       layout=w.Layout(display="none", width="auto"))
         self.replay_button.on_click(lambda _: self.restart())
@@ -115,7 +117,7 @@ def feedback_html(choice: Choice) -> str:
     verdict = ui("this_honours") if fb.honours else ui("this_works_against")
     cls = "pw-honours" if fb.honours else "pw-breaks"
     mark = "&#10003;" if fb.honours else "&#9888;"
-    return (f'<div class="pw-feedback {cls}" role="status" aria-live="polite">'
+    return (f'<div class="pw-feedback {cls}">'
             f"<p><strong>{ui('what_happened')}:</strong> {html.escape(fb.reaction)}</p>"
             f"<p><strong>{mark} {verdict} <em>{html.escape(p.name)}</em></strong> ({html.escape(p.source)}). "
             f"{html.escape(fb.why)}</p></div>")
@@ -128,7 +130,7 @@ def summary_html(summary: engine.Summary) -> str:
     missteps = "".join(f"<li>&ldquo;{e(t)}&rdquo; {ui('works_against')} <em>{e(n)}</em>: {e(why)}</li>"
                        for t, n, why in summary.missteps)
     review = "".join(f"<li>{e(r)}</li>" for r in summary.review)
-    parts = [f'<div class="pw-summary" role="status"><h4>{e(ui("ending_" + summary.outcome))}: '
+    parts = [f'<div class="pw-summary"><h4>{e(ui("ending_" + summary.outcome))}: '
              f"{e(summary.ending_title)}</h4>",
              f"<p><strong>{e(ui('you_earned', score=summary.score, best=summary.best))}</strong></p>",
              f"<p><strong>{ui('principles_honoured')}</strong></p><ul>{honoured}</ul>"]

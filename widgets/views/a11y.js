@@ -1,0 +1,61 @@
+// Accessible building blocks for the Pathways widgets (see a11y.py): a persistent live region, and a radio
+// group in a fieldset whose legend names it.
+let groups = 0;
+
+function renderLive({ model, el }) {
+  const region = document.createElement("div");
+  region.className = "pw-live";
+  region.setAttribute("role", "status");
+  region.setAttribute("aria-live", "polite");
+  const show = () => { region.innerHTML = model.get("value"); };
+  show();
+  model.on("change:value", show);
+  el.append(region);
+}
+
+function renderChoices({ model, el }) {
+  const name = `pw-choice-group-${++groups}-${Math.random().toString(36).slice(2, 8)}`;
+  const fieldset = document.createElement("fieldset");
+  fieldset.className = "pw-choices";
+  const legend = document.createElement("legend");
+  legend.className = "pw-choices-legend";
+  const list = document.createElement("div");
+  fieldset.append(legend, list);
+
+  const draw = () => {
+    legend.textContent = model.get("legend");
+    list.replaceChildren();
+    for (const [text, value] of model.get("options")) {
+      const label = document.createElement("label");
+      label.className = "pw-choice-option";
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = name;
+      input.value = value;
+      input.checked = model.get("value") === value;
+      input.addEventListener("change", () => {
+        if (input.checked) {
+          model.set("value", value);
+          model.save_changes();
+        }
+      });
+      const span = document.createElement("span");
+      span.textContent = text;
+      label.append(input, span);
+      list.append(label);
+    }
+  };
+  draw();
+  model.on("change:options", draw);
+  model.on("change:legend", draw);
+  model.on("change:value", () => {
+    for (const input of list.querySelectorAll("input")) input.checked = input.value === model.get("value");
+  });
+  el.append(fieldset);
+}
+
+function render(context) {
+  return context.model.get("kind") === "choices" ? renderChoices(context) : renderLive(context);
+}
+
+export default { render };
