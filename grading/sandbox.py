@@ -352,6 +352,8 @@ def _run(job: Job, result: Result) -> None:
     cfg.CourseDirectory.source_directory = str(root / "source")
     cfg.CourseDirectory.db_url = f"sqlite:///{db}"
     cfg.Execute.timeout = int(job.timeout)
+    # Every cell has run and its output is collected: stop the kernel at once rather than wait for it.
+    cfg.Execute.shutdown_kernel = "immediate"
     cfg.Exchange.root = str(jobdir / "exchange")  # unused, but nbgrader complains if the default is not writable
     jail = _SLOT["jail"]
     if jail.no_net:

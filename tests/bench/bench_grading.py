@@ -5,9 +5,10 @@
 
 Builds one course, releases every lesson, writes N simulated hand-ins per lesson (random but
 plausible answers, seeded), collects them, then copies the course: one copy is graded by
-`pathways grade` (parallel, sandboxed), the other by `nbgrader autograde LESSON` for each lesson in
-turn. Prints wall time and amortised seconds per notebook for both, their ratio, and checks that
-both gradebooks hold identical scores. Exit status 1 if the scores differ.
+`pathways grade` (parallel, sandboxed), the other by plain sequential `nbgrader autograde LESSON`,
+lesson by lesson in alternation (so other work on a shared machine weighs on both alike). Prints
+wall time, amortised seconds per notebook and CPU seconds per notebook for both, their ratio, and
+checks that both gradebooks hold identical scores. Exit status 1 if the scores differ.
 """
 
 from __future__ import annotations
@@ -64,28 +65,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Class: {a.students} students x {len(lessons)} lessons = {n} notebooks "
               f"(setup {time.monotonic() - t:.0f} s; {os.cpu_count()} cores)")
 
-        t, c = time.monotonic(), _cpu()
-        rep = workflow.grade(ours, jobs=a.jobs, progress=True, isolation=a.isolation)
-        t_ours, c_ours = time.monotonic() - t, _cpu() - c
-        if rep.failed:
-            print("pathways grade could not grade:", rep.failed[:3])
-        print(f"pathways grade ({rep.workers} workers, isolation: {rep.isolation}): "
-              f"{t_ours:.1f} s wall, {t_ours / n:.2f} s/notebook, CPU {c_ours / n:.2f} s/notebook", flush=True)
-
-        t, c = time.monotonic(), _cpu()
+        # Lesson by lesson, pathways then nbgrader, so that other work on the machine weighs on both alike.
+        t_ours = c_ours = t_plain = c_plain = 0.0
+        workers, isolation, failed = 0, "", []
         for lesson in lessons:
+            t, c = time.monotonic(), _cpu()
+            rep = workflow.grade(ours, lessons=[lesson], jobs=a.jobs, progress=True, isolation=a.isolation)
+            t_ours, c_ours = t_ours + time.monotonic() - t, c_ours + _cpu() - c
+            workers, isolation, failed = rep.workers, rep.isolation, failed + rep.failed
+            t, c = time.monotonic(), _cpu()
             run = course_mod.nbgrader("autograde", lesson, "--force", course=plain)
+            t_plain, c_plain = t_plain + time.monotonic() - t, c_plain + _cpu() - c
             if not run.ok:
                 print(f"nbgrader autograde {lesson} reported a problem:\n{run.output[-1500:]}")
-            print(f"  nbgrader autograde {lesson}: {time.monotonic() - t:.0f} s so far", flush=True)
-        t_plain, c_plain = time.monotonic() - t, _cpu() - c
+            print(f"  {lesson}: pathways {t_ours:.0f} s, nbgrader {t_plain:.0f} s so far "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
+        if failed:
+            print("pathways grade could not grade:", failed[:3])
 
         a_scores = {k: round(v["score"], 4) for k, v in gradebook.scores(workflow.db_url(ours)).items()}
         b_scores = {k: round(v["score"], 4) for k, v in gradebook.scores(workflow.db_url(plain)).items()}
         same = a_scores == b_scores and len(a_scores) == n
+        print(f"pathways grade ({workers} workers, isolation: {isolation}): "
+              f"{t_ours:.1f} s wall, {t_ours / n:.2f} s/notebook, CPU {c_ours / n:.2f} s/notebook")
         print(f"nbgrader autograde (sequential): {t_plain:.1f} s wall, {t_plain / n:.2f} s/notebook, "
               f"CPU {c_plain / n:.2f} s/notebook")
-        print(f"machine load average during the run: {os.getloadavg()[0]:.1f} (other work competes for the cores)")
+        print(f"machine load average at the end: {os.getloadavg()[0]:.1f} (other work competes for the cores)")
         print(f"speed-up: {t_plain / t_ours:.2f}x   scores identical: {same} ({len(a_scores)} submissions)")
         if not same:
             diff = sorted(k for k in set(a_scores) | set(b_scores) if a_scores.get(k) != b_scores.get(k))
