@@ -108,3 +108,12 @@ def test_safety_panel_uses_resources_config(in_tmp, monkeypatch, tmp_path):
     panel = views.safety_panel()
     assert "112" in panel.children[-1].value and "1-888" not in panel.children[-1].value
     assert panel.children[1].fixed is True
+
+
+def test_translated_scenario_brings_its_language_to_the_buttons(in_tmp):
+    """Does a Spanish role-play show Spanish widget strings without any setting?"""
+    from pathways.i18n import ui
+
+    rp = views.RolePlay(load(LESSON1 / "er_visit.es.yaml"))
+    assert ui("what_do_you_do", "es") in rp.prompt.value and ui("what_do_you_do", "es") != ui("what_do_you_do", "en")
+    assert rp.replay_button.description == ui("play_again", "es")

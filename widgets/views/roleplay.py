@@ -9,12 +9,13 @@ to memory only under Voila.
 from __future__ import annotations
 
 import html
+from functools import partial
 from pathlib import Path
 
 import ipywidgets as w
 
 from .. import engine
-from ..i18n import ui
+from ..i18n import DEFAULT_LANG, ui
 from ..principles import principles
 from ..responses import now, store
 from ..scenario import Choice, Scenario, load
@@ -28,6 +29,8 @@ class RolePlay:
     def __init__(self, scenario: Scenario, activity: str = "roleplay"):
         self.scenario = scenario
         self.activity = activity
+        # A translated scenario brings its own language; otherwise PATHWAYS_LANG decides.
+        self.lang = scenario.language if scenario.language != DEFAULT_LANG else None
         self.walk = engine.Walk(scenario)
         self.attempt: dict | None = None
         self.header = w.HTML(self._header_html())
@@ -37,14 +40,17 @@ class RolePlay:
         # Live regions that stay on the page, so a screen reader announces each new feedback and the summary.
         self.feedback = LiveHTML()
         self.summary = LiveHTML()
-        self.replay_button = w.Button(description=ui("play_again"), icon="rotate-left", tooltip=ui("play_again_tip"),
-                                      layout=w.Layout(display="none", width="auto"))
+        self.replay_button = w.Button(description=self._t("play_again"), icon="rotate-left",
+                                      tooltip=self._t("play_again_tip"), layout=w.Layout(display="none", width="auto"))
         self.replay_button.on_click(lambda _: self.restart())
         self.widget = root([self.header, self.history, self.feedback, self.prompt, self.choices, self.summary,
                             self.replay_button], "roleplay")
         self._show_node()
 
     # --- driving (also used by tests, like Button.click) ---------------------------------------
+    def _t(self, key: str, **fields) -> str:
+        return ui(key, self.lang, **fields)
+
     def options(self) -> list[Choice]:
         """The choices offered now."""
         return self.walk.options()
@@ -54,8 +60,9 @@ class RolePlay:
         node_id = self.walk.node
         choice = self.walk.choose(choice_id)
         self._save(node_id, choice_id)
-        self.history.value += (f'<div class="pw-you"><strong>{ui("you")}:</strong> {html.escape(choice.text)}</div>')
-        self.feedback.value = feedback_html(choice)
+        you = self._t("you")
+        self.history.value += f'<div class="pw-you"><strong>{you}:</strong> {html.escape(choice.text)}</div>'
+        self.feedback.value = feedback_html(choice, self.lang)
         self._show_node()
 
     def restart(self) -> None:
@@ -71,8 +78,8 @@ class RolePlay:
     # --- rendering ----------------------------------------------------------------------------
     def _header_html(self) -> str:
         s = self.scenario
-        return (f"<h3>{html.escape(s.title)}</h3><p><strong>{ui('you_are')}:</strong> {html.escape(s.role)}. "
-                f"<strong>{ui('setting')}:</strong> {html.escape(s.setting)}</p>")
+        return (f"<h3>{html.escape(s.title)}</h3><p><strong>{self._t('you_are')}:</strong> {html.escape(s.role)}. "
+                f"<strong>{self._t('setting')}:</strong> {html.escape(s.setting)}</p>")
 
     def _show_node(self) -> None:
         node = self.scenario.nodes[self.walk.node]
@@ -81,10 +88,10 @@ class RolePlay:
         if node.ending:
             self.prompt.value = ""
             self.choices.children = []
-            self.summary.value = summary_html(engine.summarize(self.walk))
+            self.summary.value = summary_html(engine.summarize(self.walk), self.lang)
             self.replay_button.layout.display = "flex"
             return
-        self.prompt.value = f'<p><strong>{ui("what_do_you_do")}</strong></p>'
+        self.prompt.value = f'<p><strong>{self._t("what_do_you_do")}</strong></p>'
         buttons = []
         for number, choice in enumerate(self.options(), start=1):
             button = w.Button(description=f"{number}. {choice.text}", tooltip=choice.text,
@@ -110,35 +117,37 @@ class RolePlay:
         st.put(self.activity, record)
 
 
-def feedback_html(choice: Choice) -> str:
+def feedback_html(choice: Choice, lang: str | None = None) -> str:
     """Feedback for one choice: the reaction, then the principle honoured or worked against, and why."""
+    tr = partial(ui, lang=lang)
     fb = choice.feedback
     p = principles()[fb.principle]
-    verdict = ui("this_honours") if fb.honours else ui("this_works_against")
+    verdict = tr("this_honours") if fb.honours else tr("this_works_against")
     cls = "pw-honours" if fb.honours else "pw-breaks"
     mark = "&#10003;" if fb.honours else "&#9888;"
     return (f'<div class="pw-feedback {cls}">'
-            f"<p><strong>{ui('what_happened')}:</strong> {html.escape(fb.reaction)}</p>"
+            f"<p><strong>{tr('what_happened')}:</strong> {html.escape(fb.reaction)}</p>"
             f"<p><strong>{mark} {verdict} <em>{html.escape(p.name)}</em></strong> ({html.escape(p.source)}). "
             f"{html.escape(fb.why)}</p></div>")
 
 
-def summary_html(summary: engine.Summary) -> str:
+def summary_html(summary: engine.Summary, lang: str | None = None) -> str:
     """The end-of-role-play summary."""
+    tr = partial(ui, lang=lang)
     e = html.escape
-    honoured = "".join(f"<li>{e(n)}</li>" for n in summary.honoured) or f"<li>{ui('none_yet')}</li>"
-    missteps = "".join(f"<li>&ldquo;{e(t)}&rdquo; {ui('works_against')} <em>{e(n)}</em>: {e(why)}</li>"
+    honoured = "".join(f"<li>{e(n)}</li>" for n in summary.honoured) or f"<li>{tr('none_yet')}</li>"
+    missteps = "".join(f"<li>&ldquo;{e(t)}&rdquo; {tr('works_against')} <em>{e(n)}</em>: {e(why)}</li>"
                        for t, n, why in summary.missteps)
     review = "".join(f"<li>{e(r)}</li>" for r in summary.review)
-    parts = [f'<div class="pw-summary"><h4>{e(ui("ending_" + summary.outcome))}: '
+    parts = [f'<div class="pw-summary"><h4>{e(tr("ending_" + summary.outcome))}: '
              f"{e(summary.ending_title)}</h4>",
-             f"<p><strong>{e(ui('you_earned', score=summary.score, best=summary.best))}</strong></p>",
-             f"<p><strong>{ui('principles_honoured')}</strong></p><ul>{honoured}</ul>"]
+             f"<p><strong>{e(tr('you_earned', score=summary.score, best=summary.best))}</strong></p>",
+             f"<p><strong>{tr('principles_honoured')}</strong></p><ul>{honoured}</ul>"]
     if missteps:
-        parts.append(f"<p><strong>{ui('where_differently')}</strong></p><ul>{missteps}</ul>")
+        parts.append(f"<p><strong>{tr('where_differently')}</strong></p><ul>{missteps}</ul>")
     if review:
-        parts.append(f"<p><strong>{ui('read_again')}</strong></p><ul>{review}</ul>")
-    parts.append(f"<p>{ui('door_open')}</p></div>")
+        parts.append(f"<p><strong>{tr('read_again')}</strong></p><ul>{review}</ul>")
+    parts.append(f"<p>{tr('door_open')}</p></div>")
     return "".join(parts)
 
 
