@@ -6,7 +6,7 @@
 # feedback/, gradebook.db) is build/course by default; set PATHWAYS_COURSE to use another one
 # (and PATHWAYS_LESSONS to take lessons from another folder, as some tests do).
 # A course with several graders can keep its gradebook in PostgreSQL: set PATHWAYS_DB_URL to a
-# SQLAlchemy URL such as postgresql://user@127.0.0.1/pathways (and `pip install psycopg2-binary`).
+# SQLAlchemy URL such as postgresql+psycopg2://user@127.0.0.1/pathways (and `pip install psycopg2-binary`).
 import os
 from pathlib import Path
 
