@@ -37,8 +37,9 @@ DATA_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".png", ".jpg", ".jpeg", ".gi
 #: Never published even if a release contains them: learners' answers, instructors' notes.
 SKIP_NAMES = re.compile(r"(^\.|^responses\.json$|facilitator|solution|answer[-_ ]?key|instructor)", re.IGNORECASE)
 #: Text that must never reach a visitor (solution regions, hidden tests, model answers, the grading calls).
-FORBIDDEN_TEXT = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "model_checks",
-                  "model_roleplay", "model_reflection", "check_points(", "roleplay_points(")
+FORBIDDEN_TEXT = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "pathways.autograde",
+                  "model_checks", "model_roleplay", "model_sorting", "model_reflection", "check_points(",
+                  "roleplay_points(", "sorting_points(")
 GRADING_TAG = "grading"
 
 SITE_TITLE = "Pathways"

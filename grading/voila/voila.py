@@ -91,6 +91,10 @@ c.MappingKernelManager.cull_idle_timeout = 600
 c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = False
 c.MappingKernelManager.cull_busy = False
+# Kernels talk to the server over private IPC sockets in Voila's own temporary folder (mode 0700), not TCP
+# ports: no other local user can reach them, and no port collision can kill a kernel when dozens start at once
+# (seen here with TCP: "Address already in use", and the visitor given that kernel saw no widgets).
+c.KernelManager.transport = "ipc"
 # The renderer's kernel clients run without a heartbeat thread: one that hangs blocks the whole server
 # (measured with 60 kernels on 2 cores; see pathways.grading.dashboards.DashboardKernelClient).
 c.AsyncKernelManager.client_class = "pathways.grading.dashboards.DashboardKernelClient"

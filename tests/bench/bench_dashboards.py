@@ -82,9 +82,14 @@ def visit(base: str, lesson: str, start: threading.Barrier, leave: threading.Eve
         _send(ws, "comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}},
               {"version": "1.0.0"})  # ipywidgets' control protocol version, as its front end sends it
         _send(ws, "comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})
+        # short receive timeouts: the server's pings would otherwise keep a silent connection waiting forever
+        ws.settimeout(5)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            msg = _recv_json(ws)
+            try:
+                msg = _recv_json(ws)
+            except websocket.WebSocketTimeoutException:
+                continue
             data = msg.get("content", {}).get("data", {})
             if msg.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
                 result["widgets"] = len(data.get("states", {}))
@@ -92,6 +97,8 @@ def visit(base: str, lesson: str, start: threading.Barrier, leave: threading.Eve
                 break
             if msg.get("msg_type") == "comm_close":
                 raise RuntimeError("the kernel refused the widget control comm")
+        else:
+            raise TimeoutError("no widget states within 120 s")
     except Exception as exc:  # a failed visitor is reported, never hidden
         result["error"] = f"{type(exc).__name__}: {exc}"
     arrived.append(result)
@@ -229,10 +236,16 @@ def browser_render(url: str, times: int = 3) -> list[float]:
         for _ in range(times):
             context = browser.new_context()
             page = context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
             t0 = time.perf_counter()
             page.goto(url)
-            page.wait_for_selector(".pw-roleplay .pw-choice", state="visible", timeout=120_000)
-            out.append(time.perf_counter() - t0)
+            try:
+                page.wait_for_selector(".pw-roleplay .pw-choice", state="visible", timeout=60_000)
+                out.append(time.perf_counter() - t0)
+            except Exception as exc:  # report and go on: the other figures are still worth printing
+                print(f"  Chromium render failed ({type(exc).__name__}); console errors: {errors[:5]}; "
+                      f"page text: {page.inner_text('body')[:300]!r}")
             context.close()
         browser.close()
     return out
@@ -257,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=5, help="preheated kernels per lesson (lesson 1: --visitors)")
     parser.add_argument("--after", type=float, default=60, help="seconds after the visitors leave to count kernels")
     parser.add_argument("--cull", type=int, default=20, help="cull_idle_timeout for the run (s)")
+    parser.add_argument("--fill-delay", type=float, default=None,
+                        help="seconds before a used pool kernel is replaced (default: the config's)")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)
     n = args.visitors
@@ -270,7 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         first = lessons[0]
         server = start_server(site, tmp / "voila.log", pool=args.pool, lesson_pools={first: n},
                               overrides=[f"--MappingKernelManager.cull_idle_timeout={args.cull}",
-                                         "--MappingKernelManager.cull_interval=5"])
+                                         "--MappingKernelManager.cull_interval=5",
+                                         *([f"--VoilaKernelManager.fill_delay={args.fill_delay}"]
+                                           if args.fill_delay is not None else [])])
         proc = psutil.Process(server.proc.pid)
         visitor_ids: set[str] = set()
         try:
