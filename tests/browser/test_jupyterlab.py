@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from dashboard_support import free_port, wait_http
 from pathways.grading import course as courselib
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LESSON = "01-why-dont-they-leave"
@@ -61,8 +63,7 @@ def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
         except PlaywrightTimeout:
             continue
     first_choice.scroll_into_view_if_needed()
-    label = first_choice.inner_text()
-    assert label.startswith("1. ")
+    expect(first_choice).to_have_text(re.compile(r"^1\. \S"), timeout=30_000)
     first_choice.click()
     page.locator(".pw-roleplay .pw-feedback").first.wait_for(timeout=30_000)
     saved = workspace / LESSON / "responses.json"
