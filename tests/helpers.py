@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-
 from pathways import engine
 from pathways.checks import load_checks
 from pathways.responses import FILENAME, FORMAT

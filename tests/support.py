@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -21,7 +22,8 @@ def lesson_ids() -> list[str]:
 def execute_notebook(path: Path, timeout: int = 120) -> nbformat.NotebookNode:
     """Execute a notebook in its own folder with nbclient; raise on any cell error."""
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    resources = {"metadata": {"path": str(path.parent)}}
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=resources).execute()
     return nb
 
 
@@ -30,3 +32,13 @@ def copy_lesson(lesson: str, dest: Path) -> Path:
     target = dest / lesson
     shutil.copytree(LESSONS / lesson, target, ignore=shutil.ignore_patterns("responses.json", ".ipynb_checkpoints"))
     return target
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server a test started: terminate, then kill if it does not exit in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

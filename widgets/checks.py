@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .scenario import ID_PATTERN, Problem, ScenarioError, SourceMap, _check_tags, _clean_loc, _dotted, _friendly
+from .scenario import ID_PATTERN, Problem, ScenarioError, _check_tags, load_model
 
 
 class Option(BaseModel):
@@ -52,20 +51,7 @@ class CheckSet(BaseModel):
 
 def load_checks(path: str | Path) -> CheckSet:
     """Load and validate a knowledge-check file; errors name file and line."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-        smap = SourceMap(yaml.compose(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise ScenarioError([Problem(str(path), line, "", f"not valid YAML: {exc}")]) from None
-    try:
-        checks = CheckSet.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError([Problem(str(path), smap.line(_clean_loc(e["loc"])), _dotted(_clean_loc(e["loc"])),
-                                     _friendly(e)) for e in exc.errors()]) from None
+    checks, _ = load_model(path, CheckSet)
     ids = [q.id for q in checks.questions]
     dups = sorted({i for i in ids if ids.count(i) > 1})
     if dups:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .scenario import ID_PATTERN, Problem, ScenarioError, SourceMap, _check_tags, _clean_loc, _dotted, _friendly
+from .scenario import ID_PATTERN, Problem, ScenarioError, _check_tags, load_model
 
 
 class _Model(BaseModel):
@@ -49,19 +48,7 @@ class SortExercise(_Model):
 
 def load_exercise(path: str | Path) -> SortExercise:
     """Load and validate a sorting-exercise file; errors name file and line."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data, smap = yaml.safe_load(text), SourceMap(yaml.compose(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise ScenarioError([Problem(str(path), line, "", f"not valid YAML: {exc}")]) from None
-    try:
-        exercise = SortExercise.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError([Problem(str(path), smap.line(_clean_loc(e["loc"])), _dotted(_clean_loc(e["loc"])),
-                                     _friendly(e)) for e in exc.errors()]) from None
+    exercise, smap = load_model(path, SortExercise)
     for field, ids in (("categories", [c.id for c in exercise.categories]), ("items", [i.id for i in exercise.items])):
         dups = sorted({i for i in ids if ids.count(i) > 1})
         if dups:

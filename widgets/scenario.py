@@ -443,6 +443,27 @@ def load(path: str | Path) -> Scenario:
     return parse(text, str(path))[0]
 
 
+def load_model(path: str | Path, model: type[BaseModel]):
+    """Read a YAML file and validate it against a pydantic model; errors name the file, line and field.
+
+    Knowledge-check and sorting files use this; scenario files go through `parse`, which adds the
+    graph rules.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data, smap = yaml.safe_load(text), SourceMap(yaml.compose(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise ScenarioError([Problem(str(path), line, "", f"not valid YAML: {exc}")]) from None
+    try:
+        return model.model_validate(data), smap
+    except ValidationError as exc:
+        raise ScenarioError([Problem(str(path), smap.line(_clean_loc(e["loc"])), _dotted(_clean_loc(e["loc"])),
+                                     _friendly(e)) for e in exc.errors()]) from None
+
+
 def targets(choice: Choice) -> list[str]:
     """Every node a choice can lead to."""
     return [choice.next] if isinstance(choice.next, str) else [b.goto for b in choice.next]

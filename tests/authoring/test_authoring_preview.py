@@ -15,6 +15,7 @@ from pathways.grading import authoring as commands
 from pathways.grading import course
 from pathways.scenario import load
 from pathways.views.preview import Preview
+from support import stop_process
 
 LESSON1 = course.LESSONS / "01-why-dont-they-leave"
 BROKEN = commands.Path(__file__).resolve().parent / "broken"
@@ -134,9 +135,4 @@ def test_preview_is_served_by_voila():
         assert "Scenario preview" in page and "application/vnd.jupyter.widget-view+json" in page
         assert '"output_type": "error"' not in page
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=20)

@@ -2,9 +2,8 @@
 
 import io
 
-from support import LESSONS
-
 from pathways.grading.authoring import check
+from support import LESSONS
 
 
 def test_every_shipped_yaml_file_checks_clean():

@@ -19,6 +19,7 @@ from dashboard_support import free_port, wait_http
 from pathways.grading import course as courselib
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
+from support import stop_process
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LESSON = "01-why-dont-they-leave"
@@ -38,11 +39,7 @@ def jupyterlab(tmp_path):
         wait_http(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", proc)
         yield f"http://127.0.0.1:{port}", workspace
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=20)
         log.close()
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
-from support import LESSONS, REPO, lesson_ids
-
 from pathways.resources import load_resources
+from support import LESSONS, REPO, lesson_ids
 
 SHARED = REPO.parent / "shared"
 CHECKLIST = SHARED / "CHECKLIST.md"

@@ -19,6 +19,7 @@ from pathlib import Path
 import classroom
 import pytest
 from pathways.grading import gradebook, workflow
+from support import stop_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-postgres")]
 
@@ -80,11 +81,7 @@ def postgres(tmp_path):
         # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3: name the driver Pathways installs.
         yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/pathways"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=30)
         log.close()
         shutil.rmtree(home, ignore_errors=True)
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import LESSONS, copy_lesson, execute_notebook, lesson_ids
-
 from pathways.grading import course as courselib
 from pathways.responses import FILENAME
+from support import LESSONS, copy_lesson, execute_notebook, lesson_ids
 
 pytestmark = [pytest.mark.slow]
 LESSON_IDS = lesson_ids()

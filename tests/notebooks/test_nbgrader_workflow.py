@@ -14,11 +14,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support import LESSONS
 from helpers import auto_points, expected_points, graded_calls, responses_for, write_responses
 from nbgrader.api import Gradebook
-
 from pathways.grading import course as courselib
+from support import LESSONS
 
 pytestmark = [pytest.mark.slow]
 LESSON = "01-why-dont-they-leave"

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pathways import autograde, engine
 from pathways.responses import FILENAME, FORMAT, ResponseStore
 from pathways.scenario import load
@@ -17,7 +16,8 @@ def write_responses(folder: Path, activities: dict) -> None:
 
 
 def roleplay_record(steps, finished=True, scenario="tiny"):
-    return {"kind": "roleplay", "scenario": scenario, "version": 2, "attempts": [{"steps": steps, "finished": finished}]}
+    return {"kind": "roleplay", "scenario": scenario, "version": 2,
+            "attempts": [{"steps": steps, "finished": finished}]}
 
 
 def best_steps():

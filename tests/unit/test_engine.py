@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from pathways import engine
 from pathways.scenario import load
 

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from pathways.scenario import ScenarioError, load, parse
 
 TINY = (Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml").read_text()
