@@ -22,6 +22,9 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_server._tz import utcnow
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import TraitError
 
 from . import course as course_mod
 
@@ -207,6 +210,36 @@ class DashboardKernelClient(AsyncKernelClient):
                        control: bool = True) -> None:
         """Start every channel asked for except the heartbeat."""
         super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
+
+
+class DashboardKernelManager(AsyncMappingKernelManager):
+    """Voila's kernel manager (set in voila.py; Voila adds its preheated pools on top), with one fix to culling.
+
+    A preheated kernel can wait in its pool for longer than the idle timeout. When a visitor takes it, the page
+    needs a second or two to load before it connects; if the culler ran in that window it saw a kernel idle for
+    ages with no connection and shut it down, and the visitor got a page without widgets (measured: about one
+    visit in three with a 5 s cull interval). So the first time the culler meets a kernel outside the pools, it
+    counts that moment as activity: a visitor always gets a full idle timeout to connect.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._seen_outside_pool: set[str] = set()
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        """Cull a kernel that has been idle, unconnected, for the timeout since it left its pool."""
+        self._seen_outside_pool &= set(self._kernels)  # forget kernels that are gone
+        if kernel_id not in self._seen_outside_pool:
+            kernel = self._kernels.get(kernel_id)
+            try:
+                if kernel is None or kernel.last_activity is None:
+                    return  # still starting
+            except TraitError:  # jupyter_server's trait refuses to read an unset last_activity
+                return
+            kernel.last_activity = utcnow()
+            self._seen_outside_pool.add(kernel_id)
+            return
+        await super().cull_kernel_if_idle(kernel_id)
 
 
 # --- serve: the Voila process ---------------------------------------------------------------------------------

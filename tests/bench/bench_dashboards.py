@@ -38,7 +38,7 @@ import websocket
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "browser"))
 
-from dashboard_support import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from dashboard_support import CHROMIUM, CHROMIUM_ARGS, kernel_processes, start_server, stop_server  # noqa: E402
 from pathways.grading import dashboards  # noqa: E402
 
 CONFIG_RE = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
@@ -131,16 +131,7 @@ def crowd(base: str, lessons: list[str], during, hold: float = 2.0) -> tuple[lis
 # --- measuring the server ----------------------------------------------------------------------------------
 def kernels(proc: psutil.Process) -> dict[str, psutil.Process]:
     """Kernel id -> kernel process, for every kernel the Voila process runs."""
-    found = {}
-    for child in proc.children(recursive=True):
-        try:
-            cmd = " ".join(child.cmdline())
-        except psutil.Error:
-            continue
-        match = re.search(r"kernel-([0-9a-f-]{36})\.json", cmd)
-        if match:
-            found[match.group(1)] = child
-    return found
+    return kernel_processes(proc.pid)
 
 
 def rss_mb(p: psutil.Process) -> float:
@@ -151,8 +142,9 @@ def rss_mb(p: psutil.Process) -> float:
         return 0.0
 
 
-def wait_quiet(proc: psutil.Process, min_kernels: int, timeout: float = 600) -> float:
-    """Wait until at least `min_kernels` kernels run and the whole process tree is nearly idle; return s."""
+def wait_quiet(proc: psutil.Process, min_kernels: int, timeout: float = 600, exclude: set[str] = frozenset()) -> float:
+    """Wait until at least `min_kernels` kernels (not counting `exclude`, visitors' kernels) run and the whole
+    process tree is nearly idle; return the seconds waited."""
     t0 = time.monotonic()
     calm = 0
     while time.monotonic() - t0 < timeout:
@@ -169,7 +161,7 @@ def wait_quiet(proc: psutil.Process, min_kernels: int, timeout: float = 600) -> 
                 busy += p.cpu_percent(None)
             except psutil.Error:
                 pass
-        running = len(kernels(proc))
+        running = len(set(kernels(proc)) - exclude)
         # an idle kernel still wakes up now and then (heartbeats): allow a little CPU per kernel
         # a pool can end a kernel short (a kernel that failed to start is not replaced): after two minutes,
         # calm is enough
@@ -301,7 +293,9 @@ def main(argv: list[str] | None = None) -> int:
             figures["same_lesson"] = report(f"A. {n} visitors open {first} at once", out, mem)
             visitor_ids |= {r["kernel"] for r in out if "kernel" in r}
 
-            wait_quiet(proc, pool_total)
+            time.sleep(2)  # let the server see the visitors leave before waiting for the pools to refill
+            refill = wait_quiet(proc, pool_total, exclude=visitor_ids)
+            print(f"\npools refilled after {refill:.0f} s")
             base_server = rss_mb(proc)
             spread = [lessons[i % len(lessons)] for i in range(n)]
             out, mem = crowd(server.url, spread, during=memory_probe(proc, base_server, n))
@@ -318,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(cull_idle_timeout {args.cull} s); {len(running)} kernels running in all, "
                   f"{pool_total} of them the preheated pools")
 
-            wait_quiet(proc, pool_total, timeout=120)
+            wait_quiet(proc, pool_total, timeout=120, exclude=visitor_ids)
             times = browser_render(server.lesson_url(first))
             figures["browser_preheated"] = times
             print(f"\nChromium, {first}, preheated, one visitor at a time: "

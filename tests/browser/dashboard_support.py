@@ -98,3 +98,18 @@ def scenario_files(notebook: Path) -> list[str]:
         if cell["cell_type"] == "code":
             found += re.findall(r"roleplay\(\s*[\"']([^\"']+)[\"']", "".join(cell["source"]))
     return found
+
+
+def kernel_processes(pid: int) -> dict[str, object]:
+    """Kernel id -> psutil.Process for every kernel a Voila process (pid) runs (from its connection file)."""
+    import psutil
+
+    found = {}
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            match = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(child.cmdline()))
+        except psutil.Error:
+            continue
+        if match:
+            found[match.group(1)] = child
+    return found

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import nbformat
 import pytest
-from dashboard_support import scenario_files, start_server, stop_server
+from dashboard_support import kernel_processes, scenario_files, start_server, stop_server
 from pathways import engine
 from pathways.grading import cli, dashboards
 from pathways.i18n import ui
@@ -431,11 +431,48 @@ def test_tracebacks_and_code_hidden_when_a_cell_fails(tmp_path, browser):
 
 # --- kernels are culled ------------------------------------------------------------------------------------------
 def kernel_count(proc) -> int:
-    """How many kernels a Voila process runs (its ipykernel children)."""
-    import psutil
+    """How many kernels a Voila process runs."""
+    return len(kernel_processes(proc.pid))
 
-    return sum(1 for child in psutil.Process(proc.pid).children(recursive=True)
-               if "ipykernel" in " ".join(child.cmdline()))
+
+def one_lesson_site(dashboards_site: Path, folder: Path) -> Path:
+    """A copy of the first lesson's dashboard alone (a small server for culling tests)."""
+    lesson = LESSONS[0]
+    (folder / lesson).mkdir(parents=True)
+    for path in (dashboards_site / lesson).iterdir():
+        (folder / lesson / path.name).write_bytes(path.read_bytes())
+    (folder / dashboards.MARKER).write_text("test\n")
+    return folder
+
+
+def wait_for(condition, timeout: float) -> bool:
+    """Poll `condition()` every 0.25 s until it is true or `timeout` s have passed; return its last value."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.25)
+    return bool(condition())
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_kernel_taken_from_pool_is_not_culled_before_its_visitor_connects(dashboards_site, tmp_path):
+    """A pool kernel idle for longer than the cull timeout is handed to a visitor whose page is still loading:
+    does it survive until the visitor can connect, and is it still culled if they never do?"""
+    site = one_lesson_site(dashboards_site, tmp_path / "site")
+    server = start_server(site, tmp_path / "voila.log", pool=1,
+                          overrides=["--MappingKernelManager.cull_idle_timeout=4",
+                                     "--MappingKernelManager.cull_interval=1", "--VoilaKernelManager.fill_delay=30"])
+    try:
+        assert wait_for(lambda: kernel_count(server.proc) == 1, 60)
+        time.sleep(6)  # the pooled kernel is now idle for longer than the timeout
+        status, html = http_get(server.lesson_url(LESSONS[0]))
+        kernel_id = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*'
+                                         r"</script>", html, re.S).group(1))["kernelId"]
+        time.sleep(2.5)  # two culling rounds while the "page loads"
+        assert kernel_id in kernel_processes(server.proc.pid)
+        assert wait_for(lambda: kernel_id not in kernel_processes(server.proc.pid), 20)  # never connected: culled
+    finally:
+        stop_server(server)
 
 
 @pytest.mark.slow
@@ -443,11 +480,7 @@ def kernel_count(proc) -> int:
 def test_closed_tab_kernel_is_culled(dashboards_site, tmp_path, browser):
     """Once a visitor closes the tab, is their kernel shut down (only the preheated pool stays)?"""
     lesson = LESSONS[0]
-    site = tmp_path / "site"
-    (site / lesson).mkdir(parents=True)
-    for path in (dashboards_site / lesson).iterdir():
-        (site / lesson / path.name).write_bytes(path.read_bytes())
-    (site / dashboards.MARKER).write_text("test\n")
+    site = one_lesson_site(dashboards_site, tmp_path / "site")
     server = start_server(site, tmp_path / "voila.log", pool=1,
                           overrides=["--MappingKernelManager.cull_idle_timeout=3",
                                      "--MappingKernelManager.cull_interval=1"])
@@ -459,7 +492,9 @@ def test_closed_tab_kernel_is_culled(dashboards_site, tmp_path, browser):
         page = context.new_page()
         page.goto(server.lesson_url(lesson))
         page.wait_for_selector(".pw-exit", state="visible", timeout=RENDER_TIMEOUT)
-        time.sleep(2)  # the pool refills behind the visitor
+        deadline = time.monotonic() + 60  # the pool refills behind the visitor (after fill_delay)
+        while kernel_count(server.proc) < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
         assert kernel_count(server.proc) == 2  # the visitor's kernel and the refilled pool
         context.close()
         deadline = time.monotonic() + 30
