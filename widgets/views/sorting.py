@@ -31,7 +31,7 @@ class Sorting:
             dd.observe(lambda _c: self._record(), names="value")
             self.dropdowns[item.id] = dd
             rows.append(w.VBox([w.HTML(f"<p><strong>{number}.</strong> {html.escape(item.text)}</p>"), dd]))
-        header = w.HTML(f"<h4>{html.escape(exercise.title)}</h4>{esc(exercise.instructions)}")
+        header = w.HTML(f"<h3>{html.escape(exercise.title)}</h3>{esc(exercise.instructions)}")
         self.widget = root([header, *rows, self.status], "sorting")
 
     def _saved(self) -> dict:
