@@ -13,6 +13,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -294,6 +295,11 @@ def serve(root: str | Path | None = None, port: int = 8866, pool: int | None = N
     print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  {' '.join(voila_command(root, port))}",
           flush=True)
     proc = start(root, port, pool=pool, lesson_pools=lesson_pools)
+
+    def stop_on_term(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM (a service manager, `kill`) stops Voila and its kernels too
+
+    previous = signal.signal(signal.SIGTERM, stop_on_term)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -303,6 +309,8 @@ def serve(root: str | Path | None = None, port: int = 8866, pool: int | None = N
         except subprocess.TimeoutExpired:
             proc.kill()
             return proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _lesson_pool(text: str) -> tuple[str, int]:
