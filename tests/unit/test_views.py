@@ -117,3 +117,22 @@ def test_translated_scenario_brings_its_language_to_the_buttons(in_tmp):
     rp = views.RolePlay(load(LESSON1 / "er_visit.es.yaml"))
     assert ui("what_do_you_do", "es") in rp.prompt.value and ui("what_do_you_do", "es") != ui("what_do_you_do", "en")
     assert rp.replay_button.description == ui("play_again", "es")
+
+
+def test_widgets_that_look_alike_share_their_layout_style_and_stylesheet_models(in_tmp):
+    """Do a lesson's widgets send each look once (not a Layout and a style model per widget), while a button
+    that hides keeps a layout of its own?"""
+    import ipywidgets as w
+
+    from pathways.views.common import make
+
+    rp = views.RolePlay(load(TINY))
+    other = views.RolePlay(load(TINY))
+    buttons = [*rp.choices.children, *other.choices.children]
+    assert len({id(b.layout) for b in buttons}) == 1 and len({id(b.style) for b in buttons}) == 1
+    assert rp.widget.children[0] is other.widget.children[0]  # the stylesheet widget: one model for all
+    assert rp.replay_button.layout is not other.replay_button.layout
+    assert make(w.HTML, "x", layout={"width": "1px"}).layout is not make(w.HTML, "y").layout
+    shared = make(w.HTML, "a").layout
+    shared.close()  # something closed it: the next widget gets a live one
+    assert make(w.HTML, "b").layout is not shared

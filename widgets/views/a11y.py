@@ -24,16 +24,14 @@ _HERE = Path(__file__).parent
 class LiveHTML(anywidget.AnyWidget):
     """HTML shown in a polite live region (role=status) that persists while its content changes."""
 
-    _esm = _HERE / "a11y.js"
+    _esm = _HERE / "live.js"
     value = t.Unicode("").tag(sync=True)
-    kind = t.Unicode("live").tag(sync=True)
 
 
 class ChoiceGroup(anywidget.AnyWidget):
     """A labelled radio group; `options` are (label, value) pairs, `value` the chosen value or None."""
 
-    _esm = _HERE / "a11y.js"
-    kind = t.Unicode("choices").tag(sync=True)
+    _esm = _HERE / "choices.js"
     options = t.List(t.Tuple(t.Unicode(), t.Unicode())).tag(sync=True)
     value = t.Unicode(None, allow_none=True).tag(sync=True)
     legend = t.Unicode("").tag(sync=True)

@@ -10,7 +10,7 @@ from ..checks import CheckSet, Question, load_checks
 from ..i18n import ui
 from ..responses import ResponseFileError, store
 from .a11y import ChoiceGroup, LiveHTML
-from .common import esc, root
+from .common import esc, make, root
 
 
 class KnowledgeCheck:
@@ -20,24 +20,24 @@ class KnowledgeCheck:
         self.checks, self.question = checks, question
         saved = self._saved()
         label = f"{ui('question')} {question.id}"
-        self.status = LiveHTML(value=f'<span class="pw-status">{ui("saved")}</span>' if saved is not None else "")
+        self.status = make(LiveHTML, value=f'<span class="pw-status">{ui("saved")}</span>' if saved is not None else "")
         if question.multiple:
-            self.boxes = [w.Checkbox(value=bool(saved and o.id in saved), description=o.text, indent=False,
-                                     layout=w.Layout(width="100%")) for o in question.options]
+            self.boxes = [make(w.Checkbox, value=bool(saved and o.id in saved), description=o.text, indent=False,
+                                     layout={"width": "100%"}) for o in question.options]
             for box in self.boxes:
                 box.observe(lambda _c: self._record(), names="value")
-            control = w.VBox(self.boxes)
+            control = make(w.VBox, self.boxes)
             hint = f"<p><em>{ui('tick_all')}</em></p>"
         else:
             # A radio group named by its question (ipywidgets' RadioButtons has neither a group name nor `name`).
             options = [(o.text, o.id) for o in question.options]
-            self.radio = ChoiceGroup(options=options, value=saved if saved in {v for _t, v in options} else None,
+            self.radio = make(ChoiceGroup, options=options, value=saved if saved in {v for _t, v in options} else None,
                                      legend=f"{label}: {' '.join(question.prompt.split())}")
             self.radio.observe(lambda _c: self._record(), names="value")
             control = self.radio
             hint = f"<p><em>{ui('choose_one')}</em></p>"
-        prompt = w.HTML(f'<div role="heading" aria-level="3"><strong>{label}.</strong></div>{esc(question.prompt)}'
-                        f"{hint}")
+        heading = f'<div role="heading" aria-level="3"><strong>{label}.</strong></div>'
+        prompt = make(w.HTML, f"{heading}{esc(question.prompt)}{hint}")
         self.widget = root([prompt, control, self.status], "check")
 
     def _saved(self):

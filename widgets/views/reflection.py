@@ -8,7 +8,7 @@ from ..autograde import reflection_text
 from ..i18n import ui
 from ..responses import store
 from .a11y import LiveHTML
-from .common import root
+from .common import make, root
 
 
 class Reflection:
@@ -17,16 +17,16 @@ class Reflection:
     def __init__(self, activity: str, label: str | None = None):
         self.activity = activity
         saved = reflection_text(activity)
-        self.text = w.Textarea(value=saved, placeholder=ui("reflection_placeholder"),
+        self.text = make(w.Textarea, value=saved, placeholder=ui("reflection_placeholder"),
                                description=label or ui("reflection_label"),
                                continuous_update=False, style={"description_width": "initial"},
-                               layout=w.Layout(width="100%", height="12rem"))
-        self.save_button = w.Button(description=ui("save_reflection"), icon="floppy-disk",
+                               layout={"width": "100%", "height": "12rem"})
+        self.save_button = make(w.Button, description=ui("save_reflection"), icon="floppy-disk",
                                     tooltip=ui("save_reflection_tip"))
-        self.status = LiveHTML()  # announced by screen readers
+        self.status = make(LiveHTML)  # announced by screen readers
         self.save_button.on_click(lambda _: self.save())
         self.text.observe(lambda _c: self.save(), names="value")
-        self.widget = root([self.text, w.HBox([self.save_button, self.status])], "reflection")
+        self.widget = root([self.text, make(w.HBox, [self.save_button, self.status])], "reflection")
         # What is on record is printed as plain text too, so the grader reads it in formgrader.
         if saved:
             print(f"Reflection on record ({len(saved.split())} words):\n{saved}")

@@ -20,7 +20,7 @@ from ..principles import principles
 from ..responses import now, store
 from ..scenario import Choice, Scenario, load
 from .a11y import LiveHTML
-from .common import esc, root
+from .common import esc, make, root
 
 
 class RolePlay:
@@ -33,13 +33,13 @@ class RolePlay:
         self.lang = scenario.language if scenario.language != DEFAULT_LANG else None
         self.walk = engine.Walk(scenario)
         self.attempt: dict | None = None
-        self.header = w.HTML(self._header_html())
-        self.history = w.HTML("")
-        self.prompt = w.HTML("")
-        self.choices = w.VBox([])
+        self.header = make(w.HTML, self._header_html())
+        self.history = make(w.HTML, "")
+        self.prompt = make(w.HTML, "")
+        self.choices = make(w.VBox, [])
         # Live regions that stay on the page, so a screen reader announces each new feedback and the summary.
-        self.feedback = LiveHTML()
-        self.summary = LiveHTML()
+        self.feedback = make(LiveHTML)
+        self.summary = make(LiveHTML)
         self.replay_button = w.Button(description=self._t("play_again"), icon="rotate-left",
                                       tooltip=self._t("play_again_tip"), layout=w.Layout(display="none", width="auto"))
         self.replay_button.on_click(lambda _: self.restart())
@@ -94,8 +94,8 @@ class RolePlay:
         self.prompt.value = f'<p><strong>{self._t("what_do_you_do")}</strong></p>'
         buttons = []
         for number, choice in enumerate(self.options(), start=1):
-            button = w.Button(description=f"{number}. {choice.text}", tooltip=choice.text,
-                              layout=w.Layout(width="100%", height="auto"))
+            button = make(w.Button, description=f"{number}. {choice.text}", tooltip=choice.text,
+                              layout={"width": "100%", "height": "auto"})
             button.add_class("pw-choice")
             button.on_click(lambda _b, cid=choice.id: self.choose(cid))
             buttons.append(button)

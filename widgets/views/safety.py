@@ -12,7 +12,7 @@ import traitlets as t
 from ..i18n import ui
 from ..resources import Resources, load_resources
 from ..responses import under_voila
-from .common import root
+from .common import make, root
 
 _HERE = Path(__file__).parent
 
@@ -48,6 +48,6 @@ def resources_html(res: Resources) -> str:
 def safety_panel() -> w.VBox:
     """Quick exit plus resources, from the resources configuration in force."""
     res = load_resources()
-    exit_button = QuickExit(url=res.quick_exit.url, label=res.quick_exit.label, hint=res.quick_exit.hint,
+    exit_button = make(QuickExit, url=res.quick_exit.url, label=res.quick_exit.label, hint=res.quick_exit.hint,
                             fixed=under_voila())
-    return root([exit_button, w.HTML(resources_html(res))], "safety")
+    return root([exit_button, make(w.HTML, resources_html(res))], "safety")

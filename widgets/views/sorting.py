@@ -10,7 +10,7 @@ import ipywidgets as w
 from ..exercises import SortExercise, load_exercise
 from ..i18n import ui
 from ..responses import ResponseFileError, store
-from .common import esc, root
+from .common import esc, make, root
 
 
 class Sorting:
@@ -20,18 +20,18 @@ class Sorting:
         self.exercise = exercise
         saved = self._saved()
         options = [(ui("not_placed"), "")] + [(c.label, c.id) for c in exercise.categories]
-        self.status = w.HTML("")
+        self.status = make(w.HTML, "")
         self.dropdowns: dict[str, w.Dropdown] = {}
         rows = []
         for number, item in enumerate(exercise.items, start=1):
-            dd = w.Dropdown(options=options, value=saved.get(item.id, "") if saved.get(item.id, "") in
+            dd = make(w.Dropdown, options=options, value=saved.get(item.id, "") if saved.get(item.id, "") in
                             {v for _, v in options} else "",
                             description=f"{number}. {ui('place_item')}", style={"description_width": "initial"},
-                            layout=w.Layout(width="auto"))
+                            layout={"width": "auto"})
             dd.observe(lambda _c: self._record(), names="value")
             self.dropdowns[item.id] = dd
-            rows.append(w.VBox([w.HTML(f"<p><strong>{number}.</strong> {html.escape(item.text)}</p>"), dd]))
-        header = w.HTML(f"<h3>{html.escape(exercise.title)}</h3>{esc(exercise.instructions)}")
+            rows.append(make(w.VBox, [make(w.HTML, f"<p><strong>{number}.</strong> {html.escape(item.text)}</p>"), dd]))
+        header = make(w.HTML, f"<h3>{html.escape(exercise.title)}</h3>{esc(exercise.instructions)}")
         self.widget = root([header, *rows, self.status], "sorting")
 
     def _saved(self) -> dict:

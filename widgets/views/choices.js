@@ -1,19 +1,7 @@
-// Accessible building blocks for the Pathways widgets (see a11y.py): a persistent live region, and a radio
-// group in a fieldset whose legend names it.
+// A radio group in a fieldset whose legend names it (see a11y.py: ChoiceGroup).
 let groups = 0;
 
-function renderLive({ model, el }) {
-  const region = document.createElement("div");
-  region.className = "pw-live";
-  region.setAttribute("role", "status");
-  region.setAttribute("aria-live", "polite");
-  const show = () => { region.innerHTML = model.get("value"); };
-  show();
-  model.on("change:value", show);
-  el.append(region);
-}
-
-function renderChoices({ model, el }) {
+function render({ model, el }) {
   const name = `pw-choice-group-${++groups}-${Math.random().toString(36).slice(2, 8)}`;
   const fieldset = document.createElement("fieldset");
   fieldset.className = "pw-choices";
@@ -52,10 +40,6 @@ function renderChoices({ model, el }) {
     for (const input of list.querySelectorAll("input")) input.checked = input.value === model.get("value");
   });
   el.append(fieldset);
-}
-
-function render(context) {
-  return context.model.get("kind") === "choices" ? renderChoices(context) : renderLive(context);
 }
 
 export default { render };
