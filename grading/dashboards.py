@@ -57,6 +57,11 @@ CONTENT_NOTE = [
 ]
 
 
+# The kernelspec of every dashboard (grading/voila/share/kernels/pathways-dashboard, found through the
+# JUPYTER_PATH that grading/voila/voila.py sets).
+KERNELSPEC = {"name": "pathways-dashboard", "display_name": "Pathways dashboard (Python 3)", "language": "python"}
+
+
 # --- build --------------------------------------------------------------------------------------------------
 def publish_notebook(src: Path, dest: Path) -> None:
     """Write the dashboard version of a release notebook: no `grading` cells, no outputs, a page title."""
@@ -67,6 +72,7 @@ def publish_notebook(src: Path, dest: Path) -> None:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nb.metadata.pop("nbgrader", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)  # the lean, history-free dashboard kernel (pathways.grading.kernel)
     title = notebook_title(nb)
     if title:
         nb.metadata["title"] = title  # the page's <title> and the name of its main landmark

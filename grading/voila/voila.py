@@ -70,7 +70,8 @@ c.IdentityProvider.cookie_options = {"expires_days": None, "samesite": "Strict"}
 
 # --- Kernels: preheated for speed, culled when the visitor has gone -----------------------------------------
 # Each lesson keeps POOL kernels started and its page already rendered, so a visitor gets it at once; a used
-# kernel is replaced after fill_delay seconds. Each kernel costs about 70 MB.
+# kernel is replaced after fill_delay seconds. Each kernel costs about 56 MB (the lean dashboard kernel,
+# pathways.grading.kernel, which every dashboard notebook names as its kernelspec: no debugger, no history).
 # `pathways dashboards serve --pool N --lesson-pool LESSON=N` set the two variables read here; for a workshop,
 # give the lesson of the day a pool as large as the class (30 kernels take about 30 s to warm up on 2 cores).
 POOL = int(os.environ.get("PATHWAYS_POOL_SIZE") or 2)

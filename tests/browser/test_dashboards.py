@@ -85,6 +85,22 @@ def test_publish_notebook_drops_grading_cells_and_outputs(tmp_path):
     assert [c.source for c in out.cells] == ["# Lesson 9 · A title\n\ntext", "show()"]
     assert out.cells[1].outputs == [] and "nbgrader" not in out.cells[1].metadata
     assert out.metadata.title == "Lesson 9 · A title"
+    assert out.metadata.kernelspec.name == "pathways-dashboard"
+
+
+def test_dashboard_kernelspec_is_found_and_runs_the_lean_kernel(monkeypatch):
+    """Does Jupyter find the `pathways-dashboard` kernelspec on the path grading/voila/voila.py sets (Voila
+    silently falls back to another Python kernel when it does not), and does it start pathways.grading.kernel?"""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from pathways.grading import kernel
+
+    share = Path(dashboards.__file__).resolve().parent / "voila" / "share"
+    monkeypatch.setenv("JUPYTER_PATH", str(share))
+    spec = KernelSpecManager().get_kernel_spec(dashboards.KERNELSPEC["name"])
+    assert spec.argv[:3] == ["python", "-m", kernel.__name__] and spec.language == "python"
+    assert spec.display_name == dashboards.KERNELSPEC["display_name"]
+    assert kernel._trimmer() is not None  # glibc here: freed memory goes back after each cell
 
 
 def test_leaks_finds_solution_text(tmp_path):
@@ -361,7 +377,8 @@ def test_served_html_has_no_solution_hidden_test_or_source(voila_server, lesson,
 @pytest.mark.browser
 def test_kernel_refuses_code_from_a_visitor(voila_server):
     """Does a visitor's kernel ignore an execute_request (only widget messages pass), while still answering
-    kernel_info_request (so the test can tell a dead channel from a refusing one)?"""
+    kernel_info_request (so the test can tell a dead channel from a refusing one)? And is it the lean
+    dashboard kernel, with no debugger, that every visitor gets?"""
     import uuid
 
     import websocket
@@ -386,7 +403,7 @@ def test_kernel_refuses_code_from_a_visitor(voila_server):
         send("execute_request", {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False,
                                  "store_history": False, "user_expressions": {}, "allow_stdin": False})
         info_id = send("kernel_info_request", {})
-        replies, deadline = [], time.monotonic() + 15
+        replies, info, deadline = [], {}, time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
                 msg = json.loads(ws.recv())
@@ -394,8 +411,12 @@ def test_kernel_refuses_code_from_a_visitor(voila_server):
                 break
             replies.append(msg.get("msg_type") or msg.get("header", {}).get("msg_type"))
             if msg.get("parent_header", {}).get("msg_id") == info_id and replies[-1] == "kernel_info_reply":
+                info = msg["content"]
                 break
         assert "kernel_info_reply" in replies
+        assert info.get("debugger") is False  # pathways.grading.kernel: no debugpy in a visitor's kernel
+        commands = [" ".join(p.cmdline()) for p in kernel_processes(voila_server.proc.pid).values()]
+        assert commands and all("-m pathways.grading.kernel " in c for c in commands), commands
         assert "execute_reply" not in replies and "execute_input" not in replies
         time.sleep(1)
         assert not marker.exists()
