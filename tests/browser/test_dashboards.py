@@ -414,7 +414,7 @@ def test_kernel_refuses_code_from_a_visitor(voila_server):
                 info = msg["content"]
                 break
         assert "kernel_info_reply" in replies
-        assert info.get("debugger") is False  # pathways.grading.kernel: no debugpy in a visitor's kernel
+        assert "debugger" not in info["supported_features"]  # pathways.grading.kernel: no debugpy for a visitor
         commands = [" ".join(p.cmdline()) for p in kernel_processes(voila_server.proc.pid).values()]
         assert commands and all("-m pathways.grading.kernel " in c for c in commands), commands
         assert "execute_reply" not in replies and "execute_input" not in replies
