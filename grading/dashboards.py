@@ -25,7 +25,6 @@ import nbformat
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import TraitError
 
 from . import course as course_mod
 
@@ -225,28 +224,39 @@ class DashboardKernelManager(AsyncMappingKernelManager):
     A preheated kernel can wait in its pool for longer than the idle timeout. When a visitor takes it, the page
     needs a second or two to load before it connects; if the culler ran in that window it saw a kernel idle for
     ages with no connection and shut it down, and the visitor got a page without widgets (measured: about one
-    visit in three with a 5 s cull interval). So the first time the culler meets a kernel outside the pools, it
-    counts that moment as activity: a visitor always gets a full idle timeout to connect.
+    visit in three with a 5 s cull interval). So at each culling round, a kernel counts as active *now* when it
+    has just left its pool (it was waiting in a pool at the last round and is not any more) or when the culler
+    meets it for the first time (it started and was handed out between two rounds): a visitor always gets a
+    full idle timeout to connect, and a kernel nobody connects to is still culled one timeout later.
+
+    Voila hides from the culler only the pool entries that have finished preheating; a kernel still preheating
+    is met outside the pools, then hides in its pool, then comes out for a visitor: the "just left its pool"
+    rule covers that path, which a "first time met" rule alone missed.
     """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self._seen_outside_pool: set[str] = set()
+        self._known: set[str] = set()  # kernels that existed at the last round
+        self._pooled_last_round: set[str] = set()
 
-    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
-        """Cull a kernel that has been idle, unconnected, for the timeout since it left its pool."""
-        self._seen_outside_pool &= set(self._kernels)  # forget kernels that are gone
-        if kernel_id not in self._seen_outside_pool:
-            kernel = self._kernels.get(kernel_id)
-            try:
-                if kernel is None or kernel.last_activity is None:
-                    return  # still starting
-            except TraitError:  # jupyter_server's trait refuses to read an unset last_activity
-                return
-            kernel.last_activity = utcnow()
-            self._seen_outside_pool.add(kernel_id)
-            return
-        await super().cull_kernel_if_idle(kernel_id)
+    def _pooled(self) -> set[str]:
+        """Kernels waiting, preheated, in Voila's pools (a pool entry still preheating has no kernel id yet)."""
+        ids = set()
+        for pool in getattr(self, "_pools", {}).values():
+            for entry in pool:
+                if entry.done() and not entry.cancelled() and entry.exception() is None:
+                    ids.add(entry.result().get("kernel_id"))
+        return ids
+
+    async def cull_kernels(self) -> None:
+        """One culling round: first count kernels just handed to a visitor as active, then cull as usual."""
+        pooled = self._pooled()
+        for kernel_id, kernel in list(self._kernels.items()):
+            fresh = kernel_id not in self._known or kernel_id in self._pooled_last_round
+            if fresh and kernel_id not in pooled:
+                kernel.last_activity = utcnow()
+        self._known, self._pooled_last_round = set(self._kernels), pooled
+        await super().cull_kernels()
 
 
 # --- serve: the Voila process ---------------------------------------------------------------------------------

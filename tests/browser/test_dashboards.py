@@ -120,6 +120,48 @@ def test_build_refuses_to_replace_a_folder_it_did_not_make(tmp_path):
 
 
 @pytest.mark.slow
+def test_culler_counts_a_kernel_leaving_its_pool_as_active():
+    """Does a kernel get a full idle timeout from the moment it leaves its pool for a visitor, also when the
+    culler first met it while it was still preheating, and when it started and left between two rounds; and
+    is a handed-out kernel that nobody connects to left to age (and be culled) after that?"""
+    import asyncio
+    from datetime import timedelta
+
+    from jupyter_server._tz import utcnow
+
+    long_ago = utcnow() - timedelta(hours=1)
+
+    class Kernel:
+        last_activity = long_ago
+
+    async def rounds() -> None:
+        km = dashboards.DashboardKernelManager()
+        checked: list[str] = []
+
+        async def stock_check(kernel_id: str) -> None:  # the per-kernel idle check, recorded instead of run
+            checked.append(kernel_id)
+        km.cull_kernel_if_idle = stock_check
+        preheating = asyncio.get_running_loop().create_future()
+        km._pools = {"01/lesson.ipynb": [preheating]}
+        a = km._kernels["a"] = Kernel()
+        await km.cull_kernels()  # 'a' preheats: its pool entry has no kernel id yet, the culler meets it
+        a.last_activity = long_ago
+        preheating.set_result({"kernel_id": "a"})  # ready: it waits in its pool
+        await km.cull_kernels()
+        assert a.last_activity == long_ago
+        km._pools["01/lesson.ipynb"].clear()  # a visitor takes it
+        await km.cull_kernels()
+        assert a.last_activity > long_ago  # a full timeout from now to connect
+        a.last_activity = long_ago
+        await km.cull_kernels()
+        assert a.last_activity == long_ago and checked.count("a") == 4  # nobody came: it ages, the check runs
+        b = km._kernels["b"] = Kernel()  # started and handed out between two rounds
+        await km.cull_kernels()
+        assert b.last_activity > long_ago
+
+    asyncio.run(rounds())
+
+
 def test_built_site_holds_only_what_visitors_need(dashboards_site):
     """Is every lesson built, with its notebook and data files only, and no solution or grading text?"""
     assert sorted(p.parent.name for p in dashboards_site.glob("*/lesson.ipynb")) == LESSONS
