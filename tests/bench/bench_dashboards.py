@@ -34,6 +34,7 @@ from pathlib import Path
 
 import nbformat
 import psutil
+from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -53,19 +54,23 @@ CONFIG_RE = re.compile(r'<script id="jupyter-config-data" type="application/json
 AsyncHTTPClient.configure(None, max_clients=1000)
 
 
-def _decode(frame: str | bytes) -> dict:
-    """A Jupyter WebSocket message: JSON text, or a binary frame (4-byte count, offsets, the JSON message first)."""
-    if isinstance(frame, bytes):
-        count = int.from_bytes(frame[:4], "big")
-        offsets = [int.from_bytes(frame[4 + 4 * i: 8 + 4 * i], "big") for i in range(count)]
-        frame = frame[offsets[0]: offsets[1] if count > 1 else None].decode()
-    return json.loads(frame)
+# JupyterLab's and Voila's front ends talk the v1 kernel WebSocket protocol (binary frames the server forwards
+# without decoding them), so the visitors do too; jupyter_server's own functions encode and decode the frames.
+V1 = "v1.kernel.websocket.jupyter.org"
 
 
-def _message(msg_type: str, content: dict, metadata: dict | None = None) -> str:
-    return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "",
-                                  "session": "bench", "version": "5.3", "date": ""},
-                       "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": "shell"})
+def _message(msg_type: str, content: dict, metadata: dict | None = None) -> bytes:
+    header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "", "session": "bench",
+              "version": "5.3", "date": ""}
+    return serialize_msg_to_ws_v1([json.dumps(part).encode() for part in (header, {}, metadata or {}, content)],
+                                  "shell")
+
+
+def _decode(frame: bytes) -> tuple[str, dict | None]:
+    """A v1 frame's message type, and its content for comm messages (the only ones a visitor reads)."""
+    _channel, parts = deserialize_msg_from_ws_v1(frame)
+    msg_type = json.loads(parts[0])["msg_type"]
+    return msg_type, json.loads(parts[3]) if msg_type.startswith("comm_") else None
 
 
 async def visit(base: str, lesson: str, start: asyncio.Event, leave: asyncio.Event, arrived: list) -> None:
@@ -81,28 +86,30 @@ async def visit(base: str, lesson: str, start: asyncio.Event, leave: asyncio.Eve
         result["html"] = time.perf_counter() - t0
         kernel_id = json.loads(CONFIG_RE.search(html).group(1))["kernelId"]
         result["kernel"] = kernel_id
-        ws = await websocket_connect(HTTPRequest(f"ws{base[4:]}api/kernels/{kernel_id}/channels",
-                                                 headers={"Origin": base.rstrip("/")}, request_timeout=60),
-                                     max_message_size=64 * 2**20)
+        url = f"ws{base[4:]}api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}"
+        ws = await websocket_connect(HTTPRequest(url, headers={"Origin": base.rstrip("/")}, request_timeout=60),
+                                     max_message_size=64 * 2**20, subprotocols=[V1])
+        if ws.selected_subprotocol != V1:
+            raise RuntimeError(f"the server did not accept the {V1} protocol")
         comm_id = uuid.uuid4().hex
         for text in (_message("kernel_info_request", {}),
                      # ipywidgets' control protocol version, as its front end sends it
                      _message("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control",
                                             "data": {}}, {"version": "1.0.0"}),
                      _message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})):
-            await ws.write_message(text)
+            await ws.write_message(text, binary=True)
         deadline = time.monotonic() + 120
         while True:
             frame = await asyncio.wait_for(ws.read_message(), timeout=max(0.1, deadline - time.monotonic()))
             if frame is None:
                 raise ConnectionError("the server closed the kernel connection")
-            msg = _decode(frame)
-            data = msg.get("content", {}).get("data", {})
-            if msg.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
+            msg_type, content = _decode(frame)
+            data = (content or {}).get("data", {})
+            if msg_type == "comm_msg" and data.get("method") == "update_states":
                 result["widgets"] = len(data.get("states", {}))
                 result["ready"] = time.perf_counter() - t0
                 break
-            if msg.get("msg_type") == "comm_close":
+            if msg_type == "comm_close":
                 raise RuntimeError("the kernel refused the widget control comm")
     except Exception as exc:  # a failed visitor is reported, never hidden
         result["error"] = f"{type(exc).__name__}: {exc}"

@@ -92,7 +92,6 @@ def test_dashboard_kernelspec_is_found_and_runs_the_lean_kernel(monkeypatch):
     """Does Jupyter find the `pathways-dashboard` kernelspec on the path grading/voila/voila.py sets (Voila
     silently falls back to another Python kernel when it does not), and does it start pathways.grading.kernel?"""
     from jupyter_client.kernelspec import KernelSpecManager
-
     from pathways.grading import kernel
 
     share = Path(dashboards.__file__).resolve().parent / "voila" / "share"
@@ -417,29 +416,49 @@ def test_served_html_has_no_solution_hidden_test_or_source(voila_server, lesson,
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_kernel_refuses_code_from_a_visitor(voila_server):
+@pytest.mark.parametrize("protocol", ["legacy", "v1.kernel.websocket.jupyter.org"])
+def test_kernel_refuses_code_from_a_visitor(voila_server, protocol):
     """Does a visitor's kernel ignore an execute_request (only widget messages pass), while still answering
-    kernel_info_request (so the test can tell a dead channel from a refusing one)? And is it the lean
-    dashboard kernel, with no debugger, that every visitor gets?"""
+    kernel_info_request (so the test can tell a dead channel from a refusing one), in the JSON protocol and in
+    the binary v1 protocol browsers use? And is it the lean dashboard kernel, with no debugger, that every
+    visitor gets?"""
     import uuid
 
     import websocket
+    from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
+
+    v1 = protocol != "legacy"
 
     lesson = LESSONS[0]
     status, html = http_get(voila_server.lesson_url(lesson))
     config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>',
                                   html, re.S).group(1))
     port = voila_server.url.rstrip("/").rsplit(":", 1)[1]
-    ws = websocket.create_connection(f"ws://127.0.0.1:{port}/api/kernels/{config['kernelId']}/channels",
-                                     origin=voila_server.url.rstrip("/"), timeout=10)
+    ws = websocket.create_connection(f"ws://127.0.0.1:{port}/api/kernels/{config['kernelId']}/channels"
+                                     f"?session_id={uuid.uuid4()}", origin=voila_server.url.rstrip("/"),
+                                     timeout=10, subprotocols=[protocol] if v1 else None)
+    assert ws.getsubprotocol() == (protocol if v1 else None)
     marker = voila_server.root / lesson / "visitor-was-here.txt"
 
     def send(msg_type: str, content: dict) -> str:
         msg_id = uuid.uuid4().hex
-        ws.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": msg_type, "username": "", "session": "s",
-                                       "version": "5.3", "date": ""},
-                            "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"}))
+        header = {"msg_id": msg_id, "msg_type": msg_type, "username": "", "session": "s", "version": "5.3",
+                  "date": ""}
+        if v1:
+            ws.send_binary(serialize_msg_to_ws_v1([json.dumps(part).encode() for part in (header, {}, {}, content)],
+                                                  "shell"))
+        else:
+            ws.send(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
+                                "channel": "shell"}))
         return msg_id
+
+    def receive() -> dict:
+        frame = ws.recv()
+        if not v1:
+            return json.loads(frame)
+        _channel, parts = deserialize_msg_from_ws_v1(frame)
+        header, parent, _metadata, content = (json.loads(part) for part in parts[:4])
+        return {"msg_type": header["msg_type"], "parent_header": parent, "content": content}
 
     try:
         send("execute_request", {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False,
@@ -448,7 +467,7 @@ def test_kernel_refuses_code_from_a_visitor(voila_server):
         replies, info, deadline = [], {}, time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
-                msg = json.loads(ws.recv())
+                msg = receive()
             except websocket.WebSocketTimeoutException:
                 break
             replies.append(msg.get("msg_type") or msg.get("header", {}).get("msg_type"))

@@ -123,7 +123,6 @@ def test_widgets_that_look_alike_share_their_layout_style_and_stylesheet_models(
     """Do a lesson's widgets send each look once (not a Layout and a style model per widget), while a button
     that hides keeps a layout of its own?"""
     import ipywidgets as w
-
     from pathways.views.common import make
 
     rp = views.RolePlay(load(TINY))
