@@ -203,10 +203,10 @@ class Summary:
     review: list[str]
 
 
-def summarize(walk: Walk) -> Summary:
-    """Summarise a finished walk for the end screen."""
+def summarize(walk: Walk, lang: str | None = None) -> Summary:
+    """Summarise a finished walk for the end screen (principle names in `lang` where translated)."""
     scenario = walk.scenario
-    reg = principles()
+    reg = principles(lang)
     honoured, missteps, review = [], [], []
     for step in walk.steps:
         choice = next(c for c in scenario.nodes[step.node].choices if c.id == step.choice)

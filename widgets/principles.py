@@ -19,11 +19,27 @@ class Principle:
     summary: str
 
 
+#: What a translation (data/principles.<lang>.yaml) may give for a principle; the source stays as published.
+TRANSLATED = ("name", "summary")
+
+
+def _read(name: str) -> dict:
+    try:
+        text = resources.files(__package__).joinpath(f"data/{name}").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    return yaml.safe_load(text) or {}
+
+
 @cache
-def principles() -> dict[str, Principle]:
-    """All known principles, by id (read once from data/principles.yaml)."""
-    text = resources.files(__package__).joinpath("data/principles.yaml").read_text(encoding="utf-8")
-    return {pid: Principle(id=pid, **fields) for pid, fields in yaml.safe_load(text).items()}
+def principles(lang: str | None = None) -> dict[str, Principle]:
+    """All known principles, by id (read once from data/principles.yaml), with their names and summaries in
+    `lang` where data/principles.<lang>.yaml gives them (English otherwise)."""
+    base = _read("principles.yaml")
+    extra = _read(f"principles.{lang}.yaml") if lang and lang != "en" else {}
+    return {pid: Principle(id=pid, **{**fields, **{k: v for k, v in (extra.get(pid) or {}).items()
+                                                   if k in TRANSLATED}})
+            for pid, fields in base.items()}
 
 
 def principle_ids() -> frozenset[str]:

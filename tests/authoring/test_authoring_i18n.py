@@ -140,3 +140,49 @@ def test_ui_lookup_in_spanish():
     """Does ui(key, 'es') give the Spanish string, formatted?"""
     assert i18n.ui("you_earned", "es", score=3, best=4) == "Has obtenido 3 de 4 puntos."
     assert i18n.ui("what_do_you_do", "es") == "¿Qué haces?"
+
+
+def principle_files() -> list[Path]:
+    return sorted(DATA.glob("principles.*.yaml"))
+
+
+def test_spanish_principle_names_are_shipped():
+    """Is there a Spanish file of principle names?"""
+    assert DATA / "principles.es.yaml" in principle_files()
+
+
+@pytest.mark.parametrize("path", principle_files(), ids=lambda p: p.name)
+def test_principle_translation_names_and_sums_up_every_principle(path):
+    """Does each principles.<lang>.yaml give a name and a summary, and nothing else, for every principle?"""
+    from pathways.principles import TRANSLATED
+
+    english = yaml.safe_load((DATA / "principles.yaml").read_text(encoding="utf-8"))
+    other = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert set(other) == set(english), f"{path.name} must give exactly the principle ids of principles.yaml"
+    for pid, fields in other.items():
+        assert set(fields) == set(TRANSLATED), pid
+        assert all(isinstance(fields[k], str) and fields[k].strip() and fields[k] != english[pid][k]
+                   for k in TRANSLATED), pid
+
+
+def test_spanish_role_play_names_its_principles_in_spanish(in_tmp):
+    """Does the Spanish role-play's feedback and end summary name the principles in Spanish (their sources as
+    published), while the English one keeps the English names?"""
+    from pathways import views
+    from pathways.principles import principles
+
+    es, en = principles("es"), principles("en")
+    rp = views.RolePlay(load(LESSON1 / "er_visit.es.yaml"))
+    walk = engine.best_walk(rp.scenario)
+    for step in walk.steps:
+        rp.choose(step.choice)
+        pid = engine.choice_at(rp.scenario, step.node, step.choice).feedback.principle
+        assert es[pid].name in rp.feedback.value and en[pid].name not in rp.feedback.value
+        assert es[pid].source == en[pid].source and es[pid].source in rp.feedback.value
+    assert rp.summary.value and all(es[p].name in rp.summary.value
+                                    for p in {engine.choice_at(rp.scenario, s.node, s.choice).feedback.principle
+                                              for s in walk.steps})
+    english = views.RolePlay(load(LESSON1 / "er_visit.yaml"))
+    first = english.options()[0]
+    english.choose(first.id)
+    assert en[first.feedback.principle].name in english.feedback.value

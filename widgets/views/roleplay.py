@@ -15,7 +15,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from .. import engine
-from ..i18n import DEFAULT_LANG, ui
+from ..i18n import DEFAULT_LANG, current_lang, ui
 from ..principles import principles
 from ..responses import now, store
 from ..scenario import Choice, Scenario, load
@@ -88,7 +88,7 @@ class RolePlay:
         if node.ending:
             self.prompt.value = ""
             self.choices.children = []
-            self.summary.value = summary_html(engine.summarize(self.walk), self.lang)
+            self.summary.value = summary_html(engine.summarize(self.walk, self.lang or current_lang()), self.lang)
             self.replay_button.layout.display = "flex"
             return
         self.prompt.value = f'<p><strong>{self._t("what_do_you_do")}</strong></p>'
@@ -121,7 +121,7 @@ def feedback_html(choice: Choice, lang: str | None = None) -> str:
     """Feedback for one choice: the reaction, then the principle honoured or worked against, and why."""
     tr = partial(ui, lang=lang)
     fb = choice.feedback
-    p = principles()[fb.principle]
+    p = principles(lang or current_lang())[fb.principle]
     verdict = tr("this_honours") if fb.honours else tr("this_works_against")
     cls = "pw-honours" if fb.honours else "pw-breaks"
     mark = "&#10003;" if fb.honours else "&#9888;"
