@@ -119,9 +119,13 @@ def ui_files() -> list[Path]:
     return sorted(p for p in DATA.glob("ui.*.yaml") if p.name != "ui.en.yaml")
 
 
-def test_spanish_widget_strings_are_shipped():
-    """Is there a Spanish file of widget strings?"""
-    assert DATA / "ui.es.yaml" in ui_files()
+def principle_files() -> list[Path]:
+    return sorted(DATA.glob("principles.*.yaml"))
+
+
+def test_spanish_widget_strings_and_principle_names_are_shipped():
+    """Are there Spanish files of widget strings and of principle names?"""
+    assert DATA / "ui.es.yaml" in ui_files() and DATA / "principles.es.yaml" in principle_files()
 
 
 @pytest.mark.parametrize("path", ui_files(), ids=lambda p: p.name)
@@ -140,15 +144,6 @@ def test_ui_lookup_in_spanish():
     """Does ui(key, 'es') give the Spanish string, formatted?"""
     assert i18n.ui("you_earned", "es", score=3, best=4) == "Has obtenido 3 de 4 puntos."
     assert i18n.ui("what_do_you_do", "es") == "¿Qué haces?"
-
-
-def principle_files() -> list[Path]:
-    return sorted(DATA.glob("principles.*.yaml"))
-
-
-def test_spanish_principle_names_are_shipped():
-    """Is there a Spanish file of principle names?"""
-    assert DATA / "principles.es.yaml" in principle_files()
 
 
 @pytest.mark.parametrize("path", principle_files(), ids=lambda p: p.name)
