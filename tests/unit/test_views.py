@@ -77,7 +77,14 @@ def test_sorting_saves_placements(in_tmp, tmp_path):
     s = views.Sorting(load_exercise(f))
     s.place("i2", "y")
     assert saved(in_tmp)["sort"] == {"kind": "sorting", "placements": {"i2": "y"}}
-    assert all(dd.description for dd in s.dropdowns.values())
+    assert s.board.items == [("i1", "One"), ("i2", "Two")] and s.board.place_label
+    assert [c for _label, c in s.board.categories] == ["", "x", "y"] and s.board.status
+    s.board.placements = {"i1": "x", "i2": "nonsense", "forged": "y"}  # what a tampered page might send
+    assert s.placements() == {"i1": "x"} and saved(in_tmp)["sort"]["placements"] == {"i1": "x"}
+    from pathways import responses
+
+    responses._STORE = None  # a new kernel shows what was saved
+    assert views.Sorting(load_exercise(f)).board.placements == {"i1": "x"}
 
 
 def test_reflection_saves_and_prints_what_is_on_record(in_tmp, capsys):

@@ -1,16 +1,43 @@
-"""The sorting-exercise widget: each item with a labelled drop-down of categories, saved on change."""
+"""The sorting-exercise widget: each item with a labelled drop-down of categories, saved on change.
+
+The whole exercise is one widget (`SortBoard`, drawn by sorting.js with native `<label>` and `<select>`
+elements): an item list of eight drop-downs as ipywidgets took 27 widget models, each sent to every dashboard
+visitor before the lesson appears.
+"""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
+import anywidget
 import ipywidgets as w
+import traitlets as t
 
 from ..exercises import SortExercise, load_exercise
 from ..i18n import ui
 from ..responses import ResponseFileError, store
 from .common import esc, make, root
+
+_HERE = Path(__file__).parent
+
+
+class SortBoard(anywidget.AnyWidget):
+    """Items (id, text), each placed in one of `categories` (label, id; "" = not placed)."""
+
+    _esm = _HERE / "sorting.js"
+    title = t.Unicode("").tag(sync=True)
+    intro = t.Unicode("").tag(sync=True)  # HTML, escaped
+    items = t.List(t.Tuple(t.Unicode(), t.Unicode())).tag(sync=True)
+    categories = t.List(t.Tuple(t.Unicode(), t.Unicode())).tag(sync=True)
+    place_label = t.Unicode("").tag(sync=True)
+    placements = t.Dict().tag(sync=True)  # item id -> category id ("" = not placed)
+    status = t.Unicode("").tag(sync=True)
+
+    @t.validate("placements")
+    def _known(self, proposal):
+        """Keep only known items placed in known categories (a page cannot send anything else)."""
+        items, categories = {i for i, _ in self.items}, {c for _, c in self.categories}
+        return {item: cat for item, cat in dict(proposal["value"]).items() if item in items and cat in categories}
 
 
 class Sorting:
@@ -18,21 +45,13 @@ class Sorting:
 
     def __init__(self, exercise: SortExercise):
         self.exercise = exercise
-        saved = self._saved()
-        options = [(ui("not_placed"), "")] + [(c.label, c.id) for c in exercise.categories]
-        self.status = make(w.HTML, "")
-        self.dropdowns: dict[str, w.Dropdown] = {}
-        rows = []
-        for number, item in enumerate(exercise.items, start=1):
-            dd = make(w.Dropdown, options=options, value=saved.get(item.id, "") if saved.get(item.id, "") in
-                            {v for _, v in options} else "",
-                            description=f"{number}. {ui('place_item')}", style={"description_width": "initial"},
-                            layout={"width": "auto"})
-            dd.observe(lambda _c: self._record(), names="value")
-            self.dropdowns[item.id] = dd
-            rows.append(make(w.VBox, [make(w.HTML, f"<p><strong>{number}.</strong> {html.escape(item.text)}</p>"), dd]))
-        header = make(w.HTML, f"<h3>{html.escape(exercise.title)}</h3>{esc(exercise.instructions)}")
-        self.widget = root([header, *rows, self.status], "sorting")
+        self.board = make(SortBoard, title=exercise.title, intro=esc(exercise.instructions),
+                          items=[(item.id, item.text) for item in exercise.items],
+                          categories=[(ui("not_placed"), "")] + [(c.label, c.id) for c in exercise.categories],
+                          place_label=ui("place_item"))
+        self.board.placements = self._saved()
+        self.board.observe(lambda _c: self._record(), names="placements")
+        self.widget = root([self.board], "sorting")
 
     def _saved(self) -> dict:
         try:
@@ -43,15 +62,15 @@ class Sorting:
 
     def place(self, item: str, category: str) -> None:
         """Put an item in a category (as choosing it in the drop-down would)."""
-        self.dropdowns[item].value = category
+        self.board.placements = {**self.board.placements, item: category}
 
     def placements(self) -> dict[str, str]:
         """Current placements of every placed item."""
-        return {item: dd.value for item, dd in self.dropdowns.items() if dd.value}
+        return {item: cat for item, cat in self.board.placements.items() if cat}
 
     def _record(self) -> None:
         store().put(self.exercise.activity, {"kind": "sorting", "placements": self.placements()})
-        self.status.value = f'<span class="pw-status" role="status">{ui("saved")}</span>'
+        self.board.status = ui("saved")
 
 
 def sorting(exercise_file: str | Path) -> w.VBox:

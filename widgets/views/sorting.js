@@ -1,0 +1,64 @@
+// The sorting exercise (see sorting.py): every item with a labelled drop-down of categories, in one widget.
+let boards = 0;
+
+export default {
+  render({ model, el }) {
+    const id = `pw-sort-${++boards}-${Math.random().toString(36).slice(2, 8)}`;
+    const heading = document.createElement("h3");
+    const intro = document.createElement("div");
+    const list = document.createElement("div");
+    const status = document.createElement("div");
+    status.className = "pw-live";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    let selects = {};
+
+    const draw = () => {
+      heading.textContent = model.get("title");
+      intro.innerHTML = model.get("intro");  // escaped by Python
+      list.replaceChildren();
+      selects = {};
+      model.get("items").forEach(([item, text], i) => {
+        const row = document.createElement("div");
+        row.className = "pw-sort-item";
+        const line = document.createElement("p");
+        const number = document.createElement("strong");
+        number.textContent = `${i + 1}.`;
+        line.append(number, ` ${text}`);
+        const label = document.createElement("label");
+        label.htmlFor = `${id}-${i}`;
+        label.textContent = `${i + 1}. ${model.get("place_label")}`;
+        const select = document.createElement("select");
+        select.id = `${id}-${i}`;
+        for (const [name, value] of model.get("categories")) select.append(new Option(name, value));
+        select.value = model.get("placements")[item] || "";
+        select.addEventListener("change", () => {
+          model.set("placements", { ...model.get("placements"), [item]: select.value });
+          model.save_changes();
+        });
+        selects[item] = select;
+        row.append(line, label, select);
+        list.append(row);
+      });
+    };
+    const place = () => {  // keep the drop-downs (and the focus) when only the placements change
+      const placements = model.get("placements");
+      for (const [item, select] of Object.entries(selects)) select.value = placements[item] || "";
+    };
+    const show = () => {
+      status.replaceChildren();
+      if (model.get("status")) {
+        const span = document.createElement("span");
+        span.className = "pw-status";
+        span.textContent = model.get("status");
+        status.append(span);
+      }
+    };
+    draw();
+    show();
+    for (const name of ["title", "intro", "items", "categories", "place_label"]) model.on(`change:${name}`, draw);
+    model.on("change:placements", place);
+    model.on("change:status", show);
+    el.append(heading, intro, list, status);
+  },
+};
