@@ -43,8 +43,23 @@ def jupyterlab(tmp_path):
         log.close()
 
 
+def activity(saved: Path, name: str) -> dict:
+    """One activity's record in a responses.json ({} while it is not there)."""
+    return json.loads(saved.read_text())["activities"].get(name, {}) if saved.exists() else {}
+
+
+def wait_for(condition, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
-    """After running the lesson and clicking a choice, is the choice in responses.json beside the notebook?"""
+    """After running the lesson and clicking a choice, is the choice in responses.json beside the notebook? And
+    do the role-play, the sorting exercise and a question work by keyboard alone inside JupyterLab?"""
     base, workspace = jupyterlab
     page = visit.page
     page.goto(f"{base}/lab/tree/{LESSON}/lesson.ipynb?token={TOKEN}")
@@ -61,6 +76,7 @@ def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
             continue
     first_choice.scroll_into_view_if_needed()
     expect(first_choice).to_have_text(re.compile(r"^1\. \S"), timeout=30_000)
+    clicked = first_choice.text_content()
     first_choice.click()
     page.locator(".pw-roleplay .pw-feedback").first.wait_for(timeout=30_000)
     saved = workspace / LESSON / "responses.json"
@@ -70,5 +86,24 @@ def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
     record = json.loads(saved.read_text())["activities"]["roleplay"]
     assert record["scenario"] == "er-visit"
     assert record["attempts"][0]["steps"][0]["node"] == "arrival"
+
+    # The keyboard alone, with JupyterLab's own notebook shortcuts around: Enter and Space take a choice, the
+    # arrow keys place a sorting item and move within a question's radio group.
+    choices = page.locator(".pw-roleplay .pw-choice")
+    for key, steps in (("Enter", 2), (" ", 3)):
+        expect(choices.first).not_to_have_text(clicked, timeout=30_000)  # the next choices are drawn
+        clicked = choices.first.text_content()
+        choices.first.focus()
+        page.keyboard.press(key)
+        assert wait_for(lambda steps=steps: len(activity(saved, "roleplay")["attempts"][0]["steps"]) == steps)
+    page.locator(".pw-sorting select").first.focus()
+    page.keyboard.press("ArrowDown")  # the first category
+    assert wait_for(lambda: len(activity(saved, "sort-palermo").get("placements", {})) == 1)
+    page.locator(".pw-check input[type=radio]").first.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # the second option
+    assert wait_for(lambda: activity(saved, "checks").get("answers", {}).get("q1") not in (None, ""))
+    radios = page.locator(".pw-check").first.locator("input[type=radio]")
+    assert radios.nth(1).is_checked() and not radios.nth(0).is_checked()
     assert not visit.foreign_requests(), visit.foreign_requests()
     assert not Path(workspace / LESSON / "lesson.ipynb").read_text().count("BEGIN SOLUTION")

@@ -1,4 +1,8 @@
 // A radio group in a fieldset whose legend names it (see a11y.py: ChoiceGroup).
+// JupyterLab's notebook shortcuts (command mode) would take these keys from a focused control and move to
+// another cell; the control keeps them. Shift still reaches the quick exit, which listens in the capture phase.
+const OWN_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown",
+  " ", "Enter"]);
 let groups = 0;
 
 function render({ model, el }) {
@@ -39,6 +43,7 @@ function render({ model, el }) {
   model.on("change:value", () => {
     for (const input of list.querySelectorAll("input")) input.checked = input.value === model.get("value");
   });
+  el.addEventListener("keydown", (event) => { if (OWN_KEYS.has(event.key)) event.stopPropagation(); });
   el.append(fieldset);
 }
 

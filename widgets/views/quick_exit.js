@@ -30,7 +30,7 @@ function render({ model, el }) {
       presses = presses.filter((t) => now - t < 5000);
       presses.push(now);
       if (presses.length >= 3) leave(model.get("url"));
-    });
+    }, true);  // capture phase: no control that keeps its keys to itself can hold the exit back
   }
 }
 

@@ -1,4 +1,8 @@
 // The sorting exercise (see sorting.py): every item with a labelled drop-down of categories, in one widget.
+// JupyterLab's notebook shortcuts (command mode) would take these keys from a focused control and move to
+// another cell; the control keeps them. Shift still reaches the quick exit, which listens in the capture phase.
+const OWN_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown",
+  " ", "Enter"]);
 let boards = 0;
 
 export default {
@@ -59,6 +63,7 @@ export default {
     for (const name of ["title", "intro", "items", "categories", "place_label"]) model.on(`change:${name}`, draw);
     model.on("change:placements", place);
     model.on("change:status", show);
+    el.addEventListener("keydown", (event) => { if (OWN_KEYS.has(event.key)) event.stopPropagation(); });
     el.append(heading, intro, list, status);
   },
 };
