@@ -23,7 +23,7 @@ class KnowledgeCheck:
         self.status = make(LiveHTML, value=f'<span class="pw-status">{ui("saved")}</span>' if saved is not None else "")
         if question.multiple:
             self.boxes = [make(w.Checkbox, value=bool(saved and o.id in saved), description=o.text, indent=False,
-                                     layout={"width": "100%"}) for o in question.options]
+                               layout={"width": "100%"}) for o in question.options]
             for box in self.boxes:
                 box.observe(lambda _c: self._record(), names="value")
             control = make(w.VBox, self.boxes)
@@ -31,8 +31,9 @@ class KnowledgeCheck:
         else:
             # A radio group named by its question (ipywidgets' RadioButtons has neither a group name nor `name`).
             options = [(o.text, o.id) for o in question.options]
-            self.radio = make(ChoiceGroup, options=options, value=saved if saved in {v for _t, v in options} else None,
-                                     legend=f"{label}: {' '.join(question.prompt.split())}")
+            self.radio = make(ChoiceGroup, options=options,
+                              value=saved if saved in {v for _t, v in options} else None,
+                              legend=f"{label}: {' '.join(question.prompt.split())}")
             self.radio.observe(lambda _c: self._record(), names="value")
             control = self.radio
             hint = f"<p><em>{ui('choose_one')}</em></p>"

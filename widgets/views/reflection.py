@@ -18,11 +18,11 @@ class Reflection:
         self.activity = activity
         saved = reflection_text(activity)
         self.text = make(w.Textarea, value=saved, placeholder=ui("reflection_placeholder"),
-                               description=label or ui("reflection_label"),
-                               continuous_update=False, style={"description_width": "initial"},
-                               layout={"width": "100%", "height": "12rem"})
+                         description=label or ui("reflection_label"),
+                         continuous_update=False, style={"description_width": "initial"},
+                         layout={"width": "100%", "height": "12rem"})
         self.save_button = make(w.Button, description=ui("save_reflection"), icon="floppy-disk",
-                                    tooltip=ui("save_reflection_tip"))
+                                tooltip=ui("save_reflection_tip"))
         self.status = make(LiveHTML)  # announced by screen readers
         self.save_button.on_click(lambda _: self.save())
         self.text.observe(lambda _c: self.save(), names="value")

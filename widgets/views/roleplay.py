@@ -95,7 +95,7 @@ class RolePlay:
         buttons = []
         for number, choice in enumerate(self.options(), start=1):
             button = make(w.Button, description=f"{number}. {choice.text}", tooltip=choice.text,
-                              layout={"width": "100%", "height": "auto"})
+                          layout={"width": "100%", "height": "auto"})
             button.add_class("pw-choice")
             button.on_click(lambda _b, cid=choice.id: self.choose(cid))
             buttons.append(button)
