@@ -18,6 +18,7 @@ import nbformat
 import pytest
 from dashboard_support import kernel_processes, scenario_files, start_server, stop_server
 from pathways import engine
+from pathways.checks import load_checks
 from pathways.grading import cli, dashboards
 from pathways.i18n import ui
 from pathways.resources import load_resources
@@ -27,6 +28,9 @@ REPO = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.name for p in (REPO / "lessons").iterdir() if (p / "lesson.ipynb").is_file())
 #: Lessons whose notebook plays at least one role-play (the one played through is the first).
 ROLEPLAY_LESSONS = [name for name in LESSONS if scenario_files(REPO / "lessons" / name / "lesson.ipynb")]
+#: Lessons with a question of several answers (a group of checkboxes).
+CHECKBOX_LESSONS = [name for name in LESSONS if (REPO / "lessons" / name / "checks.yaml").is_file()
+                    and any(q.multiple for q in load_checks(REPO / "lessons" / name / "checks.yaml").questions)]
 SERIOUS = {"serious", "critical"}
 RENDER_TIMEOUT = 60_000  # ms; a cold kernel on a busy 2-core CI machine can take a while
 
@@ -214,13 +218,18 @@ def test_dashboard_renders_offline_without_source(voila_server, visit, axe_sourc
     if lesson in ROLEPLAY_LESSONS:
         page.wait_for_selector(".pw-roleplay .pw-choice", timeout=RENDER_TIMEOUT)
     assert page.locator("main, [role=main]").count() >= 1
-    # one-answer questions are radio groups: a fieldset named by its legend, radios sharing one name
+    # every question is a fieldset named by its legend: radios sharing one name, or checkboxes, never both
     groups = page.evaluate("""() => [...document.querySelectorAll('fieldset.pw-choices')].map(f => ({
         legend: (f.querySelector('legend') || {}).textContent || '',
         radios: f.querySelectorAll('input[type=radio]').length,
+        boxes: f.querySelectorAll('input[type=checkbox]').length,
         names: new Set([...f.querySelectorAll('input[type=radio]')].map(i => i.name)).size}))""")
-    assert all(g["legend"].strip() and g["radios"] >= 2 and g["names"] == 1 for g in groups), groups
-    assert page.locator(".widget-radio-box").count() == 0  # no unlabelled ipywidgets radio group left
+    assert groups and all(g["legend"].strip() for g in groups), groups
+    assert all((g["radios"] >= 2 and g["names"] == 1 and not g["boxes"]) or (g["boxes"] >= 2 and not g["radios"])
+               for g in groups), groups
+    assert any(g["boxes"] for g in groups) or lesson not in CHECKBOX_LESSONS
+    # no unlabelled ipywidgets radio group or ungrouped checkbox left
+    assert page.locator(".widget-radio-box").count() == 0 and page.locator(".widget-checkbox").count() == 0
     assert visit.foreign_requests() == []
     violations = axe_violations(page, axe_source)
     print(f"axe {lesson}: " + json.dumps(violations))

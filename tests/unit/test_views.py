@@ -66,7 +66,15 @@ def test_knowledge_check_saves_and_restores(in_tmp):
     import pathways.responses as responses
 
     responses._STORE = None  # a new kernel
-    assert views.KnowledgeCheck(checks, checks.question("q4")).current() == ["a", "c"]
+    again = views.KnowledgeCheck(checks, checks.question("q4"))
+    assert again.current() == ["a", "c"] and again.group.multiple and not single.group.multiple
+    again.group.values = ["c", "forged", "c"]  # what a tampered page might send: known ids only, once each
+    assert again.current() == ["c"] and saved(in_tmp)["checks"]["answers"]["q4"] == ["c"]
+    record = json.loads((in_tmp / FILENAME).read_text())
+    record["activities"]["checks"]["answers"]["q1"] = ["b"]  # a tampered file: a list for a one-answer question
+    (in_tmp / FILENAME).write_text(json.dumps(record))
+    responses._STORE = None
+    assert views.KnowledgeCheck(checks, checks.question("q1")).current() is None
 
 
 def test_sorting_saves_placements(in_tmp, tmp_path):

@@ -21,25 +21,24 @@ class KnowledgeCheck:
         saved = self._saved()
         label = f"{ui('question')} {question.id}"
         self.status = make(LiveHTML, value=f'<span class="pw-status">{ui("saved")}</span>' if saved is not None else "")
+        options = [(o.text, o.id) for o in question.options]
+        known = {v for _t, v in options}
+        # The question's choices in a fieldset named by the question: radios for one answer, checkboxes for
+        # several (ipywidgets' RadioButtons has neither a group name nor `name`; its Checkboxes have no group).
+        self.group = make(ChoiceGroup, options=options, multiple=question.multiple,
+                          legend=f"{label}: {' '.join(question.prompt.split())}")
         if question.multiple:
-            self.boxes = [make(w.Checkbox, value=bool(saved and o.id in saved), description=o.text, indent=False,
-                               layout={"width": "100%"}) for o in question.options]
-            for box in self.boxes:
-                box.observe(lambda _c: self._record(), names="value")
-            control = make(w.VBox, self.boxes)
+            self.group.values = [v for v in saved if isinstance(v, str) and v in known] if isinstance(saved, list) \
+                else []
+            self.group.observe(lambda _c: self._record(), names="values")
             hint = f"<p><em>{ui('tick_all')}</em></p>"
         else:
-            # A radio group named by its question (ipywidgets' RadioButtons has neither a group name nor `name`).
-            options = [(o.text, o.id) for o in question.options]
-            self.radio = make(ChoiceGroup, options=options,
-                              value=saved if saved in {v for _t, v in options} else None,
-                              legend=f"{label}: {' '.join(question.prompt.split())}")
-            self.radio.observe(lambda _c: self._record(), names="value")
-            control = self.radio
+            self.group.value = saved if isinstance(saved, str) and saved in known else None
+            self.group.observe(lambda _c: self._record(), names="value")
             hint = f"<p><em>{ui('choose_one')}</em></p>"
         heading = f'<div role="heading" aria-level="3"><strong>{label}.</strong></div>'
         prompt = make(w.HTML, f"{heading}{esc(question.prompt)}{hint}")
-        self.widget = root([prompt, control, self.status], "check")
+        self.widget = root([prompt, self.group, self.status], "check")
 
     def _saved(self):
         try:
@@ -50,17 +49,14 @@ class KnowledgeCheck:
 
     def current(self):
         """The answer shown now (an option id, a sorted list of ids, or None)."""
-        if self.question.multiple:
-            return sorted(o.id for o, b in zip(self.question.options, self.boxes, strict=True) if b.value)
-        return self.radio.value
+        return sorted(self.group.values) if self.question.multiple else self.group.value
 
     def answer(self, value) -> None:
         """Set the answer (option id, or list of ids for a multiple-answer question)."""
         if self.question.multiple:
-            for o, b in zip(self.question.options, self.boxes, strict=True):
-                b.value = o.id in value
+            self.group.values = list(value)
         else:
-            self.radio.value = value
+            self.group.value = value
 
     def _record(self) -> None:
         st = store()

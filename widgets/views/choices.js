@@ -1,4 +1,5 @@
-// A radio group in a fieldset whose legend names it (see a11y.py: ChoiceGroup).
+// A group of choices in a fieldset whose legend names it (see a11y.py: ChoiceGroup): radios sharing one name
+// for one answer, checkboxes for several (`multiple`).
 // JupyterLab's notebook shortcuts (command mode) would take these keys from a focused control and move to
 // another cell; the control keeps them. Shift still reaches the quick exit, which listens in the capture phase.
 const OWN_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown",
@@ -17,32 +18,39 @@ function render({ model, el }) {
   const draw = () => {
     legend.textContent = model.get("legend");
     list.replaceChildren();
+    const multiple = model.get("multiple");
     for (const [text, value] of model.get("options")) {
       const label = document.createElement("label");
       label.className = "pw-choice-option";
       const input = document.createElement("input");
-      input.type = "radio";
+      input.type = multiple ? "checkbox" : "radio";
       input.name = name;
       input.value = value;
-      input.checked = model.get("value") === value;
       input.addEventListener("change", () => {
-        if (input.checked) {
+        if (multiple) {
+          model.set("values", [...list.querySelectorAll("input:checked")].map((i) => i.value));
+        } else if (input.checked) {
           model.set("value", value);
-          model.save_changes();
+        } else {
+          return;
         }
+        model.save_changes();
       });
       const span = document.createElement("span");
       span.textContent = text;
       label.append(input, span);
       list.append(label);
     }
+    mark();
+  };
+  const mark = () => {
+    const chosen = model.get("multiple") ? model.get("values") : [model.get("value")];
+    for (const input of list.querySelectorAll("input")) input.checked = chosen.includes(input.value);
   };
   draw();
-  model.on("change:options", draw);
-  model.on("change:legend", draw);
-  model.on("change:value", () => {
-    for (const input of list.querySelectorAll("input")) input.checked = input.value === model.get("value");
-  });
+  for (const trait of ["options", "legend", "multiple"]) model.on(`change:${trait}`, draw);
+  model.on("change:value", mark);
+  model.on("change:values", mark);
   el.addEventListener("keydown", (event) => { if (OWN_KEYS.has(event.key)) event.stopPropagation(); });
   el.append(fieldset);
 }
