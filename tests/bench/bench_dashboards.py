@@ -34,14 +34,23 @@ from pathlib import Path
 
 import nbformat
 import psutil
-from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "browser"))
 
-from dashboard_support import CHROMIUM, CHROMIUM_ARGS, kernel_processes, start_server, stop_server  # noqa: E402
+from dashboard_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    V1_PROTOCOL,
+    kernel_message,
+    kernel_processes,
+    start_server,
+    stop_server,
+    v1_frame,
+    v1_read,
+)
 from pathways.grading import dashboards  # noqa: E402
 
 CONFIG_RE = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
@@ -52,25 +61,6 @@ CONFIG_RE = re.compile(r'<script id="jupyter-config-data" type="application/json
 # 30 then costs the machine little besides what the server does, as it would if they sat at their own computers.
 # (A thread per visitor with the pure-Python websocket-client spent as much CPU as the server and its kernels.)
 AsyncHTTPClient.configure(None, max_clients=1000)
-
-
-# JupyterLab's and Voila's front ends talk the v1 kernel WebSocket protocol (binary frames the server forwards
-# without decoding them), so the visitors do too; jupyter_server's own functions encode and decode the frames.
-V1 = "v1.kernel.websocket.jupyter.org"
-
-
-def _message(msg_type: str, content: dict, metadata: dict | None = None) -> bytes:
-    header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "", "session": "bench",
-              "version": "5.3", "date": ""}
-    return serialize_msg_to_ws_v1([json.dumps(part).encode() for part in (header, {}, metadata or {}, content)],
-                                  "shell")
-
-
-def _decode(frame: bytes) -> tuple[str, dict | None]:
-    """A v1 frame's message type, and its content for comm messages (the only ones a visitor reads)."""
-    _channel, parts = deserialize_msg_from_ws_v1(frame)
-    msg_type = json.loads(parts[0])["msg_type"]
-    return msg_type, json.loads(parts[3]) if msg_type.startswith("comm_") else None
 
 
 async def visit(base: str, lesson: str, start: asyncio.Event, leave: asyncio.Event, arrived: list) -> None:
@@ -87,24 +77,25 @@ async def visit(base: str, lesson: str, start: asyncio.Event, leave: asyncio.Eve
         kernel_id = json.loads(CONFIG_RE.search(html).group(1))["kernelId"]
         result["kernel"] = kernel_id
         url = f"ws{base[4:]}api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}"
+        # the v1 protocol, as JupyterLab's and Voila's front ends speak it
         ws = await websocket_connect(HTTPRequest(url, headers={"Origin": base.rstrip("/")}, request_timeout=60),
-                                     max_message_size=64 * 2**20, subprotocols=[V1])
-        if ws.selected_subprotocol != V1:
-            raise RuntimeError(f"the server did not accept the {V1} protocol")
+                                     max_message_size=64 * 2**20, subprotocols=[V1_PROTOCOL])
+        if ws.selected_subprotocol != V1_PROTOCOL:
+            raise RuntimeError(f"the server did not accept the {V1_PROTOCOL} protocol")
         comm_id = uuid.uuid4().hex
-        for text in (_message("kernel_info_request", {}),
-                     # ipywidgets' control protocol version, as its front end sends it
-                     _message("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control",
-                                            "data": {}}, {"version": "1.0.0"}),
-                     _message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})):
-            await ws.write_message(text, binary=True)
+        for msg in (kernel_message("kernel_info_request", {}),
+                    # ipywidgets' control protocol version, as its front end sends it
+                    kernel_message("comm_open", {"comm_id": comm_id, "target_name": "jupyter.widget.control",
+                                                 "data": {}}, {"version": "1.0.0"}),
+                    kernel_message("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})):
+            await ws.write_message(v1_frame(msg), binary=True)
         deadline = time.monotonic() + 120
         while True:
             frame = await asyncio.wait_for(ws.read_message(), timeout=max(0.1, deadline - time.monotonic()))
             if frame is None:
                 raise ConnectionError("the server closed the kernel connection")
-            msg_type, content = _decode(frame)
-            data = (content or {}).get("data", {})
+            msg = v1_read(frame)
+            msg_type, data = msg["msg_type"], msg["content"].get("data", {})
             if msg_type == "comm_msg" and data.get("method") == "update_states":
                 result["widgets"] = len(data.get("states", {}))
                 result["ready"] = time.perf_counter() - t0

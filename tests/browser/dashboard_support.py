@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,35 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+
+# --- talking to a kernel as a visitor's page does ---------------------------------------------------------------
+#: The kernel WebSocket protocol of JupyterLab's and Voila's front ends: binary frames that the server forwards
+#: without decoding them (jupyter_server encodes and decodes them with the functions used below).
+V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
+
+
+def kernel_message(msg_type: str, content: dict, metadata: dict | None = None) -> dict:
+    """A shell-channel Jupyter message as a front end sends it (its id is msg['header']['msg_id'])."""
+    header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "", "session": "visitor",
+              "version": "5.3", "date": ""}
+    return {"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content}
+
+
+def v1_frame(msg: dict) -> bytes:
+    """A message as one v1-protocol frame on the shell channel."""
+    from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+    return serialize_msg_to_ws_v1(msg, "shell", pack=lambda part: json.dumps(part).encode())
+
+
+def v1_read(frame: bytes) -> dict:
+    """A v1-protocol frame from the server as {msg_type, parent_header, content}."""
+    from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+
+    _channel, parts = deserialize_msg_from_ws_v1(frame)
+    header, parent, _metadata, content = (json.loads(part) for part in parts[:4])
+    return {"msg_type": header["msg_type"], "parent_header": parent, "content": content}
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now (127.0.0.1)."""

@@ -16,7 +16,16 @@ from urllib.parse import urlsplit
 
 import nbformat
 import pytest
-from dashboard_support import kernel_processes, scenario_files, start_server, stop_server
+from dashboard_support import (
+    V1_PROTOCOL,
+    kernel_message,
+    kernel_processes,
+    scenario_files,
+    start_server,
+    stop_server,
+    v1_frame,
+    v1_read,
+)
 from pathways import engine
 from pathways.checks import load_checks
 from pathways.grading import cli, dashboards
@@ -425,7 +434,7 @@ def test_served_html_has_no_solution_hidden_test_or_source(voila_server, lesson,
 
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.parametrize("protocol", ["legacy", "v1.kernel.websocket.jupyter.org"])
+@pytest.mark.parametrize("protocol", ["legacy", V1_PROTOCOL])
 def test_kernel_refuses_code_from_a_visitor(voila_server, protocol):
     """Does a visitor's kernel ignore an execute_request (only widget messages pass), while still answering
     kernel_info_request (so the test can tell a dead channel from a refusing one), in the JSON protocol and in
@@ -434,7 +443,6 @@ def test_kernel_refuses_code_from_a_visitor(voila_server, protocol):
     import uuid
 
     import websocket
-    from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1, serialize_msg_to_ws_v1
 
     v1 = protocol != "legacy"
 
@@ -450,24 +458,16 @@ def test_kernel_refuses_code_from_a_visitor(voila_server, protocol):
     marker = voila_server.root / lesson / "visitor-was-here.txt"
 
     def send(msg_type: str, content: dict) -> str:
-        msg_id = uuid.uuid4().hex
-        header = {"msg_id": msg_id, "msg_type": msg_type, "username": "", "session": "s", "version": "5.3",
-                  "date": ""}
+        msg = kernel_message(msg_type, content)
         if v1:
-            ws.send_binary(serialize_msg_to_ws_v1([json.dumps(part).encode() for part in (header, {}, {}, content)],
-                                                  "shell"))
+            ws.send_binary(v1_frame(msg))
         else:
-            ws.send(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
-                                "channel": "shell"}))
-        return msg_id
+            ws.send(json.dumps({**msg, "channel": "shell"}))
+        return msg["header"]["msg_id"]
 
     def receive() -> dict:
         frame = ws.recv()
-        if not v1:
-            return json.loads(frame)
-        _channel, parts = deserialize_msg_from_ws_v1(frame)
-        header, parent, _metadata, content = (json.loads(part) for part in parts[:4])
-        return {"msg_type": header["msg_type"], "parent_header": parent, "content": content}
+        return v1_read(frame) if v1 else json.loads(frame)
 
     try:
         send("execute_request", {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False,
