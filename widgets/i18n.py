@@ -25,12 +25,12 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .principles import read_data
 from .scenario import Problem, Scenario, ScenarioError, SourceMap, _dotted, parse
 from .scenario import _read as _read_text
 
@@ -50,11 +50,7 @@ def ui_strings(lang: str) -> dict[str, str]:
 
 
 def _read(lang: str) -> dict[str, str]:
-    try:
-        text = resources.files(__package__).joinpath(f"data/ui.{lang}.yaml").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    return yaml.safe_load(text) or {}
+    return read_data(f"ui.{lang}.yaml")
 
 
 def ui(key: str, lang: str | None = None, **fields) -> str:

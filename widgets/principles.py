@@ -23,7 +23,8 @@ class Principle:
 TRANSLATED = ("name", "summary")
 
 
-def _read(name: str) -> dict:
+def read_data(name: str) -> dict:
+    """A YAML file of the package's data folder (widgets/data/), or {} if there is no such file."""
     try:
         text = resources.files(__package__).joinpath(f"data/{name}").read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -35,8 +36,8 @@ def _read(name: str) -> dict:
 def principles(lang: str | None = None) -> dict[str, Principle]:
     """All known principles, by id (read once from data/principles.yaml), with their names and summaries in
     `lang` where data/principles.<lang>.yaml gives them (English otherwise)."""
-    base = _read("principles.yaml")
-    extra = _read(f"principles.{lang}.yaml") if lang and lang != "en" else {}
+    base = read_data("principles.yaml")
+    extra = read_data(f"principles.{lang}.yaml") if lang and lang != "en" else {}
     return {pid: Principle(id=pid, **{**fields, **{k: v for k, v in (extra.get(pid) or {}).items()
                                                    if k in TRANSLATED}})
             for pid, fields in base.items()}
