@@ -8,14 +8,18 @@ Understood layouts (they can be mixed, and wrapped in one outer folder or zip):
 * e-mail: `<student>/lesson.ipynb` or `<student>.zip` (the lesson folder zipped by the learner),
   the lesson being recognised from the notebook's own cells when no folder names it.
 
-Only the lesson's notebooks and the response file are imported; nothing is executed. Student names
-may contain spaces or any script: they become safe ids (see `ledger.slug`), the name is kept.
-Duplicates, unknown students, unreadable or oversized files and replaced hand-ins are reported; a
-replaced or set-aside hand-in is kept in `<course>/pathways/archive/`, so nothing is lost.
+Only the lesson's notebooks and the response file are imported; nothing is executed. The folder,
+zip or exchange name says who handed in: a class-list id or e-mail (any case), a JupyterHub
+username, or a name, in any script (see `ledger.Ledger.match`). A name shared by several learners
+on the class list names none of them: that hand-in is set aside in `<course>/pathways/archive/
+_unassigned/`, reported, and waits for its folder to be renamed to an id. Duplicates, unknown
+students, unreadable or oversized files and replaced hand-ins are reported; a replaced or set-aside
+hand-in is kept in `<course>/pathways/archive/`, so nothing is lost.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -25,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .ledger import Ledger, Submission, file_digest, now
+from .ledger import Ledger, Match, Submission, clean, file_digest, name_key, now
 
 RESPONSE_FILE = "responses.json"
 MAX_NOTEBOOK_BYTES = 20_000_000
@@ -34,6 +38,7 @@ MAX_ZIP_MEMBERS = 20_000
 MAX_ZIP_TOTAL = 2_000_000_000
 MAX_ZIP_DEPTH = 3
 JUNK = {"__MACOSX", ".ipynb_checkpoints", "Thumbs.db", ".DS_Store", "__pycache__"}
+UNASSIGNED = "_unassigned"  # archive folder of hand-ins matching several learners (never a safe id: starts with _)
 
 
 def exchange_name(name: str) -> dict | None:
@@ -71,11 +76,15 @@ class CollectReport:
     unreadable: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    unassigned: list[str] = field(default_factory=list)  # matched several learners by name: set aside
+    settled: list[str] = field(default_factory=list)  # set aside earlier, now handed in under an id
 
     def lines(self) -> list[str]:
         """The report, one line each."""
         out = [f"Imported {len(self.imported)} hand-in(s); {len(self.unchanged)} unchanged since the last collect."]
-        for title, items in (("Student names changed into safe ids", self.renamed),
+        for title, items in (("NOT ASSIGNED to anyone: the name fits several learners (not graded)", self.unassigned),
+                             ("Set aside earlier, now assigned", self.settled),
+                             ("Named by a name, not an id (folder or zip name -> student id)", self.renamed),
                              ("Handed in more than once (the newest copy is graded)", self.duplicates),
                              ("Not on the class list (imported anyway)", self.unknown_students),
                              ("Replaced an earlier hand-in (the earlier one is archived)", self.replaced),
@@ -359,13 +368,20 @@ def collect(upload: Path, course_root: Path, lessons: list[str], forced_lesson: 
         report.unreadable.extend(scanner.problems)
 
         chosen: dict[tuple[str, str], Unit] = {}
+        fresh: dict[str, str] = {}  # name_key of a label naming nobody yet -> the id it gets in this run
         for unit in scanner.units:
             lesson, why = identify(unit, sigs, forced_lesson)
             if lesson is None:
                 report.unreadable.append(f"{unit.origin}: {why}")
                 continue
             unit.lesson = lesson
-            sid = ledger.student_id(unit.student)
+            who = ledger.match(unit.student)
+            if who.how == "ambiguous":
+                _set_aside(unit, lesson, who, course_root, ledger, report)
+                continue
+            sid = who.sid or fresh.get(name_key(unit.student)) or ledger.new_id(unit.student, set(fresh.values()))
+            if who.sid is None:
+                fresh[name_key(unit.student)] = sid
             key = (sid, lesson)
             if key in chosen:
                 a, b = chosen[key], unit
@@ -385,10 +401,13 @@ def collect(upload: Path, course_root: Path, lessons: list[str], forced_lesson: 
                 if strict_roster:
                     continue
                 unit.flags.append("not on the class list")
-            ledger.add_student(unit.student)
-            if sid != unit.student and f"{unit.student!r} -> {sid}" not in report.renamed:
+            ledger.enrol(sid, unit.student)
+            if sid != clean(unit.student) and f"{unit.student!r} -> {sid}" not in report.renamed:
                 report.renamed.append(f"{unit.student!r} -> {sid}")
+            digest = _unit_digest(unit)
             _import(unit, sid, lesson, sigs[lesson], course_root, ledger, report)
+            for record in ledger.settle(sid, lesson, digest):
+                report.settled.append(f"{record['origin']} ({lesson}) -> {sid}")
         ledger.save()
     return report
 
@@ -397,12 +416,47 @@ def _when(unit: Unit) -> float:
     return _parse_time(unit.timestamp) or unit.mtime
 
 
-def _archive_unit(unit: Unit, course_root: Path, sid: str, lesson: str) -> None:
+def _archive_unit(unit: Unit, course_root: Path, sid: str, lesson: str) -> Path:
     dest = course_root / "pathways" / "archive" / sid / lesson / datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     dest.mkdir(parents=True)
     for path in unit.notebooks + ([unit.responses] if unit.responses else []):
         shutil.copyfile(path, dest / path.name)
     (dest / "origin.txt").write_text(unit.origin + "\n", encoding="utf-8")
+    return dest
+
+
+def _unit_digest(unit: Unit) -> str:
+    """A digest of a hand-in's file contents (not names), to know the same work when it comes back renamed."""
+    h = hashlib.sha256()
+    for digest in sorted(hashlib.sha256(p.read_bytes()).hexdigest()
+                         for p in unit.notebooks + ([unit.responses] if unit.responses else [])):
+        h.update(digest.encode("ascii"))
+    return h.hexdigest()
+
+
+def _set_aside(unit: Unit, lesson: str, who: Match, course_root: Path, ledger: Ledger,
+               report: CollectReport) -> None:
+    """Keep a hand-in whose name fits several learners, assigned to none, and tell the instructor what to do."""
+    def who_is(sid: str) -> str:
+        email = ledger.students[sid].get("email")
+        return f"{sid} ({email})" if email else sid
+
+    record, new = ledger.set_aside({"label": clean(unit.student), "origin": unit.origin, "lesson": lesson,
+                                    "digest": _unit_digest(unit), "candidates": who.candidates, "when": now(),
+                                    "archive": ""})
+    if new:
+        dest = _archive_unit(unit, course_root, UNASSIGNED, lesson)
+        record["archive"] = str(dest.relative_to(course_root))
+        (dest / "HOW-TO-ASSIGN.txt").write_text(
+            f"This hand-in was named {record['label']!r}, the name of {len(who.candidates)} learners on the class "
+            f"list: {', '.join(who_is(s) for s in who.candidates)}.\nIt was not given to any of them.\n"
+            "Rename its folder or zip to the right learner's id (or e-mail) and run `pathways collect` again.\n",
+            encoding="utf-8")
+    report.unassigned.append(
+        f"{unit.origin} ({lesson}): {record['label']!r} is the name of {len(who.candidates)} learners "
+        f"({', '.join(who_is(s) for s in who.candidates)}), so it was given to none of them; kept in "
+        f"{record['archive']}. To assign it, rename the folder or zip to the learner's id or e-mail "
+        f"(e.g. {who.candidates[0]}) and run `pathways collect` again.")
 
 
 def _import(unit: Unit, sid: str, lesson: str, sig: dict, course_root: Path, ledger: Ledger,

@@ -273,6 +273,17 @@ def build_report(root: Path, url: str, out: Path, lessons: list[str], names: boo
                      f"{rows}</table>")
     else:
         parts.append("<p>None.</p>")
+    if ledger.unassigned:
+        # A name fitting several learners on the class list: given to none of them (see GRADING.md).
+        rows = "".join(f"<tr><td>{html.escape(r['lesson'])}</td>"
+                       + (f"<td>{html.escape(r['label'])}</td>" if names else "")
+                       + f"<td>{html.escape(', '.join(r['candidates']))}</td><td>{html.escape(r['archive'])}</td></tr>"
+                       for r in ledger.unassigned)
+        parts.append("<h2>Hand-ins not assigned to anyone</h2><p>Each is named after a name that several learners "
+                     "on the class list share, so it was given to none of them and not graded. Rename its folder or "
+                     "zip to the right learner's id (or e-mail) and run <code>pathways collect</code> again.</p>"
+                     "<table><tr><th>lesson</th>" + ("<th>named</th>" if names else "")
+                     + f"<th>could be</th><th>kept in</th></tr>{rows}</table>")
     if names:
         rows = []
         for sid in sorted(ledger.students):

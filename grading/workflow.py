@@ -39,7 +39,7 @@ from . import course as course_mod
 from . import gradebook
 from .collect import CollectReport
 from .collect import collect as _collect
-from .ledger import Ledger, locked, now
+from .ledger import Learner, Ledger, locked, now
 
 log = logging.getLogger("pathways.grading")
 
@@ -87,18 +87,49 @@ def _check_lessons(lessons: list[str] | None, known: list[str]) -> list[str]:
 
 # --- course init and release --------------------------------------------------------------------------
 
-def read_roster(path: Path) -> list[str]:
-    """Student names from a class list: a CSV with an 'id' (or 'name', 'student') column, or one name a line."""
+_ROSTER_COLUMNS = {
+    "id": ("id", "student_id", "student id", "studentid", "username", "user", "user_id", "userid", "login",
+           "hub user", "jupyterhub user"),
+    "email": ("email", "e-mail", "mail", "email address", "e-mail address"),
+    "name": ("name", "full name", "full_name", "fullname", "student name", "display name", "student"),
+    "first": ("first name", "first_name", "given name", "given_name", "firstname"),
+    "last": ("last name", "last_name", "family name", "family_name", "surname", "lastname"),
+}
+
+
+def _header_key(cell: str) -> str:
+    return " ".join(cell.replace("\ufeff", "").strip().lower().split())
+
+
+def read_roster(path: Path) -> list[Learner]:
+    """The class list: a CSV whose header names any of id, email, name columns (any case, a BOM is fine;
+    'first name' + 'last name' make a name), or else one name (or id) a line.
+
+    A value in a plain list is a name; one that is a safe id (`ana`, `student07`) is used as the id as it is.
+    """
     text = Path(path).read_text(encoding="utf-8-sig")
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return []
-    header = [h.strip().lower() for h in next(csv.reader([lines[0]]))]
-    for key in ("id", "student_id", "student", "name", "username"):
-        if key in header:
-            col = header.index(key)
-            return [row[col].strip() for row in csv.reader(lines[1:]) if len(row) > col and row[col].strip()]
-    return [line.strip() for line in lines]
+    header = [_header_key(h) for h in next(csv.reader([lines[0]]))]
+    cols = {}
+    for field_, names in _ROSTER_COLUMNS.items():
+        for name in names:
+            if name in header:
+                cols[field_] = header.index(name)
+                break
+    if not cols:
+        return [Learner(name=line.strip().lstrip("\ufeff")) for line in lines]
+    out = []
+    for row in csv.reader(lines[1:]):
+        def get(key, row=row):
+            col = cols.get(key)
+            return row[col].strip() if col is not None and col < len(row) else ""
+        name = get("name") or " ".join(x for x in (get("first"), get("last")) if x)
+        entry = Learner(id=get("id"), email=get("email"), name=name)
+        if entry.id or entry.email or entry.name:
+            out.append(entry)
+    return out
 
 
 @dataclass
@@ -109,6 +140,7 @@ class InitReport:
     released: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     roster: int = 0
+    warnings: list[str] = field(default_factory=list)  # about the class list: same names, entries twice
 
 
 def init_course(course: str | Path | None = None, roster: str | Path | None = None,
@@ -134,12 +166,15 @@ def init_course(course: str | Path | None = None, roster: str | Path | None = No
                 except RuntimeError as exc:
                     rep.problems.append(f"{lesson} could not be released: {str(exc).strip().splitlines()[-1]}")
         ledger = Ledger.load(root)
-        names = read_roster(Path(roster)) if roster else []
+        ids, rep.warnings = ledger.add_roster(read_roster(Path(roster))) if roster else ([], [])
         with Gradebook(db_url(root), "pathways") as gb:
-            for name in names:
-                sid = ledger.add_student(name, roster=True)
-                gb.update_or_create_student(sid, **({"last_name": name} if name != sid else {}))
-        rep.roster = len(names)
+            for sid in ids:
+                info = ledger.students[sid]
+                details = {"last_name": info["name"]} if info["name"] != sid else {}
+                if info.get("email"):
+                    details["email"] = info["email"]
+                gb.update_or_create_student(sid, **details)
+        rep.roster = len(ids)
         ledger.save()
     return rep
 
@@ -395,6 +430,11 @@ def flags_text(ledger: Ledger, sid: str) -> str:
         reasons = sub.flags if sub.status != "new" else sub.collect_flags + ["collected, not graded yet"]
         if reasons:
             parts.append(prefix + ", ".join(reasons))
+    for record in ledger.unassigned_for(sid):
+        others = [c for c in record["candidates"] if c != sid]
+        parts.append(f"{record['lesson']}: a hand-in named {record['label']!r} may be theirs (or "
+                     f"{', '.join(others)}'s): set aside, not graded - rename it to the id and collect again "
+                     f"({record['archive']})")
     return "; ".join(parts)
 
 
@@ -444,8 +484,9 @@ def _course_arg(p: argparse.ArgumentParser) -> None:
 
 def _cmd_init(a) -> int:
     rep = init_course(a.course, a.roster, release=not a.no_release)
-    print(f"Course ready in {rep.root}: {len(rep.released)} lesson(s) released, {rep.roster} name(s) on the "
+    print(f"Course ready in {rep.root}: {len(rep.released)} lesson(s) released, {rep.roster} learner(s) on the "
           "class list.")
+    _print([f"Class list: {w}" for w in rep.warnings])
     _print([f"Problem: {p}" for p in rep.problems])
     print(f"Gradebook: {db_url(rep.root)}")
     print("Next: pathways collect PATH")
@@ -503,7 +544,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="Create (or complete) a course folder: private folders, the gradebook, the "
                         "class list, and every lesson released. Safe to run again.")
     _course_arg(q)
-    q.add_argument("--roster", help="a class list: CSV with an 'id' or 'name' column, or one name per line")
+    q.add_argument("--roster", help="a class list: CSV with any of 'id', 'email', 'name' columns, or one name "
+                   "per line (see GRADING.md, 'How learners are identified')")
     q.add_argument("--no-release", action="store_true", help="do not release the lessons now")
     q.set_defaults(func=_cmd_init)
     p.set_defaults(func=lambda a: p.print_help() or 2)

@@ -20,7 +20,7 @@ import pytest
 from nbformat.v4 import new_code_cell
 from pathways import engine
 from pathways.grading import cli, gradebook, workflow
-from pathways.grading.ledger import slug
+from pathways.grading.ledger import label_id
 from pathways.scenario import load
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-class")]
@@ -150,15 +150,17 @@ def run(tmp_path_factory):
 
 
 def _row(run, name):
-    return run.rows[slug(name) if name not in run.rows else name]
+    return run.rows[label_id(name) if name not in run.rows else name]
 
 
 def test_collect_reports_every_problem(run):
-    """Did collect import everyone, rename unsafe ids, and report the duplicate, the stranger and the junk?"""
+    """Did collect import everyone, give names their ids, and report the duplicate, the stranger and the junk?"""
     text = "\n".join(run.collected.lines())
     imported = {sid for sid, _, _ in run.collected.imported}
-    assert {"ana", "Chloe_Dupont", slug("李雷"), "lea", "zed", "fay", "kim"} <= imported
-    assert "'Chloé Dupont' -> Chloe_Dupont" in text and "'李雷' -> s-" in text
+    chloe = label_id("Chloé Dupont")
+    assert chloe.startswith("chloe-dupont-") and label_id("李雷").startswith("learner-")
+    assert {"ana", chloe, label_id("李雷"), "lea", "zed", "fay", "kim"} <= imported
+    assert f"'Chloé Dupont' -> {chloe}" in text and f"'李雷' -> {label_id('李雷')}" in text
     assert "lea (01-why-dont-they-leave): handed in twice: graded lea+" in text and "11:00:00" in text
     assert "zed" in "\n".join(run.collected.unknown_students)
     assert any("notes.txt" in p for p in run.collected.unreadable)
@@ -276,7 +278,7 @@ def test_scores_agree_with_nbgrader_gradebook(run):
             if row[LESSON]:
                 assert gb.find_submission(LESSON, sid).score == pytest.approx(float(row[LESSON]))
     ledger = json.loads((run.root / "pathways" / "ledger.json").read_text(encoding="utf-8"))
-    assert ledger["students"]["Chloe_Dupont"]["name"] == "Chloé Dupont"
+    assert ledger["students"][label_id("Chloé Dupont")]["name"] == "Chloé Dupont"
 
 
 def test_scratch_gradebook_holds_no_model_answers(run, tmp_path):

@@ -1,0 +1,317 @@
+"""Who is who: a learner is their class-list id, e-mail or hub username, never a name squeezed into ASCII.
+
+Fast tests of ids, names, class lists and collect (no kernel), and one slow run of a small class whose
+names are written in several scripts through collect -> grade -> export -> report.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import shutil
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import classroom
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from pathways.grading import collect as collect_mod
+from pathways.grading import workflow
+from pathways.grading.ledger import VERSION, Learner, Ledger, label_id, name_id, name_key
+from pathways.grading.workflow import flags_text, read_roster
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = "01-demo"
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+# --- names and ids --------------------------------------------------------------------------------------
+
+def test_names_are_compared_after_normalisation_not_after_stripping():
+    """Are NFC and NFD spellings, case and spacing one name, while an accent or a non-Latin letter makes another?"""
+    assert nfd("José") != "José" and name_key(nfd("José")) == name_key("José")
+    assert name_key("  JOSÉ   Núñez ") == name_key("josé núñez")
+    assert name_key("José") != name_key("Jose")
+    assert name_key("José Ñ 李") != name_key("José Ñ 王")
+    assert name_key("Анна") != name_key("Анна".replace("А", "A"))  # Cyrillic A is not Latin A
+
+
+def test_an_id_from_a_name_is_readable_distinct_and_stable():
+    """Does a name alone give an ASCII slug plus a hash: distinct for names that differ, the same on every run?"""
+    li, wang = name_id("José Ñ 李"), name_id("José Ñ 王")
+    assert li == "jose-n-992afd37" and wang == "jose-n-32d32f0f"  # fixed values: stable across runs and machines
+    assert name_id(nfd("José Ñ 李")) == li and name_id("JOSÉ  ñ 李") == li
+    assert name_id("José") != name_id("Jose") and name_id("Chloé Dupont") != name_id("Chloe Dupont")
+    for name in ("李雷", "Анна Петрова", "فاطمة الزهراء", "अनन्या शर्मा"):
+        sid = name_id(name)
+        assert sid.startswith("learner-") and sid.isascii() and len(sid) == len("learner-") + 8, sid
+    assert len({name_id(n) for n in ("李雷", "李云", "Анна", "Анну", "فاطمة", "فاطمه")}) == 6
+
+
+def test_safe_ids_stay_as_they_are():
+    """Are hub usernames, roster ids and e-mails kept, and only unsafe labels made into name ids?"""
+    for sid in ("ana", "student07", "s2023-001", "ana.lima@uni.example", "Jose"):
+        assert label_id(sid) == sid
+    assert label_id("Ana Lima") == name_id("Ana Lima")
+    assert label_id("../../etc").startswith("etc-") and label_id(".hidden") != ".hidden"
+
+
+# --- class lists ----------------------------------------------------------------------------------------
+
+def test_roster_reads_any_subset_of_id_email_name(tmp_path):
+    """Are id, email and name columns found in any case, in any order, with a BOM, and plain lists still read?"""
+    cases = {
+        "\ufeffID,E-Mail,Name\ns1,ana@x.org,Ana Lima\n": [Learner("s1", "ana@x.org", "Ana Lima")],
+        "Name,x\nJosé Ñ 李,1\n": [Learner(name="José Ñ 李")],
+        "Email\nBEN@X.ORG\n": [Learner(email="BEN@X.ORG")],
+        "username,name\nana,\"Lima, Ana\"\n": [Learner(id="ana", name="Lima, Ana")],
+        "First Name,Last Name,Student ID\nАнна,Петрова,42\n": [Learner(id="42", name="Анна Петрова")],
+        "ana\n\n李雷\nChloé Dupont\n": [Learner(name="ana"), Learner(name="李雷"), Learner(name="Chloé Dupont")],
+    }
+    for i, (text, want) in enumerate(cases.items()):
+        path = tmp_path / f"{i}.csv"
+        path.write_text(text, encoding="utf-8")
+        assert read_roster(path) == want, text
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes("\ufeffana\nben\n".encode())
+    assert read_roster(bom) == [Learner(name="ana"), Learner(name="ben")]
+
+
+def test_roster_ids_come_from_id_then_email_then_name():
+    """Does each entry get its id, else its e-mail, else an id from its name, with same names kept apart?"""
+    ledger = Ledger(Path("/nonexistent/ledger.json"))
+    ids, warnings = ledger.add_roster([
+        Learner("s1", "ana@x.org", "Ana Lima"), Learner("", "Ana.Lima@Y.org", "Ana Lima"),
+        Learner(name="José Ñ 李"), Learner(name="José Ñ 王"), Learner(name="José"), Learner(name="Jose"),
+        Learner(name="Chloé"), Learner(name=nfd("Chloé")),  # the same name twice, no id: two ids and a warning
+        Learner("s1", "", "Someone Else"),  # the same id twice: the first is kept
+    ])
+    chloe = name_id("Chloé")
+    assert ids == ["s1", "ana.lima@y.org", name_id("José Ñ 李"), name_id("José Ñ 王"), name_id("José"), "Jose",
+                   chloe, f"{chloe}-2"]
+    assert ledger.students["ana.lima@y.org"]["email"] == "ana.lima@y.org" and ledger.name("s1") == "Ana Lima"
+    text = "\n".join(warnings)
+    assert "s1 is on the class list twice" in text
+    assert "no id or e-mail to tell them apart" in text and f"{chloe}, {chloe}-2" in text
+    assert "2 learners on the class list are named 'Ana Lima', with the ids s1, ana.lima@y.org" in text
+    again, _ = ledger.add_roster([Learner(name="Chloé"), Learner(name="Chloé"), Learner(name="José Ñ 王")])
+    assert again == [chloe, f"{chloe}-2", name_id("José Ñ 王")]  # the same ids on every run
+    assert len(ledger.students) == 8
+
+
+def test_a_plain_list_with_a_name_twice_gives_neither_the_bare_name():
+    """When 'ana' is twice on a plain list, is neither given the id 'ana' (which would name both)?"""
+    ledger = Ledger(Path("/nonexistent/ledger.json"))
+    ids, warnings = ledger.add_roster([Learner(name="ana"), Learner(name="ana"), Learner(name="ben")])
+    assert ids == [name_id("ana"), f"{name_id('ana')}-2", "ben"] and warnings
+    assert ledger.match("ana").how == "ambiguous" and ledger.match("ben").sid == "ben"
+
+
+def test_labels_match_id_email_then_name():
+    """Is a folder name matched by id or e-mail in any case, else by a normalised name, and never guessed?"""
+    ledger = Ledger(Path("/nonexistent/ledger.json"))
+    ledger.add_roster([Learner("S1", "ana@x.org", "Ana Lima"), Learner("S2", "ana2@x.org", "Ana Lima"),
+                       Learner("S3", "", "José Ñ 李")])
+    assert (ledger.match("s1").sid, ledger.match("S2").sid, ledger.match("ANA2@x.org").sid) == ("S1", "S2", "S2")
+    assert ledger.match(nfd(" josé  ñ 李 ")).sid == "S3" and ledger.match("José Ñ 王").how == "new"
+    both = ledger.match("Ana Lima")
+    assert both.how == "ambiguous" and both.sid is None and both.candidates == ["S1", "S2"]
+    assert ledger.match("Jose N 李").how == "new"
+    assert ledger.new_id("José Ñ 王") == name_id("José Ñ 王")
+
+
+def test_an_old_ledger_keeps_its_ids(tmp_path):
+    """Does a version 1 ledger keep its students' ids, match their names, and read again after saving?"""
+    course = tmp_path / "course"
+    (course / "pathways").mkdir(parents=True)
+    old = {"version": 1, "aliases": {"Chloé Dupont": "Chloe_Dupont", "李雷": "s-0123456789"},
+           "students": {"Chloe_Dupont": {"name": "Chloé Dupont", "roster": True},
+                        "s-0123456789": {"name": "李雷", "roster": True}, "ana": {"name": "ana", "roster": True}},
+           "submissions": {"ana": {DEMO: {"sha256": "x", "status": "graded", "graded_sha256": "x"}}}}
+    (course / "pathways" / "ledger.json").write_text(json.dumps(old), encoding="utf-8")
+    ledger = Ledger.load(course)
+    assert ledger.match("Chloé Dupont").sid == "Chloe_Dupont" and ledger.match("李雷").sid == "s-0123456789"
+    assert ledger.match("Chloe Dupont").how == "new"  # no accent: somebody else
+    ids, _ = ledger.add_roster([Learner(name="ana"), Learner(name="Chloé Dupont"), Learner(name="李雷")])
+    assert ids == ["ana", "Chloe_Dupont", "s-0123456789"]  # not re-keyed
+    ledger.save()
+    data = json.loads((course / "pathways" / "ledger.json").read_text(encoding="utf-8"))
+    assert data["version"] == VERSION == 2 and data["unassigned"] == []
+    again = Ledger.load(course)
+    assert set(again.students) == {"ana", "Chloe_Dupont", "s-0123456789"} and again.get("ana", DEMO).status == "graded"
+    data["version"] = VERSION + 1
+    (course / "pathways" / "ledger.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="newer Pathways"):
+        Ledger.load(course)
+
+
+# --- collect (no kernel) --------------------------------------------------------------------------------
+
+def _demo_course(tmp_path: Path, roster: list[Learner] | None = None) -> tuple[Path, Path]:
+    """A course with one released demo lesson (and a class list); returns (course, released notebook)."""
+    root = tmp_path / "course"
+    rel = root / "release" / DEMO / "lesson.ipynb"
+    rel.parent.mkdir(parents=True)
+    meta = {"nbgrader": {"grade_id": "test-q1", "schema_version": 3, "grade": True, "solution": False,
+                         "locked": True, "task": False, "points": 1}}
+    nbformat.write(new_notebook(cells=[new_code_cell("check_points('q1', 'a')", metadata=meta)]), rel)
+    if roster:
+        ledger = Ledger.load(root)
+        ledger.add_roster(roster)
+        ledger.save()
+    return root, rel
+
+
+def _hand_in(folder: Path, rel: Path, answer: str) -> Path:
+    return classroom.write_submission(folder, rel, {"checks": {"kind": "checks", "answers": {"q1": answer}}})
+
+
+def test_collect_keeps_names_that_differ_only_in_accents_or_non_latin_letters_apart(tmp_path):
+    """Do 'José Ñ 李' and 'José Ñ 王', 'Chloé' and 'Chloe' stay two learners, and NFC/NFD of one name one?"""
+    root, rel = _demo_course(tmp_path)
+    up = tmp_path / "up"
+    for i, name in enumerate(("José Ñ 李", "José Ñ 王", "Chloé Dupont", "Chloe Dupont", "李雷", "李云")):
+        _hand_in(up / name / DEMO, rel, f"answer {i}")
+    rep = collect_mod.collect(up, root, [DEMO])
+    assert not rep.duplicates and not rep.unassigned
+    ids = {sid for sid, _, _ in rep.imported}
+    assert len(ids) == 6 and ids == {name_id(n) for n in ("José Ñ 李", "José Ñ 王", "Chloé Dupont", "Chloe Dupont",
+                                                          "李雷", "李云")}
+    ledger = Ledger.load(root)
+    assert ledger.name(name_id("José Ñ 王")) == "José Ñ 王"
+    answers = {json.loads((root / "submitted" / sid / DEMO / "responses.json").read_text(encoding="utf-8"))
+               ["activities"]["checks"]["answers"]["q1"] for sid in ids}
+    assert len(answers) == 6  # nobody's work landed in someone else's folder
+
+    later = tmp_path / "later"  # the same learner again, the name spelled in NFD by another OS
+    _hand_in(later / nfd("José Ñ 李") / DEMO, rel, "answer 0, again")
+    _hand_in(later / nfd("Chloé Dupont") / DEMO, rel, "answer 2, again")
+    again = collect_mod.collect(later, root, [DEMO])
+    assert {sid for sid, _, _ in again.imported} == {name_id("José Ñ 李"), name_id("Chloé Dupont")}
+    assert len(again.replaced) == 2 and len(Ledger.load(root).students) == 6
+
+
+def test_a_hand_in_named_after_two_learners_is_set_aside_until_renamed(tmp_path):
+    """Is 'Ana Lima' with two Ana Limas on the list given to neither, archived with instructions, then assignable?"""
+    roster = [Learner("s1", "ana@x.org", "Ana Lima"), Learner("s2", "ana2@x.org", "Ana Lima"),
+              Learner("s3", "", "Анна Петрова")]
+    root, rel = _demo_course(tmp_path, roster)
+    up = tmp_path / "up"
+    _hand_in(up / "Ana Lima", rel, "whose?")                      # e-mail: a folder named by name alone
+    _hand_in(up / "ANA2@X.ORG" / DEMO, rel, "mine")               # named by an e-mail: exactly that learner
+    _hand_in(up / nfd("анна петрова") / DEMO, rel, "Анна's")      # by name, other case and NFD: the one Анна
+    rep = collect_mod.collect(up, root, [DEMO])
+    assert {sid for sid, _, _ in rep.imported} == {"s2", "s3"}
+    assert not (root / "submitted" / "s1").exists()
+    text = "\n".join(rep.lines())
+    assert "NOT ASSIGNED" in text and "'Ana Lima' is the name of 2 learners (s1 (ana@x.org), s2 (ana2@x.org))" in text
+    assert "rename the folder or zip to the learner's id or e-mail" in text
+    ledger = Ledger.load(root)
+    [record] = ledger.unassigned
+    kept = root / record["archive"]
+    assert record["candidates"] == ["s1", "s2"] and kept.parent.parent.name == collect_mod.UNASSIGNED
+    assert (kept / "lesson.ipynb").is_file() and "whose?" in (kept / "responses.json").read_text(encoding="utf-8")
+    assert "Rename its folder or zip" in (kept / "HOW-TO-ASSIGN.txt").read_text(encoding="utf-8")
+    for sid in ("s1", "s2"):
+        assert "a hand-in named 'Ana Lima' may be theirs" in flags_text(ledger, sid)
+    assert "may be theirs" not in flags_text(ledger, "s3")
+
+    assert collect_mod.collect(up, root, [DEMO]).unassigned  # collected again: still set aside, recorded once
+    assert len(Ledger.load(root).unassigned) == 1 and len(list(kept.parent.iterdir())) == 1
+
+    (up / "Ana Lima").rename(up / "s1")  # what the instructor is told to do
+    fixed = collect_mod.collect(up, root, [DEMO])
+    assert ("s1", DEMO) in {(sid, lesson) for sid, lesson, _ in fixed.imported}
+    assert fixed.settled == [f"Ana Lima ({DEMO}) -> s1"] and not fixed.unassigned
+    ledger = Ledger.load(root)
+    assert ledger.unassigned == [] and "may be theirs" not in flags_text(ledger, "s2")
+
+
+def test_exchange_and_zip_hand_ins_use_the_same_identity(tmp_path):
+    """Are an nbgrader exchange hand-in by username and an e-mailed zip by e-mail given to the right learner?"""
+    root, rel = _demo_course(tmp_path, [Learner("ana", "ana@x.org", "Ana Lima"), Learner("", "li@x.org", "李雷")])
+    up = tmp_path / "up"
+    _hand_in(up / f"ana+{DEMO}+2025-03-01 09:00:00.000000 UTC+a1", rel, "exchange")
+    work = _hand_in(tmp_path / "zip" / DEMO, rel, "zipped")
+    with zipfile.ZipFile(up / "Li@X.org.zip", "w") as zf:
+        for p in work.iterdir():
+            zf.write(p, f"{DEMO}/{p.name}")
+    rep = collect_mod.collect(up, root, [DEMO])
+    assert {sid for sid, _, _ in rep.imported} == {"ana", "li@x.org"} and not rep.unknown_students
+
+
+# --- the whole workflow ---------------------------------------------------------------------------------
+
+LESSON = "01-why-dont-they-leave"
+FULL = 13.0  # as in test_class_workflow: role-play 4 + six checks + sorting 3
+
+
+@pytest.mark.slow
+def test_learners_in_many_scripts_keep_their_own_grades(tmp_path, monkeypatch):
+    """Through collect, grade, export and report, does every learner (Latin with accents, Chinese, Cyrillic,
+    Devanagari, Arabic; names differing only in accents or in non-Latin letters) keep their own row and grade,
+    while a hand-in named after two learners is graded for neither?"""
+    lessons = tmp_path / "lessons"
+    shutil.copytree(REPO / "lessons" / LESSON, lessons / LESSON,
+                    ignore=shutil.ignore_patterns("responses.json", ".ipynb_checkpoints"))
+    root = tmp_path / "course"
+    monkeypatch.setenv("PATHWAYS_LESSONS", str(lessons))
+    monkeypatch.setenv("PATHWAYS_COURSE", str(root))
+    monkeypatch.delenv("PATHWAYS_DB_URL", raising=False)
+    twins = "فاطمة الزهراء"  # two learners share this name (no id column): a hand-in named so is theirs or hers
+    people = ["José Ñ 李", "José Ñ 王", "Chloé Dupont", "Chloe Dupont", "Анна Петрова", "अनन्या शर्मा", twins, twins]
+    roster = tmp_path / "class.csv"
+    roster.write_text("\ufeffName\n" + "\n".join(people) + "\n", encoding="utf-8")
+    init = workflow.init_course(root, roster)
+    assert init.released == [LESSON] and init.roster == 8
+    assert any(twins in w and "no id or e-mail" in w for w in init.warnings)
+    fatima, fatima2 = name_id(twins), f"{name_id(twins)}-2"
+
+    rel = root / "release" / LESSON / "lesson.ipynb"
+    model = classroom.model_activities(lessons / LESSON)
+    wrong = copy.deepcopy(model)
+    for q in ("q1", "q2"):
+        wrong["checks"]["answers"][q] = classroom.wrong(model["checks"]["answers"][q])
+    up = tmp_path / "upload"
+    expected = {"José Ñ 李": FULL, "José Ñ 王": FULL - 2, "Chloé Dupont": FULL - 2, "Chloe Dupont": FULL,
+                "Анна Петрова": FULL - 2, "अनन्या शर्मा": FULL}
+    folders = {"José Ñ 李": nfd("José Ñ 李"),  # macOS writes names in NFD
+               "Анна Петрова": f"Анна Петрова+{LESSON}+2025-03-01 09:00:00.000000 UTC+a1"}  # exchange layout
+    for name, score in expected.items():
+        dest = up / folders.get(name, name)
+        classroom.write_submission(dest / LESSON if "+" not in dest.name else dest, rel,
+                                   model if score == FULL else wrong)
+    classroom.write_submission(up / twins / LESSON, rel, model)  # which Fatima? nobody can tell
+
+    collected = workflow.collect(up, root)
+    assert len(collected.imported) == 6 and not collected.duplicates and not collected.unknown_students
+    assert len(collected.unassigned) == 1 and f"{fatima}, {fatima2}" in collected.unassigned[0]
+    graded = workflow.grade(root, jobs=2, timeout=20, progress=False)
+    assert not graded.failed and len(graded.graded) == 6 and graded.integrity == []
+
+    csv_path = workflow.export(root, tmp_path / "grades.csv")
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert len(rows) == 8 and len({r["student_id"] for r in rows}) == 8
+    by_name: dict[str, list[dict]] = {}
+    for row in rows:
+        by_name.setdefault(row["name"], []).append(row)
+    for name, score in expected.items():
+        [row] = by_name[name]
+        assert row["student_id"] == name_id(name) and float(row[LESSON]) == pytest.approx(score), name
+    assert sorted(r["student_id"] for r in by_name[twins]) == [fatima, fatima2]
+    for row in by_name[twins]:  # neither twin is graded for the unassigned hand-in, both are told about it
+        assert row[LESSON] == "" and "set aside, not graded" in row["flags"]
+
+    page = workflow.report(root, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Hand-ins not assigned to anyone" in page and fatima2 in page
+    assert not any(name in page for name in people)  # the report without names shows none
+    named = workflow.report(root, tmp_path / "named.html", names=True).read_text(encoding="utf-8")
+    table = named.split("<h2>Students</h2>", 1)[1]
+    for name, score in expected.items():
+        assert f"<td>{name_id(name)}</td><td>{name}</td><td>{score:g}</td>" in table, name
