@@ -1,99 +1,213 @@
-"""Launch a grading kernel locked away from everything but its own submission.
+"""Launch a grading kernel inside a bubblewrap sandbox, locked away from everything but its own submission.
 
 nbgrader starts the kernel that runs a student's notebook; Pathways points it at a kernel spec
-whose command is `python -m pathways.grading.jail ... -- {connection_file}`. This launcher runs
-first, as the instructor, and then, as far as the machine allows:
+whose command is `python -m pathways.grading.jail ... -- {connection_file}`. This thin launcher
+runs first, as the instructor: it hands the kernel its connection file and home, sets the
+resource limits and an empty environment, and then becomes `bwrap` (bubblewrap, Debian package
+`bubblewrap`), which starts the ordinary IPython kernel
 
-* gives the kernel a network namespace of its own with no interfaces up (no network at all;
-  the kernel talks to nbgrader over Unix sockets, which still work),
-* gives it a mount namespace in which the course folder, the lessons (with their model answers)
-  and other private folders are covered by empty, unreadable file systems,
-* drops to an unprivileged user id of its own (so it cannot write anything of the instructor's,
-  nor read another student's sandbox),
-* caps memory, file size and processes, and empties the environment (no gradebook URL, no paths),
+* in a network namespace of its own with no interface up (no network at all; the kernel talks
+  to nbgrader over Unix sockets in its home, which is bound in read-write),
+* in a pid namespace of its own (it sees only its own processes; they all die with the kernel),
+* on a read-only view of the disk, in which the course folder, the lessons (with their model
+  answers) and other private folders are covered by empty, unreadable file systems, and /tmp is
+  a fresh, small one,
+* as an unprivileged user id of its own (switched by setpriv(1): bubblewrap's --uid needs a user
+  namespace), with no capabilities and no way to gain any,
+* with memory, file size, core dumps and processes capped.
 
-and finally becomes the ordinary IPython kernel. What was not possible is decided beforehand by
-`probe()`, so a machine without these features still grades, with a logged warning.
+A Python or a checkout that sits in a folder other users cannot enter (a Python under /root, a
+clone in `mktemp -d`, a private home) is made reachable inside the sandbox and nothing else of
+that folder: the private folder is covered by a fresh file system into which only the paths the
+kernel needs are bound (`needed_paths`).
+
+`probe()` really starts a sandbox and checks each property from inside; `pathways.grading.parallel`
+decides once per run what is available and says so when it is less than everything.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
+import re
 import resource
+import shutil
 import socket
 import subprocess
 import sys
-
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
-MS_REC = 0x4000
-MS_PRIVATE = 1 << 18
-MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+from pathlib import Path
 
 #: Environment variables a kernel may keep; everything else (gradebook URL, course paths) is dropped.
+#: PYTHONPATH stays so the kernel imports the same `pathways` as the grader.
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
-            "PYDEVD_DISABLE_FILE_VALIDATION")
+            "PYDEVD_DISABLE_FILE_VALIDATION", "PYTHONPATH")
+GIB = 1 << 30
+#: The limits a kernel runs under: a runaway allocation fails, not the machine; no file over 64 MB.
+LIMITS = {"RLIMIT_AS": 4 * GIB, "RLIMIT_FSIZE": 64 << 20, "RLIMIT_CORE": 0}
+NPROC = 256  # processes of the kernel's own user id (only set when it has one)
+TMP_SIZE = 256 << 20  # the kernel's private /tmp
+#: Set by an instructor (or a test) to use another bubblewrap, or none ("" or a missing path).
+BWRAP_ENV = "PATHWAYS_BWRAP"
 
 
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
+# --- finding bubblewrap ------------------------------------------------------------------------------
+
+def find_bwrap() -> str | None:
+    """The bubblewrap program to use: $PATHWAYS_BWRAP if set (may name a missing one), else bwrap on PATH."""
+    if BWRAP_ENV in os.environ:
+        path = os.environ[BWRAP_ENV]
+        return path if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
+    return shutil.which("bwrap")
 
 
-def _check(ret: int, what: str) -> None:
-    if ret != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
+def bwrap_version(bwrap: str) -> tuple[int, ...]:
+    """bubblewrap's version, e.g. (0, 8, 0); (0,) if it cannot tell."""
+    try:
+        out = subprocess.run([bwrap, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return (0,)
+    found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", out)
+    return tuple(int(x or 0) for x in found.groups()) if found else (0,)
 
 
-def enter(uid: int | None, network: bool, hide: list[str], home: str | None, limits: bool = True) -> None:
-    """Apply the isolation to the current process (which must be single-threaded, and root for most of it)."""
-    libc = _libc()
-    flags = (0 if network else CLONE_NEWNET) | (CLONE_NEWNS if hide else 0)
-    if flags:
-        _check(libc.unshare(flags), "unshare")
-    if hide:
-        # Private propagation first, so nothing we mount leaks back to the host.
-        _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
-        for path in hide:
-            if os.path.isdir(path):
-                _check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                                  b"size=4k,mode=000"), f"hide {path}")
-    if limits:
-        gib = 1 << 30
-        resource.setrlimit(resource.RLIMIT_AS, (4 * gib, 4 * gib))  # a runaway allocation fails, not the machine
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))  # no file larger than 64 MB
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if uid is not None:
-        # The kernel may read its own folder but not change it: nbgrader writes the graded notebook
-        # there afterwards, as the instructor, and must not find a planted link. No other jail user
-        # (another student graded at the same moment) may even read it.
-        cwd = os.getcwd()
-        os.chown(cwd, 0, uid)
-        os.chmod(cwd, 0o750)
-        if home:
-            os.chown(home, uid, uid)
-            os.chmod(home, 0o700)
-        resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
+# --- what the kernel needs to see -------------------------------------------------------------------
+
+def needed_paths() -> list[str]:
+    """Folders the kernel must be able to read: its Python (venv and base), sys.path, the pathways source."""
+    import pathways
+    import pathways.grading
+
+    paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             os.path.dirname(os.path.realpath(sys.executable)),
+             os.path.dirname(os.path.abspath(pathways.__file__)),
+             os.path.dirname(os.path.abspath(pathways.grading.__file__))]
+    cwd = os.getcwd()
+    paths += [p for p in sys.path if p and os.path.abspath(p) != cwd]
+    out = []
+    for path in paths:
+        path = os.path.abspath(path)
+        if os.path.isdir(path) and path not in out:
+            out.append(path)
+    return out
+
+
+def _reachable(st: os.stat_result, uid: int | None, bits: int) -> bool:
+    if uid is not None and st.st_uid == uid:
+        return bool(st.st_mode & (bits << 6))
+    if uid is not None and st.st_gid == uid:
+        return bool(st.st_mode & (bits << 3))
+    return bool(st.st_mode & bits)
+
+
+def private_ancestor(path: str, uid: int | None) -> str | None:
+    """The outermost folder above `path` that `uid` (or any other user) cannot enter, if there is one."""
+    parts = Path(path).parts
+    for i in range(2, len(parts)):
+        prefix = os.path.join(*parts[:i])
+        try:
+            st = os.stat(prefix)
+        except OSError:
+            return None
+        if not _reachable(st, uid, 0o1):
+            return prefix
+    return None
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def mounts(uid: int | None, hide: list[str], home: str | None, cwd: str, needed: list[str],
+           version: tuple[int, ...] = (0, 8, 0), files: list[str] = ()) -> list[str]:
+    """bwrap's file-system arguments: the disk read-only, private folders covered, needs bound, hidden hidden.
+
+    Order matters: first fresh file systems over /tmp and over every private folder on the way to
+    something the kernel needs, then the folders it needs bound back in (their parents made
+    enterable), and last the hidden folders, so a hidden folder stays hidden even inside a bound one.
+    """
+    perms = version >= (0, 5)  # --perms before --tmpfs/--dir
+    size = version >= (0, 8)
+    args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+
+    covers = {"/tmp": "1777"}  # the kernel's own /tmp, and the host's (other users' files, the course) gone
+    closed = set()  # needed folders the kernel user could not read: replaced; only what it needs is bound back
+    if uid is not None:  # another user needs a way through the instructor's private folders
+        for path in needed:
+            for form in (path, os.path.realpath(path)):
+                top = private_ancestor(form, uid)
+                if top:
+                    covers.setdefault(top, "0755")
+                try:
+                    readable = _reachable(os.stat(form), uid, 0o5)
+                except OSError:
+                    continue
+                if not readable:
+                    closed.add(form)
+                    covers.setdefault(form, "0755")
+    tops = sorted(c for c in covers if not any(o != c and _under(c, o) for o in covers))
+
+    binds: dict[str, tuple[str, bool]] = {}  # dest -> (source, writable)
+    wanted = [(p, False) for p in [*needed, *files, cwd] if p] + ([(home, True)] if home else [])
+    for path, writable in wanted:
+        for form in dict.fromkeys((path, os.path.realpath(path))):
+            if any(_under(form, t) for t in tops) and os.path.exists(form) and form not in closed:
+                src = os.path.realpath(path)
+                if form not in binds or writable:
+                    binds[form] = (src, writable)
+    # A read-only folder inside another read-only one is already there.
+    dests = sorted(binds, key=lambda d: (d.count("/"), d))
+    dests = [d for d in dests if binds[d][1] or not any(o != d and not binds[o][1] and _under(d, o) for o in dests)]
+
+    for top in sorted(tops, key=lambda d: d.count("/")):
+        if perms:
+            args += ["--perms", covers[top]]
+        if size and top == "/tmp":
+            args += ["--size", str(TMP_SIZE)]
+        args += ["--tmpfs", top]
+    made = set(tops)
+    for dest in dests:
+        top = next(t for t in tops if _under(dest, t))
+        parts = Path(dest).parts
+        for i in range(len(Path(top).parts) + 1, len(parts)):
+            folder = os.path.join(*parts[:i])
+            if folder not in made and not any(_under(folder, d) for d in dests if d != dest):
+                made.add(folder)
+                args += (["--perms", "0755"] if perms else []) + ["--dir", folder]
+        src, writable = binds[dest]
+        args += ["--bind" if writable else "--ro-bind", src, dest]
+    for path in hide:
+        args += (["--perms", "0000"] if perms else []) + ["--tmpfs", path]
+    return args
+
+
+def command(bwrap: str, uid: int | None, hide: list[str], home: str | None, cwd: str, argv: list[str],
+            version: tuple[int, ...] = (0, 8, 0), needed: list[str] | None = None, files: list[str] = ()) -> list[str]:
+    """The whole command that runs argv in the sandbox (files: single files it must read, e.g. its connection file)."""
+    needed = needed_paths() if needed is None else needed
+    hide = [h for h in hide if not any(_under(n, h) for n in needed)]  # never cover the kernel's own Python
+    cmd = [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "grading",
+           "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if uid is not None:  # just what setpriv needs to switch user and drop the rest for good
+        cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    cmd += mounts(uid, hide, home, cwd, needed, version, [os.path.abspath(f) for f in files])
+    cmd += ["--chdir", cwd, "--"]
+    return cmd + as_user(uid, argv)
 
 
 def as_user(uid: int | None, argv: list[str]) -> list[str]:
-    """The command that runs argv as the jail user.
-
-    setpriv(1) keeps the instructor's file access only until it has opened the program: the
-    interpreter may live in a private folder (a Python under /root), which a plain setuid()
-    before exec could not reach. Once running, the kernel has no privilege left, and with
-    no_new_privs it can never gain one (no setuid programs).
-    """
+    """argv run as the jail user, with no capabilities and no way to gain one (no setuid programs)."""
     if uid is None:
         return argv
-    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--", *argv]
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+            "--bounding-set=-all", "--no-new-privs", "--", *argv]
 
 
 def clean_env(home: str | None) -> dict[str, str]:
     """The environment a kernel gets: only harmless variables, and a private home."""
     env = {k: v for k, v in os.environ.items() if k in KEEP_ENV or k.startswith("JPY_")}
+    # In its own pid namespace the kernel's parent is the namespace's init (pid 1), which ipykernel takes
+    # for "my parent has exited": no parent watching (the sandbox dies with its parent anyway).
+    env.pop("JPY_PARENT_PID", None)
     if home:
         env.update(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"), MPLCONFIGDIR=os.path.join(home, ".mpl"),
                    XDG_CACHE_HOME=os.path.join(home, ".cache"), JUPYTER_RUNTIME_DIR=home)
@@ -101,14 +215,44 @@ def clean_env(home: str | None) -> dict[str, str]:
     return env
 
 
+def set_limits(uid: int | None) -> None:
+    """Cap memory, file size and core dumps (and processes, for a user id of the kernel's own)."""
+    for name, value in LIMITS.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+    if uid is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (NPROC, NPROC))
+
+
+def hand_over(uid: int, home: str | None, connection_file: str | None) -> None:
+    """Give the kernel user its home and connection file; let it read, not change, its working folder.
+
+    nbgrader writes the graded notebook into that folder afterwards, as the instructor, and must
+    not find a planted link; no other jail user (another student graded at the same moment) may
+    even read it.
+    """
+    cwd = os.getcwd()
+    os.chown(cwd, 0, uid)
+    os.chmod(cwd, 0o750)
+    if home:
+        os.chown(home, uid, uid)
+        os.chmod(home, 0o700)
+    if connection_file:
+        os.chown(connection_file, uid, uid)
+
+
+# --- the launcher ---------------------------------------------------------------------------------
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m pathways.grading.jail")
+    p.add_argument("--bwrap", default=None, help="the bubblewrap program (none: no sandbox)")
+    p.add_argument("--bwrap-version", default="0.8.0")
     p.add_argument("--uid", type=int, default=None)
-    p.add_argument("--no-net", action="store_true", help="give the kernel no network at all")
     p.add_argument("--hide", action="append", default=[], help="a folder the kernel must not see")
     p.add_argument("--home", default=None)
     p.add_argument("--probe", action="store_true", help="check the isolation instead of starting a kernel")
-    p.add_argument("--report", action="store_true", help=argparse.SUPPRESS)  # the probe's second half
+    p.add_argument("--port", type=int, default=9, help="(probe) a port on the host's 127.0.0.1 to try")
+    p.add_argument("--report", action="store_true", help=argparse.SUPPRESS)  # the probe's inside half
+    p.add_argument("--expect", action="append", default=[], help=argparse.SUPPRESS)
     p.add_argument("connection_file", nargs="?")
     args, extra = p.parse_known_args(argv)
     args.extra = extra  # kernel options nbgrader adds (e.g. --HistoryManager.hist_file=:memory:)
@@ -116,95 +260,133 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Enter the jail, then become an IPython kernel (or, with --probe, report what the jail allows)."""
+    """Prepare, then become bubblewrap running an IPython kernel (or, with --probe, the inside report)."""
     args = _parse(argv)
     if args.report:
-        _probe_inside(args)
+        _report(args)
         return
-    if args.connection_file and args.uid is not None:
-        os.chown(args.connection_file, args.uid, args.uid)  # the kernel must read its own connection file
-    enter(args.uid, not args.no_net, args.hide, args.home)
+    if args.uid is not None:
+        hand_over(args.uid, args.home, args.connection_file)
+    set_limits(args.uid)
     env = clean_env(args.home)
     if args.probe:
-        # A fresh interpreter, exactly as the kernel will be started (and so with its view of the disk).
-        again = [sys.executable, "-m", "pathways.grading.jail", "--report"] + (["--no-net"] if args.no_net else [])
-        again += [f"--hide={p}" for p in args.hide] + ([f"--uid={args.uid}"] if args.uid is not None else [])
-        again += ["--home", args.home] if args.home else []
-        env["PATHWAYS_PROBE_PORT"] = os.environ.get("PATHWAYS_PROBE_PORT", "9")
-        cmd = as_user(args.uid, again)
+        inner = [sys.executable, "-m", "pathways.grading.jail", "--report", "--port", str(args.port),
+                 *[f"--hide={p}" for p in args.hide], *(["--uid", str(args.uid)] if args.uid is not None else []),
+                 *(["--home", args.home] if args.home else []), *_expect(("--expect",))]
     else:
-        cmd = as_user(args.uid, [sys.executable, "-m", "ipykernel_launcher", "-f", args.connection_file,
-                                 *[a for a in args.extra if a.startswith("--") and "=" in a]])
+        inner = [sys.executable, "-m", "ipykernel_launcher", "-f", args.connection_file,
+                 *[a for a in args.extra if a.startswith("--") and "=" in a]]
+    if args.bwrap:
+        version = tuple(int(x) for x in args.bwrap_version.split(".") if x.isdigit())
+        cmd = command(args.bwrap, args.uid, args.hide, args.home, os.getcwd(), inner, version,
+                      files=[args.connection_file] if args.connection_file else [])
+    else:
+        cmd = inner  # no sandbox at all: decided (and announced) by pathways.grading.parallel
     os.execvpe(cmd[0], cmd, env)
 
 
-def _probe_inside(args: argparse.Namespace) -> None:
-    """Print one line per property the jail was asked to provide and whether it holds."""
-    results = {}
-    if args.no_net:
-        try:
-            socket.create_connection(("127.0.0.1", int(os.environ.get("PATHWAYS_PROBE_PORT", "9"))), timeout=1).close()
-            results["network"] = "open"
-        except OSError:
-            results["network"] = "closed"
-    for path in args.hide:
-        try:
-            os.listdir(path)
-            results[f"hide:{path}"] = "visible" if os.listdir(path) else "hidden"
-        except OSError:
-            results[f"hide:{path}"] = "hidden"
-    if args.uid is not None:
-        results["uid"] = str(os.getuid())
-        try:
-            with open(os.path.join(args.home or ".", ".probe"), "w") as fh:
-                fh.write("ok")
-            results["home"] = "writable"
-        except OSError as exc:
-            results["home"] = f"not writable ({exc})"
+def _expect(flag: tuple[str, ...] = ()) -> list[str]:
+    """What must be the same inside the sandbox as outside: the Python and the pathways package."""
+    import pathways
+
+    return [x for value in (sys.prefix, sys.version, os.path.dirname(os.path.abspath(pathways.__file__)))
+            for x in (*flag, value)]
+
+
+def _report(args: argparse.Namespace) -> None:
+    """Print one line per property of the sandbox, as seen from inside it."""
+    results = {"uid": str(os.getuid()),
+               "processes": str(sum(1 for e in os.listdir("/proc") if e.isdigit()))}
     try:
-        import pathways.autograde  # noqa: F401  - the kernel must still reach the grading functions
+        socket.create_connection(("127.0.0.1", args.port), timeout=1).close()
+        results["network"] = "open"
+    except OSError:
+        results["network"] = "closed"
+    for path in args.hide:  # never written to: were the sandbox broken, this would be the real course
+        try:
+            seen = os.listdir(path)
+        except OSError:
+            seen = []
+        results[f"hide:{path}"] = "writable" if os.access(path, os.W_OK) else "visible" if seen else "hidden"
+    for name, folder in (("home", args.home or "."), ("outside", "/var/tmp"), ("workdir", ".")):
+        results[name] = _try_write(folder)
+    results["python"] = "same" if _expect() == args.expect else f"different ({', '.join(_expect())})"
+    try:
+        import pathways.autograde  # the kernel must still reach the grading functions
+
         results["import"] = "ok"
+        results["pathways"] = os.path.dirname(pathways.autograde.__file__)
     except Exception as exc:  # noqa: BLE001
-        results["import"] = f"failed: {exc}"
+        results["import"] = f"failed: {exc.__class__.__name__}: {exc}"
     for key, value in results.items():
         print(f"{key}={value}")
 
 
-def probe(uid: int | None, no_net: bool, hide: list[str], home: str, timeout: float = 30) -> tuple[bool, str]:
-    """Try a jail configuration in a child process; return (works, why not)."""
+def _try_write(folder: str) -> str:
+    path = os.path.join(folder, f".pathways-probe-{os.getpid()}")
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        return f"not writable ({exc.strerror})"
+    os.unlink(path)
+    return "writable"
+
+
+def probe(bwrap: str | None, uid: int | None, hide: list[str], folder: str, version: tuple[int, ...] = (0, 8, 0),
+          timeout: float = 60) -> tuple[bool, str, dict[str, str]]:
+    """Start a real sandbox as a kernel would be started; return (works, why not, what it saw inside).
+
+    `folder` (empty, enterable by the kernel user) gets a home and a working folder, as a job's has.
+    """
+    home, work = os.path.join(folder, "home"), os.path.join(folder, "work")
+    for path in (home, work):
+        os.makedirs(path, exist_ok=True)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
-    env = dict(os.environ, PATHWAYS_PROBE_PORT=str(listener.getsockname()[1]))
-    cmd = [sys.executable, "-m", "pathways.grading.jail", "--probe", "--home", home]
+    cmd = [sys.executable, "-m", "pathways.grading.jail", "--probe", "--home", home,
+           "--port", str(listener.getsockname()[1])]
+    if bwrap:
+        cmd += ["--bwrap", bwrap, "--bwrap-version", ".".join(map(str, version))]
     if uid is not None:
         cmd += ["--uid", str(uid)]
-    if no_net:
-        cmd.append("--no-net")
     for path in hide:
         cmd += ["--hide", path]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=home,
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=work,
                               stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, str(exc)
+        return False, str(exc), {}
     finally:
         listener.close()
-    if proc.returncode != 0:
-        return False, (proc.stderr.strip().splitlines() or ["failed"])[-1]
     found = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    if proc.returncode != 0 or "import" not in found:
+        return False, (proc.stderr.strip().splitlines() or [f"it stopped with status {proc.returncode}"])[-1], found
+    return (not (why := problems(found, bwrap, uid, hide))), "; ".join(why), found
+
+
+def problems(found: dict[str, str], bwrap: str | None, uid: int | None, hide: list[str]) -> list[str]:
+    """What the inside report shows is missing from what was asked for."""
+    why = []
     if found.get("import") != "ok":
-        return False, f"the kernel could not import pathways ({found.get('import')})"
-    if no_net and found.get("network") != "closed":
-        return False, "the network was still reachable"
-    leaks = [k[5:] for k, v in found.items() if k.startswith("hide:") and v != "hidden"]
-    if leaks:
-        return False, f"still visible: {', '.join(leaks)}"
+        why.append(f"the kernel could not import pathways ({found.get('import')})")
+    if found.get("python") != "same":
+        why.append(f"the kernel did not get the grader's Python and pathways ({found.get('python')})")
+    if found.get("home") != "writable":
+        why.append(f"the kernel's home is {found.get('home')}")
     if uid is not None and found.get("uid") != str(uid):
-        return False, "could not change user"
-    if uid is not None and found.get("home") != "writable":
-        return False, f"the kernel's home is {found.get('home')}"
-    return True, ""
+        why.append(f"could not change user (the kernel ran as {found.get('uid')})")
+    if bwrap:
+        if found.get("network") != "closed":
+            why.append("the network was still reachable")
+        if int(found.get("processes", "999")) > 8:
+            why.append(f"the kernel saw {found.get('processes')} processes (no pid namespace)")
+        if found.get("outside") == "writable" or found.get("workdir") == "writable":
+            why.append("the kernel could write outside its home")
+        leaks = [f"{p} ({found.get(f'hide:{p}')})" for p in hide if found.get(f"hide:{p}") != "hidden"]
+        if leaks:
+            why.append(f"not hidden: {', '.join(leaks)}")
+    return why
 
 
 if __name__ == "__main__":

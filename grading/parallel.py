@@ -80,37 +80,78 @@ def release_uids() -> None:
         _reserved.pop().close()
 
 
-def choose_jail(hide: Iterable[str], workroot: Path, isolation: str = "auto") -> tuple[Jail, list[str]]:
-    """The strongest isolation that works on this machine, and warnings for what is missing.
+FULL = "bubblewrap sandbox: separate user, no network, course and lessons hidden, disk read-only"
+SAME_USER = ("bubblewrap sandbox with no network, course and lessons hidden, disk read-only, "
+             "but the kernel runs as the instructor's own user")
+NONE = "none: the kernel runs as the instructor, with the network and the whole disk"
 
-    isolation: "auto" (strongest available), "none" (no jail: only for debugging).
+
+class WeakIsolation(RuntimeError):
+    """Learner code would run with weaker isolation than the full sandbox, and the instructor did not accept that."""
+
+
+def choose_jail(hide: Iterable[str], workroot: Path, isolation: str = "auto") -> tuple[Jail, list[str]]:
+    """The strongest isolation that works on this machine, and a plain reason for everything missing.
+
+    Decided once per run: each level is really started (`jail.probe`) and checked from inside.
+    isolation: "auto" (strongest available), "none" (no sandbox: only for debugging).
     """
     if isolation == "none":
-        return Jail(description="none (switched off)"), ["grading kernels are not isolated (--isolation none)"]
-    home = Path(tempfile.mkdtemp(dir=workroot, prefix="probe-"))
-    protected = [p for p in (Path(sys.prefix).resolve(), Path(jail_mod.__file__).resolve().parents[1],
-                             workroot.resolve())]
+        return Jail(description="none (switched off with --isolation none)"), \
+            ["grading kernels are not isolated (--isolation none)"]
+    protected = [Path(p) for p in (*jail_mod.needed_paths(), str(workroot.resolve()))]
     hide = sorted({str(Path(h).resolve()) for h in hide if Path(h).is_dir()
                    and not any(p == Path(h).resolve() or Path(h).resolve() in p.parents for p in protected)})
     warnings = []
+    bwrap = jail_mod.find_bwrap()
     tries = []
-    base = reserve_uids() if hasattr(os, "geteuid") and os.geteuid() == 0 else None
-    if base is not None:
-        tries.append((base, True, hide, "separate user, no network, course and lessons hidden"))
-    tries += [(None, True, hide, "no network, course and lessons hidden (kernel runs as the instructor)"),
-              (None, True, [], "no network (kernel runs as the instructor and can see the disk)")]
-    for uid, no_net, paths, text in tries:
-        ok, why = jail_mod.probe(uid, no_net, paths, str(home))
+    if bwrap is None:
+        warnings.append("bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap), "
+                        "so grading kernels cannot be sandboxed")
+    else:
+        version = ".".join(map(str, jail_mod.bwrap_version(bwrap)))
+        base = None
+        if os.geteuid() != 0:
+            warnings.append("pathways grade is not run as root, so grading kernels cannot get a user id of their own")
+        elif (base := reserve_uids()) is None:
+            warnings.append(f"no free block of {JAIL_BLOCK} user ids from {JAIL_UID_FIRST} for grading kernels")
+        else:
+            tries.append(Jail(bwrap, version, base, tuple(hide), FULL, full=True))
+        tries.append(Jail(bwrap, version, None, tuple(hide), SAME_USER))
+    for jail in tries:
+        folder = Path(tempfile.mkdtemp(dir=workroot, prefix="probe-"))
+        os.chmod(folder, 0o711)
+        ok, why, _ = jail_mod.probe(jail.bwrap, jail.uid_base, list(jail.hide), str(folder),
+                                    tuple(int(x) for x in jail.bwrap_version.split(".")))
         if ok:
-            if uid is None:
-                warnings.append(f"grading kernels are only partly isolated: {text}")
-            if uid is None:
+            if jail.uid_base is None:
                 release_uids()
-            return Jail(uid, no_net, tuple(paths), text), warnings
-        warnings.append(f"isolation '{text}' is not available here: {why}")
+            return jail, warnings
+        warnings.append(f"the {'full ' if jail.full else ''}sandbox does not work here: {why}")
     release_uids()
-    warnings.append("grading kernels run WITHOUT isolation: student code could read the instructor's files")
-    return Jail(description="none (not available on this machine)"), warnings
+    return Jail(description=NONE), warnings
+
+
+def isolation_notice(jail: Jail, warnings: list[str], run_learner_code: bool, accept_weaker: bool) -> list[str]:
+    """Lines the instructor must read before grading starts; raises WeakIsolation if grading must not start.
+
+    With the full sandbox there is nothing to say. With less, learner code is run only if the
+    instructor accepted that explicitly; the lessons' own cells are run regardless, with a warning.
+    """
+    if jail.full:
+        return []
+    lines = [f"Grading kernels are NOT fully isolated on this machine. Isolation: {jail.description}."]
+    lines += [f"  - {w}" for w in warnings]
+    if run_learner_code and not accept_weaker:
+        raise WeakIsolation("\n".join(lines + [
+            "Refusing to run learner code (--run-learner-code) with this isolation: it could read or change the "
+            "instructor's files. Install bubblewrap and run as root for the full sandbox, or pass "
+            "--accept-weaker-isolation to run it anyway."]))
+    if run_learner_code:
+        lines.append("Learner code WILL be run with this weaker isolation (--accept-weaker-isolation).")
+    else:
+        lines.append("Only the lessons' own cells are run (not code the learners wrote).")
+    return lines
 
 
 _counter = None

@@ -4,9 +4,9 @@ A job copies into a fresh temporary folder only what nbgrader needs to grade one
 the submitted notebook (checked and, by default, reduced to the lesson's own code), the response
 file, the lesson's released data files, and a scratch gradebook holding that lesson's cells
 without model answers. nbgrader runs there, in this process (no start-up cost per submission);
-the kernel it starts goes through `pathways.grading.jail`. What comes back is plain data: scores,
-flags and the folder of the autograded notebook. The caller merges the scores into the real
-gradebook and deletes the folder.
+the kernel it starts goes through `pathways.grading.jail` (a bubblewrap sandbox). What comes back
+is plain data: scores, flags and the folder of the autograded notebook. The caller merges the
+scores into the real gradebook and deletes the folder.
 
 Learners in Pathways answer with widgets, so their notebook carries no answers of its own: by
 default a code cell the lesson does not contain (added, or a locked cell edited) is not run, and
@@ -48,10 +48,17 @@ REJECTION_HINTS = {
 class Jail:
     """How grading kernels are locked away (decided once per run by pathways.grading.parallel)."""
 
+    bwrap: str | None = None  # the bubblewrap program; None: no sandbox at all
+    bwrap_version: str = "0.8.0"
     uid_base: int | None = None  # each worker slot runs kernels as uid_base + slot
-    no_net: bool = False
     hide: tuple[str, ...] = ()
     description: str = "none"
+    full: bool = False  # every guarantee holds (sandbox, own user, probe passed)
+
+    @property
+    def no_net(self) -> bool:
+        """The kernel has no network (so it must talk to nbgrader over Unix sockets)."""
+        return self.bwrap is not None
 
 
 @dataclass
@@ -232,10 +239,10 @@ def setup_worker(slot: int, jail: Jail, workroot: Path) -> None:
     kdir = Path(workroot) / f"kernels-{slot}" / "kernels" / "python3"
     kdir.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "pathways.grading.jail"]
+    if jail.bwrap:
+        argv += ["--bwrap", jail.bwrap, "--bwrap-version", jail.bwrap_version]
     if uid is not None:
         argv += ["--uid", str(uid)]
-    if jail.no_net:
-        argv.append("--no-net")
     for path in jail.hide:
         argv.append(f"--hide={path}")
     argv += ["--home", "{home}", "{connection_file}"]
@@ -256,13 +263,19 @@ def _write_kernelspec(home: Path) -> None:
     import json
 
     argv = [a.replace("{home}", str(home)) for a in _SLOT["argv"]]
+    # A stopped cell is interrupted by a message the kernel acts on itself: a signal would reach bubblewrap,
+    # not the kernel inside it.
     spec = {"argv": argv, "display_name": "Python 3 (Pathways grading jail)", "language": "python",
-            "metadata": {"debugger": False}}
+            "interrupt_mode": "message", "metadata": {"debugger": False}}
     (_SLOT["kernels"] / "kernel.json").write_text(json.dumps(spec))
 
 
 def _kill_jail_processes(uid: int | None) -> None:
-    """End anything a student's kernel left running (processes of this worker's own jail user only)."""
+    """End anything a student's kernel left running.
+
+    In the sandbox every process of the kernel lives in its own pid namespace and dies with it
+    (bubblewrap's --die-with-parent); this sweep of the worker's own jail user is the second lock.
+    """
     if uid is None:
         return
     for entry in os.listdir("/proc"):

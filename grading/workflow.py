@@ -238,13 +238,15 @@ def _release_sources(release_nb: Path) -> dict[str, str]:
 
 def grade(course: str | Path | None = None, lessons: list[str] | None = None, students: list[str] | None = None,
           force: bool = False, jobs: int | None = None, timeout: int | None = None, run_learner_code: bool = False,
-          isolation: str = "auto", progress: bool = True) -> GradeReport:
+          isolation: str = "auto", progress: bool = True, accept_weaker_isolation: bool = False) -> GradeReport:
     """Autograde every new hand-in, in parallel, each in its own sandbox; merge scores into the gradebook.
 
     The gradebook is backed up first and integrity-checked after. A hand-in that cannot be graded
-    scores 0 and is flagged with the reason; every other one is still graded.
+    scores 0 and is flagged with the reason; every other one is still graded. If the sandbox is
+    weaker than the full one, that is printed and recorded, and learner code is refused
+    (parallel.WeakIsolation) unless accept_weaker_isolation.
     """
-    from .parallel import choose_jail, run_jobs
+    from .parallel import choose_jail, isolation_notice, run_jobs
     from .sandbox import Job, copy_back
 
     start = time.monotonic()
@@ -271,13 +273,21 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
                 gradebook.sqlite_path(url).exists() else []
             report.seconds = time.monotonic() - start
             return report
-        report.backup = gradebook.backup(url, root / "pathways" / "backups")
-        if gradebook.sqlite_path(url) is None:
-            report.warnings.append("the gradebook is on a database server: back it up with its own tools "
-                                   "(e.g. pg_dump) before grading")
         workroot = Path(tempfile.mkdtemp(prefix="pathways-grade-"))
         os.chmod(workroot, 0o711)
         try:
+            hide = [root, lessons_dir(), course_mod.LESSONS, course_mod.REPO / "build", course_mod.REPO / "workspace"]
+            jail, warnings = choose_jail(hide, workroot, isolation)
+            notice = isolation_notice(jail, warnings, run_learner_code, accept_weaker_isolation)  # may refuse
+            if notice:
+                print("\n".join(notice), file=sys.stderr)
+                warnings = [f"grading kernels were NOT fully isolated ({jail.description})", *warnings]
+            report.isolation = jail.description
+            report.backup = gradebook.backup(url, root / "pathways" / "backups")
+            if gradebook.sqlite_path(url) is None:
+                report.warnings.append("the gradebook is on a database server: back it up with its own tools "
+                                       "(e.g. pg_dump) before grading")
+            report.warnings += warnings
             templates = {}
             (workroot / "templates").mkdir(mode=0o700)  # they hold hidden tests: never readable by a kernel
             for lesson in sorted({lesson for _, lesson, _ in todo}):
@@ -287,11 +297,6 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
                     sources.update(_release_sources(nb))
                 templates[lesson] = gradebook.make_template(url, lesson, workroot / "templates" / f"{lesson}.db",
                                                             sources)
-            hide = [root, lessons_dir(), course_mod.LESSONS, course_mod.REPO / "build", course_mod.REPO / "workspace"]
-            jail, warnings = choose_jail(hide, workroot, isolation)
-            report.isolation, report.warnings = jail.description, report.warnings + warnings
-            for w in warnings:
-                log.warning(w)
             job_list = [Job(sid, lesson, root / "submitted" / sid / lesson, root / "release" / lesson,
                             templates[lesson], workroot, timeout, run_learner_code) for sid, lesson, _ in todo]
             report.workers = max(1, min(jobs or os.cpu_count() or 1, len(job_list)))
@@ -335,7 +340,8 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
         (root / "pathways" / "last-grade.json").write_text(json.dumps({
             "when": now(), "isolation": report.isolation, "warnings": report.warnings,
             "graded": len(report.graded), "failed": len(report.failed), "backup": str(report.backup or ""),
-            "integrity": report.integrity, "run_learner_code": run_learner_code, "timeout": timeout}, indent=1))
+            "integrity": report.integrity, "run_learner_code": run_learner_code, "timeout": timeout,
+            "fully_isolated": jail.full, "accepted_weaker_isolation": accept_weaker_isolation}, indent=1))
     report.seconds = time.monotonic() - start
     return report
 
@@ -509,7 +515,8 @@ def _cmd_collect(a) -> int:
 def _cmd_grade(a) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     rep = grade(a.course, a.lessons or None, a.student or None, force=a.force, jobs=a.jobs, timeout=a.timeout,
-                run_learner_code=a.run_learner_code, isolation=a.isolation, progress=not a.no_progress)
+                run_learner_code=a.run_learner_code, isolation=a.isolation, progress=not a.no_progress,
+                accept_weaker_isolation=a.accept_weaker_isolation)
     _print(rep.lines())
     if rep.integrity:
         print(f"The gradebook did not pass its check. The backup from before this run is {rep.backup}.",
@@ -580,6 +587,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also run code cells the learner added or changed (still in the sandbox)")
     q.add_argument("--isolation", choices=["auto", "none"], default="auto",
                    help="'auto': the strongest isolation this machine allows (default)")
+    q.add_argument("--accept-weaker-isolation", action="store_true",
+                   help="run learner code even where the full sandbox (bubblewrap, as root) is not available")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
     q.set_defaults(func=_cmd_grade)
 
