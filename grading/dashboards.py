@@ -261,9 +261,22 @@ class DashboardKernelManager(AsyncMappingKernelManager):
 
 # --- serve: the Voila process ---------------------------------------------------------------------------------
 def voila_command(root: str | Path, port: int, overrides: Iterable[str] = ()) -> list[str]:
-    """The Voila command line: the dashboards folder, this config folder only, the port, any overrides."""
-    return [sys.executable, "-m", "voila", str(Path(root).resolve()), f"--Voila.config_file_paths={VOILA_DIR}",
-            f"--port={int(port)}", "--Voila.port_retries=0", *overrides]
+    """The Voila command line: the dashboards folder, this config folder only, the port, any overrides.
+
+    Voila runs through pathways.grading.voila_server: the same Voila, with pools that fill a few kernels at a
+    time (visitors first) and a busy page when the server is full."""
+    return [sys.executable, "-m", "pathways.grading.voila_server", str(Path(root).resolve()),
+            f"--Voila.config_file_paths={VOILA_DIR}", f"--port={int(port)}", "--Voila.port_retries=0", *overrides]
+
+
+def capacity_overrides(max_kernels: int | None = None, preheat: int | None = None) -> list[str]:
+    """Voila options for the server's capacity: most kernels at once, and kernels preheating at once."""
+    found = []
+    if max_kernels:
+        found.append(f"--PathwaysKernelManager.max_kernels={int(max_kernels)}")
+    if preheat:
+        found.append(f"--PathwaysKernelManager.preheat_concurrency={int(preheat)}")
+    return found
 
 
 def voila_env(root: str | Path) -> dict[str, str]:
@@ -302,12 +315,14 @@ def start(root: str | Path | None = None, port: int = 8866, overrides: Iterable[
 
 
 def serve(root: str | Path | None = None, port: int = 8866, pool: int | None = None,
-          lesson_pools: dict[str, int] | None = None) -> int:
+          lesson_pools: dict[str, int] | None = None, max_kernels: int | None = None,
+          preheat: int | None = None) -> int:
     """Serve the dashboards until interrupted; return Voila's exit status."""
     root = Path(root or DEFAULT_OUT)
-    print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  {' '.join(voila_command(root, port))}",
-          flush=True)
-    proc = start(root, port, pool=pool, lesson_pools=lesson_pools)
+    overrides = capacity_overrides(max_kernels, preheat)
+    print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  "
+          f"{' '.join(voila_command(root, port, overrides))}", flush=True)
+    proc = start(root, port, overrides, pool=pool, lesson_pools=lesson_pools)
 
     def stop_on_term(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt  # SIGTERM (a service manager, `kill`) stops Voila and its kernels too
@@ -358,4 +373,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--pool", type=int, default=None, help="preheated kernels per lesson (default: 2)")
     s.add_argument("--lesson-pool", type=_lesson_pool, action="append", default=[], metavar="LESSON=N",
                    help="preheated kernels for one lesson, e.g. the workshop's lesson (repeatable)")
-    s.set_defaults(func=lambda a: serve(a.root, a.port, a.pool, dict(a.lesson_pool)))
+    s.add_argument("--max-kernels", type=int, default=None, metavar="N",
+                   help="most kernels at once; past it a visitor gets a 'busy, try again' page (default: what "
+                   "three quarters of the memory holds)")
+    s.add_argument("--preheat", type=int, default=None, metavar="N",
+                   help="kernels preheating at once while pools fill (default: half the cores, at least 1)")
+    s.set_defaults(func=lambda a: serve(a.root, a.port, a.pool, dict(a.lesson_pool), a.max_kernels, a.preheat))

@@ -86,6 +86,14 @@ c.VoilaKernelManager.kernel_pools_config = {
 # A used kernel is replaced after 10 s, not at once: when a class arrives together, starting 30 replacement
 # kernels while the visitors' own kernels answer them made every page wait (p95 11 s instead of 2.6 s).
 c.VoilaKernelManager.fill_delay = 10
+# Pools fill a few kernels at a time, the lessons visitors ask for first, so a server that has just started
+# serves its first visitors at once (pathways.grading.voila_server; Voila alone starts every pool kernel at
+# once: on 2 cores, 14 kernels made the first pages wait 30-60 s). Its default is half the cores, at least
+# one: `--PathwaysKernelManager.preheat_concurrency=N` (or `pathways dashboards serve --preheat N`) changes it.
+# Past this many kernels (visitors' and pooled), a visitor whose lesson has no kernel ready gets a plain
+# "busy, try again in a minute" page with the quick exit and the support lines. By default, what three
+# quarters of the memory holds at 64 MB a kernel (4 GB: 48; 24 GB: 288); CPU is the tighter limit (README).
+# `--PathwaysKernelManager.max_kernels=N` (or `pathways dashboards serve --max-kernels N`) sets it.
 c.VoilaKernelManager.default_env_variables = {"PATHWAYS_STORAGE": "memory"}
 # Voila never shuts down a closed tab's kernel (its shutdown request fails the XSRF check): cull instead.
 # A kernel with no open connection (tab closed) and no activity for 10 minutes is shut down; pooled kernels
@@ -96,6 +104,10 @@ c.MappingKernelManager.cull_connected = False
 c.MappingKernelManager.cull_busy = False
 # ...counting from the moment a kernel leaves its pool, so a visitor's kernel is never culled while the page loads.
 c.VoilaConfiguration.multi_kernel_manager_class = "pathways.grading.dashboards.DashboardKernelManager"
+# A dashboard kernel that dies is not restarted: a restarted kernel has lost the lesson's widgets, so its page
+# would show dead activities. The server notices the death within 3 s (the restarter's poll), tells the page
+# (which asks the visitor to reload) and forgets the kernel, and a dead pooled kernel is never handed out.
+c.KernelRestarter.restart_limit = 0
 # Kernels talk to the server over private IPC sockets in Voila's own temporary folder (mode 0700), not TCP
 # ports: no other local user can reach them, and no port collision can kill a kernel when dozens start at once
 # (seen here with TCP: "Address already in use", and the visitor given that kernel saw no widgets).
@@ -129,6 +141,7 @@ def _landing():
     return landing_context(ROOT)
 
 
+_PATHWAYS = _landing()
 c.Voila.tornado_settings = {
     "headers": {
         "Content-Security-Policy": _csp,
@@ -138,5 +151,8 @@ c.Voila.tornado_settings = {
     },
     "log_function": _log_request,
     "xsrf_cookie_kwargs": {"expires_days": None, "samesite": "Strict"},
-    "jinja_template_vars": {"pathways": _landing()},
+    "jinja_template_vars": {"pathways": _PATHWAYS},
 }
+# Lesson pages get the same data (resources.pathways in index.html.j2): their quick exit and support lines
+# are in the page itself, so a visitor has them even while the lesson starts or when its kernel is lost.
+c.VoilaConfiguration.resources = {"pathways": _PATHWAYS}

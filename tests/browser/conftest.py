@@ -102,9 +102,13 @@ def visit(browser) -> Iterator[Visit]:
     context.close()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """Every dashboard browser test shares one server: keep them on one xdist worker."""
+    """Every dashboard browser test shares one server: keep them on one xdist worker.
+
+    tryfirst: xdist's own hook turns the mark into the worker assignment, so the mark must be there before it
+    runs (without it, each worker started a Voila with every pool, and a Chromium: the cause of the timeouts)."""
     for item in items:
-        if Path(str(item.fspath)).name == "test_dashboards.py":
+        if Path(str(item.fspath)).name in ("test_dashboards.py", "test_quick_exit_typing.py"):
             item.add_marker(pytest.mark.xdist_group("dashboards"))
 

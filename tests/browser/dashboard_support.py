@@ -143,3 +143,25 @@ def kernel_processes(pid: int) -> dict[str, object]:
         if match:
             found[match.group(1)] = child
     return found
+
+
+def kernel_count(proc) -> int:
+    """How many kernels a Voila process runs."""
+    return len(kernel_processes(proc.pid))
+
+
+def one_lesson_site(dashboards_site: Path, folder: Path, lesson: str) -> Path:
+    """A copy of one lesson's dashboard alone (a small server for culling and capacity tests)."""
+    (folder / lesson).mkdir(parents=True)
+    for path in (dashboards_site / lesson).iterdir():
+        (folder / lesson / path.name).write_bytes(path.read_bytes())
+    (folder / dashboards.MARKER).write_text("test\n")
+    return folder
+
+
+def wait_for(condition, timeout: float, every: float = 0.25) -> bool:
+    """Poll `condition()` until it is true or `timeout` s have passed; return its last value."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(every)
+    return bool(condition())

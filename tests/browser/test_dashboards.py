@@ -18,13 +18,16 @@ import nbformat
 import pytest
 from dashboard_support import (
     V1_PROTOCOL,
+    kernel_count,
     kernel_message,
     kernel_processes,
+    one_lesson_site,
     scenario_files,
     start_server,
     stop_server,
     v1_frame,
     v1_read,
+    wait_for,
 )
 from pathways import engine
 from pathways.checks import load_checks
@@ -522,35 +525,12 @@ def test_tracebacks_and_code_hidden_when_a_cell_fails(tmp_path, browser):
 
 
 # --- kernels are culled ------------------------------------------------------------------------------------------
-def kernel_count(proc) -> int:
-    """How many kernels a Voila process runs."""
-    return len(kernel_processes(proc.pid))
-
-
-def one_lesson_site(dashboards_site: Path, folder: Path) -> Path:
-    """A copy of the first lesson's dashboard alone (a small server for culling tests)."""
-    lesson = LESSONS[0]
-    (folder / lesson).mkdir(parents=True)
-    for path in (dashboards_site / lesson).iterdir():
-        (folder / lesson / path.name).write_bytes(path.read_bytes())
-    (folder / dashboards.MARKER).write_text("test\n")
-    return folder
-
-
-def wait_for(condition, timeout: float) -> bool:
-    """Poll `condition()` every 0.25 s until it is true or `timeout` s have passed; return its last value."""
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.25)
-    return bool(condition())
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 def test_kernel_taken_from_pool_is_not_culled_before_its_visitor_connects(dashboards_site, tmp_path):
     """A pool kernel idle for longer than the cull timeout is handed to a visitor whose page is still loading:
     does it survive until the visitor can connect, and is it still culled if they never do?"""
-    site = one_lesson_site(dashboards_site, tmp_path / "site")
+    site = one_lesson_site(dashboards_site, tmp_path / "site", LESSONS[0])
     server = start_server(site, tmp_path / "voila.log", pool=1,
                           overrides=["--MappingKernelManager.cull_idle_timeout=4",
                                      "--MappingKernelManager.cull_interval=1", "--VoilaKernelManager.fill_delay=30"])
@@ -572,7 +552,7 @@ def test_kernel_taken_from_pool_is_not_culled_before_its_visitor_connects(dashbo
 def test_closed_tab_kernel_is_culled(dashboards_site, tmp_path, browser):
     """Once a visitor closes the tab, is their kernel shut down (only the preheated pool stays)?"""
     lesson = LESSONS[0]
-    site = one_lesson_site(dashboards_site, tmp_path / "site")
+    site = one_lesson_site(dashboards_site, tmp_path / "site", LESSONS[0])
     server = start_server(site, tmp_path / "voila.log", pool=1,
                           overrides=["--MappingKernelManager.cull_idle_timeout=3",
                                      "--MappingKernelManager.cull_interval=1"])
