@@ -84,7 +84,7 @@ class CollectReport:
         out = [f"Imported {len(self.imported)} hand-in(s); {len(self.unchanged)} unchanged since the last collect."]
         for title, items in (("NOT ASSIGNED to anyone: the name fits several learners (not graded)", self.unassigned),
                              ("Set aside earlier, now assigned", self.settled),
-                             ("Named by a name, not an id (folder or zip name -> student id)", self.renamed),
+                             ("Matched to a student id (folder or zip name -> id)", self.renamed),
                              ("Handed in more than once (the newest copy is graded)", self.duplicates),
                              ("Not on the class list (imported anyway)", self.unknown_students),
                              ("Replaced an earlier hand-in (the earlier one is archived)", self.replaced),

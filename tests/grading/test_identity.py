@@ -113,6 +113,26 @@ def test_a_plain_list_with_a_name_twice_gives_neither_the_bare_name():
     assert ledger.match("ana").how == "ambiguous" and ledger.match("ben").sid == "ben"
 
 
+def test_course_init_reads_the_class_list_and_warns_about_same_names(tmp_path, capsys):
+    """Does `pathways course init --roster` enrol each entry under its id, tell nbgrader their names and
+    e-mails, and warn about two entries with the same name and nothing else?"""
+    from nbgrader.api import Gradebook
+    from pathways.grading import cli
+
+    roster = tmp_path / "class.csv"
+    roster.write_text("\ufeffE-mail,NAME,Student ID\nana@x.org,Ana Lima,s1\n,José Ñ 李,\n,José Ñ 李,\n",
+                      encoding="utf-8")
+    root = tmp_path / "course"
+    assert cli.main(["course", "init", "--course", str(root), "--roster", str(roster), "--no-release"]) == 0
+    out = capsys.readouterr().out
+    assert "3 learner(s) on the class list" in out and "Class list: 2 learners on the class list are named" in out
+    li = name_id("José Ñ 李")
+    assert set(Ledger.load(root).students) == {"s1", li, f"{li}-2"}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        ana = gb.find_student("s1")
+        assert (ana.last_name, ana.email) == ("Ana Lima", "ana@x.org") and gb.find_student(li).last_name == "José Ñ 李"
+
+
 def test_labels_match_id_email_then_name():
     """Is a folder name matched by id or e-mail in any case, else by a normalised name, and never guessed?"""
     ledger = Ledger(Path("/nonexistent/ledger.json"))
