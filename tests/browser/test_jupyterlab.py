@@ -57,23 +57,30 @@ def wait_for(condition, timeout: float = 20) -> bool:
     return True
 
 
+def run_lesson(page, base: str, ready: str, lesson: str = LESSON):
+    """Open a lesson in JupyterLab, run all its cells, and wait until the element `ready` (a CSS selector) is
+    in the page; return its locator."""
+    page.goto(f"{base}/lab/tree/{lesson}/lesson.ipynb?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+    target = page.locator(ready).first
+    for _attempt in range(3):  # a Run All sent while the kernel is still connecting is dropped by JupyterLab
+        page.get_by_role("menuitem", name="Run").click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            target.wait_for(state="attached", timeout=30_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    return target
+
+
 def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
     """After running the lesson and clicking a choice, is the choice in responses.json beside the notebook? And
     do the role-play, the sorting exercise and a question work by keyboard alone inside JupyterLab?"""
     base, workspace = jupyterlab
     page = visit.page
-    page.goto(f"{base}/lab/tree/{LESSON}/lesson.ipynb?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
-    first_choice = page.locator(".pw-roleplay .pw-choice").first
-    for _attempt in range(3):  # a Run All sent while the kernel is still connecting is dropped by JupyterLab
-        page.get_by_role("menuitem", name="Run").click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        try:
-            first_choice.wait_for(state="attached", timeout=30_000)
-            break
-        except PlaywrightTimeout:
-            continue
+    first_choice = run_lesson(page, base, ".pw-roleplay .pw-choice")
     first_choice.scroll_into_view_if_needed()
     expect(first_choice).to_have_text(re.compile(r"^1\. \S"), timeout=30_000)
     clicked = first_choice.text_content()
