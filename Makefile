@@ -7,12 +7,13 @@ PORT   ?= 8866
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: help start lab dashboards test test-fast lint bench bench-grading bench-dashboards lock clean
+.PHONY: help start lab dashboards test test-fast test-browser-loop lint bench bench-grading bench-dashboards lock clean
 
 help:
 	@echo "make start             set up, build the learners' lessons and open JupyterLab on 127.0.0.1"
 	@echo "make test              set up and run the whole test suite (what CI runs)"
 	@echo "make test-fast         the fast tests only (seconds), while you work"
+	@echo "make test-browser-loop the browser tests 10 times under load on both cores (RUNS=N)"
 	@echo "make dashboards        serve the lessons as Voila dashboards on 127.0.0.1:$(PORT)"
 	@echo "make bench             every benchmark (bench-grading, bench-dashboards)"
 	@echo "make lint              ruff over the code"
@@ -37,8 +38,9 @@ dashboards: $(STAMP)
 	$(BIN)/pathways dashboards build
 	$(BIN)/pathways dashboards serve --port $(PORT)
 
+# The whole suite on two workers; the 25 slowest tests are listed at the end, so later work sees the budget.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
@@ -53,6 +55,11 @@ bench-grading: $(STAMP)
 
 bench-dashboards: $(STAMP)
 	$(BIN)/python tests/bench/bench_dashboards.py
+
+# The browser tests RUNS times in a row while two busy processes load both cores (a flakiness check).
+RUNS ?= 10
+test-browser-loop: $(STAMP)
+	$(BIN)/python tests/bench/browser_loop.py --runs $(RUNS)
 
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt

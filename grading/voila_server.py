@@ -8,7 +8,7 @@ This module changes three things in Voila before it starts, and nothing else:
   (measured on 2 cores: load average 12, first pages after 30–60 s). Here a `PreheatScheduler` lets at most
   `preheat_concurrency` kernels preheat at a time (default: half the cores, at least one), and picks the lesson
   that needs one most: a lesson a visitor just asked for first, then the lesson with the fewest kernels ready
-  (so every lesson gets its first kernel before any gets its second).
+  (so every lesson gets its first kernel before any gets its second), lessons in their order.
 * **A visitor never waits behind the queue.** When a visitor asks for a lesson, a kernel that is ready is taken
   before one still preheating, and a kernel that is only waiting its turn starts at once, whatever the limit.
   A pooled kernel that died or failed to preheat is dropped (and replaced) instead of being handed out.
@@ -128,8 +128,10 @@ class PreheatScheduler:
         return key in self.waiting
 
     def _rank(self, waiter: _Waiter) -> tuple:
+        # Asked for in the last minute first; then the lesson with the fewest kernels ready; then the lessons in
+        # their order (visitors of a new server mostly start with the first); then first come, first served.
         recently_asked = self.clock() - self.asked.get(waiter.notebook, -1e9) < 60
-        return (not recently_asked, self.readiness(waiter.notebook), waiter.seq)
+        return (not recently_asked, self.readiness(waiter.notebook), waiter.notebook, waiter.seq)
 
     def _grant(self, waiter: _Waiter) -> None:
         if waiter.future.done():  # cancelled meanwhile
@@ -324,6 +326,9 @@ def busy_handler_class():
         @tornado.web.authenticated
         async def get(self, path=None):
             notebook = self.notebook_path or path
+            scheduler = getattr(self.kernel_manager, "scheduler", None)
+            if notebook and scheduler is not None:
+                scheduler.ask(notebook)  # this lesson's pool fills first for a while
             can_serve = getattr(self.kernel_manager, "can_serve", None)
             if notebook and notebook.endswith(".ipynb") and can_serve is not None and not can_serve(notebook):
                 self.set_status(503)

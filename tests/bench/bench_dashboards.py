@@ -14,7 +14,10 @@ What it does, over real HTTP and WebSocket on 127.0.0.1 with the production Voil
      (psutil); the same is measured for a trivial widget notebook with Voila's defaults for comparison;
   5. kernels left = visitors' kernels still running 60 s after the last visitor left;
   6. the floor: the same crowd on a trivial one-slider notebook with the same preheating, i.e. what this
-     machine and Voila cost per visitor before any lesson content.
+     machine and Voila cost per visitor before any lesson content;
+  0. first of all, the cold start of `make dashboards` (pools of 2): seconds from launch to the first lesson
+     rendered in Chromium, and until every pool is warm; with the pools filled as Pathways fills them (a few
+     at a time, visitors first) and, for comparison in the same run, all at once as stock Voila does.
 
 Every wait is bounded. Needs ~8 GB of free memory (about 100 kernels at the peak).
 """
@@ -44,6 +47,7 @@ from dashboard_support import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     V1_PROTOCOL,
+    cold_start,
     kernel_message,
     kernel_processes,
     start_server,
@@ -272,6 +276,29 @@ def trivial_site(folder: Path) -> Path:
     return folder
 
 
+def cold_starts(site: Path, tmp: Path, lessons: list[str]) -> dict:
+    """0. Launch -> first lesson in Chromium, and -> every pool warm: pools filled a few at a time (Pathways) and
+    all at once (stock Voila's way, the same server with no limit on preheating), in the same run."""
+    from playwright.sync_api import sync_playwright
+
+    found = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for name, overrides in (("scheduled", []), ("all_at_once", ["--PathwaysKernelManager.preheat_concurrency=99"])):
+            server, cold = cold_start(site, tmp / f"voila-cold-{name}.log", browser, lessons, pool=2,
+                                      overrides=overrides)
+            stop_server(server)
+            found[name] = {"http": cold.http, "first_render": cold.first_render, "all_warm": cold.all_warm,
+                           "every_lesson": cold.every_lesson}
+            warm = "never" if cold.all_warm is None else f"{cold.all_warm:.1f} s"
+            print(f"0. cold start, pools of 2 filled {name.replace('_', ' ')}: server answers after {cold.http:.1f} s; "
+                  f"first lesson on screen in Chromium {cold.first_render:.1f} s after launch; every lesson opened "
+                  f"in turn: {', '.join(f'{t:.1f}' for t in cold.every_lesson.values())} s; every pool warm "
+                  f"after {warm}")
+        browser.close()
+    return found
+
+
 # --- the run ---------------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
@@ -280,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=5, help="preheated kernels per lesson (lesson 1: --visitors)")
     parser.add_argument("--after", type=float, default=60, help="seconds after the visitors leave to count kernels")
     parser.add_argument("--cull", type=int, default=20, help="cull_idle_timeout for the run (s)")
+    parser.add_argument("--skip-cold", action="store_true", help="skip the cold-start measurement (0.)")
     parser.add_argument("--fill-delay", type=float, default=None,
                         help="seconds before a used pool kernel is replaced (default: the config's)")
     args = parser.parse_args(argv)
@@ -293,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         lessons = sorted(p.parent.name for p in site.glob("*/lesson.ipynb"))
         print(f"built {len(lessons)} dashboards in {time.monotonic() - t0:.1f} s")
         first = lessons[0]
+        if not args.skip_cold:
+            figures["cold_start"] = cold_starts(site, tmp, lessons)
         server = start_server(site, tmp / "voila.log", pool=args.pool, lesson_pools={first: n},
                               overrides=[f"--MappingKernelManager.cull_idle_timeout={args.cull}",
                                          "--MappingKernelManager.cull_interval=5",
@@ -381,6 +411,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{c['per_visitor_mb']:.1f} MB); kernel USS {a['kernel_uss_mb']:.1f} MB "
           f"(trivial {c['kernel_uss_mb']:.1f} MB)")
     print(f"  kernels left {args.after:.0f} s after the visitors left: {figures['kernels_left']} (goal 0)")
+    for name, cold in figures.get("cold_start", {}).items():
+        warm = "never" if cold["all_warm"] is None else f"{cold['all_warm']:.1f} s"
+        print(f"  cold start ({name.replace('_', ' ')}): first lesson rendered {cold['first_render']:.1f} s after "
+              f"launch (goal < 5 s on a quiet machine), every pool warm after {warm}")
     print(json.dumps(figures, default=float))
     return 0
 

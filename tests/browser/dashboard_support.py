@@ -6,10 +6,12 @@ Voila runs with the production configuration (grading/voila/voila.py) plus any o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -165,3 +167,85 @@ def wait_for(condition, timeout: float, every: float = 0.25) -> bool:
     while not condition() and time.monotonic() < deadline:
         time.sleep(every)
     return bool(condition())
+
+
+# --- cold start: load, launch, first render ---------------------------------------------------------------------
+@contextlib.contextmanager
+def cpu_hogs(count: int, seconds: float):
+    """`count` processes that keep a core busy each, for at most `seconds` (they stop by themselves, and are
+    stopped when the block ends)."""
+    loop = f"import time\nend = time.monotonic() + {float(seconds)}\nwhile time.monotonic() < end:\n    pass\n"
+    procs = [subprocess.Popen([sys.executable, "-c", loop], stdin=subprocess.DEVNULL) for _ in range(count)]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
+def render_in_browser(browser, url: str, timeout_ms: int = 60_000) -> float:
+    """Seconds from asking for a lesson page in a new tab to its widgets on screen (the lesson's own quick exit
+    and, where there is one, the role-play's choices)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        start = time.monotonic()
+        page.goto(url, timeout=timeout_ms)
+        page.wait_for_selector("#rendered_cells .pw-exit", state="visible", timeout=timeout_ms)
+        if page.locator(".pw-roleplay").count():
+            page.wait_for_selector(".pw-roleplay .pw-choice", state="visible", timeout=timeout_ms)
+        return time.monotonic() - start
+    finally:
+        context.close()
+
+
+def pools_warm(proc: subprocess.Popen, expected: int, timeout: float = 300, quiet_cpu: float = 0.05) -> float | None:
+    """Wait until a Voila runs `expected` kernels and none of them is working (preheating done: each used less
+    than `quiet_cpu` s of CPU over 0.5 s); return the seconds waited, or None on timeout."""
+    import psutil
+
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        found = kernel_processes(proc.pid)
+        if len(found) >= expected:
+            try:
+                before = {k: sum(p.cpu_times()[:2]) for k, p in found.items()}
+                time.sleep(0.5)
+                busy = [k for k, p in found.items() if sum(p.cpu_times()[:2]) - before[k] > quiet_cpu]
+            except psutil.Error:
+                continue
+            if not busy:
+                return time.monotonic() - start
+        else:
+            time.sleep(0.25)
+    return None
+
+
+@dataclass
+class ColdStart:
+    """What a visitor of a freshly launched dashboards server sees, in seconds."""
+
+    http: float  # launch -> the server answers
+    first_render: float  # launch -> the first lesson's widgets on screen in Chromium
+    first_render_after_http: float  # the server answers -> the first lesson on screen
+    every_lesson: dict[str, float]  # each lesson's render, opened one after another right after
+    all_warm: float | None  # launch -> every pool full and idle
+
+
+def cold_start(site: Path, log: Path, browser, lessons: list[str], pool: int = 2,
+               overrides: list[str] | None = None) -> tuple[Server, ColdStart]:
+    """Launch Voila on `site`, open the first lesson in Chromium as soon as it answers, then every lesson, then
+    wait for the pools to be warm. Returns the running server (the caller stops it) and the timings."""
+    start = time.monotonic()
+    server = start_server(site, log, overrides=overrides, pool=pool)
+    http = time.monotonic() - start
+    first = render_in_browser(browser, server.lesson_url(lessons[0]))
+    first_total = time.monotonic() - start
+    each = {lessons[0]: first}
+    for lesson in lessons[1:]:
+        each[lesson] = render_in_browser(browser, server.lesson_url(lesson))
+    # every pool full again: pool kernels per lesson, plus the kernels of the visits just made (not yet culled)
+    waited = pools_warm(server.proc, pool * len(lessons) + len(lessons))
+    warm = None if waited is None else time.monotonic() - start
+    return server, ColdStart(http, first_total, first, each, warm)
