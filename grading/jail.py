@@ -131,12 +131,15 @@ def mounts(uid: int | None, hide: list[str], home: str | None, cwd: str, needed:
 
     covers = {"/tmp": "1777"}  # the kernel's own /tmp, and the host's (other users' files, the course) gone
     closed = set()  # needed folders the kernel user could not read: replaced; only what it needs is bound back
+    wanted = [(p, False) for p in [*needed, *files, cwd] if p] + ([(home, True)] if home else [])
     if uid is not None:  # another user needs a way through the instructor's private folders
-        for path in needed:
+        for path, _ in wanted:
             for form in (path, os.path.realpath(path)):
                 top = private_ancestor(form, uid)
                 if top:
                     covers.setdefault(top, "0755")
+                if path not in needed:
+                    continue
                 try:
                     readable = _reachable(os.stat(form), uid, 0o5)
                 except OSError:
@@ -147,7 +150,6 @@ def mounts(uid: int | None, hide: list[str], home: str | None, cwd: str, needed:
     tops = sorted(c for c in covers if not any(o != c and _under(c, o) for o in covers))
 
     binds: dict[str, tuple[str, bool]] = {}  # dest -> (source, writable)
-    wanted = [(p, False) for p in [*needed, *files, cwd] if p] + ([(home, True)] if home else [])
     for path, writable in wanted:
         for form in dict.fromkeys((path, os.path.realpath(path))):
             if any(_under(form, t) for t in tops) and os.path.exists(form) and form not in closed:
@@ -205,9 +207,6 @@ def as_user(uid: int | None, argv: list[str]) -> list[str]:
 def clean_env(home: str | None) -> dict[str, str]:
     """The environment a kernel gets: only harmless variables, and a private home."""
     env = {k: v for k, v in os.environ.items() if k in KEEP_ENV or k.startswith("JPY_")}
-    # In its own pid namespace the kernel's parent is the namespace's init (pid 1), which ipykernel takes
-    # for "my parent has exited": no parent watching (the sandbox dies with its parent anyway).
-    env.pop("JPY_PARENT_PID", None)
     if home:
         env.update(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"), MPLCONFIGDIR=os.path.join(home, ".mpl"),
                    XDG_CACHE_HOME=os.path.join(home, ".cache"), JUPYTER_RUNTIME_DIR=home)
@@ -277,12 +276,19 @@ def main(argv: list[str] | None = None) -> None:
         inner = [sys.executable, "-m", "ipykernel_launcher", "-f", args.connection_file,
                  *[a for a in args.extra if a.startswith("--") and "=" in a]]
     if args.bwrap:
+        # In its own pid namespace the kernel's parent is the namespace's init, pid 1, which ipykernel would
+        # take for "my parent has exited"; told so, it does not watch (the sandbox dies with its parent anyway).
+        env["JPY_PARENT_PID"] = "1"
         version = tuple(int(x) for x in args.bwrap_version.split(".") if x.isdigit())
         cmd = command(args.bwrap, args.uid, args.hide, args.home, os.getcwd(), inner, version,
                       files=[args.connection_file] if args.connection_file else [])
     else:
         cmd = inner  # no sandbox at all: decided (and announced) by pathways.grading.parallel
     os.execvpe(cmd[0], cmd, env)
+
+
+def _limits() -> str:
+    return ",".join(f"{name}={resource.getrlimit(getattr(resource, name))[1]}" for name in (*LIMITS, "RLIMIT_NPROC"))
 
 
 def _expect(flag: tuple[str, ...] = ()) -> list[str]:
@@ -310,6 +316,7 @@ def _report(args: argparse.Namespace) -> None:
         results[f"hide:{path}"] = "writable" if os.access(path, os.W_OK) else "visible" if seen else "hidden"
     for name, folder in (("home", args.home or "."), ("outside", "/var/tmp"), ("workdir", ".")):
         results[name] = _try_write(folder)
+    results["limits"] = _limits()
     results["python"] = "same" if _expect() == args.expect else f"different ({', '.join(_expect())})"
     try:
         import pathways.autograde  # the kernel must still reach the grading functions
@@ -372,6 +379,10 @@ def problems(found: dict[str, str], bwrap: str | None, uid: int | None, hide: li
         why.append(f"the kernel could not import pathways ({found.get('import')})")
     if found.get("python") != "same":
         why.append(f"the kernel did not get the grader's Python and pathways ({found.get('python')})")
+    limits = dict(item.split("=") for item in found.get("limits", "").split(",") if "=" in item)
+    wanted = {**LIMITS, **({"RLIMIT_NPROC": NPROC} if uid is not None else {})}
+    if any(limits.get(name) != str(value) for name, value in wanted.items()):
+        why.append(f"the resource limits were not set ({found.get('limits')})")
     if found.get("home") != "writable":
         why.append(f"the kernel's home is {found.get('home')}")
     if uid is not None and found.get("uid") != str(uid):

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,39 @@ def test_full_sandbox_holds_every_guarantee(tmp_path, uid):
     assert found["workdir"].startswith("not writable")  # the submission folder: read, never changed
     # The grader's own Python (here under /root, which other users cannot enter), not a stand-in.
     assert found["python"] == "same" and found["import"] == "ok"
+    assert f"RLIMIT_AS={4 << 30}" in found["limits"] and "RLIMIT_CORE=0" in found["limits"]
+    assert f"RLIMIT_NPROC={jail.NPROC}" in found["limits"]
+
+
+@needs_sandbox
+def test_processes_die_with_the_kernel(tmp_path, uid):
+    """Does a process the kernel starts in the background (in a session of its own) die when the kernel ends?"""
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chown(home, uid, uid)
+    os.chmod(tmp_path, 0o711)
+    script = ("import subprocess; p = subprocess.Popen(['sleep', '300'], start_new_session=True); "
+              "print(p.pid, flush=True)")
+    cmd = jail.command(BWRAP, uid, [], str(home), str(home), [sys.executable, "-c", script],
+                       jail.bwrap_version(BWRAP))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=jail.clean_env(str(home)), timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip(), proc.stderr
+
+    def left() -> list[str]:
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                    found.append(entry)
+            except OSError:
+                continue
+        return found
+
+    # The kernel tears the pid namespace down as its first process ends (a moment after bwrap returns).
+    deadline = time.monotonic() + 10
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left() == []
 
 
 @needs_sandbox
