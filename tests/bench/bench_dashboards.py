@@ -115,7 +115,14 @@ async def visit(base: str, lesson: str, start: asyncio.Event, leave: asyncio.Eve
         pass
     finally:
         if ws is not None:
+            # Close as a browser closing its tab does: send the close frame and wait for the server's answer.
+            # Without the wait, the loop could end before the frame left, leaving a connection the server only
+            # drops after its ping timeout, and the kernel "left running" after the visitors were gone.
             ws.close()
+            try:
+                await asyncio.wait_for(ws.read_message(), timeout=10)
+            except Exception:  # noqa: BLE001 - closed already, or closing timed out: counted by the server anyway
+                pass
 
 
 def crowd(base: str, lessons: list[str], during, hold: float = 2.0) -> tuple[list[dict], dict]:
