@@ -113,6 +113,7 @@ def test_a_plain_list_with_a_name_twice_gives_neither_the_bare_name():
     assert ledger.match("ana").how == "ambiguous" and ledger.match("ben").sid == "ben"
 
 
+@pytest.mark.slow  # nbgrader creates its gradebook (seconds)
 def test_course_init_reads_the_class_list_and_warns_about_same_names(tmp_path, capsys):
     """Does `pathways course init --roster` enrol each entry under its id, tell nbgrader their names and
     e-mails, and warn about two entries with the same name and nothing else?"""
@@ -268,6 +269,16 @@ def test_exchange_and_zip_hand_ins_use_the_same_identity(tmp_path):
 
 # --- the whole workflow ---------------------------------------------------------------------------------
 
+def _first_error(root: Path, sid: str) -> str:
+    """The first error a graded notebook shows (to tell a wrong score from a grading sandbox that failed)."""
+    for path in sorted((root / "autograded" / sid).glob("*/*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    return f"{out.get('ename')}: {out.get('evalue')}"
+    return "no error in the graded notebook"
+
+
 LESSON = "01-why-dont-they-leave"
 FULL = 13.0  # as in test_class_workflow: role-play 4 + six checks + sorting 3
 
@@ -323,7 +334,8 @@ def test_learners_in_many_scripts_keep_their_own_grades(tmp_path, monkeypatch):
         by_name.setdefault(row["name"], []).append(row)
     for name, score in expected.items():
         [row] = by_name[name]
-        assert row["student_id"] == name_id(name) and float(row[LESSON]) == pytest.approx(score), name
+        assert row["student_id"] == name_id(name), name
+        assert float(row[LESSON]) == pytest.approx(score), (name, _first_error(root, row["student_id"]))
     assert sorted(r["student_id"] for r in by_name[twins]) == [fatima, fatima2]
     for row in by_name[twins]:  # neither twin is graded for the unassigned hand-in, both are told about it
         assert row[LESSON] == "" and "set aside, not graded" in row["flags"]
