@@ -159,14 +159,6 @@ def test_shift_rule_follows_govuk_exit_this_page():
     assert result["keyupAlone"] == -1  # a keyup whose keydown was never seen (Shift held into the page)
 
 
-def test_reflection_box_sends_every_keystroke():
-    """Without any browser: does the reflection box send its text while it is typed (continuous_update), so the
-    kernel can save it without waiting for a blur?"""
-    from pathways import views
-
-    assert views.Reflection("reflection-check").text.continuous_update is True
-
-
 # --- in the browser ------------------------------------------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.browser
