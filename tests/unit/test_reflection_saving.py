@@ -1,12 +1,15 @@
 """Is a reflection saved as it is typed (not only when the box loses focus), in JupyterLab and under Voila?"""
 
 import asyncio
+import importlib
 import json
 import time
 
 import pathways.responses as responses
 from pathways import views
 from pathways.responses import FILENAME
+
+reflection_view = importlib.import_module("pathways.views.reflection")  # the module, not the function
 
 
 def on_disk(folder) -> dict:
@@ -65,10 +68,31 @@ def test_fast_typing_is_saved_at_most_once_a_second_and_never_loses_the_last_wor
         return r, text
 
     monkeypatch.setattr(responses.ResponseStore, "put", counting_put)
+    monkeypatch.setattr(reflection_view, "ANNOUNCE_AFTER", 0.2)
     r, text = asyncio.run(typing())
     assert on_disk(in_tmp)["reflection-x"]["text"] == text
     assert writes == ["I ", text]  # two writes for twelve changes
-    assert "12 words" in r.status.value
+    assert "12 words" in r.status.value  # said once typing paused, not after every save
+
+
+def test_the_status_is_not_announced_while_typing(in_tmp, monkeypatch):
+    """While the learner keeps typing, does the announced status stay unchanged (a screen reader would read it
+    out after every save), and is it updated once typing pauses?"""
+    monkeypatch.setattr(reflection_view, "ANNOUNCE_AFTER", 0.3)
+
+    async def typing():
+        r = views.Reflection("reflection-x", save_every=0.05)
+        for n in range(1, 11):
+            r.text.value = "word " * n
+            await asyncio.sleep(0.06)  # slower than a save, faster than a pause
+        during = r.status.value
+        deadline = time.monotonic() + 10
+        while "10 words" not in r.status.value and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return during, r.status.value
+
+    during, after = asyncio.run(typing())
+    assert during == "" and "10 words" in after
 
 
 def test_save_button_saves_at_once_and_cancels_the_pending_save(in_tmp):

@@ -19,6 +19,9 @@ from .common import make, root
 
 #: While the learner types, the text is saved at most this often (seconds); the last change is always saved.
 SAVE_EVERY = 1.0
+#: The "Saved (N words)" status, which screen readers announce, changes only once typing has paused this long
+#: (seconds): announced after every save, it would interrupt a screen-reader user once a second while typing.
+ANNOUNCE_AFTER = 2.0
 
 
 class Reflection:
@@ -29,6 +32,7 @@ class Reflection:
         self.save_every = save_every
         self._last_save = float("-inf")
         self._pending = None  # the scheduled save of changes typed since the last one
+        self._announce = None  # the scheduled status update, once typing pauses
         saved = reflection_text(activity)
         # continuous_update: every keystroke reaches the kernel, so the text never waits for a blur to be saved.
         self.text = make(w.Textarea, value=saved, placeholder=ui("reflection_placeholder"),
@@ -46,31 +50,40 @@ class Reflection:
             print(f"Reflection on record ({len(saved.split())} words):\n{saved}")
 
     def typed(self) -> None:
-        """The text changed: save now if the last save is a second old, else once that second is up."""
-        wait = self._last_save + self.save_every - time.monotonic()
-        if wait <= 0:
-            self.save()
-            return
-        if self._pending is not None:
-            return  # a save is already on its way; it will take this change too
+        """The text changed: save now if the last save is a second old, else once that second is up; the
+        status is updated once typing pauses."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (a plain script): nothing could run later, so save now
             self.save()
             return
-        self._pending = loop.call_later(wait, self._save_pending)
+        if self._announce is not None:
+            self._announce.cancel()
+        self._announce = loop.call_later(ANNOUNCE_AFTER, self._show_status)
+        wait = self._last_save + self.save_every - time.monotonic()
+        if wait <= 0:
+            self.save(announce=False)
+        elif self._pending is None:  # else a save is already on its way; it will take this change too
+            self._pending = loop.call_later(wait, self._save_pending)
 
     def _save_pending(self) -> None:
         self._pending = None
-        self.save()
+        self.save(announce=False)
 
-    def save(self) -> None:
-        """Save the text now."""
+    def save(self, announce: bool = True) -> None:
+        """Save the text now (and say so, unless the learner is still typing)."""
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
         self._last_save = time.monotonic()
         store().put(self.activity, {"kind": "reflection", "text": self.text.value})
+        if announce:
+            self._show_status()
+
+    def _show_status(self) -> None:
+        if self._announce is not None:
+            self._announce.cancel()
+            self._announce = None
         words = len(self.text.value.split())
         self.status.value = f'<span class="pw-status">{ui("saved_words", words=words)}</span>'
 
