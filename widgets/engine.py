@@ -3,10 +3,25 @@
 Pure Python, no Jupyter: the widget drives it click by click, and the autograder re-walks the
 learner's saved transcript through the same functions, so a forged or impossible path fails.
 
-Scoring rule: a walk earns the score of each choice it takes, each choice counted once (so a
-loop cannot be farmed); the best score of a scenario is the best over every complete walk in
-which no choice is taken more than twice (a loop that raises a variable could otherwise go on
-for ever; twice round is enough to unlock what a second pass unlocks).
+The scoring rule (one rule, used alike by the widget's end summary, the autograder, the class
+report and the author's path table; lessons/AUTHORING.md explains it to authors):
+
+1. **A misstep earns nothing.** A choice whose feedback says `honours: false` is a misstep: it
+   earns 0 points whatever its `score`. Every other choice earns its `score`, each choice counted
+   once (so a loop cannot be farmed).
+2. **The ending limits the score.** A walk keeps everything its choices earned when it ends at an
+   *open* ending, or at a *hopeful* ending reached with at most one misstep (HOPEFUL_MAX_MISSTEPS).
+   It keeps at most half of the best score (rounded down) when it ends at a *concerning* ending,
+   or at a hopeful ending reached with two or more missteps (capped as if concerning).
+3. **An unfinished walk gets no ending credit**: it is scored as far as it went, and, like a
+   concerning ending, keeps at most half of the best score. (Stopping just before a bad ending
+   can therefore never pay.)
+4. **The best score** of a scenario is the most its choices can earn on a complete walk that the
+   ending does not limit, over every walk in which no choice is taken more than twice (a loop
+   that raises a variable could otherwise go on for ever; twice round is enough to unlock what a
+   second pass unlocks). A limited walk can never beat it, since it keeps at most half of it.
+
+A learner's share of the marks is `score / best`.
 """
 
 from __future__ import annotations
@@ -24,6 +39,18 @@ _OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.
 MAX_REPEATS = 2
 #: Hard cap on the number of walks enumerated, so an enormous graph fails clearly instead of hanging.
 MAX_WALKS = 20_000
+#: Endings that keep at most half of the best score.
+LIMITED_OUTCOMES = frozenset({"concerning"})
+#: A hopeful ending keeps the full score only when reached with at most this many missteps.
+HOPEFUL_MAX_MISSTEPS = 1
+
+#: Why a walk keeps at most half of the best score, in words for learners, instructors and authors.
+LIMITS = {
+    "concerning": "a concerning ending keeps at most half of the best score",
+    "hopeful-missteps": f"a hopeful ending reached with more than {HOPEFUL_MAX_MISSTEPS} misstep keeps at most "
+                        "half of the best score",
+    "unfinished": "an unfinished role-play keeps at most half of the best score",
+}
 
 
 class IllegalMove(ValueError):
@@ -44,8 +71,14 @@ class Step:
 
     node: str
     choice: str
-    score: int
-    counted: bool
+    score: int  # the choice's declared score
+    counted: bool  # first time this choice is taken at this node
+    honours: bool = True  # False: a misstep, which earns nothing
+
+    @property
+    def points(self) -> int:
+        """What this step earns under the scoring rule (0 for a misstep or a repeat)."""
+        return self.score if self.counted and self.honours else 0
 
 
 @dataclass
@@ -68,9 +101,31 @@ class Walk:
         return self.scenario.nodes[self.node].ending is not None
 
     @property
+    def earned(self) -> int:
+        """What the choices taken so far earn, before the ending's limit (missteps 0, each choice once)."""
+        return sum(s.points for s in self.steps)
+
+    @property
+    def missteps(self) -> int:
+        """How many missteps (choices marked `honours: false`) the walk has taken."""
+        return sum(1 for s in self.steps if not s.honours)
+
+    @property
+    def limit(self) -> str | None:
+        """Why the walk keeps at most half of the best score (a key of LIMITS), or None if it keeps all."""
+        ending = self.scenario.nodes[self.node].ending
+        if ending is None:
+            return "unfinished"
+        if ending.outcome in LIMITED_OUTCOMES:
+            return "concerning"
+        if ending.outcome == "hopeful" and self.missteps > HOPEFUL_MAX_MISSTEPS:
+            return "hopeful-missteps"
+        return None
+
+    @property
     def score(self) -> int:
-        """Points earned so far (each choice counted once)."""
-        return sum(s.score for s in self.steps if s.counted)
+        """The walk's score under the scoring rule (see the module docstring)."""
+        return apply_limit(self.earned, self.limit, best_score(self.scenario))
 
     def options(self) -> list[Choice]:
         """The choices offered at the current node, given the variables."""
@@ -85,7 +140,7 @@ class Walk:
             offered = ", ".join(c.id for c in self.options()) or "none (this is an ending)"
             raise IllegalMove(f"choice {choice_id!r} is not offered at node {self.node!r} (offered: {offered})")
         counted = all(s.choice != choice.id or s.node != self.node for s in self.steps)
-        self.steps.append(Step(self.node, choice.id, choice.score, counted))
+        self.steps.append(Step(self.node, choice.id, choice.score, counted, choice.feedback.honours))
         for name, delta in choice.set.items():
             self.variables[name] = self.variables.get(name, 0) + delta
         self.node = _destination(choice, self.variables)
@@ -133,14 +188,35 @@ def all_walks(scenario: Scenario) -> list[Walk]:
     return done
 
 
+def apply_limit(earned: int, limit: str | None, best: int) -> int:
+    """The score a walk keeps: all it earned, or at most half of the best (rounded down) when limited."""
+    return earned if limit is None else min(earned, best // 2)
+
+
+#: Best scores already computed, by scenario object (a scenario is immutable).
+_BEST: dict[int, tuple[Scenario, int]] = {}
+
+
 def best_score(scenario: Scenario) -> int:
-    """The highest score any complete walk can earn."""
-    return max((w.score for w in all_walks(scenario)), default=0)
+    """The highest score a complete walk can keep: the best over walks whose ending does not limit them."""
+    cached = _BEST.get(id(scenario))
+    if cached is not None and cached[0] is scenario:
+        return cached[1]
+    best = max((w.earned for w in all_walks(scenario) if w.limit is None), default=0)
+    if len(_BEST) > 256:
+        _BEST.clear()
+    _BEST[id(scenario)] = (scenario, best)
+    return best
 
 
 def best_walk(scenario: Scenario) -> Walk:
-    """A complete walk with the best score (the model answer)."""
-    return max(all_walks(scenario), key=lambda w: (w.score, -len(w.steps)))
+    """A complete walk with the best score (the model answer), the shortest such walk."""
+    return max(all_walks(scenario), key=lambda w: (w.score, w.limit is None, -len(w.steps)))
+
+
+def limit_words(walk: Walk) -> str:
+    """Why the walk's score is limited, in words ('' when it is not)."""
+    return LIMITS[walk.limit] if walk.limit else ""
 
 
 @dataclass(frozen=True)
@@ -154,10 +230,13 @@ class Verdict:
     message: str
     walk: Walk | None = None
 
+    status: str = ""  # "older-version": recorded on an older version and impossible in this one
+
     @property
     def fraction(self) -> float:
-        """Score as a share of the best possible (0 for an invalid or unfinished transcript)."""
-        if not (self.valid and self.complete) or self.best == 0:
+        """Score as a share of the best possible (0 for an invalid transcript; an unfinished one keeps
+        its limited score)."""
+        if not self.valid or self.best == 0:
             return 0.0
         return min(self.score, self.best) / self.best
 
@@ -184,10 +263,12 @@ def replay(scenario: Scenario, transcript: list[dict]) -> Verdict:
         except IllegalMove as exc:
             return Verdict(False, False, 0, best, f"step {i}: {exc}: this path is not possible in the scenario")
     if not walk.finished:
-        return Verdict(True, False, walk.score, best, "the role-play was not finished")
+        return Verdict(True, False, walk.score, best, f"the role-play was not finished: {walk.score} of {best} "
+                       f"points ({limit_words(walk)})", walk)
     ending = scenario.nodes[walk.node].ending
-    return Verdict(True, True, walk.score, best, f"finished at '{ending.title}' with {walk.score} of {best} points",
-                   walk)
+    why = f" ({limit_words(walk)})" if walk.limit and walk.earned > walk.score else ""
+    return Verdict(True, True, walk.score, best,
+                   f"finished at '{ending.title}' with {walk.score} of {best} points{why}", walk)
 
 
 @dataclass(frozen=True)
@@ -201,6 +282,8 @@ class Summary:
     honoured: list[str]
     missteps: list[tuple[str, str, str]]  # (choice text, principle name, why)
     review: list[str]
+    earned: int = 0  # what the choices earned before the ending's limit
+    limit: str | None = None  # why the score is limited (a key of LIMITS), if it is
 
 
 def summarize(walk: Walk, lang: str | None = None) -> Summary:
@@ -220,7 +303,7 @@ def summarize(walk: Walk, lang: str | None = None) -> Summary:
                 review.append(choice.review)
     ending = scenario.nodes[walk.node].ending
     return Summary(walk.score, best_score(scenario), ending.title if ending else "", ending.outcome if ending else "",
-                   honoured, missteps, review)
+                   honoured, missteps, review, walk.earned, walk.limit)
 
 
 def choice_at(scenario: Scenario, node: str, choice_id: str) -> Choice:
@@ -229,4 +312,4 @@ def choice_at(scenario: Scenario, node: str, choice_id: str) -> Choice:
 
 
 __all__ = ["Walk", "Step", "Verdict", "Summary", "IllegalMove", "all_walks", "best_score", "best_walk",
-           "replay", "summarize", "choice_at", "holds", "targets"]
+           "apply_limit", "limit_words", "replay", "summarize", "choice_at", "holds", "targets", "LIMITS"]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from pathways import engine
-from pathways.scenario import load
+from pathways.scenario import load, parse
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml"
 
@@ -85,10 +85,106 @@ def test_replay_rejects_forged_paths(tiny, transcript, message):
     assert not verdict.valid and verdict.fraction == 0 and message in verdict.message
 
 
-def test_unfinished_transcript_earns_nothing(tiny):
-    """Is a legal but unfinished walk worth zero?"""
+def test_unfinished_transcript_keeps_at_most_half(tiny):
+    """Is a legal but unfinished walk scored as far as it went, with no ending credit (at most half the best)?"""
     verdict = engine.replay(tiny, steps(("a", "kind")))
-    assert verdict.valid and not verdict.complete and verdict.fraction == 0
+    assert verdict.valid and not verdict.complete and verdict.score == 2 and verdict.fraction == pytest.approx(2 / 8)
+    verdict = engine.replay(tiny, steps(("a", "kind"), ("b", "again"), ("a", "kind"), ("b", "secret")))
+    assert verdict.complete and verdict.score == 8
+    assert "unfinished role-play keeps at most half" in engine.replay(tiny, steps(("a", "rush"))).message
+
+
+# --- the scoring rule ------------------------------------------------------------------------------------
+
+RULE = """
+id: rule
+version: 1
+title: "Rule"
+role: "a tester"
+setting: "A test."
+start: s1
+nodes:
+  s1:
+    text: "One."
+    choices:
+      - {id: good1, text: "Good.", next: s2, score: 6,
+         feedback: &ok {reaction: "r", principle: safety, honours: true, why: "w"}}
+      - {id: bad1, text: "Bad.", next: s2, score: 2, review: "x",
+         feedback: &no {reaction: "r", principle: safety, honours: false, why: "w"}}
+  s2:
+    text: "Two."
+    choices:
+      - {id: good2, text: "Good.", next: s3, score: 1, feedback: *ok}
+      - {id: bad2, text: "Bad.", next: s3, score: 0, review: "x", feedback: *no}
+  s3:
+    text: "Three."
+    choices:
+      - {id: good3, text: "Good.", next: hope, score: 1, feedback: *ok}
+      - {id: bad3, text: "Bad.", next: hope, score: 0, review: "x", feedback: *no}
+      - {id: harsh, text: "Harsh.", next: dark, score: 1, feedback: *ok}
+  hope:
+    text: "Hope."
+    ending: {outcome: hopeful, title: "Hope"}
+  dark:
+    text: "Dark."
+    ending: {outcome: concerning, title: "Dark"}
+"""
+
+
+@pytest.fixture
+def rule():
+    return parse(RULE)[0]
+
+
+def walk_of(scenario, *choices):
+    walk = engine.Walk(scenario)
+    for c in choices:
+        walk.choose(c)
+    return walk
+
+
+def test_best_score_counts_only_walks_the_ending_does_not_limit(rule):
+    """Is the best score the most a hopeful walk with at most one misstep keeps (6 + 1 + 1)?"""
+    assert engine.best_score(rule) == 8 and engine.best_walk(rule).node == "hope"
+
+
+@pytest.mark.parametrize(
+    ("choices", "earned", "limit", "score"),
+    [
+        (("good1", "good2", "good3"), 8, None, 8),                 # hopeful, no misstep: keeps all
+        (("bad1", "good2", "good3"), 2, None, 2),                  # a misstep earns nothing, whatever its score
+        (("good1", "bad2", "good3"), 7, None, 7),                  # hopeful with one misstep: keeps all
+        (("good1", "bad2", "bad3"), 6, "hopeful-missteps", 4),     # hopeful with two missteps: as if concerning
+        (("good1", "good2", "harsh"), 8, "concerning", 4),         # concerning: at most half of the best
+        (("bad1", "good2", "harsh"), 2, "concerning", 2),          # under half already: unchanged
+        (("good1",), 6, "unfinished", 4),                          # unfinished: no ending credit
+    ],
+)
+def test_scoring_rule(rule, choices, earned, limit, score):
+    """Does each walk keep what the rule says: missteps earn 0, the ending limits the score?"""
+    walk = walk_of(rule, *choices)
+    assert (walk.earned, walk.limit, walk.score) == (earned, limit, score)
+
+
+def test_every_consumer_uses_the_same_rule(rule):
+    """Do the replay (grader), the summary (widget) and the path table (preview) give a walk the same score?"""
+    from pathways.authoring import path_rows
+
+    rows = {tuple(c for _n, c, _t in r.choices): r.score for r in path_rows(rule)}
+    for walk in engine.all_walks(rule):
+        route = [s.choice for s in walk.steps]
+        verdict = engine.replay(rule, [{"node": s.node, "choice": s.choice} for s in walk.steps])
+        assert verdict.score == engine.summarize(walk).score == rows[tuple(route)] == walk.score
+    assert max(rows.values()) == engine.best_score(rule)
+
+
+def test_verdict_explains_a_limited_score(rule):
+    """Does the grader's message say why a concerning ending kept only half?"""
+    walk = walk_of(rule, "good1", "good2", "harsh")
+    verdict = engine.replay(rule, [{"node": s.node, "choice": s.choice} for s in walk.steps])
+    assert verdict.message == ("finished at 'Dark' with 4 of 8 points (a concerning ending keeps at most half of "
+                               "the best score)")
+    assert verdict.fraction == 0.5
 
 
 def test_summary_names_principles_missteps_and_review(tiny):
