@@ -213,7 +213,30 @@ def output_flags(notebook: Path, timeout: int) -> list[str]:
     for hint, flag in REJECTION_HINTS.items():
         if hint in text and flag not in flags:
             flags.append(flag)
+    broken = environment_failure(nb)
+    if broken:
+        flags.append(f"every graded cell failed with an error ({broken}), so its score says nothing about the "
+                     "learner: check the grading environment and grade again")
     return flags
+
+
+#: Errors a wrong or missing answer raises in an autograder cell; anything else means the cell itself could not run.
+ANSWER_ERRORS = {"AssertionError"} | TIMEOUT_ERRORS
+
+
+def environment_failure(nb: nbformat.NotebookNode) -> str | None:
+    """'Name: message' when every graded code cell stopped on an error that no answer causes (a missing module,
+    no usable temporary folder...): the kernel could not grade, and zeros must not pass as the learner's."""
+    graded = [c for c in nb.cells if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    errors = []
+    for cell in graded:
+        found = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if not found or found[0].get("ename") in ANSWER_ERRORS:
+            return None
+        errors.append(found[0])
+    if not errors:
+        return None
+    return f"{errors[0].get('ename')}: {str(errors[0].get('evalue', ''))[:120]}"
 
 
 # --- running one job ---------------------------------------------------------------------------------

@@ -94,6 +94,23 @@ def test_output_flags_find_timeouts_and_forged_transcripts(tmp_path):
     assert any("forged" in f for f in flags)
 
 
+def test_output_flags_name_a_grading_environment_that_failed(tmp_path):
+    """When every graded cell stopped on an error no answer causes (the kernel could not even grade), is the
+    hand-in flagged instead of passing its zeros off as the learner's; and is a plain wrong answer not?"""
+    nb = release_nb()
+    graded = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded
+    for cell in graded:
+        cell.outputs = [nbformat.v4.new_output("error", ename="FileNotFoundError",
+                                               evalue="No usable temporary directory found", traceback=[])]
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(nb, path)
+    assert any("every graded cell failed" in f and "FileNotFoundError" in f for f in output_flags(path, 5))
+    graded[0].outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])]
+    nbformat.write(nb, path)
+    assert not any("every graded cell failed" in f for f in output_flags(path, 5))
+
+
 def test_feedback_leak_check_catches_escaped_lines():
     """Does the feedback check find a hidden test line even when HTML-escaped?"""
     snippets = ['check_points("q1", "b")']
