@@ -93,8 +93,8 @@ def _question_texts(release: Path) -> dict[tuple[str, str], str]:
 
 
 def roleplay_choices(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_file: Path):
-    """Count, over the graded class, each choice taken at each node (first finished, valid attempt)."""
-    from pathways import engine
+    """Count, over the graded class, each choice taken at each node (the graded attempt, when valid)."""
+    from pathways.autograde import record_verdict
     from pathways.responses import ResponseFileError, read_file
     from pathways.scenario import load
 
@@ -108,14 +108,11 @@ def roleplay_choices(root: Path, ledger: Ledger, lesson: str, activity: str, sce
             record = read_file(root / "submitted" / sid / lesson / "responses.json").get(activity)
         except (ResponseFileError, OSError):
             continue
-        if not isinstance(record, dict) or record.get("scenario") != scenario.id:
+        if not isinstance(record, dict):
             continue
-        finished = [a for a in record.get("attempts") or [] if isinstance(a, dict) and a.get("finished")]
-        if not finished:
-            continue
-        verdict = engine.replay(scenario, finished[0].get("steps"))
+        verdict = record_verdict(scenario, record)  # the attempt the grader graded, as it graded it
         if not verdict.valid:
-            continue  # a forged path says nothing about the class
+            continue  # a forged path, or one played on an older version, says nothing about this version
         walkers += 1
         seen = set()
         for step in verdict.walk.steps if verdict.walk else []:

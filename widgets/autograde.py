@@ -8,12 +8,13 @@ reveals an answer key.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from . import engine
 from .exercises import sorting_score
 from .responses import ResponseFileError, store
-from .scenario import ScenarioError, load
+from .scenario import Scenario, ScenarioError, load
 
 
 def _record(activity: str, kind: str) -> tuple[dict | None, str]:
@@ -29,12 +30,30 @@ def _record(activity: str, kind: str) -> tuple[dict | None, str]:
 
 
 def roleplay_verdict(scenario_file: str | Path, activity: str = "roleplay") -> engine.Verdict:
-    """Re-check the learner's first finished attempt against the scenario graph."""
+    """Re-check the learner's graded attempt against the scenario graph (see `record_verdict`)."""
     scenario = load(scenario_file)
-    best = engine.best_score(scenario)
     record, problem = _record(activity, "roleplay")
     if record is None:
-        return engine.Verdict(False, False, 0, best, problem)
+        return engine.Verdict(False, False, 0, engine.best_score(scenario), problem)
+    return record_verdict(scenario, record)
+
+
+#: What the grader says of a transcript recorded on an older version that the current one cannot replay.
+OLDER_VERSION = ("recorded on an older version (v{old}) of this role-play, which is now v{new}: its path cannot be "
+                 "replayed on the current version, so it was not scored; this is not a sign of cheating, and the "
+                 "instructor will review it by hand")
+
+
+def record_verdict(scenario: Scenario, record: dict) -> engine.Verdict:
+    """Re-check one role-play record: its first finished attempt, scored by the engine's rule.
+
+    The scenario's `version` is recorded with the transcript. A transcript recorded on another
+    version is replayed on the current one: if its path is still possible it is graded as usual
+    (the message says which version it was played on); if not, the verdict has status
+    "older-version", earns 0 and says so plainly for the instructor to review, never that the
+    path was forged.
+    """
+    best = engine.best_score(scenario)
     if record.get("scenario") != scenario.id:
         return engine.Verdict(False, False, 0, best,
                               f"the recorded role-play is {record.get('scenario')!r}, not {scenario.id!r}")
@@ -44,7 +63,16 @@ def roleplay_verdict(scenario_file: str | Path, activity: str = "roleplay") -> e
     finished = [a for a in attempts if isinstance(a, dict) and a.get("finished")]
     if not finished:
         return engine.Verdict(False, False, 0, best, "the role-play was started but not finished")
-    return engine.replay(scenario, finished[0].get("steps"))
+    attempt = finished[0]
+    verdict = engine.replay(scenario, attempt.get("steps"))
+    version = attempt.get("version", record.get("version"))
+    if not isinstance(version, int) or isinstance(version, bool) or version == scenario.version:
+        return verdict
+    if verdict.valid:
+        return replace(verdict, message=f"{verdict.message} (played on version {version}, graded on version "
+                                        f"{scenario.version})")
+    return engine.Verdict(False, False, 0, best, OLDER_VERSION.format(old=version, new=scenario.version),
+                          status="older-version")
 
 
 def roleplay_points(scenario_file: str | Path, points: float, activity: str = "roleplay") -> float:

@@ -114,3 +114,68 @@ def test_store_replaces_a_damaged_file_on_next_save(tmp_path):
     st = ResponseStore(tmp_path, persist=True)
     st.put("a", {"kind": "checks", "answers": {"q1": "a"}})
     assert json.loads((tmp_path / FILENAME).read_text())["activities"]["a"]["answers"] == {"q1": "a"}
+
+
+# --- versions ------------------------------------------------------------------------------------------
+
+
+def impossible_on_v2():
+    """A path the current tiny scenario (version 2) cannot replay: it did exist in version 1."""
+    return [{"node": "a", "choice": "kind"}, {"node": "b", "choice": "leave-early"}]
+
+
+def test_older_version_that_still_replays_is_graded(in_tmp, capsys):
+    """Is a transcript played on version 1 graded as usual when its path is still possible in version 2?"""
+    record = roleplay_record(best_steps())
+    record["version"] = 1
+    write_responses(in_tmp, {"roleplay": record})
+    assert autograde.roleplay_points(TINY, points=4) == 4
+    assert "(played on version 1, graded on version 2)" in capsys.readouterr().out
+
+
+def test_older_version_that_no_longer_replays_is_flagged_not_forged(in_tmp, capsys):
+    """Is an impossible path recorded on an older version flagged 'older version' (0, for review), never 'forged'?"""
+    record = roleplay_record(impossible_on_v2())
+    record["version"] = 1
+    write_responses(in_tmp, {"roleplay": record})
+    verdict = autograde.roleplay_verdict(TINY)
+    assert verdict.status == "older-version" and not verdict.valid and verdict.fraction == 0
+    assert autograde.roleplay_points(TINY, points=4) == 0
+    out = capsys.readouterr().out
+    assert "recorded on an older version (v1) of this role-play, which is now v2" in out
+    assert "not possible" not in out and "forged" not in out
+
+
+def test_same_version_impossible_path_is_still_rejected(in_tmp, capsys):
+    """Is an impossible path recorded on the current version still refused as not possible?"""
+    write_responses(in_tmp, {"roleplay": roleplay_record(impossible_on_v2())})
+    assert autograde.roleplay_verdict(TINY).status == ""
+    assert autograde.roleplay_points(TINY, points=4) == 0
+    assert "this path is not possible in the scenario" in capsys.readouterr().out
+
+
+def test_per_attempt_version_wins_over_the_record(in_tmp):
+    """Does an attempt's own `version` (when recorded) decide, rather than the record's?"""
+    record = roleplay_record(impossible_on_v2())
+    record["attempts"][0]["version"] = 1
+    write_responses(in_tmp, {"roleplay": record})
+    assert autograde.roleplay_verdict(TINY).status == "older-version"
+
+
+@pytest.mark.parametrize(("version", "flag"), [(1, "older version"), (2, "forged")])
+def test_grading_flags_name_an_older_version_plainly(in_tmp, tmp_path, capsys, version, flag):
+    """Does the instructor's flag say 'older version' for an old transcript and 'forged' only for a current one?"""
+    import nbformat
+    from pathways.grading.sandbox import output_flags
+
+    record = roleplay_record(impossible_on_v2())
+    record["version"] = version
+    write_responses(in_tmp, {"roleplay": record})
+    autograde.roleplay_points(TINY, points=4)
+    cell = nbformat.v4.new_code_cell("roleplay_points('tiny.yaml', 4)",
+                                     metadata={"nbgrader": {"grade_id": "test-roleplay", "grade": True}})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=capsys.readouterr().out)]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nbformat.write(nb, tmp_path / "graded.ipynb")
+    flags = output_flags(tmp_path / "graded.ipynb", 5)
+    assert len(flags) == 1 and flag in flags[0]
