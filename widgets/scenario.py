@@ -141,6 +141,10 @@ class Scenario(_Strict):
     checklist: list[ChecklistId] = Field(default_factory=list, description="Checklist ids the role-play teaches.")
     variables: dict[Identifier, int] = Field(default_factory=dict, description="Variables such as trust or "
                                              "safety, with their starting values.")
+    good_direction: dict[Identifier, Literal["up", "down"]] = Field(
+        default_factory=dict, description="Optional: for a variable, which way is good ('up': better higher, such "
+        "as trust; 'down': better lower, such as risk). `pathways check` warns about a choice whose feedback says "
+        "the opposite of how it moves the variable.")
     start: Identifier = Field(description="The node the story starts at.")
     nodes: dict[Identifier, Node] = Field(min_length=1)
 
@@ -154,6 +158,7 @@ class Problem:
     path: str
     message: str
     severity: Literal["error", "warning"] = "error"
+    rule: str = ""  # for the assessment rules: which one (pathways.assessment.RULES)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -379,6 +384,10 @@ def analyse(text: str, filename: str = "<scenario>") -> Checked:
         problems += flow_problems(scenario, smap, filename)
     if not any(p.severity == "error" for p in problems):
         problems += score_problems(scenario, smap, filename)
+    if not any(p.severity == "error" for p in problems):
+        from .assessment import assessment_problems  # the assessment rules build on this module
+
+        problems += assessment_problems(scenario, smap, filename)
     problems += style_problems(scenario, smap, filename)
     return Checked(filename, scenario, smap, _sorted(problems))
 
@@ -492,6 +501,11 @@ def _structure_problems(data: dict, smap: SourceMap, filename: str) -> list[Prob
     variables = data.get("variables") if isinstance(data.get("variables"), dict) else {}
     complete = bool(nodes)
     edges: dict[str, list[str]] = {}
+    directions = data.get("good_direction") if isinstance(data.get("good_direction"), dict) else {}
+    for var in directions:
+        if var not in variables:
+            add(("good_direction", var), f"'good_direction' names variable {var!r}, which is not declared under "
+                "'variables'")
     start = data.get("start")
     if isinstance(start, str) and nodes and start not in nodes:
         add(("start",), f"the start node {start!r} does not exist; add it under 'nodes' or fix the name")

@@ -309,3 +309,97 @@ def test_schema_accepts_shipped_scenarios_and_rejects_schema_faults():
                  "bad_outcome", "no_feedback", "unknown_principle", "unknown_tag", "malformed_tag"):
         data = yaml.safe_load((HERE / "broken" / f"{name}.yaml").read_text())
         assert list(validator.iter_errors(data)), f"the JSON Schema accepts {name}"
+
+
+# --- assessment rules: no answer by shape, scores that follow consequences -----------------------------------
+
+#: One file per rule in assessment/ (base.yaml with one assessment slip), and the exact warnings expected.
+ASSESSMENT = {
+    "best_first": [
+        (14, "position", "the best choice is listed first at 3 of 3 decision points (100%, more than 40%): intro, "
+                         "talk, card; list it second or later at some of them, so that a learner who always picks "
+                         "the first choice does not score best"),
+    ],
+    "best_longest": [
+        (14, "position", "the best choice is strictly the longest at 3 of 3 decision points (100%, more than 40%): "
+                         "intro, talk, card; give the other choices as much detail, or shorten the best one, so "
+                         "that length gives nothing away"),
+    ],
+    "scoring_misstep": [
+        (25, "scoring-misstep", "choice 'rush' works against a principle (honours: false) yet has score 1; a "
+                                "misstep earns nothing, so set its score to 0"),
+    ],
+    "concerning_keeps_half": [
+        (51, "ending", "ending 'gone' is concerning, yet the path 'kind → refer' earns 4 of the best 4 points on "
+                       "the way to it (more than half; grading keeps only 2); lower the scores of the choices that "
+                       "lead here, so that the points tell the same story as the ending"),
+    ],
+    "hopeful_two_missteps": [
+        (46, "ending", "ending 'good' is hopeful, yet the path 'rush → lecture' reaches it with 2 missteps; let "
+                       "missteps lead elsewhere (or through a moment that repairs them), so that a hopeful ending "
+                       "follows from choices that honour the principles"),
+    ],
+    "direction_declared": [
+        (22, "direction", "choice 'kind' honours a principle but raises 'risk', and 'good_direction' says risk is "
+                          "better lower; make the change match the feedback (or correct 'good_direction:')"),
+    ],
+    "direction_inferred": [
+        (27, "direction", "choice 'rush' works against a principle but raises 'calm', and every choice that "
+                          "honours a principle raises it; make the change match the feedback, or declare which "
+                          "way is good under 'good_direction:'"),
+    ],
+    "same_last_ending": [
+        (30, "last-decision", "every choice at 'talk' leads to the same ending 'good', so this last decision "
+                              "changes nothing; let the choices that work against a principle lead to another "
+                              "ending"),
+    ],
+}
+CHECK_KEY = (6, "check-key", "the answer is strictly the longest option in 2 of 3 one-answer questions (67%, more "
+                             "than 40%): q1, q2; give the other options as much detail, or shorten the answer, so "
+                             "that length gives nothing away")
+
+
+def test_every_assessment_rule_has_a_fixture():
+    """Is there a fixture for every assessment rule, and a table entry for every fixture?"""
+    from pathways.assessment import RULES
+
+    assert sorted(p.stem for p in (HERE / "assessment").glob("*.yaml")) == sorted(ASSESSMENT)
+    covered = {rule for expected in ASSESSMENT.values() for _l, rule, _m in expected} | {CHECK_KEY[1]}
+    assert covered == set(RULES)
+
+
+@pytest.mark.parametrize("name", sorted(ASSESSMENT))
+def test_assessment_slip_is_a_located_warning(name):
+    """Does each assessment slip give exactly its warning, with line and fix, and leave the scenario loadable?"""
+    path = HERE / "assessment" / f"{name}.yaml"
+    assert [(p.line, p.rule, p.message) for p in check_file(path)] == ASSESSMENT[name]
+    assert all(p.severity == "warning" and p.file == str(path) for p in check_file(path))
+    load(path)
+
+
+def test_check_key_length_is_read_from_the_notebook_beside_the_file():
+    """Does the check-key rule find the keys in the lesson notebook's hidden tests, for that activity only?"""
+    path = HERE / "assessment" / "checks" / "checks.yaml"
+    problems = authoring.check_one(path)
+    assert [(p.line, p.rule, p.message) for p in problems] == [CHECK_KEY]
+    from pathways.assessment import check_key_problems, notebook_keys
+
+    keys = notebook_keys(path.with_name("lesson.ipynb"), "checks-x")
+    assert keys == {"q1": "b", "q2": "a", "q3": "a", "q4": ["a"]}  # the other activity's q3 key is not taken
+    assert check_key_problems(path, notebook=HERE / "no-such-notebook.ipynb") == []  # no key, no judgement
+
+
+def test_position_is_not_judged_on_fewer_than_three_decisions():
+    """Is a scenario with one decision point (base.yaml: its best choice is first) left alone by the position rule?"""
+    assert check_file(BASE) == []
+
+
+def test_undeclared_good_direction_variable_is_an_error():
+    """Is a 'good_direction' naming an undeclared variable an error with its line?"""
+    text = BASE.read_text().replace("variables:\n  trust: 0\n", "variables:\n  trust: 0\ngood_direction:\n  "
+                                    "trsut: up\n")
+    from pathways.scenario import check_text
+
+    problems = [(p.line, p.severity, p.message) for p in check_text(text, "x.yaml")]
+    assert problems == [(11, "error", "'good_direction' names variable 'trsut', which is not declared under "
+                                      "'variables'")]
