@@ -70,6 +70,8 @@ class PathRow:
     ending: str
     title: str
     outcome: str
+    earned: int = 0  # what the choices earned before the ending's limit
+    limit: str = ""  # why the score is limited (the scoring rule's words), if it is
 
     @property
     def route(self) -> str:
@@ -78,7 +80,8 @@ class PathRow:
 
 
 def path_rows(scenario: Scenario) -> list[PathRow]:
-    """Every complete path through the scenario with its score and ending, best first (as grading counts)."""
+    """Every complete path through the scenario with its score and ending, best first (as grading counts:
+    the engine's scoring rule, so a limited path shows what it keeps and why)."""
     walks = engine.all_walks(scenario)
     best = max((w.score for w in walks), default=0)
     rows = []
@@ -86,7 +89,8 @@ def path_rows(scenario: Scenario) -> list[PathRow]:
     for number, walk in enumerate(ordered, start=1):
         ending = scenario.nodes[walk.node].ending
         choices = [(s.node, s.choice, engine.choice_at(scenario, s.node, s.choice).text) for s in walk.steps]
-        rows.append(PathRow(number, choices, walk.score, best, walk.node, ending.title, ending.outcome))
+        rows.append(PathRow(number, choices, walk.score, best, walk.node, ending.title, ending.outcome,
+                            walk.earned, engine.limit_words(walk)))
     return rows
 
 

@@ -70,6 +70,20 @@ def test_show_all_paths_lists_every_path_with_score_and_ending(preview):
     assert "<tr><td>1</td>" in table and f"<td>{best} / {best}</td>" in table.split("</tr>")[1]
     for ending in ("A door left open", "Care that did not happen"):
         assert ending in table
+    assert "a misstep earns nothing" in table
+
+
+def test_path_table_says_why_a_score_is_limited(preview):
+    """Does the path table show, for a path whose ending limits it, what it earned and why it keeps less?"""
+    path = LESSON1.parent / "02-coercion-and-control" / "traffic_stop.yaml"
+    preview.open(path)
+    preview.paths_button.click()
+    walks = engine.all_walks(load(path))
+    limited = [w for w in walks if w.limit and w.earned > w.score]
+    assert limited
+    for walk in limited:
+        assert f"{walk.score} / {engine.best_score(walk.scenario)}<br><small>{walk.earned} earned; " \
+               f"{engine.LIMITS[walk.limit]}</small>" in preview.paths.value
 
 
 def test_broken_file_shows_every_problem_and_is_not_played(preview):

@@ -197,3 +197,14 @@ def test_summary_names_principles_missteps_and_review(tiny):
     assert summary.honoured == ["Trustworthiness and transparency"]
     assert summary.missteps == [("Hurry them.", "Patience and pacing", "Rushing adds pressure.")]
     assert summary.review == ["Section 2"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "Your choices earned 8 points, but a concerning ending"),
+                                             ("es", "Tus decisiones sumaron 8 puntos, pero un final preocupante")])
+def test_end_summary_says_why_the_score_was_limited(rule, lang, words):
+    """Does the learner's end summary show the limited score and say, in their language, why it is limited?"""
+    from pathways.views.roleplay import summary_html
+
+    html = summary_html(engine.summarize(walk_of(rule, "good1", "good2", "harsh")), lang)
+    assert words in html and ("4 of 8" in html or "4 de 8" in html)
+    assert "concerning" not in summary_html(engine.summarize(walk_of(rule, "good1", "good2", "good3")), "en")

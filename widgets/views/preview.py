@@ -149,11 +149,16 @@ def paths_html(rows: list[authoring.PathRow]) -> str:
     for r in rows:
         route = " &rarr; ".join(f'<span title="{e(text)}">{e(cid)}</span>' for _n, cid, text in r.choices)
         outcome = OUTCOME_CLASS.get(r.outcome, "")
-        lines.append(f'<tr><td>{r.number}</td><td>{route}</td><td>{r.score} / {r.best}</td>'
+        kept = (f"{r.score} / {r.best}" + (f'<br><small>{r.earned} earned; {e(r.limit)}</small>'
+                                           if r.limit and r.earned > r.score else ""))
+        lines.append(f'<tr><td>{r.number}</td><td>{route}</td><td>{kept}</td>'
                      f'<td class="{outcome}">{e(r.title)} ({e(r.outcome)})</td></tr>')
     body = "".join(lines)
     return (f"<p><strong>{len(rows)} paths</strong>; best score {rows[0].best}; "
             f"{len(endings)} different endings reached. Hover a choice to read it.</p>"
+            "<p>Scores follow the scoring rule (lessons/AUTHORING.md, section 6): a misstep earns nothing; a "
+            "concerning ending, a hopeful one reached after two missteps, or an unfinished play keeps at most "
+            "half of the best score.</p>"
             '<table class="pw-paths"><thead><tr><th scope="col">#</th><th scope="col">Choices taken</th>'
             '<th scope="col">Score</th><th scope="col">Ending</th></tr></thead>'
             f"<tbody>{body}</tbody></table>")

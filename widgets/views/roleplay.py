@@ -142,6 +142,8 @@ def summary_html(summary: engine.Summary, lang: str | None = None) -> str:
     parts = [f'<div class="pw-summary"><h4>{e(tr("ending_" + summary.outcome))}: '
              f"{e(summary.ending_title)}</h4>",
              f"<p><strong>{e(tr('you_earned', score=summary.score, best=summary.best))}</strong></p>",
+             *([f"<p>{e(tr('limit_' + summary.limit, earned=summary.earned))}</p>"]
+               if summary.limit in ("concerning", "hopeful-missteps") and summary.earned > summary.score else []),
              f"<p><strong>{tr('principles_honoured')}</strong></p><ul>{honoured}</ul>"]
     if missteps:
         parts.append(f"<p><strong>{tr('where_differently')}</strong></p><ul>{missteps}</ul>")
