@@ -42,3 +42,23 @@ def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def in_own_thread(func, *args, **kwargs):
+    """Call `func` in a new thread and return its result (or raise its exception).
+
+    Once a browser test has started Playwright's sync API on an xdist worker, the worker's main thread has a
+    running asyncio loop for the rest of the session: `asyncio.run()` fails there, and code that looks for a
+    running loop (a widget deciding whether it runs in a kernel) finds Playwright's. A fresh thread has none.
+    """
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args, **kwargs).result()
+
+
+def run_async(coro):
+    """`asyncio.run(coro)` in a thread of its own (see `in_own_thread`)."""
+    import asyncio
+
+    return in_own_thread(asyncio.run, coro)

@@ -35,6 +35,7 @@ from pathways.grading import cli, dashboards
 from pathways.i18n import ui
 from pathways.resources import load_resources
 from pathways.scenario import load
+from support import run_async
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.name for p in (REPO / "lessons").iterdir() if (p / "lesson.ipynb").is_file())
@@ -174,7 +175,7 @@ def test_culler_counts_a_kernel_leaving_its_pool_as_active():
         await km.cull_kernels()
         assert b.last_activity > long_ago
 
-    asyncio.run(rounds())
+    run_async(rounds())  # in a thread of its own: Playwright keeps a loop running in this one
 
 
 def test_built_site_holds_only_what_visitors_need(dashboards_site):

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from pathways.grading.voila_server import PreheatScheduler, default_concurrency, default_max_kernels
+from support import run_async
 
 
 class Clock:
@@ -19,7 +20,7 @@ class Clock:
 
 
 def run(coro):
-    return asyncio.run(coro)
+    return run_async(coro)  # in a thread of its own: a browser test may have left a loop running in this one
 
 
 async def settle() -> None:

@@ -8,6 +8,7 @@ import time
 import pathways.responses as responses
 from pathways import views
 from pathways.responses import FILENAME
+from support import in_own_thread, run_async
 
 reflection_view = importlib.import_module("pathways.views.reflection")  # the module, not the function
 
@@ -25,12 +26,16 @@ def test_every_keystroke_reaches_the_kernel(in_tmp):
 def test_typed_text_is_saved_beside_the_notebook_with_its_word_count(in_tmp):
     """In JupyterLab, is each change written to responses.json at once when nothing was saved in the last
     second, with the word count shown?"""
-    r = views.Reflection("reflection-x", save_every=0)
-    r.text.value = "I met Dani"
-    assert on_disk(in_tmp)["reflection-x"] == {"kind": "reflection", "text": "I met Dani"}
-    r.text.value = "I met Dani in the ER."
-    assert on_disk(in_tmp)["reflection-x"]["text"] == "I met Dani in the ER."
-    assert "6 words" in r.status.value
+
+    def typing() -> None:  # as in a plain script: no event loop in this thread (see support.in_own_thread)
+        r = views.Reflection("reflection-x", save_every=0)
+        r.text.value = "I met Dani"
+        assert on_disk(in_tmp)["reflection-x"] == {"kind": "reflection", "text": "I met Dani"}
+        r.text.value = "I met Dani in the ER."
+        assert on_disk(in_tmp)["reflection-x"]["text"] == "I met Dani in the ER."
+        assert "6 words" in r.status.value
+
+    in_own_thread(typing)
     responses._STORE = None  # a new kernel: the text is shown again
     assert views.Reflection("reflection-x").text.value == "I met Dani in the ER."
 
@@ -38,10 +43,14 @@ def test_typed_text_is_saved_beside_the_notebook_with_its_word_count(in_tmp):
 def test_under_voila_typed_text_stays_in_memory(in_tmp, monkeypatch):
     """Under Voila (memory only), is the typed text kept by the kernel and nothing written on the server?"""
     monkeypatch.setenv("PATHWAYS_STORAGE", "memory")
-    r = views.Reflection("reflection-x", save_every=0)
-    r.text.value = "Then Marcus came back."
-    assert responses.store().get("reflection-x")["text"] == "Then Marcus came back."
-    assert "4 words" in r.status.value
+
+    def typing() -> None:
+        r = views.Reflection("reflection-x", save_every=0)
+        r.text.value = "Then Marcus came back."
+        assert responses.store().get("reflection-x")["text"] == "Then Marcus came back."
+        assert "4 words" in r.status.value
+
+    in_own_thread(typing)
     assert not (in_tmp / FILENAME).exists()
 
 
@@ -69,7 +78,7 @@ def test_fast_typing_is_saved_at_most_once_a_second_and_never_loses_the_last_wor
 
     monkeypatch.setattr(responses.ResponseStore, "put", counting_put)
     monkeypatch.setattr(reflection_view, "ANNOUNCE_AFTER", 0.2)
-    r, text = asyncio.run(typing())
+    r, text = run_async(typing())
     assert on_disk(in_tmp)["reflection-x"]["text"] == text
     assert writes == ["I ", text]  # two writes for twelve changes
     assert "12 words" in r.status.value  # said once typing paused, not after every save
@@ -91,7 +100,7 @@ def test_the_status_is_not_announced_while_typing(in_tmp, monkeypatch):
             await asyncio.sleep(0.05)
         return during, r.status.value
 
-    during, after = asyncio.run(typing())
+    during, after = run_async(typing())
     assert during == "" and "10 words" in after
 
 
@@ -107,4 +116,4 @@ def test_save_button_saves_at_once_and_cancels_the_pending_save(in_tmp):
         r.save_button.click()
         assert on_disk(in_tmp)["reflection-x"]["text"] == "First. Second." and r._pending is None
 
-    asyncio.run(typing())
+    run_async(typing())
