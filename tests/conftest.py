@@ -1,4 +1,8 @@
-"""Shared fixtures. Tests never touch build/ or workspace/: every course lives in a temporary folder."""
+"""Shared fixtures. Tests never touch build/ or workspace/: every course lives in a temporary folder.
+
+Also one hook: the `xdist_group` marks must reach pytest-xdist's `--dist loadgroup` scheduler (see
+`pytest_collection_modifyitems` below), or every module-scoped fixture runs again on every worker.
+"""
 
 from __future__ import annotations
 
@@ -37,3 +41,27 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
 
     monkeypatch.setattr(responses, "_STORE", None)
     return tmp_path
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker with `--dist loadgroup`, make sure each test's node id ends with its `@group`.
+
+    pytest-xdist tells its scheduler a test's group by appending `@group` to the node id (in its own hook,
+    which runs before this one). It writes `item._nodeid`, which pytest 9.2 no longer reads (node ids became
+    structured: pytest-dev/pytest-xdist#1386), so the marks were silently ignored: the tests of one group were
+    spread over both workers and each module-scoped fixture (a class graded, a server started) ran again and
+    again. Where the suffix is missing this adds it the way pytest 9.2 stores ids; elsewhere it does nothing.
+    """
+    if not config.getoption("loadgroup", default=False):  # set on xdist workers only
+        return
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if not names or item.nodeid.endswith(suffix):
+            continue
+        if hasattr(item, "_id"):  # pytest >= 9.2
+            item._id = type(item._id).parse(item.nodeid + suffix)
+        else:
+            item._nodeid = item.nodeid + suffix

@@ -149,6 +149,14 @@ def run(tmp_path_factory):
                            lost=round(FULL - 4 + 4 * worst.score / best, 2))
 
 
+def test_the_class_is_graded_on_one_worker(request):
+    """With `pytest -n 2 --dist loadgroup` (make test), does pytest-xdist see this module's group, so the class
+    is graded once and not once per worker that gets one of these tests?"""
+    if not request.config.getoption("loadgroup", default=False):
+        pytest.skip("not run by pytest-xdist with --dist loadgroup")
+    assert request.node.nodeid.endswith("@grading-class"), request.node.nodeid
+
+
 def _row(run, name):
     return run.rows[label_id(name) if name not in run.rows else name]
 
