@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from .principles import read_data
-from .scenario import Problem, Scenario, ScenarioError, SourceMap, _dotted, parse
+from .scenario import Problem, Scenario, ScenarioError, SourceMap, _dotted, parse, read_yaml
 from .scenario import _read as _read_text
 
 DEFAULT_LANG = "en"
@@ -118,8 +118,7 @@ def base_file(translation: str | Path) -> Path:
 def _read_translation(path: Path) -> tuple[dict | None, SourceMap, list[Problem]]:
     text = _read_text(path)
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root, data = read_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, SourceMap(None), [Problem(str(path), mark.line + 1 if mark else None, "",

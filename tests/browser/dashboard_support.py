@@ -234,11 +234,12 @@ class ColdStart:
 
 
 def cold_start(site: Path, log: Path, browser, lessons: list[str], pool: int = 2,
+               lesson_pools: dict[str, int] | None = None,
                overrides: list[str] | None = None) -> tuple[Server, ColdStart]:
     """Launch Voila on `site`, open the first lesson in Chromium as soon as it answers, then every lesson, then
     wait for the pools to be warm. Returns the running server (the caller stops it) and the timings."""
     start = time.monotonic()
-    server = start_server(site, log, overrides=overrides, pool=pool)
+    server = start_server(site, log, overrides=overrides, pool=pool, lesson_pools=lesson_pools)
     http = time.monotonic() - start
     first = render_in_browser(browser, server.lesson_url(lessons[0]))
     first_total = time.monotonic() - start
@@ -246,6 +247,7 @@ def cold_start(site: Path, log: Path, browser, lessons: list[str], pool: int = 2
     for lesson in lessons[1:]:
         each[lesson] = render_in_browser(browser, server.lesson_url(lesson))
     # every pool full again: pool kernels per lesson, plus the kernels of the visits just made (not yet culled)
-    waited = pools_warm(server.proc, pool * len(lessons) + len(lessons))
+    pooled = sum((lesson_pools or {}).get(lesson, pool) for lesson in lessons)
+    waited = pools_warm(server.proc, pooled + len(lessons))
     warm = None if waited is None else time.monotonic() - start
     return server, ColdStart(http, first_total, first, each, warm)

@@ -9,11 +9,14 @@ a quiet machine, where the first lesson should be on screen within 5 s of the la
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 from dashboard_support import cold_start, cpu_hogs, render_in_browser, stop_server
 
-#: The cold render may take this many times a warm render under the same load.
+#: The cold render may take this many times a warm render (the median of WARM_RENDERS) under the same load.
 MAX_RATIO = 3.0
+WARM_RENDERS = 3
 
 
 @pytest.mark.slow
@@ -22,11 +25,15 @@ def test_first_lesson_renders_promptly_while_the_pools_fill_under_load(dashboard
     """Under load on both cores, does a server that has just started render the first lesson within 3x a warm
     render, open every lesson, and fill every pool?"""
     lessons = sorted(p.parent.name for p in dashboards_site.glob("*/lesson.ipynb"))
+    # One preheated kernel per lesson, and WARM_RENDERS for the first lesson, so each warm render below gets a
+    # kernel that is ready (a used kernel is replaced only after the fill delay).
     with cpu_hogs(2, seconds=240):
-        server, cold = cold_start(dashboards_site, tmp_path / "voila.log", browser, lessons, pool=2)
+        server, cold = cold_start(dashboards_site, tmp_path / "voila.log", browser, lessons, pool=1,
+                                  lesson_pools={lessons[0]: WARM_RENDERS})
         try:
             assert cold.all_warm is not None, "the pools never filled"
-            warm = min(render_in_browser(browser, server.lesson_url(lessons[0])) for _ in range(2))
+            warm = statistics.median(render_in_browser(browser, server.lesson_url(lessons[0]))
+                                     for _ in range(WARM_RENDERS))
         finally:
             stop_server(server)
     print(f"\nunder load: server answered {cold.http:.1f} s after launch; first lesson on screen "

@@ -50,6 +50,20 @@ def small_server(dashboards_site: Path, tmp_path: Path, *overrides: str):
     return server
 
 
+@pytest.fixture(scope="module")
+def one_lesson_server(dashboards_site, tmp_path_factory):
+    """One small server for the tests that kill kernels (each leaves it with a pool kernel on its way)."""
+    server = small_server(dashboards_site, tmp_path_factory.mktemp("one-lesson"), "--VoilaKernelManager.fill_delay=0")
+    yield server
+    stop_server(server)
+
+
+def pooled_kernels(server, timeout: float = 60) -> dict:
+    """The kernels of a server once at least one waits in the pool (kernel id -> process)."""
+    assert wait_for(lambda: kernel_count(server.proc) >= 1, timeout), "no pool kernel"
+    return kernel_processes(server.proc.pid)
+
+
 def test_a_full_server_answers_with_the_busy_page(dashboards_site, tmp_path, browser):
     """When the server holds as many kernels as it may and a visitor's lesson has none ready, does the visitor
     get a plain 'busy, try again in a minute' page (503, Retry-After) with the quick exit and the support lines,
@@ -76,49 +90,44 @@ def test_a_full_server_answers_with_the_busy_page(dashboards_site, tmp_path, bro
         stop_server(server)
 
 
-def test_a_pooled_kernel_that_died_is_never_handed_out(dashboards_site, tmp_path, browser):
-    """If the kernel waiting in the pool dies, does the next visitor still get a working lesson (a new kernel),
+def test_a_pooled_kernel_that_died_is_never_handed_out(one_lesson_server, browser):
+    """If the kernels waiting in the pool die, does the next visitor still get a working lesson (a new kernel),
     not a page whose activities never appear?"""
-    server = small_server(dashboards_site, tmp_path)
-    try:
-        (dead_id, process), = kernel_processes(server.proc.pid).items()
+    server = one_lesson_server
+    dead = pooled_kernels(server)
+    for process in dead.values():
         process.send_signal(signal.SIGKILL)
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(server.lesson_url(LESSON))
-        page.wait_for_selector("#rendered_cells .pw-exit", state="visible", timeout=RENDER_TIMEOUT)
-        page.wait_for_selector(".pw-roleplay .pw-choice", timeout=RENDER_TIMEOUT)
-        assert page_kernel_id(page.content()) != dead_id
-        assert page.inner_text("#pw-start") == ""
-        context.close()
-    finally:
-        stop_server(server)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.lesson_url(LESSON))
+    page.wait_for_selector("#rendered_cells .pw-exit", state="visible", timeout=RENDER_TIMEOUT)
+    page.wait_for_selector(".pw-roleplay .pw-choice", timeout=RENDER_TIMEOUT)
+    assert page_kernel_id(page.content()) not in dead
+    assert page.inner_text("#pw-start") == ""
+    context.close()
 
 
-def test_a_visitor_whose_kernel_dies_is_told_plainly_and_can_reload(dashboards_site, tmp_path, browser):
+def test_a_visitor_whose_kernel_dies_is_told_plainly_and_can_reload(one_lesson_server, browser):
     """When a visitor's kernel dies mid-lesson, does the page say so within seconds (with a reload button, the
     quick exit and the support lines), and does reloading give a working lesson again?"""
-    server = small_server(dashboards_site, tmp_path)
-    try:
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(server.lesson_url(LESSON))
-        page.wait_for_selector(".pw-roleplay .pw-choice", timeout=RENDER_TIMEOUT)
-        kernel_id = page_kernel_id(page.content())
-        kernel_processes(server.proc.pid)[kernel_id].send_signal(signal.SIGKILL)
-        killed = time.monotonic()
-        notice = page.locator("#pw-start")
-        notice.filter(has_text="lost its connection").wait_for(timeout=15_000)
-        print(f"kernel death shown to the visitor after {time.monotonic() - killed:.1f} s")
-        assert page.locator("#rendered_cells .pw-exit").is_visible()  # the lesson's own exit works without a kernel
-        assert load_resources().emergency.phone in notice.inner_text()
-        page.click("#pw-start .pw-reload")
-        page.wait_for_selector(".pw-roleplay .pw-choice", timeout=RENDER_TIMEOUT)
-        assert page_kernel_id(page.content()) != kernel_id
-        assert page.inner_text("#pw-start") == ""
-        context.close()
-    finally:
-        stop_server(server)
+    server = one_lesson_server
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.lesson_url(LESSON))
+    page.wait_for_selector(".pw-roleplay .pw-choice", timeout=RENDER_TIMEOUT)
+    kernel_id = page_kernel_id(page.content())
+    kernel_processes(server.proc.pid)[kernel_id].send_signal(signal.SIGKILL)
+    killed = time.monotonic()
+    notice = page.locator("#pw-start")
+    notice.filter(has_text="lost its connection").wait_for(timeout=15_000)
+    print(f"kernel death shown to the visitor after {time.monotonic() - killed:.1f} s")
+    assert page.locator("#rendered_cells .pw-exit").is_visible()  # the lesson's own exit works without a kernel
+    assert load_resources().emergency.phone in notice.inner_text()
+    page.click("#pw-start .pw-reload")
+    page.wait_for_selector(".pw-roleplay .pw-choice", timeout=RENDER_TIMEOUT)
+    assert page_kernel_id(page.content()) != kernel_id
+    assert page.inner_text("#pw-start") == ""
+    context.close()
 
 
 @pytest.mark.xdist_group("dashboards")  # uses the shared server of test_dashboards.py
