@@ -315,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", type=float, default=60, help="seconds after the visitors leave to count kernels")
     parser.add_argument("--cull", type=int, default=20, help="cull_idle_timeout for the run (s)")
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold-start measurement (0.)")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold-start measurement (0.)")
     parser.add_argument("--fill-delay", type=float, default=None,
                         help="seconds before a used pool kernel is replaced (default: the config's)")
     args = parser.parse_args(argv)
@@ -330,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         first = lessons[0]
         if not args.skip_cold:
             figures["cold_start"] = cold_starts(site, tmp, lessons)
+        if args.cold_only:
+            print(json.dumps(figures, default=float))
+            return 0
         server = start_server(site, tmp / "voila.log", pool=args.pool, lesson_pools={first: n},
                               overrides=[f"--MappingKernelManager.cull_idle_timeout={args.cull}",
                                          "--MappingKernelManager.cull_interval=5",
