@@ -24,6 +24,18 @@ def _isolate(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
+@pytest.fixture(scope="session")
+def released_course(tmp_path_factory) -> Path:
+    """A course with every lesson released by nbgrader, made once per test run and shared by the xdist workers
+    (they share the run's temporary folder). Read only: a test copies what it changes."""
+    from support import release_every_lesson_once
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's folder is in the run's folder
+        base = base.parent
+    return release_every_lesson_once(base)
+
+
 @pytest.fixture
 def course(tmp_path, monkeypatch) -> Path:
     """An empty course folder; nbgrader commands run by the test use it (via PATHWAYS_COURSE)."""

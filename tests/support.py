@@ -62,3 +62,38 @@ def run_async(coro):
     import asyncio
 
     return in_own_thread(asyncio.run, coro)
+
+
+def release_every_lesson_once(root: Path) -> Path:
+    """A course in `root/released-course` with every lesson released by nbgrader (and its gradebook): made by the
+    first caller, reused by every later one, including the other xdist workers of the run (a lock file keeps
+    them from making it twice). Read it only; copy what a test changes.
+
+    One `nbgrader generate_assignment "*"` run releases every lesson (what `pathways dashboards build` runs);
+    one nbgrader start-up per lesson costs twice as long.
+    """
+    import fcntl
+    import os
+    import sys
+
+    course = root / "released-course"
+    done = course / ".released"
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / "released-course.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.is_file():
+            return course
+        partial = root / f"released-course.partial-{os.getpid()}"
+        shutil.rmtree(partial, ignore_errors=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("PATHWAYS_LESSONS", "PATHWAYS_DB_URL")}
+        env.update(PATHWAYS_COURSE=str(partial), JUPYTER_CONFIG_DIR=str(root / "released-course.jupyter"),
+                   PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+        run = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "*", "--force"],
+                             cwd=REPO / "grading", env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        missing = [lesson for lesson in lesson_ids() if not (partial / "release" / lesson / "lesson.ipynb").is_file()]
+        if run.returncode != 0 or missing:
+            raise RuntimeError(f"could not release {missing or 'the lessons'}:\n{run.stdout}\n{run.stderr}")
+        shutil.rmtree(course, ignore_errors=True)
+        partial.rename(course)
+        done.write_text("every lesson released\n")
+    return course

@@ -18,12 +18,10 @@ LEAKS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "model_checks",
          "model_reflection", "check_points(\"", "sorting_points(\""]
 
 
-@pytest.fixture(scope="module")
-def released(tmp_path_factory) -> Path:
-    """Every lesson released once into a temporary course (shared by this module's tests)."""
-    course = tmp_path_factory.mktemp("course")
-    courselib.release(course=course)
-    return course / "release"
+@pytest.fixture
+def released(released_course) -> Path:
+    """Every lesson's release, made once per test run (tests/conftest.py): read only, copy it to change it."""
+    return released_course / "release"
 
 
 @pytest.mark.parametrize("lesson", LESSON_IDS)
