@@ -19,7 +19,7 @@ from nbgrader.api import Gradebook
 from pathways.grading import course as courselib
 from support import LESSONS
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-workflow")]  # one worker grades the class once
 LESSON = "01-why-dont-they-leave"
 SOURCE = LESSONS / LESSON
 
