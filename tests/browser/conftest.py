@@ -1,4 +1,4 @@
-"""Fixtures for browser tests: built dashboards, a live Voila on 127.0.0.1, headless Chromium, axe-core.
+"""Fixtures for browser tests: built dashboards, a live Voila on 127.0.0.1, a JupyterLab, headless Chromium, axe-core.
 
 The dashboards are built once per test session into a temporary folder and served by the production
 configuration (grading/voila/voila.py) on a free port; the server is stopped when the session ends.
@@ -8,16 +8,34 @@ first time, which needs the npm registry and nothing else.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import re
 import shutil
 import subprocess
+import sys
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from dashboard_support import AXE, CHROMIUM, CHROMIUM_ARGS, HERE, Server, start_server, stop_server
+from dashboard_support import (
+    AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HERE,
+    Server,
+    free_port,
+    start_server,
+    stop_server,
+    wait_http,
+)
+from pathways.grading import course as courselib
 from pathways.grading import dashboards
+from support import stop_process
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +53,75 @@ def voila_server(dashboards_site, tmp_path_factory) -> Iterator[Server]:
     server.lessons = sorted(p.parent.name for p in dashboards_site.glob("*/lesson.ipynb"))
     yield server
     stop_server(server)
+
+
+LAB_TOKEN = "pathways-test-token"
+
+
+@dataclass
+class Lab:
+    """A test's own learner workspace inside the shared JupyterLab (fixture `jupyterlab`)."""
+
+    base: str  # http://127.0.0.1:<port>
+    root: Path  # the folder JupyterLab serves
+    workspace: Path  # this test's learner workspace: a folder of `root`
+
+    def url(self, path: str) -> str:
+        """The JupyterLab address that opens `path` (relative to the workspace) in a JupyterLab workspace (tab
+        layout) of this test's own, so nothing another test opened is restored."""
+        rel = (self.workspace / path).relative_to(self.root).as_posix()
+        return f"{self.base}/lab/workspaces/{self.workspace.name}/tree/{rel}?token={LAB_TOKEN}"
+
+    def stop_kernels(self) -> None:
+        """Shut down the kernels of this test's notebooks (the server stays up for the next test)."""
+        prefix = self.workspace.relative_to(self.root).as_posix() + "/"
+        with urllib.request.urlopen(f"{self.base}/api/sessions?token={LAB_TOKEN}", timeout=20) as resp:
+            sessions = json.load(resp)
+        for session in sessions:
+            if session.get("path", "").startswith(prefix):
+                request = urllib.request.Request(f"{self.base}/api/sessions/{session['id']}?token={LAB_TOKEN}",
+                                                 method="DELETE")
+                urllib.request.urlopen(request, timeout=20).close()
+
+
+@pytest.fixture(scope="session")
+def jupyterlab_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """One JupyterLab per worker on 127.0.0.1 (the command `make start` runs), over a folder that holds one learner
+    workspace per test; stopped when the session ends. Tests use the fixture `jupyterlab`."""
+    base = tmp_path_factory.mktemp("jupyterlab")
+    root = base / "workspaces"
+    root.mkdir()
+    port = free_port()
+    # The environment the tests' own `_isolate` fixture gives them (this fixture starts before it).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PATHWAYS_", "VOILA_"))}
+    env.update(JUPYTER_CONFIG_DIR=str(base / "jupyter-config"),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    log = (base / "lab.log").open("w")
+    proc = subprocess.Popen(courselib.lab_command(root, port, token=LAB_TOKEN), env=env, stdout=log,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/status?token={LAB_TOKEN}", proc)
+        yield f"http://127.0.0.1:{port}", root
+    finally:
+        stop_process(proc, timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def jupyterlab(jupyterlab_server, released_course, request, monkeypatch) -> Iterator[Lab]:
+    """A fresh learner workspace of this test's own in the shared JupyterLab, made by `make start`'s
+    `prepare_workspace` from the lessons released once per run; its kernels are shut down when the test ends."""
+    base, root = jupyterlab_server
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name)[:80]
+    release = released_course / "release"
+    with monkeypatch.context() as mp:  # copy the run's release instead of releasing every lesson again
+        mp.setattr(courselib, "release", lambda lessons=None, course=None: [
+            release / lesson for lesson in lessons or courselib.lesson_ids()])
+        workspace = courselib.prepare_workspace(root / name)
+    lab = Lab(base, root, workspace)
+    yield lab
+    with contextlib.suppress(OSError):  # a kernel that will not stop only costs the next test some CPU
+        lab.stop_kernels()
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +196,7 @@ def pytest_collection_modifyitems(items):
     tryfirst: xdist's own hook turns the mark into the worker assignment, so the mark must be there before it
     runs (without it, each worker started a Voila with every pool, and a Chromium: the cause of the timeouts)."""
     for item in items:
-        if Path(str(item.fspath)).name in ("test_dashboards.py", "test_quick_exit_typing.py"):
+        if Path(str(item.fspath)).name in ("test_dashboards.py", "test_quick_exit_typing.py") \
+                and item.get_closest_marker("xdist_group") is None:  # the JupyterLab tests have a group of their own
             item.add_marker(pytest.mark.xdist_group("dashboards"))
 

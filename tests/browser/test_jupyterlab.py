@@ -2,45 +2,24 @@
 
 `make start`'s path, end to end: the release is copied into a workspace, JupyterLab serves it on
 127.0.0.1, Chromium runs the lesson and clicks a choice; responses.json must appear next to the
-notebook with that choice in it (so `nbgrader submit` carries it).
+notebook with that choice in it (so `nbgrader submit` carries it). One JupyterLab serves every test of the
+xdist group "jupyterlab" (tests/browser/conftest.py); each test has a workspace of its own in it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from dashboard_support import free_port, wait_http
-from pathways.grading import course as courselib
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from support import stop_process
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# One xdist group: the tests share the worker's JupyterLab (fixture `jupyterlab_server`).
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
 LESSON = "01-why-dont-they-leave"
-TOKEN = "pathways-test-token"
-
-
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """JupyterLab on 127.0.0.1 over a fresh learner workspace; stopped when the test ends."""
-    workspace = courselib.prepare_workspace(tmp_path / "workspace", course=tmp_path / "course")
-    port = free_port()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter-config"))
-    cmd = courselib.lab_command(workspace, port, token=TOKEN)
-    log = (tmp_path / "lab.log").open("w")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", proc)
-        yield f"http://127.0.0.1:{port}", workspace
-    finally:
-        stop_process(proc, timeout=20)
-        log.close()
 
 
 def activity(saved: Path, name: str) -> dict:
@@ -57,10 +36,10 @@ def wait_for(condition, timeout: float = 20) -> bool:
     return True
 
 
-def run_lesson(page, base: str, ready: str, lesson: str = LESSON):
-    """Open a lesson in JupyterLab, run all its cells, and wait until the element `ready` (a CSS selector) is
-    in the page; return its locator."""
-    page.goto(f"{base}/lab/tree/{lesson}/lesson.ipynb?token={TOKEN}")
+def run_lesson(page, lab, ready: str, lesson: str = LESSON):
+    """Open a lesson of the test's workspace in JupyterLab, run all its cells, and wait until the element `ready`
+    (a CSS selector) is in the page; return its locator."""
+    page.goto(lab.url(f"{lesson}/lesson.ipynb"))
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
     target = page.locator(ready).first
@@ -78,9 +57,9 @@ def run_lesson(page, base: str, ready: str, lesson: str = LESSON):
 def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
     """After running the lesson and clicking a choice, is the choice in responses.json beside the notebook? And
     do the role-play, the sorting exercise and a question work by keyboard alone inside JupyterLab?"""
-    base, workspace = jupyterlab
+    workspace = jupyterlab.workspace
     page = visit.page
-    first_choice = run_lesson(page, base, ".pw-roleplay .pw-choice")
+    first_choice = run_lesson(page, jupyterlab, ".pw-roleplay .pw-choice")
     first_choice.scroll_into_view_if_needed()
     expect(first_choice).to_have_text(re.compile(r"^1\. \S"), timeout=30_000)
     clicked = first_choice.text_content()

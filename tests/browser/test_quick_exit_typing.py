@@ -21,7 +21,7 @@ import pytest
 from pathways.i18n import ui
 from pathways.resources import load_resources
 from playwright.sync_api import expect
-from test_jupyterlab import LESSON, activity, jupyterlab, run_lesson, wait_for  # noqa: F401 (a fixture)
+from test_jupyterlab import LESSON, activity, run_lesson, wait_for
 
 QUICK_EXIT_JS = Path(__file__).resolve().parents[2] / "widgets" / "views" / "quick_exit.js"
 RENDER_TIMEOUT = 60_000  # ms; a cold kernel on a busy 2-core machine can take a while
@@ -185,14 +185,15 @@ def test_typing_a_reflection_in_voila_does_not_leave_and_is_kept(voila_server, v
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_typing_a_reflection_in_jupyterlab_does_not_leave_and_is_saved(jupyterlab, visit):  # noqa: F811
+@pytest.mark.xdist_group("jupyterlab")  # shares the worker's JupyterLab with test_jupyterlab.py
+def test_typing_a_reflection_in_jupyterlab_does_not_leave_and_is_saved(jupyterlab, visit):
     """In JupyterLab, can a learner type a 200-word reflection without leaving the page, is the text in
     responses.json beside the notebook while the box still has focus (no blur), and does Shift pressed three
     times on its own still leave at once?"""
-    base, workspace = jupyterlab
+    workspace = jupyterlab.workspace
     page = visit.page
     exit_url = exit_stand_in(page)
-    box = run_lesson(page, base, ".pw-reflection textarea")
+    box = run_lesson(page, jupyterlab, ".pw-reflection textarea")
     box.scroll_into_view_if_needed()
     box.click()
     url = page.url
