@@ -144,12 +144,13 @@ def _release_each(lessons: list[str], course: str | Path | None, tmp: Path) -> d
 
 
 def build(out: str | Path | None = None, lessons: Iterable[str] | None = None,
-          course: str | Path | None = None) -> Path:
+          course: str | Path | None = None, released: str | Path | None = None) -> Path:
     """Build the dashboards of the lessons (default: all) into `out` (default build/dashboards).
 
     The new site is assembled and checked in a temporary folder, then replaces `out` (only a folder an
     earlier build made, or an empty or missing one). Raises RuntimeError if a lesson fails to release or if
-    solution text would be published.
+    solution text would be published. `released`: a course's release folder (release/<lesson>/) made
+    earlier, published as it is instead of releasing the lessons again (it is read, never changed).
     """
     out = Path(out or DEFAULT_OUT).resolve()
     lessons = list(lessons or course_mod.lesson_ids())
@@ -159,7 +160,10 @@ def build(out: str | Path | None = None, lessons: Iterable[str] | None = None,
         raise RuntimeError(f"{out} exists and was not made by `pathways dashboards build`; not replacing it")
     with tempfile.TemporaryDirectory(prefix="pathways-dashboards-") as tmp:
         tmp = Path(tmp)
-        releases = _release_each(lessons, course, tmp)
+        if released is not None:
+            releases = {lesson: Path(released) / lesson for lesson in lessons}
+        else:
+            releases = _release_each(lessons, course, tmp)
         site = tmp / "site"
         site.mkdir()
         for lesson in lessons:

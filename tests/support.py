@@ -69,12 +69,16 @@ def release_every_lesson_once(root: Path) -> Path:
     first caller, reused by every later one, including the other xdist workers of the run (a lock file keeps
     them from making it twice). Read it only; copy what a test changes.
 
-    One `nbgrader generate_assignment "*"` run releases every lesson (what `pathways dashboards build` runs);
-    one nbgrader start-up per lesson costs twice as long.
+    It is released the way `pathways dashboards build` releases (one nbgrader run for every lesson: one
+    start-up per lesson costs twice as long), so that code keeps being tested.
     """
     import fcntl
     import os
     import sys
+
+    import pytest
+    from pathways.grading import course as courselib
+    from pathways.grading import dashboards
 
     course = root / "released-course"
     done = course / ".released"
@@ -85,15 +89,15 @@ def release_every_lesson_once(root: Path) -> Path:
             return course
         partial = root / f"released-course.partial-{os.getpid()}"
         shutil.rmtree(partial, ignore_errors=True)
-        env = {k: v for k, v in os.environ.items() if k not in ("PATHWAYS_LESSONS", "PATHWAYS_DB_URL")}
-        env.update(PATHWAYS_COURSE=str(partial), JUPYTER_CONFIG_DIR=str(root / "released-course.jupyter"),
-                   PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
-        run = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "*", "--force"],
-                             cwd=REPO / "grading", env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        missing = [lesson for lesson in lesson_ids() if not (partial / "release" / lesson / "lesson.ipynb").is_file()]
-        if run.returncode != 0 or missing:
-            raise RuntimeError(f"could not release {missing or 'the lessons'}:\n{run.stdout}\n{run.stderr}")
+        with pytest.MonkeyPatch.context() as mp:  # the environment the `_isolate` fixture gives tests
+            for var in ("PATHWAYS_LESSONS", "PATHWAYS_DB_URL", "PATHWAYS_COURSE"):
+                mp.delenv(var, raising=False)
+            mp.setenv("JUPYTER_CONFIG_DIR", str(root / "released-course.jupyter"))
+            mp.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+            folders = dashboards._release_each(courselib.lesson_ids(), None, partial)
+        assert sorted(folders) == lesson_ids() and all((f / "lesson.ipynb").is_file() for f in folders.values())
         shutil.rmtree(course, ignore_errors=True)
-        partial.rename(course)
+        (partial / "course").rename(course)
+        shutil.rmtree(partial)
         done.write_text("every lesson released\n")
     return course

@@ -39,9 +39,9 @@ from support import stop_process
 
 
 @pytest.fixture(scope="session")
-def dashboards_site(tmp_path_factory) -> Path:
-    """Every lesson's dashboard, built once into a temporary folder."""
-    return dashboards.build(tmp_path_factory.mktemp("dashboards") / "site")
+def dashboards_site(tmp_path_factory, released_course) -> Path:
+    """Every lesson's dashboard, built once into a temporary folder from the lessons released once per run."""
+    return dashboards.build(tmp_path_factory.mktemp("dashboards") / "site", released=released_course / "release")
 
 
 @pytest.fixture(scope="session")

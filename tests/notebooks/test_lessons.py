@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from pathways.grading import course as courselib
+from pathways.grading import dashboards
 from pathways.responses import FILENAME
 from support import LESSONS, copy_lesson, execute_notebook, lesson_ids
 
@@ -53,6 +54,29 @@ def test_release_has_no_solutions_hidden_tests_or_outputs(lesson, released):
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert not (released / lesson / FILENAME).exists()
+
+
+def test_dashboards_build_publishes_an_earlier_release_as_it_is(released, tmp_path, monkeypatch):
+    """Given a release made earlier, does the dashboards build publish every lesson of it without running nbgrader
+    again, and leave the release untouched? And does it refuse a release that lacks a lesson?"""
+    def no_nbgrader(*args, **kwargs):
+        raise AssertionError(f"nbgrader ran: {args}")
+
+    monkeypatch.setattr(courselib, "nbgrader", no_nbgrader)
+    before = {p: p.stat().st_mtime_ns for p in released.rglob("*")}
+    site = dashboards.build(tmp_path / "site", released=released)
+    assert sorted(p.parent.name for p in site.glob("*/lesson.ipynb")) == LESSON_IDS
+    for lesson in LESSON_IDS:
+        published = nbformat.read(site / lesson / "lesson.ipynb", as_version=4)
+        source = nbformat.read(released / lesson / "lesson.ipynb", as_version=4)
+        shown = [c.source for c in source.cells if dashboards.GRADING_TAG not in c.metadata.get("tags", [])]
+        assert [c.source for c in published.cells] == shown and shown, lesson
+    assert dashboards.leaks(site) == []
+    assert {p: p.stat().st_mtime_ns for p in released.rglob("*")} == before
+    partial = tmp_path / "partial"
+    shutil.copytree(released / LESSON_IDS[0], partial / LESSON_IDS[0])
+    with pytest.raises(RuntimeError, match=LESSON_IDS[1]):
+        dashboards.build(tmp_path / "site2", released=partial)
 
 
 @pytest.mark.parametrize("lesson", LESSON_IDS)
