@@ -234,10 +234,12 @@ class ColdStart:
 
 
 def cold_start(site: Path, log: Path, browser, lessons: list[str], pool: int = 2,
-               lesson_pools: dict[str, int] | None = None,
-               overrides: list[str] | None = None) -> tuple[Server, ColdStart]:
+               lesson_pools: dict[str, int] | None = None, overrides: list[str] | None = None,
+               refill: bool = True) -> tuple[Server, ColdStart]:
     """Launch Voila on `site`, open the first lesson in Chromium as soon as it answers, then every lesson, then
-    wait for the pools to be warm. Returns the running server (the caller stops it) and the timings."""
+    wait for the pools to be warm (with `refill=False`, when the caller has made refills wait longer than the
+    run: the first pool kernels, less those the visits took). Returns the running server (the caller stops it)
+    and the timings."""
     start = time.monotonic()
     server = start_server(site, log, overrides=overrides, pool=pool, lesson_pools=lesson_pools)
     http = time.monotonic() - start
@@ -248,6 +250,6 @@ def cold_start(site: Path, log: Path, browser, lessons: list[str], pool: int = 2
         each[lesson] = render_in_browser(browser, server.lesson_url(lesson))
     # every pool full again: pool kernels per lesson, plus the kernels of the visits just made (not yet culled)
     pooled = sum((lesson_pools or {}).get(lesson, pool) for lesson in lessons)
-    waited = pools_warm(server.proc, pooled + len(lessons))
+    waited = pools_warm(server.proc, pooled + len(lessons) if refill else pooled)
     warm = None if waited is None else time.monotonic() - start
     return server, ColdStart(http, first_total, first, each, warm)
