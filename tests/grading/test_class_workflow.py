@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import csv
 import json
-import shutil
 import socket
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +21,7 @@ from pathways import engine
 from pathways.grading import cli, gradebook, workflow
 from pathways.grading.ledger import label_id
 from pathways.scenario import load
+from support import copy_lesson
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-class")]
 
@@ -65,8 +65,7 @@ def run(tmp_path_factory):
     """Build the class, then run the instructor's whole workflow once."""
     base = tmp_path_factory.mktemp("class")
     lessons = base / "lessons"
-    shutil.copytree(REPO / "lessons" / LESSON, lessons / LESSON,
-                    ignore=shutil.ignore_patterns("responses.json", ".ipynb_checkpoints"))
+    copy_lesson(LESSON, lessons)
     root = base / "course"
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from pathways.grading import jail, parallel
 from pathways.grading.sandbox import Jail
+from support import copy_lesson
 
 REPO = Path(__file__).resolve().parents[2]
 LESSON = "01-why-dont-they-leave"
@@ -241,8 +242,7 @@ def small_course(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("weak")
     lessons = base / "lessons"
-    shutil.copytree(REPO / "lessons" / LESSON, lessons / LESSON,
-                    ignore=shutil.ignore_patterns("responses.json", ".ipynb_checkpoints"))
+    copy_lesson(LESSON, lessons)
     root = base / "course"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PATHWAYS_LESSONS", str(lessons))
