@@ -11,6 +11,8 @@ This module changes three things in Voila before it starts, and nothing else:
   (so every lesson gets its first kernel before any gets its second), lessons in their order.
 * **A visitor never waits behind the queue.** When a visitor asks for a lesson, a kernel that is ready is taken
   before one still preheating, and a kernel that is only waiting its turn starts at once, whatever the limit.
+  While a visitor's page is being served (and 2 s after, while its widgets are drawn), no background preheat
+  starts: pages first, pools after (a preheat is held back 15 s at most).
   A pooled kernel that died or failed to preheat is dropped (and replaced) instead of being handed out.
 * **A full server says so.** Past `max_kernels` kernels (default: what three quarters of the memory holds), a
   visitor whose lesson has no kernel ready gets a plain "busy, try again in a minute" page (HTTP 503, with the
@@ -52,11 +54,12 @@ def default_max_kernels(kernel_mb: int = KERNEL_MB) -> int:
 
 
 class _Waiter:
-    __slots__ = ("notebook", "seq", "not_before", "future", "granted")
+    __slots__ = ("notebook", "seq", "not_before", "future", "granted", "queued")
 
-    def __init__(self, notebook: str, seq: int, not_before: float, future: asyncio.Future) -> None:
+    def __init__(self, notebook: str, seq: int, not_before: float, future: asyncio.Future, queued: float) -> None:
         self.notebook, self.seq, self.not_before, self.future = notebook, seq, not_before, future
         self.granted = False
+        self.queued = queued
 
 
 class PreheatScheduler:
@@ -66,17 +69,26 @@ class PreheatScheduler:
     kernel fits on the server. Pure asyncio bookkeeping: no Voila, no kernels (tested on its own).
     """
 
+    #: After a visitor's page is complete, background preheats wait this long more (s): the page's widgets are
+    #: still being drawn, and ask the kernel for their state.
+    GRACE = 2.0
+    #: ...but no waiting entry is held back longer than this (s) by a stream of visitors.
+    MAX_DEFER = 15.0
+
     def __init__(self, limit: int, readiness: Callable[[str], int], has_room: Callable[[], bool] = lambda: True,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = max(1, int(limit))
         self.readiness = readiness
         self.has_room = has_room
         self.clock = clock
+        self.pages = 0  # visitors' pages being served right now
+        self.last_page = -1e9  # when the last one was complete
         self.running = 0
         self.waiting: dict[object, _Waiter] = {}  # key (the pool entry) -> waiter
         self.asked: dict[str, float] = {}  # lesson -> when a visitor last asked for it
         self._seq = itertools.count()
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
         self.closed = False
 
     async def acquire(self, key: object, notebook: str, not_before: float = 0.0) -> None:
@@ -86,7 +98,7 @@ class PreheatScheduler:
         if self.closed:
             raise RuntimeError("the server is stopping")
         future = asyncio.get_running_loop().create_future()
-        waiter = _Waiter(notebook, next(self._seq), not_before, future)
+        waiter = _Waiter(notebook, next(self._seq), not_before, future, self.clock())
         self.waiting[key] = waiter
         self.dispatch()
         try:
@@ -123,6 +135,21 @@ class PreheatScheduler:
         """A visitor asked for this lesson: its refills go first for a while."""
         self.asked[notebook] = self.clock()
 
+    def page_started(self) -> None:
+        """A visitor's page is being served: background preheats wait (visitors first)."""
+        self.pages += 1
+
+    def page_done(self) -> None:
+        """A visitor's page is complete: background preheats go on after a short grace."""
+        self.pages = max(0, self.pages - 1)
+        self.last_page = self.clock()
+        self.dispatch()
+
+    def _visitors_first(self, waiter: _Waiter, now: float) -> bool:
+        """Should this background preheat wait for the visitors' pages being served?"""
+        busy = self.pages > 0 or now - self.last_page < self.GRACE
+        return busy and now - max(waiter.queued, waiter.not_before) < self.MAX_DEFER
+
     def is_waiting(self, key: object) -> bool:
         """Is this entry still waiting for its turn (not started)?"""
         return key in self.waiting
@@ -144,7 +171,8 @@ class PreheatScheduler:
         """Start as many waiting entries as the limit and the server's room allow, neediest first."""
         now = self.clock()
         while self.running < self.limit and self.has_room():
-            due = [w for w in self.waiting.values() if w.not_before <= now and not w.future.done()]
+            due = [w for w in self.waiting.values()
+                   if w.not_before <= now and not w.future.done() and not self._visitors_first(w, now)]
             for key in [k for k, w in self.waiting.items() if w.future.done()]:
                 del self.waiting[key]  # cancelled waiters
             if not due:
@@ -153,16 +181,25 @@ class PreheatScheduler:
             del self.waiting[next(k for k, w in self.waiting.items() if w is best)]
             self._grant(best)
         later = [w.not_before for w in self.waiting.values() if w.not_before > now]
+        held = [max(w.queued, w.not_before) + self.MAX_DEFER for w in self.waiting.values()
+                if w.not_before <= now and self._visitors_first(w, now)]
+        if held:  # held back for visitors: look again when the last page's grace is over, or at the latest
+            later.append(min(held) if self.pages else min(min(held), self.last_page + self.GRACE))
         if later:
             self._wake_at(min(later))
 
     def _wake_at(self, when: float) -> None:
+        """Run `dispatch` again at `when` (one timer: the earliest asked for)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
+        if self._timer is not None and not self._timer.cancelled() and self._timer_at <= when \
+                and self._timer_at > self.clock():
+            return
         if self._timer is not None:
             self._timer.cancel()
+        self._timer_at = when
         self._timer = loop.call_later(max(0.0, when - self.clock()) + 0.01, self.dispatch)
 
 
@@ -336,7 +373,14 @@ def busy_handler_class():
                 self.set_header("Cache-Control", "no-store")
                 self.finish(self.render_template("busy.html", base_url=self.base_url, retry_url=self.request.uri))
                 return
-            await super().get(path)
+            if scheduler is None:
+                await super().get(path)
+                return
+            scheduler.page_started()  # pools wait while a visitor's page is served
+            try:
+                await super().get(path)
+            finally:
+                scheduler.page_done()
 
     return PathwaysVoilaHandler
 

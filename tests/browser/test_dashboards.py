@@ -62,7 +62,7 @@ def open_lesson(visit, server, lesson: str):
     page = visit.page
     page.goto(server.lesson_url(lesson))
     page.wait_for_selector("#rendered_cells", state="visible", timeout=RENDER_TIMEOUT)
-    page.wait_for_selector(".pw-exit", state="visible", timeout=RENDER_TIMEOUT)
+    page.wait_for_selector("#rendered_cells .pw-exit", state="visible", timeout=RENDER_TIMEOUT)
     return page
 
 
@@ -564,7 +564,7 @@ def test_closed_tab_kernel_is_culled(dashboards_site, tmp_path, browser):
         context = browser.new_context()
         page = context.new_page()
         page.goto(server.lesson_url(lesson))
-        page.wait_for_selector(".pw-exit", state="visible", timeout=RENDER_TIMEOUT)
+        page.wait_for_selector("#rendered_cells .pw-exit", state="visible", timeout=RENDER_TIMEOUT)
         deadline = time.monotonic() + 60  # the pool refills behind the visitor (after fill_delay)
         while kernel_count(server.proc) < 2 and time.monotonic() < deadline:
             time.sleep(0.5)

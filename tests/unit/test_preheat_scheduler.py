@@ -191,3 +191,29 @@ def test_a_cancelled_granted_entry_gives_its_turn_back():
         return sched.running
 
     assert run(scenario()) == 1
+
+
+def test_background_preheats_wait_while_a_visitor_page_is_served():
+    """While a visitor's page is being served (and a short grace after), does a waiting preheat stay queued, then
+    start by itself; and does a stream of visitors hold it back no longer than MAX_DEFER?"""
+
+    async def scenario() -> tuple[bool, bool, float]:
+        clock = asyncio.get_running_loop().time
+        sched = PreheatScheduler(1, lambda nb: 0, clock=clock)
+        sched.GRACE, sched.MAX_DEFER = 0.2, 0.6
+        sched.page_started()
+        first = asyncio.create_task(sched.acquire("a", "lesson"))
+        await asyncio.sleep(0.1)
+        held = not first.done()
+        sched.page_done()
+        await asyncio.sleep(0.05)
+        still_in_grace = not first.done()
+        await asyncio.wait_for(first, 2)  # woken when the grace is over, no polling
+        sched.release()
+        sched.page_started()  # a visitor who never finishes
+        start = clock()
+        await asyncio.wait_for(sched.acquire("b", "lesson"), 3)
+        return held, still_in_grace, clock() - start
+
+    held, in_grace, deferred = run(scenario())
+    assert held and in_grace and 0.5 <= deferred < 2.0
