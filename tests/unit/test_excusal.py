@@ -121,3 +121,44 @@ def test_skip_toggle_js_is_a_real_toggle_button():
     js = SkipToggle._esm.read_text() if hasattr(SkipToggle._esm, "read_text") else str(SkipToggle._esm)
     assert 'createElement("button")' in js and "aria-pressed" in js and 'setAttribute("role", "status")' in js
     assert "pw-skip-undo" in js
+
+
+def test_skip_section_excuses_every_item_and_updates_the_activities(in_tmp):
+    """Does 'Skip this section for my wellbeing' excuse every listed item at once, fold each activity shown,
+    say how to come back, and does Undo (here, or on one activity) bring them back?"""
+    from pathways.views import skip_section
+
+    items = ["roleplay:roleplay", "check:checks:q1", "sorting:sort-palermo"]
+    play = root([], "roleplay", item="roleplay:roleplay")
+    check = root([], "check", item="check:checks:q1")
+    section = skip_section("6. Role-play: a busy night", items)
+    toggle = section.skip_toggle
+    assert toggle.label == "Skip this section for my wellbeing: 6. Role-play: a busy night" and not toggle.pressed
+    toggle.pressed = True
+    assert excusal.excused_items().keys() == set(items)
+    assert play.skip_toggle.pressed and check.skip_toggle.pressed and "pw-skipped" in play._dom_classes
+    assert "Undo" in toggle.note and "will not count against you" in toggle.note
+    check.skip_toggle.pressed = False  # come back to one question only
+    assert not excusal.is_excused("check:checks:q1") and excusal.is_excused("roleplay:roleplay")
+    assert toggle.pressed is False  # the section is no longer wholly skipped
+    toggle.pressed = True
+    toggle.pressed = False  # Undo on the section
+    assert excusal.excused_items() == {} and not play.skip_toggle.pressed and "pw-skipped" not in play._dom_classes
+
+
+def test_skip_section_needs_item_names(in_tmp):
+    """Does a content note that names no valid item fail loudly for its author (not silently for a learner)?"""
+    from pathways.views import skip_section
+
+    for bad in ([], ["q1"]):
+        with pytest.raises(ValueError):
+            skip_section("A section", bad)
+
+
+def test_safety_panel_unchanged(in_tmp):
+    """Do the quick exit and support lines stay as they were, with no skip toggle in the panel?"""
+    from pathways.views import QuickExit, safety_panel
+
+    panel = safety_panel()
+    assert isinstance(panel.children[1], QuickExit) and "Support resources" in panel.children[-1].value
+    assert not any(isinstance(c, SkipToggle) for c in panel.children)

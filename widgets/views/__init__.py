@@ -3,8 +3,8 @@
 from .checks import KnowledgeCheck, knowledge_check
 from .reflection import Reflection, reflection
 from .roleplay import RolePlay, roleplay
-from .safety import QuickExit, safety_panel
+from .safety import QuickExit, safety_panel, skip_section
 from .sorting import Sorting, sorting
 
 __all__ = ["KnowledgeCheck", "knowledge_check", "Reflection", "reflection", "RolePlay", "roleplay",
-           "QuickExit", "safety_panel", "Sorting", "sorting"]
+           "QuickExit", "safety_panel", "skip_section", "Sorting", "sorting"]

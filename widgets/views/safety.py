@@ -1,4 +1,5 @@
-"""The quick-exit control and the resources panel shown at the top of every lesson."""
+"""The quick-exit control and the resources panel shown at the top of every lesson, and the
+"Skip this section for my wellbeing" control a content note can show (`skip_section`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
+from .. import excusal
 from ..i18n import ui
 from ..resources import Resources, load_resources
 from ..responses import under_voila
-from .common import make, root
+from .common import SkipToggle, make, root
 
 _HERE = Path(__file__).parent
 
@@ -51,3 +53,18 @@ def safety_panel() -> w.VBox:
     exit_button = make(QuickExit, url=res.quick_exit.url, label=res.quick_exit.label, hint=res.quick_exit.hint,
                             fixed=under_voila())
     return root([exit_button, make(w.HTML, resources_html(res))], "safety")
+
+
+def skip_section(title: str, items: list[str]) -> w.VBox:
+    """A toggle for a section's content note: pressed, every listed item (excusal item names such as
+    `roleplay:roleplay`, `check:checks:q2`) is skipped for wellbeing at once, each activity of the section
+    folds away, and a note says how to come back (Undo here, or on any one activity). Nothing is asked."""
+    items = list(dict.fromkeys(items))
+    bad = [i for i in items if not excusal.valid_item(i)]
+    if not items or bad:
+        raise ValueError(f"skip_section needs item names such as 'roleplay:roleplay' (got {bad or 'none'})")
+    toggle = SkipToggle(items, label=ui("skip_section_label", title=" ".join(str(title).split())),
+                        note=ui("skip_section_note"))
+    box = root([toggle], "skip-section")
+    box.skip_toggle = toggle
+    return box
