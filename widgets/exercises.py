@@ -4,14 +4,19 @@ One format serves every lesson's exercise: sorting tactics onto Biderman's chart
 Control Wheel, tagging messages in a chat history, matching situations to resources, placing a
 story on a stage of exiting. The file holds items and categories only; the answer key lives in
 the notebook's hidden autograder test.
+
+Like a knowledge check (checks.py), an exercise is formative when every item carries a short
+`explanation` (shown after the learner's first "Check my sorting"; it gives the key away, since the
+learner can read this file), or graded when none does (the grading call may carry them instead).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .checks import EXPLANATION_MAX
 from .scenario import ID_PATTERN, Problem, ScenarioError, _check_tags, load_model
 
 
@@ -31,6 +36,9 @@ class Item(_Model):
 
     id: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=1)
+    explanation: str | None = Field(default=None, min_length=1, max_length=EXPLANATION_MAX,
+                                    description="Where this item belongs and why (short, markdown), shown after the "
+                                                "learner's first check. Give every item one, or none.")
     tags: list[str] = Field(default_factory=list)
 
     _tags = field_validator("tags")(lambda v: _check_tags(v))
@@ -44,6 +52,20 @@ class SortExercise(_Model):
     instructions: str = Field(min_length=1)
     categories: list[Category] = Field(min_length=2)
     items: list[Item] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _all_or_none_explained(self):
+        given = [i.id for i in self.items if i.explanation is not None]
+        if given and len(given) != len(self.items):
+            missing = ", ".join(i.id for i in self.items if i.explanation is None)
+            raise ValueError(f"some items carry an explanation but {missing} do not: give every item an "
+                             "explanation (a formative exercise), or none (a graded exercise)")
+        return self
+
+    @property
+    def explained(self) -> bool:
+        """True for a formative exercise: every item carries an explanation."""
+        return self.items[0].explanation is not None
 
 
 def load_exercise(path: str | Path) -> SortExercise:
