@@ -5,24 +5,225 @@ In JupyterLab the widgets save every answer to `responses.json` in the notebook'
 dashboard) nothing about a visitor is written on the server: answers stay in the kernel's memory
 and die with it. Model answers written by instructors' solution cells are memory-only too, so a
 source folder never gains a response file that could overwrite a student's.
+
+The file is `{"format": "pathways-responses/2", "activities": {<activity>: <record>}}`; files of
+format `pathways-responses/1` (the same records without seeds, first answers or excusals) still load.
+Each record is typed (`RolePlayRecord`, `ChecksRecord`, `SortingRecord`, `ReflectionRecord`,
+`ExcusalsRecord`, chosen by its `kind`) and validated when read through `ResponseStore.record` or
+`ResponseStore.records`: a record that does not validate is reported with a plain reason
+(`RecordError`), and the file's other records still load. `get`/`put` keep working with plain dicts.
+
+Shown order: every shuffled list (role-play choices, check options, sorting items) is
+`shuffled(ids, seed, key)`, where `seed` is made by `new_seed()` when a widget is first shown and kept
+in the record from the learner's first recorded action on, so the order stays the same on reload.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
+import secrets
 import tempfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 FILENAME = "responses.json"
-FORMAT = "pathways-responses/1"
+#: The format new files are written in.
+FORMAT = "pathways-responses/2"
+#: The first format (no seeds, first answers or excusals); still read.
+FORMAT_V1 = "pathways-responses/1"
+#: Every format this version reads.
+FORMATS = frozenset({FORMAT_V1, FORMAT})
+#: The reserved activity name of the learner's excusals (items skipped for wellbeing).
+WELLBEING = "wellbeing"
 #: A response file larger than this is not read (a learner's real file is a few kilobytes).
 MAX_BYTES = 2_000_000
 
 
 class ResponseFileError(ValueError):
     """The response file exists but cannot be used."""
+
+
+class RecordError(ResponseFileError):
+    """One activity's record cannot be used (not valid, or not the kind asked for); the others still can."""
+
+
+# --- the typed records ----------------------------------------------------------------------------
+
+class _Record(BaseModel):
+    # strict: a number is not a string, a bool is not an int; extra fields are kept (newer writers).
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    def to_dict(self) -> dict:
+        """The record as it is written to responses.json (unset optional fields left out)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class Step(_Record):
+    """One choice taken in a role-play: at which node, which choice, when."""
+
+    node: str
+    choice: str
+    at: str = ""
+
+
+class Attempt(_Record):
+    """One run through a role-play. `version` is the scenario version it was played on (if recorded)."""
+
+    started: str = ""
+    version: int | None = None
+    steps: list[Step] = Field(default_factory=list)
+    finished: bool = False
+
+
+class RolePlayRecord(_Record):
+    """A role-play: every attempt, in the order started. attempts[0] (the first started) is the graded one."""
+
+    kind: Literal["roleplay"] = "roleplay"
+    scenario: str
+    version: int | None = None
+    seed: int | None = None
+    attempts: list[Attempt] = Field(default_factory=list)
+
+    @property
+    def graded(self) -> Attempt | None:
+        """The graded attempt: the first one started (None if none was)."""
+        return self.attempts[0] if self.attempts else None
+
+
+Answer = str | list[str]
+
+
+class FirstAnswer(_Record):
+    """A check's first recorded answer (written once, at the first "Check answer")."""
+
+    answer: Answer
+    at: str = ""
+
+
+class ChecksRecord(_Record):
+    """Knowledge checks: the first checked answer of each question (graded) and the latest one (kept)."""
+
+    kind: Literal["checks"] = "checks"
+    seed: int | None = None
+    first: dict[str, FirstAnswer] = Field(default_factory=dict)
+    answers: dict[str, Answer] = Field(default_factory=dict)
+
+    def graded(self, question: str) -> Answer | None:
+        """The graded answer: the first checked one, else (an old record) the saved one, else None."""
+        if question in self.first:
+            return self.first[question].answer
+        return self.answers.get(question)
+
+
+class SortingCheck(_Record):
+    """The placements at the first "Check my sorting" (written once)."""
+
+    placements: dict[str, str]
+    at: str = ""
+
+
+class SortingRecord(_Record):
+    """A sorting exercise: the latest placements, and those of the first check (graded) if it was pressed."""
+
+    kind: Literal["sorting"] = "sorting"
+    seed: int | None = None
+    placements: dict[str, str] = Field(default_factory=dict)
+    checked: SortingCheck | None = None
+
+    @property
+    def graded(self) -> dict[str, str]:
+        """The graded placements: those of the first check, else the latest ones."""
+        return self.checked.placements if self.checked is not None else self.placements
+
+
+class ReflectionRecord(_Record):
+    """A reflection's text (never graded automatically)."""
+
+    kind: Literal["reflection"] = "reflection"
+    text: str = ""
+
+
+class ExcusalsRecord(_Record):
+    """Items skipped for wellbeing (under the reserved activity `wellbeing`): item name -> when.
+
+    Item names: `roleplay:<activity>`, `check:<activity>:<question>`, `sorting:<activity>`,
+    `reflection:<activity>`. Un-excusing removes the item.
+    """
+
+    kind: Literal["excusals"] = "excusals"
+    items: dict[str, str] = Field(default_factory=dict)
+
+    def excused(self, item: str) -> bool:
+        """True when the item is marked as skipped for wellbeing."""
+        return item in self.items
+
+
+Record = Annotated[RolePlayRecord | ChecksRecord | SortingRecord | ReflectionRecord | ExcusalsRecord,
+                   Field(discriminator="kind")]
+_RECORD = TypeAdapter(Record)
+#: Record kind -> model.
+KINDS: dict[str, type[_Record]] = {"roleplay": RolePlayRecord, "checks": ChecksRecord, "sorting": SortingRecord,
+                                   "reflection": ReflectionRecord, "excusals": ExcusalsRecord}
+R = TypeVar("R", bound=_Record)
+
+
+_UNION_TAGS = frozenset({"str", "list[str]", "int", "none"})
+
+
+def _reason(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    # A union's members show in the location as their types ("answers.q1.str"): leave them out.
+    where = ".".join(str(p) for p in first["loc"] if p not in _UNION_TAGS) or "the record"
+    more = f" (and {exc.error_count() - 1} more problem{'s' if exc.error_count() > 2 else ''})" \
+        if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def parse_record(activity: str, raw: object, model: type[R] | None = None) -> R:
+    """Validate one activity's raw record (a dict from the file); raise RecordError with a plain reason.
+
+    With `model`, the record must be of that model's kind (else RecordError: "... is not a <kind> record").
+    """
+    if isinstance(raw, _Record):
+        raw = raw.to_dict()
+    if not isinstance(raw, dict):
+        raise RecordError(f"the record for {activity!r} is not a record (a {type(raw).__name__})")
+    kind = raw.get("kind")
+    if model is not None:
+        want = model.model_fields["kind"].default
+        if kind != want:
+            raise RecordError(f"the record for {activity!r} is not a {want} record")
+    elif kind not in KINDS:
+        raise RecordError(f"the record for {activity!r} has an unknown kind {kind!r}")
+    try:
+        return (model or KINDS[kind]).model_validate(raw)
+    except ValidationError as exc:
+        raise RecordError(f"the {kind} record for {activity!r} is not valid: {_reason(exc)}") from None
+
+
+def to_dict(record: dict | _Record) -> dict:
+    """A record as written to the file (a typed record is dumped, a dict kept as given)."""
+    return record.to_dict() if isinstance(record, _Record) else record
+
+
+# --- order and seeds -------------------------------------------------------------------------------
+
+def new_seed() -> int:
+    """A fresh random seed for a widget's shown order (not predictable from the notebook or the clock)."""
+    return secrets.randbelow(2**31)
+
+
+def shuffled(ids: Iterable[str], seed: int, key: str) -> list[str]:
+    """`ids` in the order shown for this seed and this node or question id (stable for the same seed and key)."""
+    out = list(ids)
+    random.Random(f"{seed}:{key}").shuffle(out)
+    return out
 
 
 def under_voila() -> bool:
@@ -49,9 +250,27 @@ def read_file(path: Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ResponseFileError(f"{path.name} is damaged and cannot be read ({exc.__class__.__name__})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("activities"), dict):
+    if not isinstance(data, dict) or data.get("format") not in FORMATS or not isinstance(data.get("activities"), dict):
         raise ResponseFileError(f"{path.name} is not a Pathways response file")
     return data["activities"]
+
+
+def read_records(path: Path) -> tuple[dict[str, Record], dict[str, str]]:
+    """A response file's valid records and, for each record that does not validate, the reason.
+
+    A damaged or foreign file raises ResponseFileError; one bad record never stops the others loading.
+    """
+    return _validate(read_file(path))
+
+
+def _validate(activities: dict) -> tuple[dict[str, Record], dict[str, str]]:
+    records, problems = {}, {}
+    for activity, raw in activities.items():
+        try:
+            records[activity] = parse_record(activity, raw)
+        except RecordError as exc:
+            problems[activity] = str(exc)
+    return records, problems
 
 
 class ResponseStore:
@@ -69,11 +288,25 @@ class ResponseStore:
         return merged
 
     def get(self, activity: str) -> dict | None:
-        """One activity's record, or None if nothing was recorded."""
+        """One activity's record as stored (a plain dict, not validated), or None if nothing was recorded."""
         return self.activities().get(activity)
 
-    def put(self, activity: str, record: dict, persist: bool | None = None) -> None:
-        """Save one activity's record (to memory, and to disk when persisting)."""
+    def record(self, activity: str, model: type[R]) -> R | None:
+        """One activity's record, validated as `model` (e.g. RolePlayRecord), or None if nothing was recorded.
+
+        Raises RecordError (a ResponseFileError) with a plain reason when the record is not valid or of
+        another kind, and ResponseFileError when the file is damaged.
+        """
+        raw = self.get(activity)
+        return None if raw is None else parse_record(activity, raw, model)
+
+    def records(self) -> tuple[dict[str, Record], dict[str, str]]:
+        """Every valid record, and the reason for each record that does not validate."""
+        return _validate(self.activities())
+
+    def put(self, activity: str, record: dict | _Record, persist: bool | None = None) -> None:
+        """Save one activity's record, a typed record or a dict (to memory, and to disk when persisting)."""
+        record = to_dict(record)
         self.memory[activity] = record
         if self.persist if persist is None else persist:
             try:
