@@ -5,11 +5,14 @@ right, and for every moment of every role-play the share of the class taking eac
 the debrief is about). Figures are PNGs drawn with matplotlib, embedded in the page (so it can be
 e-mailed as one file) and also written beside it. Figures never show names; the table of flagged
 hand-ins names student ids, because the instructor has to act on them.
+
+Items a learner skipped for wellbeing are left out: each lesson's table of totals gives nbgrader's raw total
+and maximum beside the adjusted ones and the number of skipped items (never which, never why), and the share
+of the class with full marks on an item counts only the learners who did not skip it.
 """
 
 from __future__ import annotations
 
-import ast
 import base64
 import html
 import io
@@ -29,33 +32,7 @@ from .ledger import Ledger  # noqa: E402
 HONOUR, BREAK = "#2e7d32", "#c62828"
 
 
-def _calls(source: str) -> list[ast.Call]:
-    try:
-        tree = ast.parse(source or "")
-    except SyntaxError:
-        return []
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-
-
-def _name(call: ast.Call) -> str:
-    f = call.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-
-
-def _const(node) -> object:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, SyntaxError, TypeError):
-        return None
-
-
-def _kw(call: ast.Call, name: str, pos: int | None = None, default=None):
-    for kw in call.keywords:
-        if kw.arg == name:
-            return _const(kw.value)
-    if pos is not None and len(call.args) > pos:
-        return _const(call.args[pos])
-    return default
+_calls, _name, _kw = gradebook.calls_in, gradebook.call_name, gradebook.call_arg
 
 
 def lesson_structure(url: str, lesson: str) -> dict:
@@ -218,32 +195,36 @@ def build_report(root: Path, url: str, out: Path, lessons: list[str], names: boo
             continue
         max_score = max((v["max"] for v in graded.values()), default=0)
         scores = [v["score"] for v in graded.values()]
+        items_of = gradebook.cell_items(url, lesson, root / "release" / lesson)
+        read = {sid: _excusals(root, sid, lesson) for sid in graded}
+        adjusted = {sid: gradebook.adjust(v, items_of, *read[sid]) for sid, v in graded.items()}
         if scores:
             mean = sum(scores) / len(scores)
+            kept = [a.score / a.max for a in adjusted.values() if a.max]
+            skipping = sum(1 for a in adjusted.values() if a.excused)
             parts.append(f"<p>{len(scores)} graded, {len(failed)} could not be graded. Mean {mean:.1f} of "
-                         f"{max_score:g}.</p>")
+                         f"{max_score:g} (nbgrader's raw total). Adjusted for items skipped for wellbeing: mean "
+                         f"{100 * sum(kept) / len(kept) if kept else 0:.0f}% of each learner's adjusted maximum; "
+                         f"{skipping} learner(s) skipped at least one item.</p>")
             add_figure(f"{lesson}-scores", fig_scores(scores, max_score, lesson),
                        f"{lesson}: distribution of scores of {len(scores)} graded students")
         structure = lesson_structure(url, lesson)
+        parts.append(_totals_table(adjusted))
+        excused = {sid: set(items) for sid, (items, _problem) in read.items()}
         texts = _question_texts(root / "release" / lesson)
         labels, shares = [], []
         for cell, (activity, qid) in structure["checks"].items():
-            got = [v["cells"].get(cell) for v in graded.values()]
-            full = [v["cell_max"].get(cell) for v in graded.values()]
-            if got:
+            if pairs := _not_skipped(cell, graded, items_of, excused):
                 labels.append(_short(f"{qid}: {texts.get((activity, qid), cell)}", 70))
-                shares.append(sum(1 for g, m in zip(got, full, strict=True) if g is not None and m and g >= m)
-                              / len(got))
+                shares.append(_full_share(pairs))
         for cell in structure["other"]:
-            got = [(v["cells"].get(cell), v["cell_max"].get(cell)) for v in graded.values()]
-            if got:
+            if pairs := _not_skipped(cell, graded, items_of, excused):
                 labels.append(f"activity ({cell}), full marks")
-                shares.append(sum(1 for g, m in got if g is not None and m and g >= m) / len(got))
+                shares.append(_full_share(pairs))
         for cell in structure["roleplays"]:
-            got = [(v["cells"].get(cell), v["cell_max"].get(cell)) for v in graded.values()]
-            if got:
+            if pairs := _not_skipped(cell, graded, items_of, excused):
                 labels.append(f"role-play ({cell}), full marks")
-                shares.append(sum(1 for g, m in got if g is not None and m and g >= m) / len(got))
+                shares.append(_full_share(pairs))
         if labels:
             add_figure(f"{lesson}-checks", fig_checks(labels, shares, lesson),
                        f"{lesson}: share of the class with each knowledge check right")
@@ -283,9 +264,16 @@ def build_report(root: Path, url: str, out: Path, lessons: list[str], names: boo
                      + f"<th>could be</th><th>kept in</th></tr>{rows}</table>")
     if names:
         rows = []
+        totals = gradebook.adjusted_scores(url, root, table)
+
+        def shown(sid: str, les: str) -> str:
+            a = totals.get((sid, les))
+            if a is None:
+                return ""
+            return f"{a.raw:g}" + (f" (adjusted {a.score:g} of {a.max:g}, {a.excused} skipped)" if a.excused else "")
+
         for sid in sorted(ledger.students):
-            cells = "".join(f"<td>{'' if (sid, les) not in table else format(table[(sid, les)]['score'], 'g')}</td>"
-                            for les in lessons)
+            cells = "".join(f"<td>{html.escape(shown(sid, les))}</td>" for les in lessons)
             rows.append(f"<tr><td>{html.escape(sid)}</td><td>{html.escape(ledger.name(sid))}</td>{cells}</tr>")
         head = "".join(f"<th>{html.escape(les)}</th>" for les in lessons)
         parts.append(f"<h2>Students</h2><table><tr><th>id</th><th>name</th>{head}</tr>{''.join(rows)}</table>")
@@ -307,6 +295,40 @@ text-align:left;vertical-align:top}} .honours{{color:{HONOUR}}} .breaks{{color:{
 """
     out.write_text(page, encoding="utf-8")
     return out
+
+
+def _excusals(root: Path, sid: str, lesson: str) -> tuple[dict, str | None]:
+    from pathways.excusal import excusals_in_file
+
+    return excusals_in_file(gradebook.responses_file(root, sid, lesson))
+
+
+def _not_skipped(cell: str, graded: dict, items_of: dict, excused: dict[str, set]) -> list[tuple]:
+    """(score, max) of a cell for every graded learner who did not skip what it grades for wellbeing."""
+    items = items_of.get(cell)
+    return [(v["cells"].get(cell), v["cell_max"].get(cell)) for sid, v in graded.items()
+            if not (items and items <= excused.get(sid, set()))]
+
+
+def _full_share(pairs: list[tuple]) -> float:
+    return sum(1 for g, m in pairs if g is not None and m and g >= m) / len(pairs)
+
+
+def _totals_table(adjusted: dict[str, gradebook.Adjusted]) -> str:
+    """Per learner (by id): nbgrader's raw total and maximum, the adjusted ones, how many items were skipped."""
+    if not adjusted:
+        return ""
+    skipped = sum(1 for a in adjusted.values() if a.excused)
+    rows = "".join(
+        f"<tr><td>{html.escape(sid)}</td><td>{a.raw:g} of {a.raw_max:g}</td><td>{a.score:g} of {a.max:g}</td>"
+        f"<td>{a.excused}</td><td>{html.escape('skips could not be read: none applied' if a.problem else '')}</td>"
+        "</tr>" for sid, a in sorted(adjusted.items()))
+    return ("<details><summary>Totals: nbgrader's raw total and the total adjusted for items skipped for wellbeing "
+            f"({skipped} learner(s) skipped at least one item)</summary>"
+            "<p>A skipped item leaves both the points earned and the maximum. Only the number of skipped items is "
+            "shown; learners are never asked why, and which items they skipped is not reported.</p>"
+            "<table><tr><th>student id</th><th>raw total (nbgrader)</th><th>adjusted total</th>"
+            f"<th>items skipped for wellbeing</th><th>note</th></tr>{rows}</table></details>")
 
 
 def _choice_table(scenario, counts) -> str:

@@ -444,24 +444,43 @@ def flags_text(ledger: Ledger, sid: str) -> str:
     return "; ".join(parts)
 
 
+#: The columns of each lesson in grades.csv after the lesson's own (nbgrader's raw total), by suffix.
+EXPORT_COLUMNS = ("max", "adjusted", "adjusted max", "excused")
+
+
+def _num(value: float) -> str:
+    return f"{round(value, 4):g}"
+
+
 def export(course: str | Path | None = None, out: str | Path | None = None) -> Path:
-    """Write the grades CSV: one row per student, one column per lesson, and a flags column."""
+    """Write the grades CSV: one row per student; per lesson, nbgrader's raw total (the lesson's own column) and
+    maximum, the adjusted total and maximum (items skipped for wellbeing left out of both) and the number of
+    skipped items (never which one, never why); then a flags column."""
     root = course_root(course)
     out = Path(out) if out else root / "grades.csv"
     ledger = Ledger.load(root)
-    table = gradebook.scores(db_url(root))
+    url = db_url(root)
+    table = gradebook.scores(url)
+    adjusted = gradebook.adjusted_scores(url, root, table)
     lessons = released_lessons(root)
     students = sorted(set(ledger.students) | {sid for sid, _ in table})
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student_id", "name", *lessons, "flags"])
+        writer.writerow(["student_id", "name",
+                         *[c for les in lessons for c in (les, *(f"{les} {s}" for s in EXPORT_COLUMNS))], "flags"])
         for sid in students:
             row = [sid, ledger.name(sid)]
+            unread = []
             for lesson in lessons:
-                entry = table.get((sid, lesson))
-                row.append("" if entry is None else f"{entry['score']:g}")
-            row.append(flags_text(ledger, sid))
+                adj = adjusted.get((sid, lesson))
+                if adj is None:
+                    row += [""] * (1 + len(EXPORT_COLUMNS))
+                    continue
+                row += [_num(adj.raw), _num(adj.raw_max), _num(adj.score), _num(adj.max), str(adj.excused)]
+                if adj.problem:
+                    unread.append(f"{lesson}: skips for wellbeing could not be read ({adj.problem}), none applied")
+            row.append("; ".join(p for p in [flags_text(ledger, sid), *unread] if p))
             writer.writerow([_cell(v) for v in row])
     return out
 

@@ -53,16 +53,15 @@ def parse_record(record: object) -> dict[str, str] | None:
     """
     if record is None:
         return {}
+    if not isinstance(record, dict) or record.get("kind") != KIND or not isinstance(record.get("items"), dict):
+        return None
+    items = record["items"]
     model = _model()
     if model is not None:
         try:
             items = dict(model.model_validate(record).items)
-        except Exception:  # pydantic.ValidationError, or a model that rejects this shape
+        except Exception:  # noqa: BLE001 - pydantic's ValidationError: not a valid record
             return None
-    else:
-        if not isinstance(record, dict) or record.get("kind") != KIND or not isinstance(record.get("items"), dict):
-            return None
-        items = record["items"]
     if not all(valid_item(k) and isinstance(v, str) for k, v in items.items()):
         return None
     return {str(k): str(v) for k, v in items.items()}
