@@ -177,7 +177,7 @@ def test_spanish_role_play_names_its_principles_in_spanish(in_tmp):
     assert rp.summary.value and all(es[p].name in rp.summary.value
                                     for p in {engine.choice_at(rp.scenario, s.node, s.choice).feedback.principle
                                               for s in walk.steps})
-    english = views.RolePlay(load(LESSON1 / "er_visit.yaml"))
+    english = views.RolePlay(load(LESSON1 / "er_visit.yaml"), activity="roleplay-en")  # a record of its own
     first = english.options()[0]
     english.choose(first.id)
     assert en[first.feedback.principle].name in english.feedback.value
