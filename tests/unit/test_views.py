@@ -9,6 +9,7 @@ from pathways.responses import FILENAME
 from pathways.scenario import load
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml"
+PRACTICE = Path(__file__).resolve().parent.parent / "fixtures" / "assessment"
 LESSON1 = Path(__file__).resolve().parents[2] / "lessons" / "01-why-dont-they-leave"
 
 
@@ -19,8 +20,9 @@ def saved(folder):
 def test_roleplay_click_through_saves_transcript_and_shows_feedback(in_tmp):
     """Does clicking buttons walk the story, show principled feedback, save the attempt and end with a summary?"""
     rp = views.RolePlay(load(TINY))
-    assert [b.description for b in rp.choices.children] == ["1. Be kind.", "2. Hurry them."]
-    rp.choices.children[1].click()
+    shown = [b.description for b in rp.choices.children]
+    assert [d[:3] for d in shown] == ["1. ", "2. "] and sorted(d[3:] for d in shown) == ["Be kind.", "Hurry them."]
+    next(b for b in rp.choices.children if b.description.endswith("Hurry them.")).click()
     assert "Sam frowns." in rp.feedback.value and "works against" in rp.feedback.value
     assert "Patience and pacing" in rp.feedback.value and "Rushing adds pressure." in rp.feedback.value
     record = saved(in_tmp)["roleplay"]
@@ -77,6 +79,84 @@ def test_knowledge_check_saves_and_restores(in_tmp):
     assert views.KnowledgeCheck(checks, checks.question("q1")).current() is None
 
 
+def test_knowledge_check_numbers_questions_for_people_and_shuffles_with_the_seed(in_tmp):
+    """Is a question headed "Question 2" (never its id), its prompt rendered as markdown, its options shown in
+    the seed's order, the same for every question widget of the kernel and after a reload?"""
+    from pathways.checks import load_checks
+    from pathways.responses import shuffled
+
+    checks = load_checks(LESSON1 / "checks.yaml")
+    q2 = views.KnowledgeCheck(checks, checks.question("q2"))
+    prompt = q2.widget.children[-5].value
+    assert "Question 2" in prompt and "q2" not in prompt and "<em>means</em>" in prompt
+    assert q2.group.legend.startswith("Question 2: ") and "*" not in q2.group.legend
+    assert "first checked answer counts" in prompt
+    assert [v for _t, v in q2.group.options] == shuffled(["a", "b", "c", "d"], q2.seed, "q2")
+    q3 = views.KnowledgeCheck(checks, checks.question("q3"))
+    assert q3.seed == q2.seed  # one seed for the check set
+    q3.answer("a")
+    assert saved(in_tmp)["checks"]["seed"] == q2.seed
+    import pathways.responses as responses
+
+    responses._STORE = None
+    assert views.KnowledgeCheck(checks, checks.question("q2")).group.options == q2.group.options
+
+
+def test_knowledge_check_records_the_first_checked_answer_once(in_tmp):
+    """Does "Check answer" record the first answer once (later changes kept apart, never changing it) and, for a
+    graded question, say the explanations come with the feedback?"""
+    from pathways.checks import load_checks
+    from pathways.i18n import ui
+
+    checks = load_checks(LESSON1 / "checks.yaml")
+    q1 = views.KnowledgeCheck(checks, checks.question("q1"))
+    q1.check()
+    assert q1.first() is None and ui("choose_first") in q1.status.value
+    q1.answer("a")
+    q1.button.click()
+    assert q1.first() == "a" and ui("first_recorded_feedback") in q1.status.value
+    assert q1.explanations.value == "" and q1.button.description == ui("answer_checked")
+    q1.answer("b")
+    q1.check()
+    record = saved(in_tmp)["checks"]
+    assert record["first"]["q1"]["answer"] == "a" and record["answers"]["q1"] == "b"
+    assert ui("saved_after_check") in q1.status.value or ui("first_recorded_feedback") in q1.status.value
+    import pathways.responses as responses
+
+    responses._STORE = None  # re-running the cell in a new kernel: still checked, the first answer unchanged
+    again = views.KnowledgeCheck(checks, checks.question("q1"))
+    assert again.current() == "b" and again.first() == "a" and again.checked
+    multi = views.KnowledgeCheck(checks, checks.question("q4"))
+    multi.answer(["c", "a"])
+    multi.check()
+    assert saved(in_tmp)["checks"]["first"]["q4"]["answer"] == ["a", "c"]
+
+
+def test_formative_check_explains_every_option_after_the_first_answer(in_tmp):
+    """Does a question whose options carry explanations show none before the first check, then every one
+    (markdown rendered), in the shown order, marking the learner's first answer?"""
+    from html import escape
+
+    from pathways.checks import load_checks
+    from pathways.i18n import ui
+
+    checks = load_checks(PRACTICE / "checks.yaml")
+    q = views.KnowledgeCheck(checks, checks.question("means"))
+    assert q.explanations.value == ""
+    q.answer("a")
+    assert q.explanations.value == ""  # choosing is not checking
+    q.check()
+    html = q.explanations.value
+    assert ui("first_recorded_explained") in q.status.value
+    assert html.count("<li>") == 3 and "<strong>act</strong>" in html and "<strong>means</strong>" in html
+    texts = {o.id: escape(o.text) for o in checks.question("means").options}
+    positions = [html.index(texts[oid]) for oid in q.order]
+    assert positions == sorted(positions)
+    assert html.count(ui("your_first_answer")) == 1
+    q.answer("b")  # changing afterwards keeps the first answer, and the explanations stay
+    assert q.first() == "a" and q.explanations.value == html
+
+
 def test_sorting_saves_placements(in_tmp, tmp_path):
     """Does placing items save them, and do labelled drop-downs offer every category?"""
     f = tmp_path / "sort.yaml"
@@ -84,15 +164,62 @@ def test_sorting_saves_placements(in_tmp, tmp_path):
                  "  - {id: y, label: Y}\nitems:\n  - {id: i1, text: One}\n  - {id: i2, text: Two}\n")
     s = views.Sorting(load_exercise(f))
     s.place("i2", "y")
-    assert saved(in_tmp)["sort"] == {"kind": "sorting", "placements": {"i2": "y"}}
-    assert s.board.items == [("i1", "One"), ("i2", "Two")] and s.board.place_label
-    assert [c for _label, c in s.board.categories] == ["", "x", "y"] and s.board.status
+    record = saved(in_tmp)["sort"]
+    assert record["placements"] == {"i2": "y"} and record["kind"] == "sorting" and isinstance(record["seed"], int)
+    assert sorted(s.board.items) == [("i1", "One"), ("i2", "Two")] and s.board.place_label
+    assert s.board.categories[0][1] == "" and sorted(c for _label, c in s.board.categories) == ["", "x", "y"]
+    assert s.board.status and "first checked sorting counts" in s.board.note
     s.board.placements = {"i1": "x", "i2": "nonsense", "forged": "y"}  # what a tampered page might send
     assert s.placements() == {"i1": "x"} and saved(in_tmp)["sort"]["placements"] == {"i1": "x"}
     from pathways import responses
 
-    responses._STORE = None  # a new kernel shows what was saved
-    assert views.Sorting(load_exercise(f)).board.placements == {"i1": "x"}
+    responses._STORE = None  # a new kernel shows what was saved, in the same order
+    again = views.Sorting(load_exercise(f))
+    assert again.board.placements == {"i1": "x"}
+    assert again.board.items == s.board.items and again.board.categories == s.board.categories
+
+
+def test_sorting_is_graded_at_its_first_check_and_says_so(in_tmp):
+    """Does "Check my sorting" want every item placed, record the placements once, keep later changes apart,
+    and (a graded exercise) say the explanations come with the feedback?"""
+    from pathways.i18n import ui
+
+    s = views.Sorting(load_exercise(LESSON1 / "sorting.yaml"))
+    items = [i for i, _text in s.board.items]
+    s.place(items[0], "act")
+    s.board.send_state()
+    s._message(s.board, {"event": "check"}, [])  # what the page sends when the button is pressed
+    assert s.checked() is None and s.board.status == ui("place_all_first", left=len(items) - 1)
+    for item in items:
+        s.place(item, "means")
+    s.check()
+    assert s.checked() == dict.fromkeys(items, "means") and s.board.checked
+    assert s.board.status == ui("sorting_recorded_feedback") and s.board.explanations == {}
+    s.place(items[0], "purpose")
+    assert s.board.status == ui("sorting_saved_after_check")
+    s.check()  # pressing again changes nothing
+    record = saved(in_tmp)["sort-palermo"]
+    assert record["checked"]["placements"] == dict.fromkeys(items, "means")
+    assert record["placements"][items[0]] == "purpose"
+    from pathways import responses
+
+    responses._STORE = None  # a new kernel: still checked, same order
+    again = views.Sorting(load_exercise(LESSON1 / "sorting.yaml"))
+    assert again.board.checked and [i for i, _ in again.board.items] == items
+    assert again.board.placements[items[0]] == "purpose"
+
+
+def test_formative_sorting_explains_every_item_after_the_first_check(in_tmp):
+    """Does an exercise whose items carry explanations show none before the first check, and each one, with
+    where the learner put the item, right after it?"""
+    s = views.Sorting(load_exercise(PRACTICE / "sorting.yaml"))
+    assert s.board.explanations == {} and "<em>Palermo Protocol</em>" in s.board.intro
+    for item, _text in s.board.items:
+        s.place(item, "act")
+    s.check()
+    notes = s.board.explanations
+    assert set(notes) == {i for i, _ in s.board.items}
+    assert "<strong>means</strong>" in notes["threat"] and "Act" in notes["threat"]
 
 
 def test_reflection_saves_and_prints_what_is_on_record(in_tmp, capsys):

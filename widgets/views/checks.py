@@ -1,4 +1,15 @@
-"""Knowledge-check widgets: one question at a time, answers saved as soon as they change."""
+"""Knowledge-check widgets: one question at a time, its options shuffled, its first checked answer graded.
+
+* The options are shown in the order `responses.shuffled(option ids, seed, question id)`. The seed is the
+  check set's (one per activity): made when the first question is shown, kept in memory for the other
+  questions, saved in the record with the learner's first answer and read back on reload, so the order
+  stays the same in JupyterLab (and is new on every Voila page load, whose kernel is new).
+* Every change of answer is saved at once in `answers` (the latest answer, kept for the instructor).
+* "Check answer" records the answer shown as `first[question]`, once: pressing it again, re-running the
+  cell or reloading never changes it, and it is the graded answer. Only then does the learner see the
+  explanation of every option (a formative question, whose options carry explanations in the YAML) or
+  that the explanations come with their feedback (a graded question).
+"""
 
 from __future__ import annotations
 
@@ -7,45 +18,74 @@ from pathlib import Path
 import ipywidgets as w
 
 from ..checks import CheckSet, Question, load_checks
+from ..excusal import item_name
 from ..i18n import ui
-from ..responses import ResponseFileError, store
+from ..responses import ChecksRecord, FirstAnswer, ResponseFileError, new_seed, now, shuffled, store
 from .a11y import ChoiceGroup, LiveHTML
-from .common import esc, make, root
+from .common import make, root
+from .markdown import md, md_line, plain
+
+#: The shown-order seed of each check activity in this kernel, until it is saved with a first answer.
+_SEEDS: dict[tuple[str, str], int] = {}
+
+
+def activity_seed(record: ChecksRecord | None, activity: str) -> int:
+    """The seed of a check set's shown order: the record's, else this kernel's for the activity."""
+    if record is not None and record.seed is not None:
+        return record.seed
+    return _SEEDS.setdefault((str(store().path), activity), new_seed())
 
 
 class KnowledgeCheck:
-    """One question; `.widget` is displayed, `.answer(...)` sets an answer as a click would."""
+    """One question; `.widget` is displayed, `.answer(...)` sets an answer and `.check()` presses
+    "Check answer", as a learner would."""
 
     def __init__(self, checks: CheckSet, question: Question):
         self.checks, self.question = checks, question
-        saved = self._saved()
-        label = f"{ui('question')} {question.id}"
-        self.status = make(LiveHTML, value=f'<span class="pw-status">{ui("saved")}</span>' if saved is not None else "")
-        options = [(o.text, o.id) for o in question.options]
-        known = {v for _t, v in options}
+        record = self._load()
+        self.seed = activity_seed(record, checks.activity)
+        self.number = checks.number(question.id)
+        label = f"{ui('question')} {self.number}"
+        by_id = {o.id: o for o in question.options}
+        self.order = shuffled(by_id, self.seed, question.id)
+        options = [(plain(by_id[oid].text), oid) for oid in self.order]
+        saved = record.answers.get(question.id) if record else None
+        self.status = make(LiveHTML, value=self._status("saved") if saved is not None else "")
         # The question's choices in a fieldset named by the question: radios for one answer, checkboxes for
         # several (ipywidgets' RadioButtons has neither a group name nor `name`; its Checkboxes have no group).
         self.group = make(ChoiceGroup, options=options, multiple=question.multiple,
-                          legend=f"{label}: {' '.join(question.prompt.split())}")
+                          legend=f"{label}: {plain(question.prompt)}")
         if question.multiple:
-            self.group.values = [v for v in saved if isinstance(v, str) and v in known] if isinstance(saved, list) \
+            self.group.values = [v for v in saved if isinstance(v, str) and v in by_id] if isinstance(saved, list) \
                 else []
             self.group.observe(lambda _c: self._record(), names="values")
-            hint = f"<p><em>{ui('tick_all')}</em></p>"
+            hint = ui("tick_all")
         else:
-            self.group.value = saved if isinstance(saved, str) and saved in known else None
+            self.group.value = saved if isinstance(saved, str) and saved in by_id else None
             self.group.observe(lambda _c: self._record(), names="value")
-            hint = f"<p><em>{ui('choose_one')}</em></p>"
-        heading = f'<div role="heading" aria-level="3"><strong>{label}.</strong></div>'
-        prompt = make(w.HTML, f"{heading}{esc(question.prompt)}{hint}")
-        self.widget = root([prompt, self.group, self.status], "check")
+            hint = ui("choose_one")
+        heading = f'<div role="heading" aria-level="3"><strong>{label}</strong></div>'
+        prompt = make(w.HTML, f'{heading}{md(question.prompt)}<p><em>{hint}</em></p>'
+                              f'<p class="pw-first-counts">{ui("first_answer_counts")}</p>')
+        self.button = make(w.Button, description=ui("check_answer"), tooltip=ui("check_answer_tip"))
+        self.button.on_click(lambda _b: self.check())
+        self.explanations = make(w.HTML, "")
+        self.checked = False
+        first = record.first.get(question.id) if record else None
+        if first is not None:
+            self._reveal(first.answer)
+        item = item_name("check", checks.activity, question.id)
+        self.widget = root([prompt, self.group, self.button, self.status, self.explanations], "check", item=item)
 
-    def _saved(self):
+    def _load(self) -> ChecksRecord | None:
         try:
-            record = store().get(self.checks.activity) or {}
-        except ResponseFileError:
+            return store().record(self.checks.activity, ChecksRecord)
+        except ResponseFileError:  # damaged file or a record of another kind: start afresh
             return None
-        return record.get("answers", {}).get(self.question.id) if record.get("kind") == "checks" else None
+
+    @staticmethod
+    def _status(key: str) -> str:
+        return f'<span class="pw-status">{ui(key)}</span>'
 
     def current(self):
         """The answer shown now (an option id, a sorted list of ids, or None)."""
@@ -58,17 +98,59 @@ class KnowledgeCheck:
         else:
             self.group.value = value
 
+    def first(self):
+        """The first checked answer on record (the graded one), or None if "Check answer" was never pressed."""
+        record = self._load()
+        first = record.first.get(self.question.id) if record else None
+        return None if first is None else first.answer
+
+    def _save(self, record: ChecksRecord) -> None:
+        store().put(self.checks.activity, record)
+
+    def _fresh(self) -> ChecksRecord:
+        record = self._load() or ChecksRecord()
+        if record.seed is None:
+            record.seed = self.seed
+        return record
+
     def _record(self) -> None:
-        st = store()
-        try:
-            record = st.get(self.checks.activity) or {}
-        except ResponseFileError:
-            record = {}
-        if record.get("kind") != "checks":
-            record = {"kind": "checks", "answers": {}}
-        record["answers"][self.question.id] = self.current()
-        st.put(self.checks.activity, record)
-        self.status.value = f'<span class="pw-status">{ui("saved")}</span>'
+        record = self._fresh()
+        record.answers[self.question.id] = self.current()
+        self._save(record)
+        self.status.value = self._status("saved_after_check" if self.checked else "saved")
+
+    def check(self) -> None:
+        """Press "Check answer": the first press records the answer shown as the graded one, then explains."""
+        current = self.current()
+        if current is None or current == []:
+            self.status.value = self._status("choose_first")
+            return
+        record = self._fresh()
+        first = record.first.get(self.question.id)
+        if first is None:
+            first = record.first[self.question.id] = FirstAnswer(answer=current, at=now())
+            record.answers[self.question.id] = current
+            self._save(record)
+        self._reveal(first.answer)
+
+    def _reveal(self, first) -> None:
+        """Show what follows the first checked answer (explanations, or that they come with the feedback)."""
+        # The button stays enabled (a disabled one would drop a keyboard user's focus); pressing it again
+        # changes nothing.
+        self.checked = True
+        self.button.description = ui("answer_checked")
+        chosen = set(first) if isinstance(first, list) else {first}
+        if self.question.explained:
+            by_id = {o.id: o for o in self.question.options}
+            rows = "".join(
+                f'<li><strong>{md_line(by_id[oid].text)}</strong>'
+                f'{" <em>(" + ui("your_first_answer") + ")</em>" if oid in chosen else ""}'
+                f'{md(by_id[oid].explanation)}</li>' for oid in self.order)
+            self.explanations.value = f'<div class="pw-explanations"><ul>{rows}</ul></div>'
+            self.status.value = self._status("first_recorded_explained")
+        else:
+            self.explanations.value = ""
+            self.status.value = self._status("first_recorded_feedback")
 
 
 def knowledge_check(checks_file: str | Path, question: str) -> w.VBox:

@@ -1,4 +1,5 @@
-// The sorting exercise (see sorting.py): every item with a labelled drop-down of categories, in one widget.
+// The sorting exercise (see sorting.py): every item with a labelled drop-down of categories, a "Check my sorting"
+// button (the line saying the first check counts comes before the items) and, after the first check, each item's explanation under it, in one widget.
 // JupyterLab's notebook shortcuts (command mode) would take these keys from a focused control and move to
 // another cell; the control keeps them. Shift still reaches the quick exit, which listens in the capture phase.
 const OWN_KEYS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown",
@@ -11,17 +12,25 @@ export default {
     const heading = document.createElement("h3");
     const intro = document.createElement("div");
     const list = document.createElement("div");
+    const note = document.createElement("p");
+    note.className = "pw-first-counts";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "pw-check-button";
+    button.addEventListener("click", () => { if (!model.get("checked")) model.send({ event: "check" }); });
     const status = document.createElement("div");
     status.className = "pw-live";
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     let selects = {};
+    let notes = {};
 
     const draw = () => {
       heading.textContent = model.get("title");
       intro.innerHTML = model.get("intro");  // escaped by Python
       list.replaceChildren();
       selects = {};
+      notes = {};
       model.get("items").forEach(([item, text], i) => {
         const row = document.createElement("div");
         row.className = "pw-sort-item";
@@ -40,14 +49,22 @@ export default {
           model.set("placements", { ...model.get("placements"), [item]: select.value });
           model.save_changes();
         });
+        const explanation = document.createElement("div");
+        explanation.className = "pw-sort-note";
         selects[item] = select;
-        row.append(line, label, select);
+        notes[item] = explanation;
+        row.append(line, label, select, explanation);
         list.append(row);
       });
+      explain();
     };
     const place = () => {  // keep the drop-downs (and the focus) when only the placements change
       const placements = model.get("placements");
       for (const [item, select] of Object.entries(selects)) select.value = placements[item] || "";
+    };
+    const explain = () => {
+      const explanations = model.get("explanations");
+      for (const [item, div] of Object.entries(notes)) div.innerHTML = explanations[item] || "";  // escaped by Python
     };
     const show = () => {
       status.replaceChildren();
@@ -58,12 +75,22 @@ export default {
         status.append(span);
       }
     };
+    const mark = () => {
+      note.textContent = model.get("note");
+      const checked = model.get("checked");
+      button.textContent = checked ? model.get("checked_label") : model.get("check_label");
+      // aria-disabled, not disabled: the button keeps the focus of a keyboard user who has just pressed it
+      button.setAttribute("aria-disabled", checked ? "true" : "false");
+    };
     draw();
     show();
+    mark();
     for (const name of ["title", "intro", "items", "categories", "place_label"]) model.on(`change:${name}`, draw);
     model.on("change:placements", place);
+    model.on("change:explanations", explain);
     model.on("change:status", show);
+    for (const name of ["note", "check_label", "checked_label", "checked"]) model.on(`change:${name}`, mark);
     el.addEventListener("keydown", (event) => { if (OWN_KEYS.has(event.key)) event.stopPropagation(); });
-    el.append(heading, intro, list, status);
+    el.append(heading, intro, note, list, button, status);
   },
 };

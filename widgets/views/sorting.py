@@ -2,7 +2,17 @@
 
 The whole exercise is one widget (`SortBoard`, drawn by sorting.js with native `<label>` and `<select>`
 elements): an item list of eight drop-downs as ipywidgets took 27 widget models, each sent to every dashboard
-visitor before the lesson appears.
+visitor before the lesson appears. The "Check my sorting" button, the status and the explanations are part
+of that one widget too.
+
+* Items and categories are shown in the order `responses.shuffled(ids, seed, "items" / "categories")`
+  (categories too, so that "everything in the first category" is no better than chance); the seed is
+  made when the widget is first shown and saved with the learner's first placement, so the order stays
+  the same on reload in JupyterLab.
+* Every change is saved at once in `placements` (the latest, kept for the instructor).
+* The first "Check my sorting" (with every item placed) records the placements as `checked`, once: they
+  are the graded ones. Only then does the learner see each item's explanation (a formative exercise,
+  whose items carry explanations in the YAML) or that the explanations come with their feedback.
 """
 
 from __future__ import annotations
@@ -13,16 +23,23 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
+from ..excusal import item_name
 from ..exercises import SortExercise, load_exercise
 from ..i18n import ui
-from ..responses import ResponseFileError, store
-from .common import esc, make, root
+from ..responses import ResponseFileError, SortingCheck, SortingRecord, new_seed, now, shuffled, store
+from .common import make, root
+from .markdown import md, md_line, plain
 
 _HERE = Path(__file__).parent
+#: The shown-order seed of each exercise in this kernel, until it is saved with a first placement.
+_SEEDS: dict[tuple[str, str], int] = {}
 
 
 class SortBoard(anywidget.AnyWidget):
-    """Items (id, text), each placed in one of `categories` (label, id; "" = not placed)."""
+    """Items (id, text), each placed in one of `categories` (label, id; "" = not placed), and a check button.
+
+    The page sends {"event": "check"} when the button is pressed; `checked` disables it afterwards.
+    """
 
     _esm = _HERE / "sorting.js"
     title = t.Unicode("").tag(sync=True)
@@ -32,6 +49,11 @@ class SortBoard(anywidget.AnyWidget):
     place_label = t.Unicode("").tag(sync=True)
     placements = t.Dict().tag(sync=True)  # item id -> category id ("" = not placed)
     status = t.Unicode("").tag(sync=True)
+    note = t.Unicode("").tag(sync=True)  # the line before the button: the first check counts
+    check_label = t.Unicode("").tag(sync=True)
+    checked_label = t.Unicode("").tag(sync=True)
+    checked = t.Bool(False).tag(sync=True)
+    explanations = t.Dict().tag(sync=True)  # item id -> HTML (escaped markdown), shown under the item
 
     @t.validate("placements")
     def _known(self, proposal):
@@ -41,24 +63,45 @@ class SortBoard(anywidget.AnyWidget):
 
 
 class Sorting:
-    """One sorting exercise; `.widget` is displayed, `.place(item, category)` acts as a learner would."""
+    """One sorting exercise; `.widget` is displayed, `.place(item, category)` and `.check()` act as a learner
+    would."""
 
     def __init__(self, exercise: SortExercise):
         self.exercise = exercise
-        self.board = make(SortBoard, title=exercise.title, intro=esc(exercise.instructions),
-                          items=[(item.id, item.text) for item in exercise.items],
-                          categories=[(ui("not_placed"), "")] + [(c.label, c.id) for c in exercise.categories],
-                          place_label=ui("place_item"))
-        self.board.placements = self._saved()
+        record = self._load()
+        if record is not None and record.seed is not None:
+            self.seed = record.seed
+        else:
+            self.seed = _SEEDS.setdefault((str(store().path), exercise.activity), new_seed())
+        items = {i.id: i for i in exercise.items}
+        categories = {c.id: c for c in exercise.categories}
+        self.order = shuffled(items, self.seed, "items")
+        self.category_order = shuffled(categories, self.seed, "categories")
+        self.board = make(SortBoard, title=exercise.title, intro=md(exercise.instructions),
+                          items=[(iid, plain(items[iid].text)) for iid in self.order],
+                          categories=[(ui("not_placed"), "")]
+                          + [(plain(categories[cid].label), cid) for cid in self.category_order],
+                          place_label=ui("place_item"), note=ui("first_sorting_counts"),
+                          check_label=ui("check_sorting"), checked_label=ui("sorting_checked"))
+        self.board.placements = dict(record.placements) if record else {}
+        if record is not None and record.checked is not None:
+            self._reveal(record.checked.placements)
         self.board.observe(lambda _c: self._record(), names="placements")
-        self.widget = root([self.board], "sorting")
+        self.board.on_msg(self._message)
+        item = item_name("sorting", exercise.activity)
+        self.widget = root([self.board], "sorting", item=item)
 
-    def _saved(self) -> dict:
+    def _load(self) -> SortingRecord | None:
         try:
-            record = store().get(self.exercise.activity) or {}
-        except ResponseFileError:
-            return {}
-        return record.get("placements", {}) if record.get("kind") == "sorting" else {}
+            return store().record(self.exercise.activity, SortingRecord)
+        except ResponseFileError:  # damaged file or a record of another kind: start afresh
+            return None
+
+    def _fresh(self) -> SortingRecord:
+        record = self._load() or SortingRecord()
+        if record.seed is None:
+            record.seed = self.seed
+        return record
 
     def place(self, item: str, category: str) -> None:
         """Put an item in a category (as choosing it in the drop-down would)."""
@@ -68,9 +111,50 @@ class Sorting:
         """Current placements of every placed item."""
         return {item: cat for item, cat in self.board.placements.items() if cat}
 
+    def checked(self) -> dict[str, str] | None:
+        """The placements of the first check on record (the graded ones), or None if never checked."""
+        record = self._load()
+        return None if record is None or record.checked is None else dict(record.checked.placements)
+
     def _record(self) -> None:
-        store().put(self.exercise.activity, {"kind": "sorting", "placements": self.placements()})
-        self.board.status = ui("saved")
+        record = self._fresh()
+        record.placements = self.placements()
+        store().put(self.exercise.activity, record)
+        self.board.status = ui("sorting_saved_after_check" if self.board.checked else "saved")
+
+    def _message(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("event") == "check":
+            self.check()
+
+    def check(self) -> None:
+        """Press "Check my sorting": the first press (every item placed) records the graded placements."""
+        placements = self.placements()
+        left = sum(1 for item in self.exercise.items if item.id not in placements)
+        if left:
+            self.board.status = ui("place_all_first", left=left)
+            return
+        record = self._fresh()
+        if record.checked is None:
+            record.checked = SortingCheck(placements=placements, at=now())
+            record.placements = placements
+            store().put(self.exercise.activity, record)
+        self._reveal(record.checked.placements)
+
+    def _reveal(self, first: dict[str, str]) -> None:
+        """Show what follows the first check (explanations, or that they come with the feedback)."""
+        self.board.checked = True
+        if self.exercise.explained:
+            labels = {c.id: c.label for c in self.exercise.categories}
+            notes = {}
+            for item in self.exercise.items:
+                placed = labels.get(first.get(item.id, ""), ui("not_placed"))
+                notes[item.id] = f'{md(item.explanation)}<p><em>({md_line(ui("you_placed", category=placed))})' \
+                                 '</em></p>'
+            self.board.explanations = notes
+            self.board.status = ui("sorting_recorded_explained")
+        else:
+            self.board.explanations = {}
+            self.board.status = ui("sorting_recorded_feedback")
 
 
 def sorting(exercise_file: str | Path) -> w.VBox:
