@@ -162,3 +162,18 @@ def test_safety_panel_unchanged(in_tmp):
     panel = safety_panel()
     assert isinstance(panel.children[1], QuickExit) and "Support resources" in panel.children[-1].value
     assert not any(isinstance(c, SkipToggle) for c in panel.children)
+
+
+def test_reflection_can_be_skipped(in_tmp):
+    """Does the reflection widget show the skip toggle for `reflection:<activity>`, and keep saving the text?"""
+    from pathways.views import Reflection
+
+    refl = Reflection("reflection-why-stay", save_every=0)
+    toggle = refl.widget.skip_toggle
+    assert toggle.items == ["reflection:reflection-why-stay"] and not toggle.pressed
+    toggle.pressed = True
+    assert excusal.is_excused("reflection:reflection-why-stay")
+    refl.text.value = "Some words."
+    refl.save()
+    assert on_disk(in_tmp)["reflection-why-stay"]["text"] == "Some words."
+    assert "reflection:reflection-why-stay" in on_disk(in_tmp)["wellbeing"]["items"]

@@ -44,7 +44,8 @@ class Reflection:
         self.status = make(LiveHTML)  # announced by screen readers
         self.save_button.on_click(lambda _: self.save())
         self.text.observe(lambda _c: self.typed(), names="value")
-        self.widget = root([self.text, make(w.HBox, [self.save_button, self.status])], "reflection")
+        self.widget = root([self.text, make(w.HBox, [self.save_button, self.status])], "reflection",
+                           item=f"reflection:{activity}")
         # What is on record is printed as plain text too, so the grader reads it in formgrader.
         if saved:
             print(f"Reflection on record ({len(saved.split())} words):\n{saved}")
