@@ -76,7 +76,9 @@ def responses_for(lesson_dir: Path, quality: str) -> dict:
                 walk = max(walks, key=lambda w: w.score) if quality == "perfect" else min(walks, key=lambda w: w.score)
                 steps = _steps(walk)
             activities[activity] = {"kind": "roleplay", "scenario": scenario.id, "version": scenario.version,
-                                    "attempts": [{"steps": steps, "finished": True}]}
+                                    "seed": 7, "attempts": [{"started": "2026-01-01T00:00:00+00:00",
+                                                             "version": scenario.version, "steps": steps,
+                                                             "finished": True}]}
         elif g.func == "check_points":
             question, key = g.args[0], g.args[1]
             activity = g.kwargs.get("activity", "checks")
@@ -99,10 +101,10 @@ def _wrong(lesson_dir: Path, question: str, key):
     return next(o for o in options if o != key)
 
 
-def write_responses(folder: Path, activities: dict) -> Path:
-    """Write a response file as the widgets would."""
+def write_responses(folder: Path, activities: dict, fmt: str = FORMAT) -> Path:
+    """Write a response file as the widgets would (`fmt`: FORMAT_V1 for a file written by an older version)."""
     path = folder / FILENAME
-    path.write_text(json.dumps({"format": FORMAT, "activities": activities}, indent=1), encoding="utf-8")
+    path.write_text(json.dumps({"format": fmt, "activities": activities}, indent=1), encoding="utf-8")
     return path
 
 

@@ -12,8 +12,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import engine
+from .excusal import is_excused
 from .exercises import sorting_score
-from .responses import ResponseFileError, store
+from .responses import (
+    Attempt,
+    RecordError,
+    ResponseFileError,
+    RolePlayRecord,
+    Step,
+    new_seed,
+    now,
+    parse_record,
+    store,
+)
 from .scenario import Scenario, ScenarioError, load
 
 
@@ -35,7 +46,7 @@ def roleplay_verdict(scenario_file: str | Path, activity: str = "roleplay") -> e
     record, problem = _record(activity, "roleplay")
     if record is None:
         return engine.Verdict(False, False, 0, engine.best_score(scenario), problem)
-    return record_verdict(scenario, record)
+    return record_verdict(scenario, record, activity)
 
 
 #: What the grader says of a transcript recorded on an older version that the current one cannot replay.
@@ -44,8 +55,12 @@ OLDER_VERSION = ("recorded on an older version (v{old}) of this role-play, which
                  "instructor will review it by hand")
 
 
-def record_verdict(scenario: Scenario, record: dict) -> engine.Verdict:
-    """Re-check one role-play record: its first finished attempt, scored by the engine's rule.
+def record_verdict(scenario: Scenario, record: dict | RolePlayRecord, activity: str = "roleplay") -> engine.Verdict:
+    """Re-check one role-play record: its first attempt *started* (attempts[0]), scored by the engine's rule.
+
+    Later attempts are practice and never count. An unfinished first attempt is scored as far as it
+    went, with no ending credit (the engine's rule 3: at most half of the best score). A record that
+    does not validate as a `RolePlayRecord` earns 0, with the reason.
 
     The scenario's `version` is recorded with the transcript. A transcript recorded on another
     version is replayed on the current one: if its path is still possible it is graded as usual
@@ -54,19 +69,20 @@ def record_verdict(scenario: Scenario, record: dict) -> engine.Verdict:
     path was forged.
     """
     best = engine.best_score(scenario)
-    if record.get("scenario") != scenario.id:
+    if not isinstance(record, RolePlayRecord):
+        try:
+            record = parse_record(activity, record, RolePlayRecord)
+        except RecordError as exc:
+            return engine.Verdict(False, False, 0, best, str(exc))
+    if record.scenario != scenario.id:
         return engine.Verdict(False, False, 0, best,
-                              f"the recorded role-play is {record.get('scenario')!r}, not {scenario.id!r}")
-    attempts = record.get("attempts")
-    if not isinstance(attempts, list) or not attempts:
+                              f"the recorded role-play is {record.scenario!r}, not {scenario.id!r}")
+    attempt = record.graded
+    if attempt is None or not attempt.steps:
         return engine.Verdict(False, False, 0, best, "no role-play recorded")
-    finished = [a for a in attempts if isinstance(a, dict) and a.get("finished")]
-    if not finished:
-        return engine.Verdict(False, False, 0, best, "the role-play was started but not finished")
-    attempt = finished[0]
-    verdict = engine.replay(scenario, attempt.get("steps"))
-    version = attempt.get("version", record.get("version"))
-    if not isinstance(version, int) or isinstance(version, bool) or version == scenario.version:
+    verdict = engine.replay(scenario, [_step(s) for s in attempt.steps])
+    version = attempt.version if attempt.version is not None else record.version
+    if version is None or version == scenario.version:
         return verdict
     if verdict.valid:
         return replace(verdict, message=f"{verdict.message} (played on version {version}, graded on version "
@@ -75,8 +91,22 @@ def record_verdict(scenario: Scenario, record: dict) -> engine.Verdict:
                           status="older-version")
 
 
+def _step(step: Step) -> dict:
+    return {"node": step.node, "choice": step.choice}
+
+
+#: What every grading function prints for an item the learner skipped for wellbeing.
+SKIPPED = "{what}: skipped for wellbeing, not counted (0 of {points:g} points; your instructor's totals leave it out)."
+
+
 def roleplay_points(scenario_file: str | Path, points: float, activity: str = "roleplay") -> float:
-    """Points for the role-play: its score as a share of the best score, times `points`."""
+    """Points for the role-play: its graded (first) run's score as a share of the best score, times `points`.
+
+    An item the learner skipped for wellbeing earns 0 and says so; the instructor's totals leave it out.
+    """
+    if is_excused(f"roleplay:{activity}"):
+        print(SKIPPED.format(what="Role-play", points=points))
+        return 0.0
     try:
         verdict = roleplay_verdict(scenario_file, activity)
     except ScenarioError as exc:
@@ -128,11 +158,13 @@ def reflection_text(activity: str) -> str:
 # --- model answers, called only from solution regions of source notebooks -------------------------
 
 def model_roleplay(scenario_file: str | Path, activity: str = "roleplay") -> None:
-    """Record the best walk through the scenario, in memory only (never on disk)."""
+    """Record the best walk through the scenario as the first run, in memory only (never on disk)."""
     walk = engine.best_walk(load(scenario_file))
-    steps = [{"node": s.node, "choice": s.choice, "at": ""} for s in walk.steps]
-    store().put(activity, {"kind": "roleplay", "scenario": walk.scenario.id, "version": walk.scenario.version,
-                           "attempts": [{"steps": steps, "finished": True}]}, persist=False)
+    scenario = walk.scenario
+    attempt = Attempt(started=now(), version=scenario.version, finished=True,
+                      steps=[Step(node=s.node, choice=s.choice, at="") for s in walk.steps])
+    store().put(activity, RolePlayRecord(scenario=scenario.id, version=scenario.version, seed=new_seed(),
+                                         attempts=[attempt]), persist=False)
 
 
 def model_checks(answers: dict[str, str | list[str]], activity: str = "checks") -> None:

@@ -53,8 +53,9 @@ def responses_text(activities: dict[str, dict]) -> str:
 def walk_record(scenario, walk) -> dict:
     """A role-play record for a walk, as the widget saves it."""
     steps = [{"node": s.node, "choice": s.choice, "at": "2025-01-01T10:00:00+00:00"} for s in walk.steps]
-    return {"kind": "roleplay", "scenario": scenario.id, "version": scenario.version,
-            "attempts": [{"started": "2025-01-01T10:00:00+00:00", "steps": steps, "finished": True}]}
+    return {"kind": "roleplay", "scenario": scenario.id, "version": scenario.version, "seed": 11,
+            "attempts": [{"started": "2025-01-01T10:00:00+00:00", "version": scenario.version, "steps": steps,
+                          "finished": True}]}
 
 
 def wrong(expected):

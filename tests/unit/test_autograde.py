@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from pathways import autograde, engine
-from pathways.responses import FILENAME, FORMAT, ResponseStore
+from pathways.responses import FILENAME, FORMAT, FORMAT_V1, ResponseStore
 from pathways.scenario import load
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml"
@@ -39,13 +39,72 @@ def test_partial_path_earns_partial_points(in_tmp):
     assert autograde.roleplay_points(TINY, points=4) == 0.5  # 1 of 8 points
 
 
-def test_first_finished_attempt_counts(in_tmp):
-    """Is the first finished attempt graded, not a later better one?"""
+def test_first_started_attempt_counts(in_tmp):
+    """Is the first attempt started graded, not a later better one?"""
     weak = [{"node": "a", "choice": "rush"}, {"node": "b", "choice": "finish"}]
     record = roleplay_record(weak)
     record["attempts"].append({"steps": best_steps(), "finished": True})
     write_responses(in_tmp, {"roleplay": record})
     assert autograde.roleplay_points(TINY, points=4) == 0.5
+
+
+def test_an_unfinished_first_attempt_is_graded_as_far_as_it_went_not_a_later_finished_one(in_tmp, capsys):
+    """Is an unfinished first attempt scored as far as it went (no ending credit), even when a later attempt
+    finished with the best score? (Restarting after a ⚠ cannot replace the first run.)"""
+    record = roleplay_record([{"node": "a", "choice": "kind"}], finished=False)
+    record["attempts"].append({"steps": best_steps(), "finished": True})
+    write_responses(in_tmp, {"roleplay": record})
+    assert autograde.roleplay_points(TINY, points=4) == 1  # 2 of 8 points: kind earns 2, no ending
+    assert "the role-play was not finished: 2 of 8 points" in capsys.readouterr().out
+
+
+def test_unfinished_first_attempt_counts_each_choice_once(in_tmp):
+    """Is an unfinished first attempt valid but incomplete, each choice counted once, with no ending credit?"""
+    steps = [{"node": "a", "choice": "kind"}, {"node": "b", "choice": "again"}, {"node": "a", "choice": "kind"},
+             {"node": "b", "choice": "again"}]  # kind counts once (2) + again once (1): 3
+    write_responses(in_tmp, {"roleplay": roleplay_record(steps, finished=False)})
+    verdict = autograde.roleplay_verdict(TINY)
+    assert verdict.valid and not verdict.complete and verdict.score == 3 and verdict.best == 8
+
+
+def test_a_record_that_does_not_validate_earns_zero_with_its_reason(in_tmp, capsys):
+    """Is a role-play record of the wrong shape (a step that is not a choice) refused with the reason, not a crash?"""
+    record = roleplay_record([{"node": "a", "choice": 3}])
+    write_responses(in_tmp, {"roleplay": record, "checks": {"kind": "checks", "answers": {"q1": "b"}}})
+    assert autograde.roleplay_points(TINY, points=4) == 0
+    assert "attempts.0.steps.0.choice: Input should be a valid string" in capsys.readouterr().out
+    assert autograde.check_points("q1", "b") == 1  # the rest of the file still grades
+
+
+def test_an_old_format_file_still_grades(in_tmp):
+    """Does a `pathways-responses/1` file (written before this version) grade as before?"""
+    (in_tmp / FILENAME).write_text(json.dumps({"format": FORMAT_V1,
+                                               "activities": {"roleplay": roleplay_record(best_steps())}}))
+    assert autograde.roleplay_points(TINY, points=4) == 4
+
+
+def test_an_excused_role_play_is_skipped_not_graded(in_tmp, capsys):
+    """Does a role-play skipped for wellbeing earn 0 with the skipped line (the totals leave it out), whatever
+    was played?"""
+    from pathways import excusal
+
+    write_responses(in_tmp, {"roleplay": roleplay_record(best_steps())})
+    excusal.excuse("roleplay:roleplay")
+    assert autograde.roleplay_points(TINY, points=4) == 0
+    assert capsys.readouterr().out.strip() == ("Role-play: skipped for wellbeing, not counted (0 of 4 points; your "
+                                               "instructor's totals leave it out).")
+    excusal.unexcuse("roleplay:roleplay")
+    assert autograde.roleplay_points(TINY, points=4) == 4
+
+
+def test_model_roleplay_writes_a_valid_typed_record(in_tmp):
+    """Is the model answer a valid role-play record (seed, first attempt finished, version) kept in memory?"""
+    from pathways.responses import RolePlayRecord, store
+
+    autograde.model_roleplay(TINY)
+    record = store().record("roleplay", RolePlayRecord)
+    assert record.seed is not None and record.graded.finished and record.graded.version == 2
+    assert [s.choice for s in record.graded.steps] == [s["choice"] for s in best_steps()]
 
 
 @pytest.mark.parametrize(
@@ -56,8 +115,8 @@ def test_first_finished_attempt_counts(in_tmp):
         ({"format": "other"}, "not a Pathways response file"),
         ({"format": FORMAT, "activities": {"roleplay": roleplay_record([{"node": "a", "choice": "secret"}])}},
          "this path is not possible in the scenario"),
-        ({"format": FORMAT, "activities": {"roleplay": roleplay_record(best_steps(), finished=False)}},
-         "started but not finished"),
+        ({"format": FORMAT, "activities": {"roleplay": roleplay_record([], finished=False)}},
+         "no role-play recorded"),
         ({"format": FORMAT, "activities": {"roleplay": roleplay_record(best_steps(), scenario="other")}},
          "is 'other', not 'tiny'"),
         ({"format": FORMAT, "activities": {"roleplay": {"kind": "checks"}}}, "is not a roleplay record"),
