@@ -20,10 +20,10 @@ import ipywidgets as w
 from ..checks import CheckSet, Question, load_checks
 from ..excusal import item_name
 from ..i18n import ui
+from ..markdown import md, md_line, plain
 from ..responses import ChecksRecord, FirstAnswer, ResponseFileError, new_seed, now, shuffled, store
 from .a11y import ChoiceGroup, LiveHTML
 from .common import make, root
-from .markdown import md, md_line, plain
 
 #: The shown-order seed of each check activity in this kernel, until it is saved with a first answer.
 _SEEDS: dict[tuple[str, str], int] = {}

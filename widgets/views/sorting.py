@@ -26,9 +26,9 @@ import traitlets as t
 from ..excusal import item_name
 from ..exercises import SortExercise, load_exercise
 from ..i18n import ui
+from ..markdown import md, md_line, plain
 from ..responses import ResponseFileError, SortingCheck, SortingRecord, new_seed, now, shuffled, store
 from .common import make, root
-from .markdown import md, md_line, plain
 
 _HERE = Path(__file__).parent
 #: The shown-order seed of each exercise in this kernel, until it is saved with a first placement.
