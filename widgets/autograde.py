@@ -117,30 +117,152 @@ def roleplay_points(scenario_file: str | Path, points: float, activity: str = "r
     return earned
 
 
-def check_points(question: str, expected: str | list[str], points: float = 1, activity: str = "checks") -> float:
-    """Points for one knowledge check: all of `points` if the saved answer equals `expected`."""
-    record, problem = _record(activity, "checks")
-    answer = (record or {}).get("answers", {}).get(question) if record else None
+def _find(kind: str, activity: str, preferred: str):
+    """The check set or sorting exercise of `activity` in the folder being graded (for question numbers and the
+    texts that explanations name), or None: `preferred` first, then any other YAML file there."""
+    from .checks import load_checks
+    from .exercises import load_exercise
+
+    loader = load_checks if kind == "checks" else load_exercise
+    folder = Path.cwd()
+    candidates = [folder / preferred, *sorted(p for p in folder.glob("*.yaml") if p.name != preferred)]
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            found = loader(path)
+        except Exception:  # noqa: BLE001 - any other file (a scenario, a damaged file): not this one
+            continue
+        if found.activity == activity:
+            return found
+    return None
+
+
+#: The metadata that marks a grading cell's output as written for the learner's feedback: the feedback keeps it
+#: even from a hidden test, whose other output it removes (grading/preprocessors.py).
+FEEDBACK_METADATA = {"pathways": {"feedback": True}}
+
+
+def _feedback(lines: list[str]) -> None:
+    """Explanations for the learner's feedback: in a kernel (nbgrader's autograder), a display output marked
+    with FEEDBACK_METADATA, which the feedback keeps although the cell is a hidden test; elsewhere, printed."""
+    text = "\n".join(lines)
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython comes with every Jupyter install
+        shell = None
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        from IPython.display import publish_display_data
+
+        publish_display_data({"text/plain": text}, metadata=FEEDBACK_METADATA)
+    else:
+        print(text)
+
+
+def _question_label(question: str, number: int | None, checks) -> str:
+    """"Question 2": the number given, else the question's place in the check set, else its id."""
+    if number is None and checks is not None:
+        try:
+            number = checks.number(question)
+        except ValueError:
+            number = None
+    return f"Question {number if number is not None else question}"
+
+
+def check_points(question: str, expected: str | list[str], points: float = 1, activity: str = "checks",
+                 explanations: dict[str, str] | None = None, number: int | None = None) -> float:
+    """Points for one knowledge check: all of `points` if the graded answer equals `expected`.
+
+    The graded answer is the learner's first checked one (`first`), else, when they never pressed
+    "Check answer" (or in an old record), the saved one. Later changes never count. `explanations`
+    ({option id: text}) are printed after the points line: they reach the learner only in their feedback.
+    The question is named "Question N": `number`, else its place in the check set of the folder, else its id.
+    """
+    from .markdown import plain
+    from .responses import ChecksRecord
+
+    checks = _find("checks", activity, "checks.yaml") if number is None or explanations else None
+    label = _question_label(question, number, checks)
+    if is_excused(f"check:{activity}:{question}"):
+        print(SKIPPED.format(what=label, points=points))
+        return 0.0
+    answer, how, problem = None, "", ""
+    try:
+        record = store().record(activity, ChecksRecord)
+    except ResponseFileError as exc:
+        record, problem = None, (str(exc) if isinstance(exc, RecordError) else f"{exc}; nothing could be graded "
+                                 "from it")
+    if record is not None:
+        first = record.first.get(question)
+        answer = first.answer if first is not None else record.answers.get(question)
+        how = "your first checked answer was graded" if first is not None else \
+            "your saved answer was graded (it was never checked)"
     if answer is None:
-        print(f"Question {question}: {problem or 'no answer recorded'}. Points: 0 of {points:g}.")
+        print(f"{label}: {problem or 'no answer recorded'}. Points: 0 of {points:g}.")
         return 0.0
     want = sorted(expected) if isinstance(expected, list) else expected
     got = sorted(answer) if isinstance(answer, list) else answer
     earned = float(points) if got == want else 0.0
-    print(f"Question {question}: answer recorded. Points: {earned:g} of {points:g}.")
+    print(f"{label}: {how}. Points: {earned:g} of {points:g}.")
+    if explanations:
+        texts = {}
+        if checks is not None:
+            try:
+                texts = {o.id: plain(o.text) for o in checks.question(question).options}
+            except KeyError:
+                texts = {}
+        chosen = set(answer) if isinstance(answer, list) else {answer}
+        lines = [f"{label}: why each option is right or not:"]
+        for oid, text in explanations.items():
+            name = f'"{texts[oid]}"' if oid in texts else f"Option {oid}"
+            mine = " (your answer)" if oid in chosen else ""
+            lines.append(f"- {name}{mine}: {plain(text)}")
+        _feedback(lines)
     return earned
 
 
-def sorting_points(activity: str, key: dict[str, str], points: float) -> float:
-    """Points for a sorting exercise: the share of items placed as in `key`, times `points`."""
-    record, problem = _record(activity, "sorting")
+def sorting_points(activity: str, key: dict[str, str], points: float,
+                   explanations: dict[str, str] | None = None) -> float:
+    """Points for a sorting exercise: the share of items placed as in `key`, times `points`.
+
+    Graded: the placements at the learner's first "Check my sorting" (`checked`), else, when they never
+    pressed it (or in an old record), the saved ones. `explanations` ({item id: text}) are printed after
+    the points line: they reach the learner only in their feedback.
+    """
+    from .markdown import plain
+    from .responses import SortingRecord
+
+    if is_excused(f"sorting:{activity}"):
+        print(SKIPPED.format(what="Sorting exercise", points=points))
+        return 0.0
+    try:
+        record = store().record(activity, SortingRecord)
+    except ResponseFileError as exc:
+        record = None
+        problem = str(exc) if isinstance(exc, RecordError) else f"{exc}; nothing could be graded from it"
+    else:
+        problem = "no answer recorded"
     if record is None:
         print(f"Sorting exercise: {problem}. Points: 0 of {points:g}.")
         return 0.0
-    placements = record.get("placements") if isinstance(record.get("placements"), dict) else {}
+    placements = record.graded
     right, total = sorting_score(placements, key)
     earned = round(points * right / total, 2) if total else 0.0
-    print(f"Sorting exercise: {len(placements)} items placed. Points: {earned:g} of {points:g}.")
+    when = "at your first check" if record.checked is not None else "(never checked; your saved placements)"
+    print(f"Sorting exercise: {len(placements)} items placed {when}. Points: {earned:g} of {points:g}.")
+    if explanations:
+        exercise = _find("sorting", activity, "sorting.yaml")
+        texts = {i.id: plain(i.text) for i in exercise.items} if exercise else {}
+        labels = {c.id: plain(c.label) for c in exercise.categories} if exercise else {}
+        lines = ["Sorting exercise: where each item belongs, and why:"]
+        for item, text in explanations.items():
+            name = f'"{texts[item]}"' if item in texts else item
+            placed = placements.get(item)
+            where = f" (you placed it in: {labels.get(placed, placed)})" if placed else " (not placed)"
+            lines.append(f"- {name}{where}: {plain(text)}")
+        _feedback(lines)
     return earned
 
 
@@ -168,13 +290,20 @@ def model_roleplay(scenario_file: str | Path, activity: str = "roleplay") -> Non
 
 
 def model_checks(answers: dict[str, str | list[str]], activity: str = "checks") -> None:
-    """Record the model answers of the knowledge checks, in memory only."""
-    store().put(activity, {"kind": "checks", "answers": dict(answers)}, persist=False)
+    """Record the model answers of the knowledge checks as first checked answers, in memory only."""
+    from .responses import ChecksRecord, FirstAnswer
+
+    record = ChecksRecord(seed=new_seed(), answers=dict(answers),
+                          first={qid: FirstAnswer(answer=answer, at=now()) for qid, answer in answers.items()})
+    store().put(activity, record, persist=False)
 
 
 def model_sorting(key: dict[str, str], activity: str) -> None:
-    """Record the model placements of a sorting exercise, in memory only."""
-    store().put(activity, {"kind": "sorting", "placements": dict(key)}, persist=False)
+    """Record the model placements of a sorting exercise as its first check, in memory only."""
+    from .responses import SortingCheck, SortingRecord
+
+    record = SortingRecord(seed=new_seed(), placements=dict(key), checked=SortingCheck(placements=dict(key), at=now()))
+    store().put(activity, record, persist=False)
 
 
 def model_reflection(text: str, activity: str) -> None:
