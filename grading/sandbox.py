@@ -41,6 +41,7 @@ REJECTION_HINTS = {
     "this path is not possible in the scenario": "role-play transcript is not a possible path (forged or damaged)",
     "is not a recorded choice": "role-play transcript is damaged",
     "the transcript is not a list": "role-play transcript is damaged",
+    "' is not valid: ": "a response record is damaged (it does not validate as its kind of record)",
     "recorded on an older version": "role-play recorded on an older version of the scenario: not scored, review it "
                                     "by hand (not a sign of cheating)",
 }

@@ -238,3 +238,19 @@ def test_grading_flags_name_an_older_version_plainly(in_tmp, tmp_path, capsys, v
     nbformat.write(nb, tmp_path / "graded.ipynb")
     flags = output_flags(tmp_path / "graded.ipynb", 5)
     assert len(flags) == 1 and flag in flags[0]
+
+
+def test_grading_flags_a_record_that_does_not_validate(in_tmp, tmp_path, capsys):
+    """Is a role-play record that does not validate (a choice that is not text) flagged as damaged for the
+    instructor, as a damaged transcript was?"""
+    import nbformat
+    from pathways.grading.sandbox import output_flags
+
+    write_responses(in_tmp, {"roleplay": roleplay_record([{"node": "a", "choice": ["kind"]}])})
+    assert autograde.roleplay_points(TINY, points=4) == 0
+    cell = nbformat.v4.new_code_cell("roleplay_points('tiny.yaml', 4)",
+                                     metadata={"nbgrader": {"grade_id": "test-roleplay", "grade": True}})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=capsys.readouterr().out)]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "graded.ipynb")
+    flags = output_flags(tmp_path / "graded.ipynb", 5)
+    assert len(flags) == 1 and "damaged" in flags[0]
