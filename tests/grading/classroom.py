@@ -65,6 +65,19 @@ def wrong(expected):
     return "a" if expected != "a" else "b"
 
 
+def with_wrong_checks(activities: dict, questions, activity: str = "checks") -> dict:
+    """A copy of `activities` whose knowledge checks `questions` were answered wrongly: the first checked
+    answer (the graded one) and the latest saved answer alike."""
+    out = copy.deepcopy(activities)
+    record = out[activity]
+    for q in questions:
+        bad = wrong(record["answers"][q])
+        record["answers"][q] = bad
+        if q in record.get("first", {}):
+            record["first"][q]["answer"] = bad
+    return out
+
+
 def scenario_files(lesson_dir: Path) -> dict[str, Path]:
     """Role-play activity -> scenario file, read from the lesson's roleplay_points test cells."""
     nb = nbformat.read(lesson_dir / "lesson.ipynb", as_version=4)

@@ -93,9 +93,7 @@ def run(tmp_path_factory):
         def hand_in(name, acts=model, **kw):
             return classroom.write_submission(up / name / LESSON, rel, acts, **kw)
 
-        wrong = copy.deepcopy(model)
-        for q in ("q1", "q2"):
-            wrong["checks"]["answers"][q] = classroom.wrong(model["checks"]["answers"][q])
+        wrong = classroom.with_wrong_checks(model, ["q1", "q2"])
         lost = copy.deepcopy(model)
         lost["roleplay"] = classroom.walk_record(scenario, worst)
         forged = copy.deepcopy(model)

@@ -6,7 +6,6 @@ names are written in several scripts through collect -> grade -> export -> repor
 
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import shutil
@@ -306,9 +305,7 @@ def test_learners_in_many_scripts_keep_their_own_grades(tmp_path, monkeypatch):
 
     rel = root / "release" / LESSON / "lesson.ipynb"
     model = classroom.model_activities(lessons / LESSON)
-    wrong = copy.deepcopy(model)
-    for q in ("q1", "q2"):
-        wrong["checks"]["answers"][q] = classroom.wrong(model["checks"]["answers"][q])
+    wrong = classroom.with_wrong_checks(model, ["q1", "q2"])
     up = tmp_path / "upload"
     expected = {"José Ñ 李": FULL, "José Ñ 王": FULL - 2, "Chloé Dupont": FULL - 2, "Chloe Dupont": FULL,
                 "Анна Петрова": FULL - 2, "अनन्या शर्मा": FULL}

@@ -6,7 +6,6 @@ Skipped, with the reason, only when the PostgreSQL server programs or the Python
 
 from __future__ import annotations
 
-import copy
 import glob
 import os
 import shutil
@@ -99,8 +98,7 @@ def test_whole_workflow_on_postgresql(postgres, tmp_path, monkeypatch):
 
     rel = root / "release" / LESSON / "lesson.ipynb"
     model = classroom.model_activities(lessons / LESSON)
-    wrong = copy.deepcopy(model)
-    wrong["checks"]["answers"]["q1"] = classroom.wrong(model["checks"]["answers"]["q1"])
+    wrong = classroom.with_wrong_checks(model, ["q1"])
     up = tmp_path / "up"
     classroom.write_submission(up / "ana" / LESSON, rel, model)
     classroom.write_submission(up / "ben" / LESSON, rel, wrong)
