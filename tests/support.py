@@ -101,3 +101,17 @@ def release_every_lesson_once(root: Path) -> Path:
         shutil.rmtree(partial)
         done.write_text("every lesson released\n")
     return course
+
+
+def released_lesson(released_course: Path, course: Path, lesson: str) -> None:
+    """One lesson as `nbgrader generate_assignment` leaves it in `course` (the release and the gradebook's source
+    cells), copied from the run's release of every lesson (`released_course`): the gradebook keeps this lesson
+    only. Much cheaper than releasing it again."""
+    from nbgrader.api import Gradebook
+
+    shutil.copytree(released_course / "release" / lesson, course / "release" / lesson)
+    shutil.copy2(released_course / "gradebook.db", course / "gradebook.db")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for assignment in [a.name for a in gb.assignments if a.name != lesson]:
+            gb.remove_assignment(assignment)
+        assert [a.name for a in gb.assignments] == [lesson]

@@ -21,7 +21,7 @@ from pathways import engine
 from pathways.grading import cli, gradebook, workflow
 from pathways.grading.ledger import label_id
 from pathways.scenario import load
-from support import copy_lesson
+from support import copy_lesson, released_lesson
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-class")]
 
@@ -61,7 +61,7 @@ def _with_cell(nb, source, after="model-answers"):
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run(tmp_path_factory, released_course):
     """Build the class, then run the instructor's whole workflow once."""
     base = tmp_path_factory.mktemp("class")
     lessons = base / "lessons"
@@ -78,8 +78,9 @@ def run(tmp_path_factory):
         mp.delenv("PATHWAYS_DB_URL", raising=False)
         roster = base / "class.csv"
         roster.write_text("name\n" + "\n".join(STUDENTS) + "\n", encoding="utf-8")
-        init = workflow.init_course(root, roster)
-        assert init.released == [LESSON] and not init.problems
+        released_lesson(released_course, root, LESSON)  # as `pathways release` leaves it, without running it again
+        init = workflow.init_course(root, roster, release=False)
+        assert init.roster == len(STUDENTS) and not init.problems
 
         rel = root / "release" / LESSON / "lesson.ipynb"
         release = nbformat.read(rel, as_version=4)

@@ -11,7 +11,6 @@ import contextlib
 import csv
 import json
 import os
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,7 +18,7 @@ import classroom
 import pytest
 from nbgrader.api import Gradebook
 from pathways.grading import cli, gradebook, workflow
-from support import copy_lesson, lesson_ids
+from support import copy_lesson, lesson_ids, released_lesson
 
 LESSON = "01-why-dont-they-leave"
 QUESTIONS = [f"q{i}" for i in range(1, 7)]
@@ -62,16 +61,6 @@ def press_skip_section(folder: Path, title: str, items: list[str]) -> None:
         skip_section(title, items).skip_toggle.skip()
 
 
-def released_lesson(released_course: Path, root: Path) -> None:
-    """Lesson 1 released into `root` (release folder and a gradebook holding this lesson only)."""
-    (root / "release").mkdir(parents=True)
-    shutil.copytree(released_course / "release" / LESSON, root / "release" / LESSON)
-    shutil.copy2(released_course / "gradebook.db", root / "gradebook.db")
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for name in [a.name for a in gb.assignments if a.name != LESSON]:
-            gb.remove_assignment(name)
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, released_course):
     """The class, collected, graded, exported and reported once."""
@@ -83,7 +72,7 @@ def graded(tmp_path_factory, released_course):
         mp.setenv("PATHWAYS_LESSONS", str(lessons))
         mp.setenv("PATHWAYS_COURSE", str(root))
         mp.delenv("PATHWAYS_DB_URL", raising=False)
-        released_lesson(released_course, root)
+        released_lesson(released_course, root, LESSON)
         roster = base / "class.csv"
         roster.write_text("id\nria\nsol\ntom\numa\nvic\n", encoding="utf-8")
         init = workflow.init_course(root, roster, release=False)

@@ -17,7 +17,7 @@ import pytest
 from helpers import auto_points, expected_points, graded_calls, responses_for, write_responses
 from nbgrader.api import Gradebook
 from pathways.grading import course as courselib
-from support import LESSONS
+from support import LESSONS, released_lesson
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-workflow")]  # one worker grades the class once
 LESSON = "01-why-dont-they-leave"
@@ -52,22 +52,11 @@ def delete_check_tests(nb):
     nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test-q1"]
 
 
-def released_lesson(released_course: Path, course: Path) -> None:
-    """Lesson 1 as `nbgrader generate_assignment` leaves it in `course` (the release and the gradebook's source
-    cells), copied from the run's release of every lesson: the gradebook keeps this lesson only."""
-    shutil.copytree(released_course / "release" / LESSON, course / "release" / LESSON)
-    shutil.copy2(released_course / "gradebook.db", course / "gradebook.db")
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for assignment in [a.name for a in gb.assignments if a.name != LESSON]:
-            gb.remove_assignment(assignment)
-        assert [a.name for a in gb.assignments] == [LESSON]
-
-
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory, released_course):
     """A class of simulated students, graded once with plain nbgrader commands."""
     course = tmp_path_factory.mktemp("course")
-    released_lesson(released_course, course)
+    released_lesson(released_course, course, LESSON)
     perfect = responses_for(SOURCE, "perfect")
     students = {
         "perfect": submit(course, "perfect", perfect),
