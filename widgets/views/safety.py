@@ -36,7 +36,10 @@ def resources_html(res: Resources) -> str:
     items = [f"<li><strong>{e(res.emergency.name)}: {e(res.emergency.phone)}</strong>. {e(res.emergency.note)}</li>"]
     for line in (ln for ln in res.lines if ln.panel):
         parts = [f"{ui('call')} {e(line.phone)}" + (f" ({e(line.phone_words)})" if line.phone_words else "")]
-        if line.text:
+        keyword = line.text_keyword()
+        if keyword:  # "START to 88788": the keyword to send, as its operator documents it (never translated)
+            parts.append(e(ui("text_keyword", keyword=keyword[0], number=keyword[1])))
+        elif line.text:
             parts.append(f"{ui('text')} {e(line.text)}")
         if line.tty:
             parts.append(f"{ui('tty')} {e(line.tty)}")
