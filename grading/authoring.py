@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 from pathways import authoring, i18n
-from pathways.assessment import check_key_problems
+from pathways.assessment import check_key_figures, check_key_problems, scenario_figures
 from pathways.checklist import checklist
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
 from pathways.principles import principles
 from pathways.scenario import Problem, ScenarioError, check_file, json_schema
+from pathways.scenario import load as load_scenario
 
 from . import course
 
@@ -61,9 +62,12 @@ def check_one(path: str | Path) -> list[Problem]:
 
 
 def default_files() -> list[Path]:
-    """What `pathways check` checks with no file named: every scenario and translation under the lessons."""
+    """What `pathways check` checks with no file named: every scenario, translation, knowledge-check and
+    sorting file under the lessons."""
     root = lessons_dir()
-    return [_near(p) for p in authoring.scenario_files(root) + authoring.translation_files(root)]
+    found = sorted(p for p in root.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")
+                   and ".ipynb_checkpoints" not in p.parts)
+    return [_near(p) for p in found if authoring.file_kind(p) != "other"]
 
 
 def _near(path: Path) -> Path:
@@ -110,9 +114,53 @@ def list_tags(out=None) -> int:
     return 0
 
 
+def figures(paths: list[str | Path], out=None) -> int:
+    """Print how much the shape of the assessments could give away, file by file and for all of them."""
+    out = out or sys.stdout
+    files = [Path(p) for p in paths] or default_files()
+    totals = {"decisions": 0, "first": 0, "longest": 0, "questions": 0, "key_first": 0, "key_longest": 0}
+    worst = 0.0
+
+    def pct(n: int, d: int) -> str:
+        return f"{n}/{d} ({round(100 * n / d)}%)" if d else "-"
+
+    print(f"{'file':58} {'best first':>12} {'best longest':>13} {'concerning keeps':>17}", file=out)
+    for path in files:
+        kind = authoring.file_kind(path)
+        try:
+            if kind in ("scenario", "translation"):
+                scenario = i18n.load_translated(path) if kind == "translation" else load_scenario(path)
+                f = scenario_figures(scenario)
+                worst = max(worst, f["concerning_share"])
+                if kind == "scenario":
+                    for k in ("decisions", "first", "longest"):
+                        totals[k] += f[k]
+                print(f"{str(path):58} {pct(f['first'], f['decisions']):>12} {pct(f['longest'], f['decisions']):>13}"
+                      f" {round(100 * f['concerning_share']):>16}%", file=out)
+            elif kind == "checks":
+                f = check_key_figures(path)
+                totals["questions"] += f["questions"]
+                totals["key_first"] += f["first"]
+                totals["key_longest"] += f["longest"]
+                print(f"{str(path):58} {pct(f['first'], f['questions']):>12} {pct(f['longest'], f['questions']):>13}"
+                      "   (check keys)", file=out)
+        except ScenarioError as exc:
+            print(f"{path}: cannot be measured until it passes `pathways check`:\n{exc}", file=out)
+            return 1
+    print(f"\nRole-plays (translations not counted twice): best choice first in the file at "
+          f"{pct(totals['first'], totals['decisions'])} of decision points, strictly the longest at "
+          f"{pct(totals['longest'], totals['decisions'])}; a concerning ending keeps at most "
+          f"{round(100 * worst)}% of the best score.", file=out)
+    print(f"Knowledge checks (one-answer): key first in the file in {pct(totals['key_first'], totals['questions'])}"
+          f", strictly the longest in {pct(totals['key_longest'], totals['questions'])}.", file=out)
+    return 0
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     if args.list:
         return list_tags()
+    if args.figures:
+        return figures(args.files)
     return check(args.files, strict=args.strict)
 
 
@@ -225,11 +273,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     """The authoring commands."""
     p = sub.add_parser("check", help="check role-play scenarios (and translations) and list every problem",
                        description="Check scenario files and list every problem at once, each with its file, line "
-                       "and how to fix it. With no file, checks every scenario and translation under lessons/. "
-                       "Exits with status 1 if there is any error.")
-    p.add_argument("files", nargs="*", help="scenario or translation files (default: all under lessons/)")
+                       "and how to fix it. With no file, checks every scenario, translation, knowledge-check and "
+                       "sorting file under lessons/. Exits with status 1 if there is any error.")
+    p.add_argument("files", nargs="*", help="scenario, translation, check or sorting files "
+                   "(default: all under lessons/)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors too")
     p.add_argument("--list", action="store_true", help="list the principle and checklist ids you can use")
+    p.add_argument("--figures", action="store_true", help="print how much the assessments' shape could give "
+                   "away: where the best choice or key sits and how long it is, and what a concerning ending keeps")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("graph", help="draw a scenario as a diagram (SVG or PNG)",

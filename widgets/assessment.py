@@ -289,3 +289,59 @@ def check_key_problems(path: str | Path, notebook: str | Path | None = None) -> 
     return [Problem(str(path), smap.line(at), _dotted(at), f"the answer is strictly the longest option in "
                     f"{_percent(len(longest), len(judged), 'one-answer questions')}: {ids}; give the other options as "
                     "much detail, or shorten the answer, so that length gives nothing away", "warning", "check-key")]
+
+
+# --- figures for authors and the closing notes of a release ---------------------------------------------
+
+
+def _decisions(scenario: Scenario) -> list[tuple[str, list[Choice], int]]:
+    """Decision points with a best choice: (node id, choices, the best choice's earnings)."""
+    out = []
+    for nid, node in scenario.nodes.items():
+        if len(node.choices) < 2:
+            continue
+        top = max(_earns(c) for c in node.choices)
+        if top and not all(_earns(c) == top for c in node.choices):
+            out.append((nid, node.choices, top))
+    return out
+
+
+def scenario_figures(scenario: Scenario) -> dict[str, int | float]:
+    """How much a role-play's shape could give away, and how much a concerning ending keeps.
+
+    `decisions`: decision points with a best choice; `first`: those whose (a) best choice is listed first in the
+    file; `longest`: those whose best choice is strictly the longest; `concerning_share`: the highest score a
+    complete path to a concerning ending keeps, as a share of the best score (0 when there is none).
+    """
+    from . import engine
+
+    decisions = _decisions(scenario)
+    first = sum(_earns(cs[0]) == top for _, cs, top in decisions)
+    longest = 0
+    for _, cs, top in decisions:
+        lengths = sorted((len(c.text) for c in cs), reverse=True)
+        longest += lengths[0] > lengths[1] and _earns(max(cs, key=lambda c: len(c.text))) == top
+    best = engine.best_score(scenario)
+    kept = [w.score for w in engine.all_walks(scenario)
+            if scenario.nodes[w.node].ending and scenario.nodes[w.node].ending.outcome in engine.LIMITED_OUTCOMES]
+    return {"decisions": len(decisions), "first": first, "longest": longest,
+            "concerning_share": max(kept, default=0) / best if best else 0.0}
+
+
+def check_key_figures(path: str | Path, notebook: str | Path | None = None) -> dict[str, int]:
+    """For one knowledge-check file: one-answer questions with a key, keys listed first, keys strictly longest."""
+    from .checks import load_checks
+
+    path = Path(path)
+    checks = load_checks(path)
+    keys = notebook_keys(Path(notebook) if notebook else path.with_name("lesson.ipynb"), checks.activity)
+    judged = first = longest = 0
+    for question in checks.questions:
+        key = keys.get(question.id)
+        if question.multiple or not isinstance(key, str):
+            continue
+        judged += 1
+        first += question.options[0].id == key
+        lengths = {o.id: len(o.text) for o in question.options}
+        longest += key in lengths and all(lengths[key] > n for oid, n in lengths.items() if oid != key)
+    return {"questions": judged, "first": first, "longest": longest}

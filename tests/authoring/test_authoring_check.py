@@ -273,9 +273,10 @@ def test_missing_file_is_one_clear_problem():
 
 
 def test_shipped_scenarios_have_no_errors():
-    """Does every scenario and translation under lessons/ pass the check (warnings allowed)?"""
+    """Does every scenario, translation, knowledge-check and sorting file under lessons/ pass the check?"""
     files = authoring.default_files()
-    assert any(p.name == "er_visit.yaml" for p in files) and any(p.name == "er_visit.es.yaml" for p in files)
+    names = {p.name for p in files}
+    assert {"er_visit.yaml", "er_visit.es.yaml", "checks.yaml", "sorting.yaml"} <= names, names
     for path in files:
         errors = [str(p) for p in authoring.check_one(path) if p.severity == "error"]
         assert errors == [], "\n".join(errors)
@@ -303,7 +304,9 @@ def test_schema_accepts_shipped_scenarios_and_rejects_schema_faults():
 
     schema = json.loads(authoring.SCHEMA_FILE.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    for path in [BASE, *(p for p in authoring.default_files() if p.name.count(".") == 1)]:
+    from pathways.authoring import scenario_files
+
+    for path in [BASE, *scenario_files(authoring.lessons_dir())]:
         assert list(validator.iter_errors(yaml.safe_load(path.read_text()))) == [], path
     for name in ("missing_title", "misspelt_field", "score_too_high", "score_not_number", "bad_node_name",
                  "bad_outcome", "no_feedback", "unknown_principle", "unknown_tag", "malformed_tag"):
@@ -387,6 +390,21 @@ def test_check_key_length_is_read_from_the_notebook_beside_the_file():
     keys = notebook_keys(path.with_name("lesson.ipynb"), "checks-x")
     assert keys == {"q1": "b", "q2": "a", "q3": "a", "q4": ["a"]}  # the other activity's q3 key is not taken
     assert check_key_problems(path, notebook=HERE / "no-such-notebook.ipynb") == []  # no key, no judgement
+
+
+def test_figures_measure_position_length_and_concerning_endings():
+    """Does `pathways check --figures` count, per file and in total, where the best choice or key sits, whether it
+    is strictly the longest, and the most a concerning ending keeps?"""
+    scenario = HERE / "assessment" / "best_first.yaml"
+    checks = HERE / "assessment" / "checks" / "checks.yaml"
+    code, out = run_cli("check", "--figures", str(scenario), str(checks))
+    assert code == 0, out
+    assert str(scenario) in out and str(checks) in out and "(check keys)" in out
+    assert "Role-plays (translations not counted twice): best choice first in the file at" in out
+    assert "Knowledge checks (one-answer): key first in the file in" in out
+    from pathways.assessment import check_key_figures
+
+    assert check_key_figures(checks) == {"questions": 3, "first": 2, "longest": 2}  # keys b, a, a
 
 
 def test_position_is_not_judged_on_fewer_than_three_decisions():
