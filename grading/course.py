@@ -31,6 +31,52 @@ def lesson_ids() -> list[str]:
     return sorted(p.name for p in LESSONS.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
 
 
+#: A lesson's notebook; `lesson.<lang>.ipynb` beside it is its translation (lesson 1: `lesson.es.ipynb`).
+NOTEBOOK = "lesson"
+
+
+def language_source(lessons: str | Path, lang: str, dest: str | Path) -> Path:
+    """nbgrader's source folder for a course taught in `lang`: `dest` made a copy of `lessons` in which every
+    lesson that has a `lesson.<lang>.ipynb` has it as its `lesson.ipynb` (the English notebook left out), and
+    no `lesson.*.ipynb` translation is left anywhere. Lessons without a translation keep their notebook.
+
+    So a release in `lang` holds one notebook, named as in English: records, gradebook, reports, collection
+    and dashboards are the same in both languages. Files are copied only when changed (written whole, then
+    renamed), and files no longer in `lessons` are removed, so every nbgrader command can call it.
+    """
+    lessons, dest = Path(lessons), Path(dest)
+    wanted: dict[Path, Path] = {}
+    for folder in sorted(p for p in lessons.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        translated = folder / f"{NOTEBOOK}.{lang}.ipynb"
+        for src in folder.rglob("*"):
+            rel = src.relative_to(folder)
+            if not src.is_file() or any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+                continue
+            if rel.parent == Path(".") and src.suffix == ".ipynb" and src.name.startswith(f"{NOTEBOOK}."):
+                continue  # a translation of the notebook: never a notebook of its own
+            if rel == Path(f"{NOTEBOOK}.ipynb") and translated.is_file():
+                src = translated
+            wanted[folder.name / rel] = src
+    for rel, src in wanted.items():
+        target = dest / rel
+        if target.is_file() and target.stat().st_size == src.stat().st_size \
+                and target.read_bytes() == src.read_bytes():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(f".{target.name}.{os.getpid()}.part")
+        shutil.copy2(src, part)
+        os.replace(part, target)
+    if dest.is_dir():
+        for old in sorted(dest.rglob("*"), reverse=True):
+            rel = old.relative_to(dest)
+            if old.is_file() and rel not in wanted and not old.name.endswith(".part"):
+                old.unlink()
+            elif old.is_dir() and not any(old.iterdir()):
+                old.rmdir()
+    dest.mkdir(parents=True, exist_ok=True)
+    return dest
+
+
 def nbgrader_env(course: str | Path | None = None) -> dict[str, str]:
     """Environment for an nbgrader child process: this Python's tools first on PATH, the course chosen."""
     env = dict(os.environ)

@@ -19,7 +19,19 @@ COURSE.mkdir(parents=True, exist_ok=True)
 c.CourseDirectory.course_id = "pathways"
 c.CourseDirectory.root = str(COURSE)
 # The lessons folder is nbgrader's source folder (an absolute path: os.path.join keeps it as is).
-c.CourseDirectory.source_directory = str(Path(os.environ.get("PATHWAYS_LESSONS", REPO / "lessons")).resolve())
+SOURCE = Path(os.environ.get("PATHWAYS_LESSONS", REPO / "lessons")).resolve()
+# A lesson's notebook is lesson.ipynb; lesson.es.ipynb beside it is its Spanish translation. nbgrader never
+# copies a notebook as a plain file, and this id never matches a translation, so an English release never
+# holds one. A course taught in another language (PATHWAYS_LANG=es for every command, its own course folder)
+# takes its lessons from a copy in which each translated lesson's lesson.ipynb IS the translation
+# (lessons/AUTHORING.md, "Translate it"): same file names, cells and grade ids, so grading is the same.
+c.CourseDirectory.notebook_id = "lesson"
+LANG = (os.environ.get("PATHWAYS_LANG") or "en").strip()
+if LANG != "en" and SOURCE.is_dir():
+    from pathways.grading.course import language_source
+
+    SOURCE = language_source(SOURCE, LANG, COURSE / "pathways" / f"source.{LANG}")
+c.CourseDirectory.source_directory = str(SOURCE)
 c.CourseDirectory.db_url = os.environ.get("PATHWAYS_DB_URL", f"sqlite:///{COURSE / 'gradebook.db'}")
 # Never copy editor or generated files. (responses.json must NOT be ignored: it carries the learner's work.)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]

@@ -1,5 +1,6 @@
-"""Translations: the widgets' own strings (ui.<lang>.yaml), chosen by PATHWAYS_LANG (default English),
-and translations of role-play scenarios (a separate file such as `er_visit.es.yaml`, applied by `translate`).
+"""Translations: the widgets' own strings (ui.<lang>.yaml), chosen by PATHWAYS_LANG (default English;
+a translated lesson sets it with `set_language`), and translations of role-play scenarios (a separate file
+such as `er_visit.es.yaml`, applied by `translate`).
 
 A scenario translation mirrors the scenario's learner-facing text, with choices named by their id
 rather than their position, so reordering choices never breaks it:
@@ -40,6 +41,14 @@ DEFAULT_LANG = "en"
 def current_lang() -> str:
     """The language in force for widget strings."""
     return os.environ.get("PATHWAYS_LANG", DEFAULT_LANG) or DEFAULT_LANG
+
+
+def set_language(lang: str) -> None:
+    """Make `lang` the language in force in this kernel (a translated lesson's first cell calls it, so that the
+    lesson is in its language whatever the server was started with: widgets, resources panel and quick exit)."""
+    if not isinstance(lang, str) or not LANG_CODE.match(lang):
+        raise ValueError(f"not a language code: {lang!r} (for example 'es')")
+    os.environ["PATHWAYS_LANG"] = lang
 
 
 @cache
