@@ -14,6 +14,7 @@ from pathlib import Path
 from . import engine
 from .excusal import is_excused
 from .exercises import sorting_score
+from .i18n import current_lang, ui
 from .responses import (
     Attempt,
     RecordError,
@@ -34,7 +35,7 @@ def _record(activity: str, kind: str) -> tuple[dict | None, str]:
     except ResponseFileError as exc:
         return None, f"{exc}; nothing could be graded from it"
     if record is None:
-        return None, "no role-play recorded" if kind == "roleplay" else "no answer recorded"
+        return None, ui("grade_no_roleplay") if kind == "roleplay" else ui("grade_no_answer")
     if not isinstance(record, dict) or record.get("kind") != kind:
         return None, f"the record for {activity!r} is not a {kind} record"
     return record, ""
@@ -79,7 +80,7 @@ def record_verdict(scenario: Scenario, record: dict | RolePlayRecord, activity: 
                               f"the recorded role-play is {record.scenario!r}, not {scenario.id!r}")
     attempt = record.graded
     if attempt is None or not attempt.steps:
-        return engine.Verdict(False, False, 0, best, "no role-play recorded")
+        return engine.Verdict(False, False, 0, best, ui("grade_no_roleplay"))
     verdict = engine.replay(scenario, [_step(s) for s in attempt.steps])
     version = attempt.version if attempt.version is not None else record.version
     if version is None or version == scenario.version:
@@ -95,8 +96,31 @@ def _step(step: Step) -> dict:
     return {"node": step.node, "choice": step.choice}
 
 
-#: What every grading function prints for an item the learner skipped for wellbeing.
+#: What every grading function prints for an item the learner skipped for wellbeing (English; the lines printed
+#: are in the language in force, from ui.<lang>.yaml: `grade_skipped` and the other `grade_` strings).
 SKIPPED = "{what}: skipped for wellbeing, not counted (0 of {points:g} points; your instructor's totals leave it out)."
+
+
+def _skipped(what: str, points: float) -> str:
+    return ui("grade_skipped", what=what, points=f"{points:g}")
+
+
+def _points(points: float, earned: float) -> str:
+    return ui("grade_points", earned=f"{earned:g}", points=f"{points:g}")
+
+
+def _roleplay_message(verdict: engine.Verdict) -> str:
+    """The verdict in the language in force: finished or unfinished runs are said in it, other (rare) problems
+    keep the engine's words."""
+    walk = verdict.walk
+    if current_lang() == "en" or walk is None or not verdict.valid:
+        return verdict.message
+    limited = bool(walk.limit) and walk.earned > walk.score
+    if not verdict.finished:
+        return ui("grade_roleplay_unfinished", score=walk.score, best=verdict.best)
+    title = walk.scenario.nodes[walk.node].ending.title
+    return ui("grade_roleplay_finished_limited" if limited else "grade_roleplay_finished", title=title,
+              score=walk.score, best=verdict.best, earned=walk.earned)
 
 
 def roleplay_points(scenario_file: str | Path, points: float, activity: str = "roleplay") -> float:
@@ -105,16 +129,23 @@ def roleplay_points(scenario_file: str | Path, points: float, activity: str = "r
     An item the learner skipped for wellbeing earns 0 and says so; the instructor's totals leave it out.
     """
     if is_excused(f"roleplay:{activity}"):
-        print(SKIPPED.format(what="Role-play", points=points))
+        print(_skipped(ui("grade_roleplay"), points))
         return 0.0
     try:
         verdict = roleplay_verdict(scenario_file, activity)
     except ScenarioError as exc:
-        print(f"Role-play could not be graded: the scenario file has a problem.\n{exc}")
+        print(f"{ui('grade_roleplay_broken')}\n{exc}")
         return 0.0
     earned = round(points * verdict.fraction, 2)
-    print(f"Role-play: {verdict.message}. Points: {earned:g} of {points:g}.")
+    print(f"{ui('grade_roleplay')}: {_roleplay_message(verdict)}. {_points(points, earned)}")
     return earned
+
+
+def _preferred(kind: str) -> str:
+    """The file a check set or exercise is first looked for in: checks.es.yaml in Spanish, else checks.yaml."""
+    lang = current_lang()
+    name = f"{kind}.{lang}.yaml" if lang != "en" else f"{kind}.yaml"
+    return name if lang == "en" or (Path.cwd() / name).is_file() else f"{kind}.yaml"
 
 
 def _find(kind: str, activity: str, preferred: str):
@@ -168,7 +199,7 @@ def _question_label(question: str, number: int | None, checks) -> str:
             number = checks.number(question)
         except ValueError:
             number = None
-    return f"Question {number if number is not None else question}"
+    return f"{ui('question')} {number if number is not None else question}"
 
 
 def check_points(question: str, expected: str | list[str], points: float = 1, activity: str = "checks",
@@ -183,10 +214,10 @@ def check_points(question: str, expected: str | list[str], points: float = 1, ac
     from .markdown import plain
     from .responses import ChecksRecord
 
-    checks = _find("checks", activity, "checks.yaml") if number is None or explanations else None
+    checks = _find("checks", activity, _preferred("checks")) if number is None or explanations else None
     label = _question_label(question, number, checks)
     if is_excused(f"check:{activity}:{question}"):
-        print(SKIPPED.format(what=label, points=points))
+        print(_skipped(label, points))
         return 0.0
     answer, how, problem = None, "", ""
     try:
@@ -197,15 +228,14 @@ def check_points(question: str, expected: str | list[str], points: float = 1, ac
     if record is not None:
         first = record.first.get(question)
         answer = first.answer if first is not None else record.answers.get(question)
-        how = "your first checked answer was graded" if first is not None else \
-            "your saved answer was graded (it was never checked)"
+        how = ui("grade_first_answer") if first is not None else ui("grade_saved_answer")
     if answer is None:
-        print(f"{label}: {problem or 'no answer recorded'}. Points: 0 of {points:g}.")
+        print(f"{label}: {problem or ui('grade_no_answer')}. {_points(points, 0)}")
         return 0.0
     want = sorted(expected) if isinstance(expected, list) else expected
     got = sorted(answer) if isinstance(answer, list) else answer
     earned = float(points) if got == want else 0.0
-    print(f"{label}: {how}. Points: {earned:g} of {points:g}.")
+    print(f"{label}: {how}. {_points(points, earned)}")
     if explanations:
         texts = {}
         if checks is not None:
@@ -214,10 +244,10 @@ def check_points(question: str, expected: str | list[str], points: float = 1, ac
             except KeyError:
                 texts = {}
         chosen = set(answer) if isinstance(answer, list) else {answer}
-        lines = [f"{label}: why each option is right or not:"]
+        lines = [f"{label}: {ui('grade_why_options')}"]
         for oid, text in explanations.items():
-            name = f'"{texts[oid]}"' if oid in texts else f"Option {oid}"
-            mine = " (your answer)" if oid in chosen else ""
+            name = f'"{texts[oid]}"' if oid in texts else f"{ui('grade_option')} {oid}"
+            mine = f" ({ui('grade_your_answer')})" if oid in chosen else ""
             lines.append(f"- {name}{mine}: {plain(text)}")
         _feedback(lines)
     return earned
@@ -235,7 +265,7 @@ def sorting_points(activity: str, key: dict[str, str], points: float,
     from .responses import SortingRecord
 
     if is_excused(f"sorting:{activity}"):
-        print(SKIPPED.format(what="Sorting exercise", points=points))
+        print(_skipped(ui("grade_sorting"), points))
         return 0.0
     try:
         record = store().record(activity, SortingRecord)
@@ -243,24 +273,26 @@ def sorting_points(activity: str, key: dict[str, str], points: float,
         record = None
         problem = str(exc) if isinstance(exc, RecordError) else f"{exc}; nothing could be graded from it"
     else:
-        problem = "no answer recorded"
+        problem = ui("grade_no_answer")
     if record is None:
-        print(f"Sorting exercise: {problem}. Points: 0 of {points:g}.")
+        print(f"{ui('grade_sorting')}: {problem}. {_points(points, 0)}")
         return 0.0
     placements = record.graded
     right, total = sorting_score(placements, key)
     earned = round(points * right / total, 2) if total else 0.0
-    when = "at your first check" if record.checked is not None else "(never checked; your saved placements)"
-    print(f"Sorting exercise: {len(placements)} items placed {when}. Points: {earned:g} of {points:g}.")
+    when = ui("grade_sorting_first" if record.checked is not None else "grade_sorting_saved")
+    print(f"{ui('grade_sorting')}: {ui('grade_items_placed', count=len(placements), when=when)}. "
+          f"{_points(points, earned)}")
     if explanations:
-        exercise = _find("sorting", activity, "sorting.yaml")
+        exercise = _find("sorting", activity, _preferred("sorting"))
         texts = {i.id: plain(i.text) for i in exercise.items} if exercise else {}
         labels = {c.id: plain(c.label) for c in exercise.categories} if exercise else {}
-        lines = ["Sorting exercise: where each item belongs, and why:"]
+        lines = [f"{ui('grade_sorting')}: {ui('grade_why_items')}"]
         for item, text in explanations.items():
             name = f'"{texts[item]}"' if item in texts else item
             placed = placements.get(item)
-            where = f" (you placed it in: {labels.get(placed, placed)})" if placed else " (not placed)"
+            where = f" ({ui('you_placed', category=labels.get(placed, placed))})" if placed else \
+                f" {ui('not_placed')}"
             lines.append(f"- {name}{where}: {plain(text)}")
         _feedback(lines)
     return earned
