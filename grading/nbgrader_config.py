@@ -40,8 +40,11 @@ c.CourseDirectory.max_file_size = 10_000
 
 # Release: solution regions become a harmless comment, not `raise NotImplementedError()`,
 # because learners answer with widgets and must be able to run every cell.
-c.ClearSolutions.code_stub = {"python": "pass  # nothing to write here: the activities above save your answers"}
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# In the course's language (the `solution_stub` and `text_stub` strings of widgets/data/ui.<lang>.yaml).
+from pathways.i18n import ui  # noqa: E402
+
+c.ClearSolutions.code_stub = {"python": f"pass  # {ui('solution_stub', LANG)}"}
+c.ClearSolutions.text_stub = ui("text_stub", LANG)
 
 # Autograde: restore deleted test cells, never overwrite a learner's response file with one from
 # the source folder, and stop a cell that runs away.
