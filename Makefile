@@ -23,7 +23,7 @@ help:
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,workshop]"
 	@# Keep notebooks clean automatically: git strips outputs on every commit (cell ids are kept).
 	-@git rev-parse --git-dir >/dev/null 2>&1 && git config filter.nbstripout.clean "$(CURDIR)/$(BIN)/python -m nbstripout --keep-id" \
 	  && git config filter.nbstripout.smudge cat && git config filter.nbstripout.required true
