@@ -15,7 +15,7 @@ from . import course
 
 #: Modules that contribute subcommands (each defines register(subparsers)).
 COMMAND_MODULES = ["pathways.grading.cli", "pathways.grading.workflow", "pathways.grading.authoring",
-                   "pathways.grading.dashboards"]
+                   "pathways.grading.dashboards", "pathways.grading.workshop"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
