@@ -78,12 +78,21 @@ class CollectReport:
     replaced: list[str] = field(default_factory=list)
     unassigned: list[str] = field(default_factory=list)  # matched several learners by name: set aside
     settled: list[str] = field(default_factory=list)  # set aside earlier, now handed in under an id
+    adopted: list[str] = field(default_factory=list)  # found in submitted/ with no record (e.g. `nbgrader collect`)
+
+    def merge(self, other: CollectReport) -> CollectReport:
+        """This report with another's findings added."""
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+        return self
 
     def lines(self) -> list[str]:
         """The report, one line each."""
         out = [f"Imported {len(self.imported)} hand-in(s); {len(self.unchanged)} unchanged since the last collect."]
         for title, items in (("NOT ASSIGNED to anyone: the name fits several learners (not graded)", self.unassigned),
                              ("Set aside earlier, now assigned", self.settled),
+                             ("Found in submitted/ with no record of being collected (put there by nbgrader?): "
+                              "imported", self.adopted),
                              ("Matched to a student id (folder or zip name -> id)", self.renamed),
                              ("Handed in more than once (the newest copy is graded)", self.duplicates),
                              ("Not on the class list (imported anyway)", self.unknown_students),

@@ -186,12 +186,46 @@ def release_lessons(lessons: list[str] | None = None, course: str | Path | None 
 
 # --- collect ------------------------------------------------------------------------------------------
 
-def collect(path: str | Path, course: str | Path | None = None, lesson: str | None = None,
+def uncollected(root: Path) -> list[tuple[str, str]]:
+    """Hand-ins in the course's submitted/ folder that no collect recorded (e.g. put there by `nbgrader collect`):
+    `grade` would never see them. (student folder, lesson) pairs."""
+    ledger = Ledger.load(root)
+    found = []
+    submitted = root / "submitted"
+    for sdir in sorted(submitted.iterdir()) if submitted.is_dir() else []:
+        if sdir.is_dir() and not sdir.is_symlink():
+            for ldir in sorted(sdir.iterdir()):
+                if ldir.is_dir() and not ldir.is_symlink() and any(ldir.glob("*.ipynb")) \
+                        and ledger.get(sdir.name, ldir.name) is None:
+                    found.append((sdir.name, ldir.name))
+    return found
+
+
+def _adopt(root: Path) -> CollectReport:
+    """Import what uncollected() finds, through the usual collect (the folder as found is archived)."""
+    orphans = uncollected(root)
+    if not orphans:
+        return CollectReport()
+    with tempfile.TemporaryDirectory(prefix="pathways-adopt-") as tmp:
+        for sid, lesson in orphans:
+            shutil.copytree(root / "submitted" / sid / lesson, Path(tmp) / sid / lesson, symlinks=True)
+        rep = _collect(Path(tmp), root, released_lessons(root))
+    rep.adopted = [f"submitted/{sid}/{lesson}" for sid, lesson in orphans]
+    rep.replaced = []  # what it "replaced" was the same hand-in, archived as found
+    return rep
+
+
+def collect(path: str | Path | None, course: str | Path | None = None, lesson: str | None = None,
             strict_roster: bool = False) -> CollectReport:
-    """Import hand-ins from a folder or zip into the course (see pathways.grading.collect)."""
+    """Import hand-ins from a folder or zip into the course (see pathways.grading.collect), and any hand-in already
+    in submitted/ that no collect recorded. With no path, only the latter."""
     root = course_root(course)
     with locked(root):
-        return _collect(Path(path), root, released_lessons(root), forced_lesson=lesson, strict_roster=strict_roster)
+        rep = _adopt(root)
+        if path is not None:
+            rep.merge(_collect(Path(path), root, released_lessons(root), forced_lesson=lesson,
+                               strict_roster=strict_roster))
+        return rep
 
 
 # --- grade --------------------------------------------------------------------------------------------
@@ -261,6 +295,11 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
         if students:
             students = [ledger.student_id(s) for s in students]
         todo = []
+        stray = uncollected(root)
+        if stray:
+            report.warnings.append(f"{len(stray)} hand-in(s) in submitted/ were never collected, so they are not "
+                                   f"graded ({', '.join(f'{s}/{les}' for s, les in stray[:5])}): run `pathways "
+                                   "collect` to import them")
         for sid, lesson, sub in ledger.entries():
             if lesson not in wanted or (students and sid not in students):
                 continue
@@ -525,6 +564,13 @@ def _cmd_release(a) -> int:
 
 
 def _cmd_collect(a) -> int:
+    if a.path is None:
+        from . import workshop
+
+        if workshop.load_record(workshop.DEFAULT_ROOT) is not None:  # a workshop on this machine: its exchange
+            _print(workshop.collect_exchange(course=a.course).lines())
+            print("Next: pathways grade")
+            return 0
     rep = collect(a.path, a.course, a.lesson, a.strict_roster)
     _print(rep.lines())
     print("Next: pathways grade")
@@ -588,7 +634,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "folders, one folder or zip per student from e-mail). Reports duplicates, students not on the "
                        "class list and unreadable files; nothing is ever deleted.")
     _course_arg(q)
-    q.add_argument("path", help="a folder or a .zip file")
+    q.add_argument("path", nargs="?", help="a folder or a .zip file (none: the hand-ins of the workshop running on "
+                   "this machine, from its exchange)")
     q.add_argument("--lesson", help="the lesson, when the hand-ins do not say")
     q.add_argument("--strict-roster", action="store_true", help="skip students not on the class list")
     q.set_defaults(func=_cmd_collect)
