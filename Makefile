@@ -16,6 +16,8 @@ help:
 	@echo "make test-browser-loop the browser tests 10 times under load on both cores (RUNS=N)"
 	@echo "make dashboards        serve the lessons as Voila dashboards on 127.0.0.1:$(PORT)"
 	@echo "make bench             every benchmark (bench-grading, bench-dashboards)"
+	@echo "make workshop          (as root) JupyterHub for a class: CLASS=class.csv [ADDRESS=127.0.0.1] [HUB_PORT=8000]"
+	@echo "make workshop-stop     (as root) collect and archive every hand-in, remove accounts, homes, exchange"
 	@echo "make lint              ruff over the code"
 	@echo "make lock              re-pin constraints.txt from the current environment"
 
@@ -44,6 +46,17 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+# A workshop server on this machine (run as root): see README, "Running a workshop".
+CLASS ?= class.csv
+ADDRESS ?= 127.0.0.1
+HUB_PORT ?= 8000
+.PHONY: workshop workshop-stop
+workshop: $(STAMP)
+	$(BIN)/pathways workshop start --class-list $(CLASS) --address $(ADDRESS) --port $(HUB_PORT)
+
+workshop-stop: $(STAMP)
+	$(BIN)/pathways workshop stop
 
 lint: $(STAMP)
 	$(BIN)/ruff check widgets grading tests
