@@ -163,10 +163,23 @@ def _digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
+def _constraints(dest: Path) -> Path:
+    """constraints.txt with the pins Debian's Python cannot install replaced (hub/python3.11.2-overrides.txt)."""
+    def key(line: str) -> str:
+        return re.split(r"[=<>~! ]", line.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+    overrides = {key(line): line.strip() for line in (HUB_FILES / "python3.11.2-overrides.txt").read_text().splitlines()
+                 if line.strip() and not line.startswith("#")}
+    lines = [overrides.get(key(line), line) for line in (REPO / "constraints.txt").read_text().splitlines()]
+    dest.write_text("\n".join(lines) + "\n")
+    return dest
+
+
 def _project_copy(dest: Path) -> Path:
     """A copy of what `pip install` needs, so building never writes into the checkout (its build/ holds courses)."""
-    for name in ("pyproject.toml", "README.md", "constraints.txt"):
+    for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, dest / name)
+    _constraints(dest / "constraints.txt")
     for name in ("widgets", "grading"):
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
     return dest
@@ -188,7 +201,8 @@ def ensure_environment(shared: Path = DEFAULT_SHARED, log=print) -> dict[str, st
         _mkdir(shared, 0o755)
         venv = shared / "venv"
         stamp_file = venv / ".pathways-stamp.json"
-        want = {"deps": _digest([REPO / "constraints.txt", REPO / "pyproject.toml"]),
+        want = {"deps": _digest([REPO / "constraints.txt", REPO / "pyproject.toml",
+                                 HUB_FILES / "python3.11.2-overrides.txt"]),
                 "src": _digest([REPO / "widgets", REPO / "grading"])}
         stamp = json.loads(stamp_file.read_text()) if stamp_file.is_file() else {}
         pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
