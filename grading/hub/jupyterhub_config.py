@@ -28,7 +28,6 @@ c.JupyterHub.cookie_secret_file = str(here / "cookie_secret")
 c.JupyterHub.pid_file = str(here / "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every learner's server
 c.JupyterHub.cleanup_proxy = True
-c.JupyterHub.tornado_settings = {"cookie_options": {"SameSite": "Lax", "Secure": bool(S.get("ssl_cert"))}}
 
 # Who gets in: the class list, each with the passphrase on the instructor's sheet. No admin: the
 # instructor works from the machine (as root), never through the hub.
@@ -37,7 +36,6 @@ c.PassphraseAuthenticator.passphrase_file = str(here / "passphrases.json")
 c.Authenticator.allowed_users = set(S["users"])
 c.Authenticator.admin_users = set()
 c.Authenticator.enable_auth_state = False
-c.JupyterHub.admin_access = False
 
 # Each learner's JupyterLab runs as their own account, opened on their own copy of lesson 1.
 c.JupyterHub.spawner_class = "localprocess"

@@ -59,7 +59,8 @@ class Learner:
     def login(self) -> int:
         """Log in through the hub's form; the HTTP status of the answer."""
         page = self.http.get(self.url + "hub/login", timeout=30)
-        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+        m = re.search(r'name="_xsrf"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="_xsrf"', page.text)
+        xsrf = m.group(1) or m.group(2)
         resp = self.http.post(self.url + "hub/login", data={"username": self.user, "password": self.passphrase,
                                                               "_xsrf": xsrf}, allow_redirects=False, timeout=60)
         if resp.status_code == 302:
