@@ -64,6 +64,8 @@ class Learner:
         resp = self.http.post(self.url + "hub/login", data={"username": self.user, "password": self.passphrase,
                                                               "_xsrf": xsrf}, allow_redirects=False, timeout=60)
         if resp.status_code == 302:
+            home = self.http.get(self.url + "hub/home", timeout=30)  # the xsrf token is tied to the new session
+            xsrf = re.search(r'xsrf_token: "([^"]+)"', home.text).group(1)
             tok = self.http.post(self.url + f"hub/api/users/{self.user}/tokens", json={"note": "test"},
                                  headers={"X-XSRFToken": xsrf}, timeout=30)
             tok.raise_for_status()
@@ -131,12 +133,15 @@ class Learner:
 
 
 def _model_code() -> str:
-    """The lesson's model answers (its solution cell), which record answers exactly as the activities do."""
+    """The lesson's model answers (its solution cell), recorded as the activities record them, then saved to the
+    learner's responses.json (model answers alone stay in memory)."""
     import nbformat
 
     nb = nbformat.read(REPO / "lessons" / LESSON / "lesson.ipynb", as_version=4)
+    save = ("\nfrom pathways.responses import store as _store\n_s = _store()\n"
+            "for _a, _r in list(_s.memory.items()):\n    _s.put(_a, _r, persist=True)\n")
     return "\n".join(re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*$", "", c.source, flags=re.M) for c in nb.cells
-                     if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"))
+                     if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")) + save
 
 
 def _leftovers(root: Path) -> list[str]:
