@@ -354,3 +354,33 @@ def test_spanish_grading_lines_are_spanish(tmp_path, monkeypatch):
              if k.startswith("cell ") and int(k.split()[1]) in grading and "output" in k}
     assert any("Puntos:" in v for v in shown.values())
     assert english_left(shown) == []
+
+
+@pytest.mark.slow
+def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(releases, monkeypatch):
+    """Graded with plain nbgrader in a Spanish course, does a perfect and a wrong hand-in earn exactly what the
+    English lesson's keys give, and does the feedback explain in Spanish without showing any hidden test?"""
+    from helpers import expected_points, responses_for, write_responses
+    from nbgrader.api import Gradebook
+    from pathways.grading import course as courselib
+
+    monkeypatch.setenv("PATHWAYS_LANG", "es")
+    course = releases["es"].parent.parent
+    for student in ("perfect", "wrong"):
+        folder = course / "submitted" / student / LESSON.name
+        shutil.copytree(releases["es"], folder)
+        (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+        write_responses(folder, responses_for(LESSON, student))
+    run = courselib.nbgrader("autograde", LESSON.name, course=course)
+    assert run.ok, run.output
+    feedback = courselib.nbgrader("generate_feedback", LESSON.name, course=course)
+    assert feedback.ok, feedback.output
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in ("perfect", "wrong"):
+            nb = gb.find_submission_notebook("lesson", LESSON.name, student)
+            scores = {g.name: g.score for g in nb.grades if g.auto_score is not None or g.cell.cell_type == "code"}
+            assert scores == expected_points(LESSON, student), student
+    page = (course / "feedback" / "wrong" / LESSON.name / "lesson.html").read_text(encoding="utf-8")
+    assert "BEGIN HIDDEN TESTS" not in page and "check_points(" not in page
+    assert "por qué cada opción es correcta o no" in page and "Puntos:" in page
+    assert "why each option is right or not" not in page and "Points:" not in page
