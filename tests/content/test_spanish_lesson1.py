@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import html
+import os
 import re
 import shutil
 from pathlib import Path
@@ -24,6 +25,19 @@ from support import LESSONS, execute_notebook
 LESSON = LESSONS / "01-why-dont-they-leave"
 EN_NB, ES_NB = LESSON / "lesson.ipynb", LESSON / "lesson.es.ipynb"
 DATA = Path(i18n.__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def language_restored():
+    """Every test here leaves the kernel's language as it found it: `i18n.set_language` writes PATHWAYS_LANG
+    straight into os.environ, which monkeypatch.delenv of an unset variable would not undo, and the tests that
+    run after these in the same process (pytest-xdist workers) must not find their widgets in Spanish."""
+    before = os.environ.get("PATHWAYS_LANG")
+    yield
+    if before is None:
+        os.environ.pop("PATHWAYS_LANG", None)
+    else:
+        os.environ["PATHWAYS_LANG"] = before
 PAIRS = [("er_visit.yaml", "er_visit.es.yaml"), ("checks.yaml", "checks.es.yaml"), ("sorting.yaml", "sorting.es.yaml")]
 
 #: English a Spanish learner may still see: names of organisations, hotlines, laws and publications (given in
