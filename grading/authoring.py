@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from pathways import authoring, i18n
-from pathways.assessment import check_key_figures, check_key_problems, scenario_figures
+from pathways.assessment import check_key_figures, check_key_problems, objective_problems, scenario_figures
 from pathways.checklist import checklist
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
@@ -54,7 +54,7 @@ def check_one(path: str | Path) -> list[Problem]:
             loader(path)
         except ScenarioError as exc:
             return exc.problems
-        return check_key_problems(path) if kind == "checks" else []
+        return check_key_problems(path) + objective_problems(path) if kind == "checks" else []
     if kind == "other":
         return [Problem(str(path), 1, "", "this is not a scenario, translation, knowledge-check or sorting file "
                         "(a scenario has 'id', 'start' and 'nodes')")]

@@ -52,10 +52,10 @@ def language_source(lessons: str | Path, lang: str, dest: str | Path) -> Path:
             rel = src.relative_to(folder)
             if not src.is_file() or any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
                 continue
-            if rel.parent == Path(".") and src.suffix == ".ipynb" and src.name.startswith(f"{NOTEBOOK}."):
+            if rel == Path(f"{NOTEBOOK}.ipynb"):
+                src = translated if translated.is_file() else src
+            elif rel.parent == Path(".") and src.suffix == ".ipynb" and src.name.startswith(f"{NOTEBOOK}."):
                 continue  # a translation of the notebook: never a notebook of its own
-            if rel == Path(f"{NOTEBOOK}.ipynb") and translated.is_file():
-                src = translated
             wanted[folder.name / rel] = src
     for rel, src in wanted.items():
         target = dest / rel

@@ -12,6 +12,35 @@ from pathlib import Path
 
 import pytest
 
+_ENV_BEFORE = pytest.StashKey[dict]()
+
+
+def _pathways_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith("PATHWAYS_")}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """Note the PATHWAYS_* variables before the test's fixtures run (see pytest_runtest_teardown)."""
+    item.stash[_ENV_BEFORE] = _pathways_env()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After every fixture of the test is finalised (monkeypatch undone), fail a test that left a PATHWAYS_*
+    variable changed, and put it back: no test may change what the tests after it in the same worker see, such as
+    the language of every widget (i18n.set_language writes os.environ directly)."""
+    yield
+    before, after = item.stash.get(_ENV_BEFORE, None), _pathways_env()
+    if before is None or after == before:
+        return
+    for key in after.keys() - before.keys():
+        del os.environ[key]
+    os.environ.update(before)
+    raise AssertionError(f"the test left PATHWAYS_* variables changed: {before} before, {after} after; use "
+                         "monkeypatch.setenv, or restore them")
+
 
 @pytest.fixture(autouse=True)
 def _isolate(monkeypatch, tmp_path_factory):

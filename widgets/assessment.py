@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import yaml
 
-from .scenario import Choice, Problem, Scenario, SourceMap, _dotted, targets
+from .scenario import Choice, Problem, Scenario, ScenarioError, SourceMap, _dotted, targets
 
 #: Above this share of decision points (or questions), position or length gives the answer away.
 MAX_SHARE = 0.40
@@ -207,6 +208,7 @@ RULES = {
     "direction": "a choice that moves a variable against what its feedback says",
     "last-decision": "a last decision whose choices all lead to the same ending",
     "check-key": "a knowledge-check key strictly the longest option in more than 40% of the questions",
+    "objectives": "an objective of the lesson that no knowledge check or sorting exercise assesses",
 }
 
 #: The scenario rules, in the order they run.
@@ -289,6 +291,71 @@ def check_key_problems(path: str | Path, notebook: str | Path | None = None) -> 
     return [Problem(str(path), smap.line(at), _dotted(at), f"the answer is strictly the longest option in "
                     f"{_percent(len(longest), len(judged), 'one-answer questions')}: {ids}; give the other options as "
                     "much detail, or shorten the answer, so that length gives nothing away", "warning", "check-key")]
+
+
+def lesson_objectives(notebook: str | Path) -> list[str]:
+    """The lesson's objectives: the first numbered list of the overview (the markdown cell headed "## 1."),
+    in any language. [] when the notebook cannot be read or has no such list."""
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        source = cell.get("source")
+        source = "".join(source) if isinstance(source, list) else str(source or "")
+        if cell.get("cell_type") != "markdown" or not source.lstrip().startswith("## 1."):
+            continue
+        found: list[str] = []
+        for line in source.splitlines():
+            item = re.match(r"^(\d+)\.\s+(.*)", line)
+            if item and int(item.group(1)) == len(found) + 1:
+                found.append(item.group(2))
+            elif found and line.strip() and not line.startswith(" "):
+                break  # the list has ended
+        return found
+    return []
+
+
+def objective_problems(path: str | Path) -> list[Problem]:
+    """Every objective in the lesson's overview assessed by a question here or by the sorting beside it.
+
+    `checks.yaml` pairs with `lesson.ipynb` and `sorting.yaml`; a translation `checks.es.yaml` with
+    `lesson.es.ipynb` and `sorting.es.yaml`. No objectives list in the notebook: no judgement."""
+    from .checks import load_checks
+    from .exercises import load_exercise
+
+    path = Path(path)
+    lang = path.name[len("checks"):-len(path.suffix)]  # "" or ".es"
+    notebook = path.with_name(f"lesson{lang}.ipynb")
+    objectives = lesson_objectives(notebook)
+    if not objectives:
+        return []
+    checks = load_checks(path)
+    smap = SourceMap(yaml.compose(path.read_text(encoding="utf-8")))
+    problems, covered = [], set()
+    for qi, question in enumerate(checks.questions):
+        covered.update(question.objectives)
+        for n in question.objectives:
+            if not 1 <= n <= len(objectives):
+                at = ("questions", qi, "objectives")
+                problems.append(Problem(str(path), smap.line(at), _dotted(at), f"question {question.id!r} names "
+                                        f"objective {n}, but {notebook.name} lists objectives 1 to {len(objectives)}",
+                                        "warning", "objectives"))
+    sorting = path.with_name(f"sorting{lang}{path.suffix}")
+    if sorting.is_file():
+        try:
+            covered.update(load_exercise(sorting).objectives)
+        except ScenarioError:
+            pass  # the sorting file's own check reports it
+    missing = [n for n in range(1, len(objectives) + 1) if n not in covered]
+    if missing:
+        names = "; ".join(f"{n}. {objectives[n - 1][:70]}" for n in missing)
+        problems.append(Problem(str(path), smap.line(("questions",)), "questions", f"no question here or in "
+                                f"{sorting.name} assesses objective{'s' * (len(missing) > 1)} "
+                                f"{', '.join(map(str, missing))} of {notebook.name} ({names}); write one and name it "
+                                "with `objectives: [N]`, so that every objective the lesson states is assessed",
+                                "warning", "objectives"))
+    return problems
 
 
 # --- figures for authors and the closing notes of a release ---------------------------------------------

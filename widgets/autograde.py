@@ -116,7 +116,7 @@ def _roleplay_message(verdict: engine.Verdict) -> str:
     if current_lang() == "en" or walk is None or not verdict.valid:
         return verdict.message
     limited = bool(walk.limit) and walk.earned > walk.score
-    if not verdict.finished:
+    if not verdict.complete:
         return ui("grade_roleplay_unfinished", score=walk.score, best=verdict.best)
     title = walk.scenario.nodes[walk.node].ending.title
     return ui("grade_roleplay_finished_limited" if limited else "grade_roleplay_finished", title=title,

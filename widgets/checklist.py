@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
+from .yamlload import safe_load
 
 
 @cache
 def checklist() -> dict[str, str]:
     """Every checklist id with its short title, in checklist order."""
     text = resources.files(__package__).joinpath("data/checklist.yaml").read_text(encoding="utf-8")
-    return {str(k): str(v) for k, v in yaml.safe_load(text).items()}
+    return {str(k): str(v) for k, v in safe_load(text).items()}
 
 
 def checklist_ids() -> frozenset[str]:

@@ -45,6 +45,8 @@ class Question(BaseModel):
     multiple: bool = Field(default=False, description="True: tick every option that applies.")
     options: list[Option] = Field(min_length=2)
     tags: list[str] = Field(default_factory=list)
+    objectives: list[int] = Field(default_factory=list, description="The numbers of the lesson objectives (the "
+                                  "numbered list in the notebook's overview) that this question assesses.")
 
     _tags = field_validator("tags")(lambda v: _check_tags(v))
 

@@ -52,6 +52,8 @@ class SortExercise(_Model):
     instructions: str = Field(min_length=1)
     categories: list[Category] = Field(min_length=2)
     items: list[Item] = Field(min_length=1)
+    objectives: list[int] = Field(default_factory=list, description="The numbers of the lesson objectives (the "
+                                  "numbered list in the notebook's overview) that this exercise assesses.")
 
     @model_validator(mode="after")
     def _all_or_none_explained(self):

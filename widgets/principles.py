@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
+from .yamlload import safe_load
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def read_data(name: str) -> dict:
         text = resources.files(__package__).joinpath(f"data/{name}").read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    return yaml.safe_load(text) or {}
+    return safe_load(text) or {}
 
 
 @cache

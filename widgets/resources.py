@@ -28,8 +28,9 @@ from functools import cache
 from importlib import resources as _pkg
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from .yamlload import safe_load
 
 OVERRIDE_NAME = "pathways-resources.yaml"
 #: A text line written as a keyword and a number: "START to 88788".
@@ -159,8 +160,8 @@ def config_path(start: str | Path | None = None) -> Path | None:
 
 @cache
 def _parse(text: str, translation: str | None = None) -> Resources:
-    res = Resources.model_validate(yaml.safe_load(text))
-    return translate(res, Translation.model_validate(yaml.safe_load(translation))) if translation else res
+    res = Resources.model_validate(safe_load(text))
+    return translate(res, Translation.model_validate(safe_load(translation))) if translation else res
 
 
 def default_text() -> str:

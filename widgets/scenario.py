@@ -26,6 +26,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .checklist import checklist_ids
 from .principles import principle_ids
+from .yamlload import LOADER
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 CONDITION = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+)\s*$")
@@ -357,7 +358,7 @@ class Checked:
 
 
 #: PyYAML's C parser when it is built (about twice as fast), else the pure-Python one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = LOADER
 
 
 def read_yaml(text: str) -> tuple[yaml.Node | None, object]:

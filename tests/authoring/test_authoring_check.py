@@ -273,14 +273,16 @@ def test_missing_file_is_one_clear_problem():
 
 
 def test_shipped_scenarios_have_no_errors():
-    """Does every scenario, translation, knowledge-check and sorting file under lessons/ pass the check?"""
+    """Does every scenario, translation, knowledge-check and sorting file under lessons/ pass the check with no
+    error and no warning (`pathways check --strict`), so that the shipped course is what the rules ask authors for?"""
     files = authoring.default_files()
     names = {p.name for p in files}
     assert {"er_visit.yaml", "er_visit.es.yaml", "checks.yaml", "sorting.yaml"} <= names, names
     for path in files:
-        errors = [str(p) for p in authoring.check_one(path) if p.severity == "error"]
-        assert errors == [], "\n".join(errors)
-    assert run_cli("check")[0] == 0
+        problems = [str(p) for p in authoring.check_one(path)]
+        assert problems == [], "\n".join(problems)  # no error, and no warning either (issue 12)
+    code, out = run_cli("check", "--strict")
+    assert code == 0 and ": 0 errors, 0 warnings." in out, out
 
 
 def test_list_shows_principles_and_checklist_ids():
@@ -367,7 +369,7 @@ def test_every_assessment_rule_has_a_fixture():
     from pathways.assessment import RULES
 
     assert sorted(p.stem for p in (HERE / "assessment").glob("*.yaml")) == sorted(ASSESSMENT)
-    covered = {rule for expected in ASSESSMENT.values() for _l, rule, _m in expected} | {CHECK_KEY[1]}
+    covered = {rule for expected in ASSESSMENT.values() for _l, rule, _m in expected} | {CHECK_KEY[1], "objectives"}
     assert covered == set(RULES)
 
 
@@ -390,6 +392,23 @@ def test_check_key_length_is_read_from_the_notebook_beside_the_file():
     keys = notebook_keys(path.with_name("lesson.ipynb"), "checks-x")
     assert keys == {"q1": "b", "q2": "a", "q3": "a", "q4": ["a"]}  # the other activity's q3 key is not taken
     assert check_key_problems(path, notebook=HERE / "no-such-notebook.ipynb") == []  # no key, no judgement
+
+
+def test_every_stated_objective_must_be_assessed():
+    """Does the check read the objectives from the lesson's overview, count those named by the questions and by
+    the sorting exercise beside them, and warn (with the objective's words) about one that nothing assesses and
+    about a question naming an objective the lesson does not have?"""
+    from pathways.assessment import lesson_objectives
+
+    folder = HERE / "assessment" / "objectives"
+    assert lesson_objectives(folder / "lesson.ipynb") == ["name the first thing;", "sort the second thing,",
+                                                          "do the third thing."]
+    problems = authoring.check_one(folder / "checks.yaml")
+    assert [(p.line, p.rule, p.severity) for p in problems] == [(12, "objectives", "warning"),
+                                                                (4, "objectives", "warning")]
+    assert "names objective 5, but lesson.ipynb lists objectives 1 to 3" in problems[0].message
+    assert "assesses objective 3 of lesson.ipynb (3. do the third thing.)" in problems[1].message
+    assert authoring.check_one(HERE / "assessment" / "checks" / "checks.yaml")[0].rule == "check-key"  # no overview
 
 
 def test_figures_measure_position_length_and_concerning_endings():

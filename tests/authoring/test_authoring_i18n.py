@@ -53,11 +53,12 @@ def test_translate_is_pure_and_falls_back_to_original():
     """Does translate() leave its input untouched and keep the original text where a string is missing?"""
     scenario = load(LESSON1 / "er_visit.yaml")
     before = scenario.model_dump()
-    partial = {"translates": "er-visit", "version": 1, "language": "es", "title": "Título",
+    partial = {"translates": "er-visit", "version": scenario.version, "language": "es", "title": "Título",
                "nodes": {"arrival": {"choices": {"routine-privacy": {"text": "Privacidad"}}}}}
     out = i18n.translate(scenario, partial)
     assert scenario.model_dump() == before
-    assert out.title == "Título" and out.nodes["arrival"].choices[0].text == "Privacidad"
+    privacy = next(c for c in out.nodes["arrival"].choices if c.id == "routine-privacy")
+    assert out.title == "Título" and privacy.text == "Privacidad"
     assert out.nodes["arrival"].text == scenario.nodes["arrival"].text and out.language == "es"
 
 
@@ -94,7 +95,7 @@ def test_old_version_and_untranslated_text_are_warnings(tmp_path):
     """Is a translation made for an older version, or still in English, flagged as a warning?"""
     scenario = load(LESSON1 / "er_visit.yaml")
     path = tmp_path / "er_visit.fr.yaml"
-    path.write_text(i18n.translation_template(scenario, "fr").replace("version: 1", "version: 0"))
+    path.write_text(i18n.translation_template(scenario, "fr").replace(f"version: {scenario.version}", "version: 0"))
     problems = i18n.translation_problems(scenario, path)
     assert all(p.severity == "warning" for p in problems)
     assert any("made for version 0" in p.message for p in problems)

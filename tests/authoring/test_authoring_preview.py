@@ -99,7 +99,7 @@ def test_translation_plays_in_its_language(preview):
     """Does a Spanish translation play with Spanish text and Spanish widget strings?"""
     preview.open(LESSON1 / "er_visit.es.yaml")
     assert preview.scenario.language == "es"
-    assert "Una noche ajetreada en urgencias" in preview.roleplay.header.value
+    assert "Una noche ajetreada en la sala de emergencias" in preview.roleplay.header.value
     assert "Eres" in preview.roleplay.header.value and "¿Qué haces?" in preview.roleplay.prompt.value
 
 

@@ -33,8 +33,8 @@ SEEDS = range(200)
 #: Points of percentage above random choice that a shape strategy may earn.
 MARGIN = 5
 #: Shipped sorting files whose longest category label holds more of the key than chance (no `pathways check` rule
-#: covers sorting labels yet): rewritten in issue 12.
-KNOWN_SORTING_LENGTH = {"05-barriers-to-exiting"}
+#: covers sorting labels yet). Empty since issue 12 rewrote lesson 5's stage labels.
+KNOWN_SORTING_LENGTH: set[str] = set()
 
 
 def sorting_keys(notebook: Path) -> dict[str, dict[str, str]]:
