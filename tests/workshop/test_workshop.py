@@ -8,6 +8,7 @@ environment (/opt/pathways-workshop) is built the first time and reused after.
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import pwd
@@ -144,9 +145,27 @@ def _model_code() -> str:
                      if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")) + save
 
 
-def _leftovers(root: Path) -> list[str]:
+GROUP = f"{PREFIX}learners"
+
+
+def _acl_entries(paths: list[str]) -> list[str]:
+    """ACL entries for the learners' group (by name, or by gid once the group is gone) on these paths."""
+    found = []
+    for path in paths:
+        if not Path(path).exists():
+            continue
+        acl = subprocess.run(["getfacl", "-p", "--omit-header", path], capture_output=True, text=True).stdout
+        if re.search(rf"^group:({re.escape(GROUP)}|{UIDS[0]}):", acl, re.M):
+            found.append(f"ACL on {path}")
+    return found
+
+
+def _leftovers(root: Path, hidden: list[str]) -> list[str]:
+    """Everything of the test's workshop still on the machine: accounts, groups, processes, ACLs, its folder."""
     left = [f"account {p.pw_name}" for p in pwd.getpwall() if p.pw_name.startswith(PREFIX)
             or UIDS[0] <= p.pw_uid <= UIDS[1]]
+    left += [f"group {g.gr_name}" for g in grp.getgrall() if g.gr_name.startswith(PREFIX)
+             or UIDS[0] <= g.gr_gid <= UIDS[1]]
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
@@ -154,9 +173,24 @@ def _leftovers(root: Path) -> list[str]:
                     left.append(f"process {entry}")
             except OSError:
                 continue
+    left += _acl_entries(hidden)
     if root.exists():
         left.append(f"folder {root}")
     return left
+
+
+def _sweep(workshop, root: Path, hidden: list[str]) -> None:
+    """Remove whatever a failed start or stop left: the workshop's own teardown, then any account of the test's
+    prefix made by a workshop, its group, and the group's ACL entries."""
+    record = workshop.load_record(root)
+    if record is not None:
+        workshop.teardown(workshop.Layout(root), record, keep=False)
+    for acct in pwd.getpwall():
+        if acct.pw_name.startswith(PREFIX) and acct.pw_gecos == workshop.LEARNER_COMMENT:
+            workshop.remove_account(acct.pw_name, acct.pw_dir)
+    workshop.unhide(GROUP, hidden)
+    subprocess.run(["groupdel", GROUP], capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +208,7 @@ def hub(released_course, tmp_path_factory):
     roster.write_text("id,name\n" + "".join(f"{sid},{name}\n" for sid, name in LEARNERS.items()), encoding="utf-8")
     root = Path(tempfile.mkdtemp(prefix="pathways-ws-test-"))
     port = workshop._free_port()
+    hidden = [str(REPO), str(REPO / "lessons"), str(course)]  # the folders hide_from shuts learners out of
     opts = workshop.StartOptions(class_list=roster, course=course, port=port, root=root, prefix=PREFIX, uids=UIDS,
                                  spawn_limit=3, idle_timeout=900, release=False, ready_timeout=180)
     t0 = time.monotonic()
@@ -187,12 +222,9 @@ def hub(released_course, tmp_path_factory):
                "workshop": workshop, "learners": {}}
     finally:
         t1 = time.monotonic()
-        record = workshop.load_record(root)
-        if record is not None:
-            workshop.teardown(workshop.Layout(root), record, keep=False)
+        _sweep(workshop, root, hidden)
         TIMINGS["teardown"] = time.monotonic() - t1
-        shutil.rmtree(root, ignore_errors=True)
-        left = _leftovers(root)
+        left = _leftovers(root, hidden)
         print(f"\nworkshop test timings (s): {json.dumps({k: round(v, 1) for k, v in TIMINGS.items()})}")
         assert not left, f"left behind: {left}"
 
