@@ -1,0 +1,84 @@
+"""`pathways workshop`: a class on one machine, each learner on their own JupyterLab, handing in safely.
+
+    pathways workshop start --class-list class.csv [--address 127.0.0.1] [--port 8000]
+    pathways collect                 # hand-ins from the exchange into the course (as often as you like)
+    pathways grade && pathways feedback
+    pathways workshop return         # each learner's feedback, to that learner only
+    pathways workshop stop [--keep]  # collect and archive everything, then remove accounts, homes, exchange
+    pathways workshop prepare        # build the shared hub environment beforehand (make does)
+
+Run as root (accounts are real Unix users). What it builds, and who can read what:
+
+* a shared hub environment (`--shared`, default /opt/pathways-workshop): a venv made from Debian's
+  /usr/bin/python3.11 (a Python under root's private home cannot be run by learners) with the pinned
+  versions of constraints.txt, this project installed as a copy, and configurable-http-proxy from npm;
+  readable by everyone, writable by root only;
+* one Unix account per learner: a name prefix, a uid from a reserved range, no login shell, no
+  Unix password (locked), no sudo, a private home (0700) holding their own copy of the lessons; a
+  name that already exists on the machine is refused; all learners share a group that an ACL shuts
+  out of the checkout (source lessons with model answers), the lessons folder and the course folder;
+* JupyterHub (LocalProcessSpawner, each server as its learner) on the chosen address, HTTPS only on
+  any address but 127.0.0.1, logging learners in with a random passphrase each (only its scrypt hash
+  is on disk), an idle culler and a limit on servers starting at once;
+* nbgrader's exchange with one hand-in folder per learner (theirs, 0700), one feedback folder per
+  learner (readable by their group only) and the release shared read-only (see workshop_exchange);
+* a private state folder (root only, 0700): the hub's database and settings, the passphrase hashes,
+  the sign-in sheet and printable slips.
+
+`stop` collects every hand-in into the course, archives the raw exchange into the course folder
+(private to the instructor), stops the hub and every learner process, then removes accounts, homes,
+exchange, ACLs and state, unless `--keep` (accounts, homes and exchange stay for a follow-up; the
+passphrases stop working all the same).
+
+The parts: `common` (where things are, the record), `environment` (the shared hub environment; `pathways
+workshop prepare`), `accounts` (accounts and the ACL), `exchange` (building it, collect, feedback, archive),
+`sheet` (certificate, sheet, slips), `hub` (start and stop), `cli`. What runs inside the hub is
+pathways.grading.workshop_hub, and on the learner's side pathways.grading.workshop_exchange.
+"""
+
+from .accounts import (
+    USERNAME,
+    create_account,
+    hide_from,
+    new_passphrase,
+    plan_accounts,
+    remove_account,
+    unhide,
+    unix_name,
+)
+from .cli import register
+from .common import (
+    COURSE_ID,
+    DEFAULT_PREFIX,
+    DEFAULT_ROOT,
+    DEFAULT_SHARED,
+    DEFAULT_UIDS,
+    LEARNER_COMMENT,
+    NOLOGIN,
+    SYSTEM_PYTHON,
+    Layout,
+    WorkshopError,
+    load_record,
+)
+from .environment import ensure_environment, environment_status, missing_tools
+from .exchange import (
+    ExchangeReport,
+    archive_exchange,
+    build_exchange,
+    collect_exchange,
+    return_feedback,
+    take_handins,
+    write_learner_config,
+)
+from .hub import StartOptions, _free_port, hub_url, needs_tls, start, start_hub, stop, stop_hub, teardown, wait_ready
+from .sheet import fingerprint, self_signed, write_sheet
+
+__all__ = [
+    "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_ROOT", "DEFAULT_SHARED", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN",
+    "SYSTEM_PYTHON", "USERNAME", "ExchangeReport", "Layout", "StartOptions", "WorkshopError", "archive_exchange",
+    "build_exchange", "collect_exchange", "create_account", "ensure_environment", "environment_status",
+    "fingerprint", "hide_from", "hub_url", "load_record", "missing_tools", "needs_tls", "new_passphrase",
+    "plan_accounts", "register", "remove_account", "return_feedback", "self_signed", "start", "start_hub", "stop",
+    "stop_hub", "take_handins", "teardown", "unhide", "unix_name", "wait_ready", "write_learner_config",
+    "write_sheet", "_free_port",
+]

@@ -1,0 +1,152 @@
+"""Learner accounts: a name prefix, a reserved uid range, no login shell, no password, no sudo, a private home;
+and the ACL that shuts the learners' group out of the checkout, the lessons and the course."""
+
+from __future__ import annotations
+
+import contextlib
+import grp
+import hashlib
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+from .common import LEARNER_COMMENT, NOLOGIN, PASS_ALPHABET, PRIVILEGED_GROUPS, WorkshopError, mkdir, run
+
+USERNAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
+def unix_name(prefix: str, sid: str) -> str:
+    """The account name of a learner: the prefix and their course id, made a valid Unix name (a short hash is
+    added when anything had to change, so two ids never share a name)."""
+    base = re.sub(r"[^a-z0-9]+", "-", sid.lower()).strip("-")
+    name = prefix + base
+    if base != sid or len(name) > 32 or not USERNAME.match(name):
+        digest = hashlib.sha256(sid.encode("utf-8")).hexdigest()[:6]
+        name = (prefix + base)[:25].rstrip("-") + "-" + digest
+    if not USERNAME.match(name):
+        raise WorkshopError(f"prefix {prefix!r} cannot make a Unix account name (lower-case letters, digits, '-', "
+                            "starting with a letter)")
+    return name
+
+
+def new_passphrase() -> str:
+    """A random passphrase: four groups of five easy-to-read characters."""
+    return "-".join("".join(secrets.choice(PASS_ALPHABET) for _ in range(5)) for _ in range(4))
+
+
+def _account(name: str):
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        return None
+
+
+def _group(name: str):
+    try:
+        return grp.getgrnam(name)
+    except KeyError:
+        return None
+
+
+def _uids_in_use() -> set[int]:
+    used = {p.pw_uid for p in pwd.getpwall()} | {g.gr_gid for g in grp.getgrall()}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                used.add(os.stat(f"/proc/{entry}").st_uid)
+    return used
+
+
+def plan_accounts(sids: list[str], prefix: str, uids: tuple[int, int], ours: dict[str, dict]) -> dict[str, str]:
+    """Account name for every learner id; raise WorkshopError naming every collision with an existing account
+    (one that is not an account of this workshop), before anything is created."""
+    names = {sid: unix_name(prefix, sid) for sid in sids}
+    clashes = [f"{name} (for {sid})" for sid, name in names.items()
+               if _account(name) is not None and name not in ours]
+    twice = {n for n in names.values() if list(names.values()).count(n) > 1}
+    if twice:
+        raise WorkshopError(f"two learners would get the same account name: {', '.join(sorted(twice))}")
+    if clashes:
+        raise WorkshopError("these account names already exist on this machine, so the workshop will not use them "
+                            f"(choose another --prefix): {', '.join(clashes)}")
+    for name in names.values():
+        acct = _account(name)
+        if acct is not None and not (uids[0] < acct.pw_uid <= uids[1]):
+            raise WorkshopError(f"account {name} exists outside the workshop's uid range: refused")
+    return names
+
+
+def _free_uid(uids: tuple[int, int], taken: set[int]) -> int:
+    for uid in range(uids[0] + 1, uids[1] + 1):
+        if uid not in taken:
+            taken.add(uid)
+            return uid
+    raise WorkshopError(f"no free uid left in {uids[0]}-{uids[1]}")
+
+
+def create_account(name: str, uid: int, group: str, home: Path) -> dict:
+    """A learner account: own group, no login shell, locked password, member of the learners' group only, a
+    private home. Raises WorkshopError if it ends up with any privileged group."""
+    run(["useradd", "--uid", str(uid), "--user-group", "--no-create-home", "--home-dir", str(home),
+          "--shell", NOLOGIN, "--comment", LEARNER_COMMENT, "--groups", group, name])
+    acct = pwd.getpwnam(name)
+    mkdir(home, 0o700, acct.pw_uid, acct.pw_gid)
+    groups = {g.gr_name for g in grp.getgrall() if name in g.gr_mem} | {grp.getgrgid(acct.pw_gid).gr_name}
+    if groups & PRIVILEGED_GROUPS:
+        raise WorkshopError(f"account {name} is in a privileged group ({', '.join(groups & PRIVILEGED_GROUPS)})")
+    return {"uid": acct.pw_uid, "gid": acct.pw_gid, "home": str(home)}
+
+
+def _kill_uid_processes(uids: set[int], sig: int = signal.SIGKILL) -> int:
+    """Signal every process owned by one of these (learner) uids, by process id; return how many."""
+    n = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid in uids:
+                os.kill(int(entry), sig)
+                n += 1
+        except (OSError, ProcessLookupError):
+            continue
+    return n
+
+
+def remove_account(name: str, home: str | None) -> None:
+    """Delete a learner account, its group and its home."""
+    acct = _account(name)
+    if acct is not None:
+        if acct.pw_gecos != LEARNER_COMMENT or acct.pw_shell != NOLOGIN:
+            raise WorkshopError(f"{name} does not look like a workshop account: not removed")
+        _kill_uid_processes({acct.pw_uid})
+        subprocess.run(["userdel", name], capture_output=True, stdin=subprocess.DEVNULL)
+        if _group(name) is not None:
+            subprocess.run(["groupdel", name], capture_output=True, stdin=subprocess.DEVNULL)
+    if home and Path(home).exists():
+        shutil.rmtree(home, ignore_errors=True)
+
+
+# --- what learners may not see ----------------------------------------------------------------------
+
+def hide_from(group: str, paths: list[Path]) -> list[str]:
+    """Deny the learners' group any access to these folders (an ACL entry: other users keep their access)."""
+    if not shutil.which("setfacl"):
+        raise WorkshopError("setfacl is missing (apt-get install acl): it keeps learners out of the source lessons")
+    done = []
+    for path in dict.fromkeys(p.resolve() for p in paths if p.exists()):
+        run(["setfacl", "-m", f"g:{group}:---", str(path)])
+        done.append(str(path))
+    return done
+
+
+def unhide(group: str, paths: list[str]) -> None:
+    """Remove the ACL entries hide_from added."""
+    for path in paths:
+        if Path(path).exists() and shutil.which("setfacl"):
+            subprocess.run(["setfacl", "-x", f"g:{group}", path], capture_output=True, stdin=subprocess.DEVNULL)
+

@@ -1,0 +1,110 @@
+"""What every part of the workshop shares: where things are, its record, and small helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+GRADING = Path(__file__).resolve().parent.parent
+REPO = GRADING.parent
+HUB_FILES = GRADING / "hub"
+DEFAULT_ROOT = Path(os.environ.get("PATHWAYS_WORKSHOP_ROOT") or "/srv/pathways-workshop")
+DEFAULT_SHARED = Path(os.environ.get("PATHWAYS_WORKSHOP_SHARED") or "/opt/pathways-workshop")
+SYSTEM_PYTHON = "/usr/bin/python3.11"
+COURSE_ID = "pathways"
+#: Learner uids come from this range (its first id is the learners' group). It sits below the grading sandbox's
+#: uids (50000 up) and Debian's dynamic ranges, and above the ids useradd hands out in order.
+DEFAULT_UIDS = (47000, 47999)
+DEFAULT_PREFIX = "pw-"
+LEARNER_COMMENT = "Pathways workshop learner"
+NOLOGIN = "/usr/sbin/nologin"
+HANDIN_FILES = {"responses.json", "timestamp.txt"}
+MAX_HANDIN_FILE = 20_000_000
+PRIVILEGED_GROUPS = {"root", "sudo", "admin", "wheel", "adm", "docker", "lxd", "disk", "shadow"}
+#: Unambiguous letters and digits for passphrases (no 0/o, 1/l/i): 4 groups of 5 = about 98 bits.
+PASS_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class WorkshopError(RuntimeError):
+    """Something the instructor must fix; the message says what."""
+
+
+# --- where things are ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Layout:
+    """The folders of one workshop under its root."""
+
+    root: Path
+
+    @property
+    def state(self) -> Path:
+        """Root only: hub settings and database, passphrase hashes, the sheet."""
+        return self.root / "state"
+
+    @property
+    def exchange(self) -> Path:
+        """nbgrader's exchange (per-learner folders inside)."""
+        return self.root / "exchange"
+
+    @property
+    def homes(self) -> Path:
+        """The learners' homes (each 0700)."""
+        return self.root / "homes"
+
+    @property
+    def learner_config(self) -> Path:
+        """Jupyter configuration every learner's server reads (read-only for them)."""
+        return self.root / "learner-config"
+
+    @property
+    def record(self) -> Path:
+        """What this workshop is: learners, accounts, ports, processes (workshop.json)."""
+        return self.state / "workshop.json"
+
+    @property
+    def course_exchange(self) -> Path:
+        """The exchange's course folder."""
+        return self.exchange / COURSE_ID
+
+
+def load_record(root: Path) -> dict | None:
+    """The record of the workshop under `root`, or None if there is none."""
+    path = Layout(Path(root)).record
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def save_record(layout: Layout, record: dict) -> None:
+    part = layout.record.with_suffix(".part")
+    part.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    os.chmod(part, 0o600)
+    os.replace(part, layout.record)
+
+
+def mkdir(path: Path, mode: int, uid: int = 0, gid: int = 0) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chown(path, uid, gid)
+    os.chmod(path, mode)
+    return path
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, **kw)
+    if proc.returncode != 0:
+        raise WorkshopError(f"{' '.join(cmd[:3])} failed: {(proc.stderr or proc.stdout).strip()[-800:]}")
+    return proc
+
+
+
+def alive(pid: int | None) -> bool:
+    """True if the process runs (a zombie does not)."""
+    if not pid:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
