@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _lab(args: argparse.Namespace) -> int:
     workspace = course.prepare_workspace(args.folder)
     print(f"Lessons ready in {workspace}")
-    return subprocess.call(course.lab_command(workspace, args.port))
+    return subprocess.call(course.lab_command(workspace, args.port), env=course.lab_env())
 
 
 def build_parser() -> argparse.ArgumentParser:

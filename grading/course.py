@@ -140,6 +140,20 @@ def prepare_workspace(workspace: str | Path, course: str | Path | None = None) -
     return workspace
 
 
+#: The learners' Jupyter configuration (no instructor tools, no news, no extension manager), for `make start` and
+#: for every learner's server at a workshop.
+LEARNER_CONFIG = Path(__file__).resolve().parent / "hub" / "learner"
+
+
+def lab_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the learners' JupyterLab: `env` (default: this process's) with the learners' Jupyter
+    configuration first on JUPYTER_CONFIG_PATH."""
+    env = dict(os.environ if env is None else env)
+    paths = [str(LEARNER_CONFIG)] + ([env["JUPYTER_CONFIG_PATH"]] if env.get("JUPYTER_CONFIG_PATH") else [])
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
+    return env
+
+
 def lab_command(workspace: str | Path, port: int, token: str | None = None) -> list[str]:
     """The JupyterLab command learners get: 127.0.0.1 only, opened on lesson 1, no news or update checks
     (nothing JupyterLab shows a learner may reach the internet)."""

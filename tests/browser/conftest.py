@@ -97,7 +97,8 @@ def jupyterlab_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     env.update(JUPYTER_CONFIG_DIR=str(base / "jupyter-config"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     log = (base / "lab.log").open("w")
-    proc = subprocess.Popen(courselib.lab_command(root, port, token=LAB_TOKEN), env=env, stdout=log,
+    proc = subprocess.Popen(courselib.lab_command(root, port, token=LAB_TOKEN), env=courselib.lab_env(env),
+                            stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_http(f"http://127.0.0.1:{port}/api/status?token={LAB_TOKEN}", proc)
