@@ -143,14 +143,16 @@ def prepare_workspace(workspace: str | Path, course: str | Path | None = None) -
 #: The learners' Jupyter configuration (no instructor tools, no news, no extension manager), for `make start` and
 #: for every learner's server at a workshop.
 LEARNER_CONFIG = Path(__file__).resolve().parent / "hub" / "learner"
+#: The learners' Jupyter data: the pathways-lessons JupyterLab extension (a lesson opens with its cells run).
+LEARNER_DATA = Path(__file__).resolve().parent / "hub" / "learner-data"
 
 
 def lab_env(env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of the learners' JupyterLab: `env` (default: this process's) with the learners' Jupyter
-    configuration first on JUPYTER_CONFIG_PATH."""
+    configuration first on JUPYTER_CONFIG_PATH and their Jupyter data first on JUPYTER_PATH."""
     env = dict(os.environ if env is None else env)
-    paths = [str(LEARNER_CONFIG)] + ([env["JUPYTER_CONFIG_PATH"]] if env.get("JUPYTER_CONFIG_PATH") else [])
-    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
+    for var, folder in (("JUPYTER_CONFIG_PATH", LEARNER_CONFIG), ("JUPYTER_PATH", LEARNER_DATA)):
+        env[var] = os.pathsep.join([str(folder)] + ([env[var]] if env.get(var) else []))
     return env
 
 

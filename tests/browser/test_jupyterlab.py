@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from pathways import engine
 from pathways.scenario import load
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 # One xdist group: the tests share the worker's JupyterLab (fixture `jupyterlab_server`).
@@ -39,20 +38,13 @@ def wait_for(condition, timeout: float = 20) -> bool:
 
 
 def run_lesson(page, lab, ready: str, lesson: str = LESSON):
-    """Open a lesson of the test's workspace in JupyterLab, run all its cells, and wait until the element `ready`
-    (a CSS selector) is in the page; return its locator."""
+    """Open a lesson of the test's workspace in JupyterLab and wait until the element `ready` (a CSS selector) is in
+    the page, with nothing run by hand (the lesson runs its cells when it opens: the pathways-lessons extension);
+    return its locator."""
     page.goto(lab.url(f"{lesson}/lesson.ipynb"))
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
     target = page.locator(ready).first
-    for _attempt in range(3):  # a Run All sent while the kernel is still connecting is dropped by JupyterLab
-        page.get_by_role("menuitem", name="Run").click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        try:
-            target.wait_for(state="attached", timeout=30_000)
-            break
-        except PlaywrightTimeout:
-            continue
+    target.wait_for(state="attached", timeout=180_000)
     return target
 
 
