@@ -9,6 +9,7 @@ summary `N passed, N failed`. Exit status 0 only if every run passed.
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 import time
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.reconfigure(line_buffering=True)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *(args.pytest_args or ["-m", "browser", "-q"])]
     passed = failed = 0
+    # Stopped with kill (or Ctrl-C): leave through the `with` below, so that the busy processes stop too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with cpu_hogs(args.hogs, args.hog_seconds):
         for run in range(1, args.runs + 1):
             start = time.monotonic()
