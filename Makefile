@@ -16,6 +16,7 @@ help:
 	@echo "make test-browser-loop the browser tests 10 times under load on both cores (RUNS=N)"
 	@echo "make dashboards        serve the lessons as Voila dashboards on 127.0.0.1:$(PORT)"
 	@echo "make bench             every benchmark (bench-grading, bench-dashboards)"
+	@echo "make bench-workshop    (as root) a workshop of LEARNERS=30 on this machine: start, memory, hand in, grade"
 	@echo "make workshop          (as root) JupyterHub for a class: CLASS=class.csv [ADDRESS=127.0.0.1] [HUB_PORT=8000]"
 	@echo "make workshop-stop     (as root) collect and archive every hand-in, remove accounts, homes, exchange"
 	@echo "make lint              ruff over the code"
@@ -77,6 +78,12 @@ bench-grading: $(STAMP)
 
 bench-dashboards: $(STAMP)
 	$(BIN)/python tests/bench/bench_dashboards.py
+
+# Not in `make bench`: it needs root, creates real accounts (removed at the end) and takes both cores for minutes.
+LEARNERS ?= 30
+.PHONY: bench-workshop
+bench-workshop: $(STAMP) $(HUB_STAMP)
+	$(BIN)/python tests/bench/bench_workshop.py --learners $(LEARNERS)
 
 # The browser tests RUNS times in a row while two busy processes load both cores (a flakiness check).
 RUNS ?= 10

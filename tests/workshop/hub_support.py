@@ -74,8 +74,9 @@ class Learner:
         headers = {"Authorization": f"token {self.token}", **kw.pop("headers", {})}
         return self.http.request(method, self.url + path, headers=headers, timeout=kw.pop("timeout", 60), **kw)
 
-    def start_server(self, timeout: float = 240) -> float:
-        """Ask the hub for this learner's server and wait until the hub says it is ready; seconds taken."""
+    def start_server(self, timeout: float = 240, poll: float = 0.25) -> float:
+        """Ask the hub for this learner's server and wait until the hub says it is ready; seconds taken (the
+        benchmark polls less often, so that thirty learners asking do not load the hub themselves)."""
         t0 = time.monotonic()
         resp = self.api("POST", f"hub/api/users/{self.user}/server")
         assert resp.status_code in (201, 202), resp.text
@@ -84,11 +85,12 @@ class Learner:
             server = info.get("servers", {}).get("")
             if server and server.get("ready"):
                 return time.monotonic() - t0
-            time.sleep(0.25)
+            time.sleep(poll)
         raise AssertionError(f"{self.user}'s server was not ready within {timeout} s")
 
-    def run(self, code: str, cwd: str = LESSON, timeout: float = 120) -> str:
-        """Run code in a kernel of the learner's own server (a notebook session in `cwd`); its printed output."""
+    def run(self, code: str, cwd: str = LESSON, timeout: float = 120, close: bool = True) -> str:
+        """Run code in a kernel of the learner's own server (a notebook session in `cwd`); its printed output.
+        `close=False` leaves the kernel running (the benchmark measures memory with one kernel per learner)."""
         import websocket
 
         sess = self.api("POST", f"user/{self.user}/api/sessions", json={
@@ -117,7 +119,8 @@ class Learner:
             elif kind == "status" and msg["content"]["execution_state"] == "idle":
                 done = True
         ws.close()
-        self.api("DELETE", f"user/{self.user}/api/sessions/{sess['id']}")
+        if close:
+            self.api("DELETE", f"user/{self.user}/api/sessions/{sess['id']}")
         assert done, f"kernel of {self.user} did not finish"
         return "".join(out)
 
@@ -144,48 +147,49 @@ def model_code() -> str:
 GROUP = f"{PREFIX}learners"
 
 
-def acl_entries(paths: list[str]) -> list[str]:
+def acl_entries(paths: list[str], group: str = GROUP, gid: int = UIDS[0]) -> list[str]:
     """ACL entries for the learners' group (by name, or by gid once the group is gone) on these paths."""
     found = []
     for path in paths:
         if not Path(path).exists():
             continue
         acl = subprocess.run(["getfacl", "-p", "--omit-header", path], capture_output=True, text=True).stdout
-        if re.search(rf"^group:({re.escape(GROUP)}|{UIDS[0]}):", acl, re.M):
+        if re.search(rf"^group:({re.escape(group)}|{gid}):", acl, re.M):
             found.append(f"ACL on {path}")
     return found
 
 
-def leftovers(root: Path, hidden: list[str]) -> list[str]:
-    """Everything of the test's workshop still on the machine: accounts, groups, processes, ACLs, its folder."""
-    left = [f"account {p.pw_name}" for p in pwd.getpwall() if p.pw_name.startswith(PREFIX)
-            or UIDS[0] <= p.pw_uid <= UIDS[1]]
-    left += [f"group {g.gr_name}" for g in grp.getgrall() if g.gr_name.startswith(PREFIX)
-             or UIDS[0] <= g.gr_gid <= UIDS[1]]
+def leftovers(root: Path, hidden: list[str], prefix: str = PREFIX, uids: tuple[int, int] = UIDS) -> list[str]:
+    """Everything of the test's workshop still on the machine: accounts, groups, processes, ACLs, its folder
+    (the benchmark's workshop has a prefix and uid range of its own)."""
+    left = [f"account {p.pw_name}" for p in pwd.getpwall() if p.pw_name.startswith(prefix)
+            or uids[0] <= p.pw_uid <= uids[1]]
+    left += [f"group {g.gr_name}" for g in grp.getgrall() if g.gr_name.startswith(prefix)
+             or uids[0] <= g.gr_gid <= uids[1]]
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if UIDS[0] <= os.stat(f"/proc/{entry}").st_uid <= UIDS[1]:
+                if uids[0] <= os.stat(f"/proc/{entry}").st_uid <= uids[1]:
                     left.append(f"process {entry}")
             except OSError:
                 continue
-    left += acl_entries(hidden)
+    left += acl_entries(hidden, f"{prefix}learners", uids[0])
     if root.exists():
         left.append(f"folder {root}")
     return left
 
 
-def sweep(workshop, root: Path, hidden: list[str]) -> None:
+def sweep(workshop, root: Path, hidden: list[str], prefix: str = PREFIX) -> None:
     """Remove whatever a failed start or stop left: the workshop's own teardown, then any account of the test's
     prefix made by a workshop, its group, and the group's ACL entries."""
     record = workshop.load_record(root)
     if record is not None:
         workshop.teardown(workshop.Layout(root), record, keep=False)
     for acct in pwd.getpwall():
-        if acct.pw_name.startswith(PREFIX) and acct.pw_gecos == workshop.LEARNER_COMMENT:
+        if acct.pw_name.startswith(prefix) and acct.pw_gecos == workshop.LEARNER_COMMENT:
             workshop.remove_account(acct.pw_name, acct.pw_dir)
-    workshop.unhide(GROUP, hidden)
-    subprocess.run(["groupdel", GROUP], capture_output=True)
+    workshop.unhide(f"{prefix}learners", hidden)
+    subprocess.run(["groupdel", f"{prefix}learners"], capture_output=True)
     shutil.rmtree(root, ignore_errors=True)
 
 
