@@ -210,14 +210,28 @@ def all_at_once(learners: list[Learner], bench: Bench) -> None:
         bench.time(f"  server ready {key}", value)
 
 
-def memory(record: dict, bench: Bench, label: str) -> None:
-    """Memory of each learner's processes, and the machine's."""
+def own_rss(pid: int | None) -> int:
+    """Bytes of RSS of one process (0 if gone)."""
+    try:
+        return int(re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M).group(1)) * 1024
+    except (OSError, AttributeError, TypeError):
+        return 0
+
+
+def memory(record: dict, root: Path, bench: Bench, label: str) -> None:
+    """Memory of each learner's processes, of the hub and its proxy (their own processes only: the learners'
+    servers are the hub's children), and the machine's."""
     per = memory_by_uid({info["uid"] for info in record["learners"].values()}).values()
     rss, pss = [m["rss"] / MB for m in per], [m["pss"] / MB for m in per]
     bench.note(f"memory per learner, {label}", {"rss_mean": round(statistics.mean(rss)), "rss_max": round(max(rss)),
                                                 "pss_mean": round(statistics.mean(pss)), "pss_max": round(max(pss))},
                f"RSS mean {statistics.mean(rss):.0f} MB, max {max(rss):.0f} MB; PSS mean {statistics.mean(pss):.0f} MB,"
                f" max {max(pss):.0f} MB")
+    proxy = None
+    with contextlib.suppress(OSError, ValueError):
+        proxy = int((root / "state" / "proxy.pid").read_text().strip())
+    hub = (own_rss(record.get("hub_pid")) + own_rss(proxy)) / MB
+    bench.note(f"hub and proxy, {label}", round(hub), f"RSS {hub:.0f} MB")
     used = used_memory()
     bench.note(f"machine used memory, {label}", round(used / MB), f"{used / MB:.0f} MB")
 
@@ -265,9 +279,9 @@ def run(n: int, base: Path, root: Path, bench: Bench) -> None:
     bench.note("machine used memory, hub up", round(hub_up / MB), f"{hub_up / MB:.0f} MB")
     anchor(Learner(record["url"], learners[0].user, passphrases[learners[0].user]), bench)
     all_at_once(learners, bench)
-    memory(record, bench, "servers ready")
+    memory(record, root, bench, "servers ready")
     play_and_hand_in(learners, bench)
-    memory(record, bench, "with a lesson kernel each")
+    memory(record, root, bench, "with a lesson kernel each")
     added = (used_memory() - hub_up) / MB
     bench.note("machine memory added per learner", round(added / n), f"{added / n:.0f} MB ({added:.0f} MB for {n}: "
                "servers and kernels, and any other work on the machine meanwhile)")
