@@ -3,10 +3,11 @@
     sudo make bench-workshop                          # 30 learners
     sudo .venv/bin/python tests/bench/bench_workshop.py --learners 3
 
-`pathways workshop start` for a generated class list (accounts `pwb-NN`, uids 47800-47899, apart from the test's
-and a real workshop's defaults), then: ONE learner logs in and starts their server alone (the anchor: every time
+`pathways workshop start` for a generated class list (accounts `pwb-NN`, uids 47800-47899: not the workshop test's;
+do not run it beside a real workshop), then: ONE learner logs in and starts their server alone (the anchor: every time
 below is also given as a multiple of it, so the figures survive the machine's drift), stops it; all N log in over
-HTTP at once and start their servers at once (time until each is ready: p50, p95, max; until all are); memory per
+HTTP at once and start their servers at once (`--spawn-limit N`, so that the hub lets them: at a real workshop's
+default of 10 the others are told to try again; time until each is ready: p50, p95, max; until all are); memory per
 learner (RSS and PSS of every process of their account: the server alone, then with a kernel that ran the
 lesson's model answers) and the machine's used memory before and after; all hand in at once through the exchange
 (the Assignments tab's call); the instructor's `pathways collect`, `pathways grade`, `pathways workshop stop`.
