@@ -90,7 +90,7 @@ def release_every_lesson_once(root: Path) -> Path:
         partial = root / f"released-course.partial-{os.getpid()}"
         shutil.rmtree(partial, ignore_errors=True)
         with pytest.MonkeyPatch.context() as mp:  # the environment the `_isolate` fixture gives tests
-            for var in ("PATHWAYS_LESSONS", "PATHWAYS_DB_URL", "PATHWAYS_COURSE"):
+            for var in ("PATHWAYS_LESSONS", "PATHWAYS_DB_URL", "PATHWAYS_COURSE", "PATHWAYS_LANG"):
                 mp.delenv(var, raising=False)
             mp.setenv("JUPYTER_CONFIG_DIR", str(root / "released-course.jupyter"))
             mp.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")

@@ -22,6 +22,8 @@ from pathways.resources import load_resources
 from pathways.scenario import load
 from support import LESSONS, execute_notebook
 
+#: The module's release and graded course are made once, on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("spanish-lesson1")
 LESSON = LESSONS / "01-why-dont-they-leave"
 EN_NB, ES_NB = LESSON / "lesson.ipynb", LESSON / "lesson.es.ipynb"
 DATA = Path(i18n.__file__).parent / "data"
@@ -272,18 +274,17 @@ LEAKS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "model_checks",
 
 
 @pytest.fixture(scope="module")
-def releases(tmp_path_factory) -> dict[str, Path]:
-    """Lesson 1 released by nbgrader twice, in a course folder of its own for each language."""
+def releases(tmp_path_factory, released_course) -> dict[str, Path]:
+    """Lesson 1 released by nbgrader in each language: English as the run's shared release made it (read only),
+    Spanish in a course folder of its own, released with PATHWAYS_LANG=es."""
     from pathways.grading import course as courselib
 
-    out = {}
     base = tmp_path_factory.mktemp("spanish-releases")
     with pytest.MonkeyPatch.context() as mp:
-        for lang in ("en", "es"):
-            mp.setenv("PATHWAYS_LANG", lang)
-            mp.delenv("PATHWAYS_LESSONS", raising=False)
-            out[lang] = courselib.release([LESSON.name], course=base / lang)[0]
-    return out
+        mp.setenv("PATHWAYS_LANG", "es")
+        mp.delenv("PATHWAYS_LESSONS", raising=False)
+        es = courselib.release([LESSON.name], course=base / "es")[0]
+    return {"en": released_course / "release" / LESSON.name, "es": es}
 
 
 def _leaks(folder: Path) -> list[str]:
