@@ -64,10 +64,7 @@ def check_one(path: str | Path) -> list[Problem]:
 def default_files() -> list[Path]:
     """What `pathways check` checks with no file named: every scenario, translation, knowledge-check and
     sorting file under the lessons."""
-    root = lessons_dir()
-    found = sorted(p for p in root.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")
-                   and ".ipynb_checkpoints" not in p.parts)
-    return [_near(p) for p in found if authoring.file_kind(p) != "other"]
+    return [_near(p) for p in authoring.yaml_files(lessons_dir()) if authoring.file_kind(p) != "other"]
 
 
 def _near(path: Path) -> Path:

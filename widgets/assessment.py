@@ -64,16 +64,9 @@ def position_problems(scenario: Scenario, smap: SourceMap, filename: str) -> lis
     decisions = [(nid, node.choices) for nid, node in scenario.nodes.items() if len(node.choices) >= 2]
     if len(decisions) < MIN_DECISIONS:
         return []
-    first, longest = [], []
-    for nid, choices in decisions:
-        top = max(_earns(c) for c in choices)
-        if top == 0 or all(_earns(c) == top for c in choices):
-            continue  # no best choice here
-        if _earns(choices[0]) == top:
-            first.append(nid)
-        lengths = sorted((len(c.text) for c in choices), reverse=True)
-        if lengths[0] > lengths[1] and _earns(max(choices, key=lambda c: len(c.text))) == top:
-            longest.append(nid)
+    shapes = _best_shapes(scenario)
+    first = [nid for nid, (is_first, _) in shapes.items() if is_first]
+    longest = [nid for nid, (_, is_longest) in shapes.items() if is_longest]
     total = len(decisions)
     if len(first) > MAX_SHARE * total:
         report.add(("nodes", first[0], "choices"), f"the best choice is listed first at "
@@ -262,34 +255,39 @@ def notebook_keys(notebook: str | Path, activity: str = "checks") -> dict[str, s
     return keys
 
 
+def _key_shapes(path: Path, notebook: str | Path | None = None) -> tuple[object, list[tuple[int, bool, bool]]]:
+    """A knowledge-check file and, for each one-answer question whose key the notebook's hidden tests give
+    (lesson.ipynb beside the file unless another is named): (its index, key listed first, key strictly longest)."""
+    from .checks import load_checks
+
+    checks = load_checks(path)
+    keys = notebook_keys(Path(notebook) if notebook else path.with_name("lesson.ipynb"), checks.activity)
+    shapes = []
+    for qi, question in enumerate(checks.questions):
+        key = keys.get(question.id)
+        if question.multiple or not isinstance(key, str):
+            continue
+        lengths = {o.id: len(o.text) for o in question.options}
+        shapes.append((qi, question.options[0].id == key,
+                       key in lengths and all(lengths[key] > n for oid, n in lengths.items() if oid != key)))
+    return checks, shapes
+
+
 def check_key_problems(path: str | Path, notebook: str | Path | None = None) -> list[Problem]:
     """The key of a one-answer check strictly the longest option in more than 40% of the file's questions.
 
     The key comes from the notebook beside the file (lesson.ipynb) unless another is named.
     """
-    from .checks import load_checks
-
     path = Path(path)
-    notebook = Path(notebook) if notebook else path.with_name("lesson.ipynb")
-    checks = load_checks(path)
-    keys = notebook_keys(notebook, checks.activity)
-    text = path.read_text(encoding="utf-8")
-    smap = SourceMap(yaml.compose(text))
-    judged, longest = [], []
-    for qi, question in enumerate(checks.questions):
-        key = keys.get(question.id)
-        if question.multiple or not isinstance(key, str):
-            continue
-        judged.append(qi)
-        lengths = {o.id: len(o.text) for o in question.options}
-        if key in lengths and all(lengths[key] > n for oid, n in lengths.items() if oid != key):
-            longest.append(qi)
-    if len(judged) < MIN_DECISIONS or len(longest) <= MAX_SHARE * len(judged):
+    checks, shapes = _key_shapes(path, notebook)
+    longest = [qi for qi, _, is_longest in shapes if is_longest]
+    if len(shapes) < MIN_DECISIONS or len(longest) <= MAX_SHARE * len(shapes):
         return []
+    smap = SourceMap(yaml.compose(path.read_text(encoding="utf-8")))
     ids = ", ".join(checks.questions[qi].id for qi in longest)
     at = ("questions", longest[0], "options")
     return [Problem(str(path), smap.line(at), _dotted(at), f"the answer is strictly the longest option in "
-                    f"{_percent(len(longest), len(judged), 'one-answer questions')}: {ids}; give the other options as "
+                    f"{_percent(len(longest), len(shapes), 'one-answer questions')}: {ids}; give the other options as "
                     "much detail, or shorten the answer, so that length gives nothing away", "warning", "check-key")]
 
 
@@ -361,15 +359,20 @@ def objective_problems(path: str | Path) -> list[Problem]:
 # --- figures for authors and the closing notes of a release ---------------------------------------------
 
 
-def _decisions(scenario: Scenario) -> list[tuple[str, list[Choice], int]]:
-    """Decision points with a best choice: (node id, choices, the best choice's earnings)."""
-    out = []
+def _best_shapes(scenario: Scenario) -> dict[str, tuple[bool, bool]]:
+    """For each decision point that has a best choice: (is the best choice listed first in the file, is it
+    strictly the longest)."""
+    out = {}
     for nid, node in scenario.nodes.items():
-        if len(node.choices) < 2:
+        choices = node.choices
+        if len(choices) < 2:
             continue
-        top = max(_earns(c) for c in node.choices)
-        if top and not all(_earns(c) == top for c in node.choices):
-            out.append((nid, node.choices, top))
+        top = max(_earns(c) for c in choices)
+        if top == 0 or all(_earns(c) == top for c in choices):
+            continue  # no best choice here
+        lengths = sorted((len(c.text) for c in choices), reverse=True)
+        out[nid] = (_earns(choices[0]) == top,
+                    lengths[0] > lengths[1] and _earns(max(choices, key=lambda c: len(c.text))) == top)
     return out
 
 
@@ -382,33 +385,17 @@ def scenario_figures(scenario: Scenario) -> dict[str, int | float]:
     """
     from . import engine
 
-    decisions = _decisions(scenario)
-    first = sum(_earns(cs[0]) == top for _, cs, top in decisions)
-    longest = 0
-    for _, cs, top in decisions:
-        lengths = sorted((len(c.text) for c in cs), reverse=True)
-        longest += lengths[0] > lengths[1] and _earns(max(cs, key=lambda c: len(c.text))) == top
+    shapes = _best_shapes(scenario)
     best = engine.best_score(scenario)
     kept = [w.score for w in engine.all_walks(scenario)
             if scenario.nodes[w.node].ending and scenario.nodes[w.node].ending.outcome in engine.LIMITED_OUTCOMES]
-    return {"decisions": len(decisions), "first": first, "longest": longest,
+    return {"decisions": len(shapes), "first": sum(f for f, _ in shapes.values()),
+            "longest": sum(lg for _, lg in shapes.values()),
             "concerning_share": max(kept, default=0) / best if best else 0.0}
 
 
 def check_key_figures(path: str | Path, notebook: str | Path | None = None) -> dict[str, int]:
     """For one knowledge-check file: one-answer questions with a key, keys listed first, keys strictly longest."""
-    from .checks import load_checks
-
-    path = Path(path)
-    checks = load_checks(path)
-    keys = notebook_keys(Path(notebook) if notebook else path.with_name("lesson.ipynb"), checks.activity)
-    judged = first = longest = 0
-    for question in checks.questions:
-        key = keys.get(question.id)
-        if question.multiple or not isinstance(key, str):
-            continue
-        judged += 1
-        first += question.options[0].id == key
-        lengths = {o.id: len(o.text) for o in question.options}
-        longest += key in lengths and all(lengths[key] > n for oid, n in lengths.items() if oid != key)
-    return {"questions": judged, "first": first, "longest": longest}
+    _, shapes = _key_shapes(Path(path), notebook)
+    return {"questions": len(shapes), "first": sum(f for _, f, _ in shapes),
+            "longest": sum(lg for _, _, lg in shapes)}

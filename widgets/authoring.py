@@ -41,19 +41,20 @@ def file_kind(path: str | Path) -> str:
     return "other"
 
 
+def yaml_files(root: str | Path) -> list[Path]:
+    """Every YAML file under a folder (not in Jupyter's checkpoint folders), sorted."""
+    return sorted(p for p in Path(root).rglob("*.y*ml") if p.suffix in (".yaml", ".yml")
+                  and ".ipynb_checkpoints" not in p.parts)
+
+
 def scenario_files(root: str | Path) -> list[Path]:
     """Every role-play scenario under a folder (not knowledge checks, exercises or translations), sorted."""
-    root = Path(root)
-    found = sorted(p for p in root.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")
-                   and ".ipynb_checkpoints" not in p.parts)
-    return [p for p in found if file_kind(p) == "scenario"]
+    return [p for p in yaml_files(root) if file_kind(p) == "scenario"]
 
 
 def translation_files(root: str | Path) -> list[Path]:
     """Every scenario translation under a folder, sorted."""
-    root = Path(root)
-    return sorted(p for p in root.rglob("*.y*ml") if ".ipynb_checkpoints" not in p.parts
-                  and file_kind(p) == "translation")
+    return [p for p in yaml_files(root) if file_kind(p) == "translation"]
 
 
 # --- every path through a scenario ------------------------------------------------------------------
