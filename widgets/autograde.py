@@ -96,12 +96,9 @@ def _step(step: Step) -> dict:
     return {"node": step.node, "choice": step.choice}
 
 
-#: What every grading function prints for an item the learner skipped for wellbeing (English; the lines printed
-#: are in the language in force, from ui.<lang>.yaml: `grade_skipped` and the other `grade_` strings).
-SKIPPED = "{what}: skipped for wellbeing, not counted (0 of {points:g} points; your instructor's totals leave it out)."
-
-
 def _skipped(what: str, points: float) -> str:
+    """What every grading function prints for an item the learner skipped for wellbeing, in the language in force
+    (`grade_skipped` of ui.<lang>.yaml, like the other `grade_` lines)."""
     return ui("grade_skipped", what=what, points=f"{points:g}")
 
 
