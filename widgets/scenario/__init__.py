@@ -24,9 +24,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .checklist import checklist_ids
-from .principles import principle_ids
-from .yamlload import LOADER
+from ..checklist import checklist_ids
+from ..principles import principle_ids
+from ..yamlload import LOADER
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 CONDITION = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+)\s*$")
@@ -416,7 +416,7 @@ def analyse(text: str, filename: str = "<scenario>", warnings: bool = True,
     if not any(p.severity == "error" for p in problems):
         problems += score_problems(scenario, smap, filename)
     if warnings and not any(p.severity == "error" for p in problems):
-        from .assessment import assessment_problems  # the assessment rules build on this module
+        from ..assessment import assessment_problems  # the assessment rules build on this module
 
         problems += assessment_problems(scenario, smap, filename)
     if warnings:
@@ -486,7 +486,7 @@ def load(path: str | Path) -> Scenario:
     except yaml.YAMLError:
         parsed = None  # parse() reports it with its line
     if parsed is not None and is_translation(text, parsed[1]):
-        from .i18n import load_translated  # i18n builds on this module
+        from ..i18n import load_translated  # i18n builds on this module
 
         return load_translated(path)
     return parse(text, str(path), parsed=parsed)[0]
@@ -817,7 +817,7 @@ def flow_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[Pr
 
 def score_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[Problem]:
     """Scores as grading sees them: some path earns points, and each ending's declared score is reachable."""
-    from . import engine  # the engine builds on this module
+    from .. import engine  # the engine builds on this module
 
     problems: list[Problem] = []
 
