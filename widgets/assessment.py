@@ -30,7 +30,8 @@ from pathlib import Path
 
 import yaml
 
-from .scenario import Choice, Problem, Scenario, ScenarioError, SourceMap, _dotted, targets
+from .scenario.model import Choice, Scenario, targets
+from .scenario.problems import Problem, ScenarioError, SourceMap, dotted
 
 #: Above this share of decision points (or questions), position or length gives the answer away.
 MAX_SHARE = 0.40
@@ -54,7 +55,7 @@ class _Report:
         self.smap, self.filename, self.rule, self.problems = smap, filename, rule, []
 
     def add(self, path: tuple, message: str) -> None:
-        self.problems.append(Problem(self.filename, self.smap.line(path), _dotted(path), message, "warning",
+        self.problems.append(Problem(self.filename, self.smap.line(path), dotted(path), message, "warning",
                                      self.rule))
 
 
@@ -286,7 +287,7 @@ def check_key_problems(path: str | Path, notebook: str | Path | None = None) -> 
     smap = SourceMap(yaml.compose(path.read_text(encoding="utf-8")))
     ids = ", ".join(checks.questions[qi].id for qi in longest)
     at = ("questions", longest[0], "options")
-    return [Problem(str(path), smap.line(at), _dotted(at), f"the answer is strictly the longest option in "
+    return [Problem(str(path), smap.line(at), dotted(at), f"the answer is strictly the longest option in "
                     f"{_percent(len(longest), len(shapes), 'one-answer questions')}: {ids}; give the other options as "
                     "much detail, or shorten the answer, so that length gives nothing away", "warning", "check-key")]
 
@@ -336,7 +337,7 @@ def objective_problems(path: str | Path) -> list[Problem]:
         for n in question.objectives:
             if not 1 <= n <= len(objectives):
                 at = ("questions", qi, "objectives")
-                problems.append(Problem(str(path), smap.line(at), _dotted(at), f"question {question.id!r} names "
+                problems.append(Problem(str(path), smap.line(at), dotted(at), f"question {question.id!r} names "
                                         f"objective {n}, but {notebook.name} lists objectives 1 to {len(objectives)}",
                                         "warning", "objectives"))
     sorting = path.with_name(f"sorting{lang}{path.suffix}")

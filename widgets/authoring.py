@@ -15,8 +15,10 @@ from pathlib import Path
 import yaml
 
 from . import engine
-from .scenario import Scenario, ScenarioError, analyse
-from .scenario import _read as read_text
+from .scenario.analysis import analyse
+from .scenario.model import Scenario
+from .scenario.problems import ScenarioError
+from .scenario.source import read_text
 
 #: A translation's file name: the scenario's name, a language code, then .yaml (er_visit.es.yaml).
 TRANSLATION_NAME = re.compile(r"^.+\.[a-z]{2,3}(-[A-Za-z]{2,4})?\.ya?ml$")

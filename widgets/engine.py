@@ -26,14 +26,11 @@ A learner's share of the marks is `score / best`.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 
 from .principles import principles
-from .scenario import CONDITION, Choice, Scenario, targets
-
-_OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne,
-        ">": operator.gt, "<": operator.lt}
+from .scenario.conditions import holds
+from .scenario.model import Choice, Scenario, targets
 
 #: How often one choice may be repeated in an enumerated walk.
 MAX_REPEATS = 2
@@ -55,14 +52,6 @@ LIMITS = {
 
 class IllegalMove(ValueError):
     """A choice that is not available where the walk stands."""
-
-
-def holds(condition: str | None, variables: dict[str, int]) -> bool:
-    """True when the condition ('trust >= 2') holds for these variable values."""
-    if condition is None:
-        return True
-    name, op, value = CONDITION.match(condition).groups()
-    return _OPS[op](variables.get(name, 0), int(value))
 
 
 @dataclass(frozen=True)

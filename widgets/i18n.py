@@ -32,8 +32,10 @@ from typing import Any
 import yaml
 
 from .principles import read_data
-from .scenario import Problem, Scenario, ScenarioError, SourceMap, _dotted, parse, read_yaml
-from .scenario import _read as _read_text
+from .scenario.analysis import parse
+from .scenario.model import Scenario
+from .scenario.problems import Problem, ScenarioError, SourceMap, dotted
+from .scenario.source import Parsed, read_text, read_yaml
 
 DEFAULT_LANG = "en"
 
@@ -124,10 +126,10 @@ def base_file(translation: str | Path) -> Path:
     return path.with_name(stem + path.suffix)
 
 
-def _read_translation(path: Path) -> tuple[dict | None, SourceMap, list[Problem]]:
-    text = _read_text(path)
+def _read_translation(path: Path, parsed: Parsed | None = None) -> tuple[dict | None, SourceMap, list[Problem]]:
+    """A translation file's data and source map (`parsed`: its `read_yaml`, when the caller has it)."""
     try:
-        root, data = read_yaml(text)
+        root, data = parsed if parsed is not None else read_yaml(read_text(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, SourceMap(None), [Problem(str(path), mark.line + 1 if mark else None, "",
@@ -147,10 +149,14 @@ def translation_problems(scenario: Scenario, translation: str | Path) -> list[Pr
     data, smap, problems = _read_translation(path)
     if data is None:
         return problems
-    name = str(path)
+    return _translation_problems(scenario, str(path), data, smap)
+
+
+def _translation_problems(scenario: Scenario, name: str, data: dict, smap: SourceMap) -> list[Problem]:
+    problems: list[Problem] = []
 
     def add(at: tuple, message: str, severity: str = "error") -> None:
-        problems.append(Problem(name, smap.line(at), _dotted(at), message, severity))
+        problems.append(Problem(name, smap.line(at), dotted(at), message, severity))
 
     if data.get("translates") != scenario.id:
         add(("translates",), f"'translates' must be the id of the scenario, {scenario.id!r} "
@@ -186,16 +192,23 @@ def _short(text: str, words: int = 8) -> str:
 def check_translation_file(translation: str | Path) -> list[Problem]:
     """Every problem of a translation file, its scenario found beside it (er_visit.es.yaml -> er_visit.yaml)."""
     path = Path(translation)
-    base = base_file(path)
-    try:
-        scenario = parse(_read_text(base), str(base))[0]
-    except ScenarioError as exc:
-        return [Problem(str(path), None, "", f"its scenario {base.name} cannot be used, so the translation cannot "
-                        "be checked; fix the scenario first")] + exc.problems
+    scenario, problems = _base_scenario(path)
+    if scenario is None:
+        return problems
     try:
         return translation_problems(scenario, path)
     except ScenarioError as exc:
         return exc.problems
+
+
+def _base_scenario(path: Path) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario a translation belongs to (parsed once), or None and why it cannot be used."""
+    base = base_file(path)
+    try:
+        return parse(read_text(base), str(base))[0], []
+    except ScenarioError as exc:
+        return None, [Problem(str(path), None, "", f"its scenario {base.name} cannot be used, so the translation "
+                              "cannot be checked; fix the scenario first")] + exc.problems
 
 
 def translate(scenario: Scenario, translation: str | Path | dict) -> Scenario:
@@ -240,14 +253,22 @@ def translate(scenario: Scenario, translation: str | Path | dict) -> Scenario:
     return Scenario.model_validate(out)
 
 
-def load_translated(translation: str | Path) -> Scenario:
-    """Load a translation file as its scenario in that language; raise ScenarioError if either has an error."""
+def load_translated(translation: str | Path, parsed: Parsed | None = None) -> Scenario:
+    """Load a translation file as its scenario in that language; raise ScenarioError if either has an error.
+
+    Each file is parsed once: the scenario beside it, and the translation (not at all when `parsed`, its
+    `read_yaml`, is given)."""
     path = Path(translation)
-    errors = [p for p in check_translation_file(path) if p.severity == "error"]
+    scenario, problems = _base_scenario(path)
+    if scenario is None:
+        raise ScenarioError([p for p in problems if p.severity == "error"])
+    data, smap, problems = _read_translation(path, parsed)
+    if data is None:
+        raise ScenarioError(problems)
+    errors = [p for p in _translation_problems(scenario, str(path), data, smap) if p.severity == "error"]
     if errors:
         raise ScenarioError(errors)
-    base = base_file(path)
-    return translate(parse(_read_text(base), str(base))[0], path)
+    return translate(scenario, data)
 
 
 def translation_template(scenario: Scenario, language: str) -> str:
