@@ -46,7 +46,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check widgets grading tests
+	$(BIN)/ruff check widgets grading tests && $(BIN)/python tests/unit/test_architecture.py  # lint-imports
 
 bench: bench-grading bench-dashboards
 
