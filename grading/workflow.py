@@ -385,6 +385,30 @@ class FeedbackReport:
         return [f"Feedback written for {len(self.files)} notebook(s)."] + [f"Problem: {p}" for p in self.problems]
 
 
+#: A feedback job renders at least this many learners' pages (nbgrader's own start-up costs about as much as
+#: rendering two or three pages, so smaller jobs would not pay for themselves).
+FEEDBACK_CHUNK = 4
+
+
+def _feedback_jobs(root: Path, lessons: list[str]) -> list[tuple[str, list[str]]]:
+    """(lesson, extra nbgrader arguments) jobs that together render every graded learner's feedback, a lesson's
+    learners split over the cores, so a class's feedback is ready in a fraction of one nbgrader run per lesson.
+    Each job leaves out the learners of the other jobs (nbgrader's `student_id_exclude`)."""
+    cores = os.cpu_count() or 1
+    jobs = []
+    for lesson in lessons:
+        students = sorted(p.parent.name for p in (root / "autograded").glob(f"*/{lesson}"))
+        parts = max(1, min(cores, len(students) // FEEDBACK_CHUNK))
+        if parts == 1 or any("," in s for s in students):
+            jobs.append((lesson, []))
+            continue
+        chunks = [students[i::parts] for i in range(parts)]
+        for chunk in chunks:
+            others = sorted(set(students) - set(chunk))
+            jobs.append((lesson, [f"--CourseDirectory.student_id_exclude={','.join(others)}"]))
+    return jobs
+
+
 def feedback(course: str | Path | None = None, lessons: list[str] | None = None) -> FeedbackReport:
     """Generate feedback HTML for every graded hand-in, and prove none shows a hidden test.
 
@@ -402,13 +426,15 @@ def feedback(course: str | Path | None = None, lessons: list[str] | None = None)
             if lesson in wanted and sub.status == "failed" and stale.exists():
                 shutil.rmtree(stale)
                 report.problems.append(f"{sid} / {lesson}: not graded, so its earlier feedback was removed")
-        with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-            runs = dict(zip(todo, pool.map(lambda lesson: course_mod.nbgrader(
-                "generate_feedback", lesson, "--force", course=root), todo), strict=True))
-        for lesson, run in runs.items():
+        jobs = _feedback_jobs(root, todo)
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+            runs = list(zip(jobs, pool.map(lambda job: course_mod.nbgrader(
+                "generate_feedback", job[0], "--force", *job[1], course=root), jobs), strict=True))
+        for (lesson, _), run in runs:
             if not run.ok:
                 report.problems.append(f"{lesson}: nbgrader generate_feedback reported a problem "
                                        f"(others still written): {run.output.strip().splitlines()[-1:]}")
+        for lesson in todo:
             snippets = hidden_snippets(url, lesson)
             for page in sorted((root / "feedback").glob(f"*/{lesson}/*.html")):
                 found = leaks(page.read_text(encoding="utf-8", errors="replace"), snippets)

@@ -29,6 +29,18 @@ def test_every_dependency_is_pinned():
     assert "-c constraints.txt" in (REPO / "Makefile").read_text()
 
 
+def test_no_process_pays_for_the_slow_iri_checker():
+    """Is rfc3987-syntax (jsonschema 4.25+'s IRI checker, about 3 s of CPU each time a Jupyter process imports
+    nbformat or jupyter_events) kept out of the pinned environment, so servers, kernels' hosts and nbgrader
+    commands start in a fraction of a second?"""
+    from importlib.metadata import version
+
+    pins = dict(line.split("==", 1) for line in (REPO / "constraints.txt").read_text().splitlines() if "==" in line)
+    assert "rfc3987-syntax" not in pins
+    for found in (pins["jsonschema"], version("jsonschema")):  # pinned, and what this environment imports
+        assert tuple(int(x) for x in found.split(".")[:2]) < (4, 25), found
+
+
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     """Does the README start with `make start` and `make test`, and does .ci/run call `make test`?"""
     head = (REPO / "README.md").read_text().splitlines()[:8]
