@@ -14,8 +14,8 @@ import sys
 from . import course
 
 #: Modules that contribute subcommands (each defines register(subparsers)).
-COMMAND_MODULES = ["pathways.grading.cli", "pathways.grading.workflow", "pathways.grading.authoring",
-                   "pathways.grading.dashboards"]
+COMMAND_MODULES = ["pathways.grading.cli", "pathways.grading.instructor.workflow",
+                   "pathways.grading.authoring.commands", "pathways.grading.dashboards.site"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:

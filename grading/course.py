@@ -1,7 +1,7 @@
 """The course folder and the nbgrader commands Pathways runs on it.
 
 Every nbgrader step runs as `python -m nbgrader ...` in a child process with the working folder
-set to `grading/`, so it reads exactly `grading/nbgrader_config.py`, the same configuration an
+set to `grading/instructor/`, so it reads exactly `grading/instructor/nbgrader_config.py`, the same configuration an
 instructor gets by typing plain `nbgrader` commands there. The course folder is chosen with
 PATHWAYS_COURSE (default build/course).
 """
@@ -17,6 +17,8 @@ from pathlib import Path
 
 GRADING = Path(__file__).resolve().parent
 REPO = GRADING.parent
+#: The folder of nbgrader_config.py: every nbgrader command runs there.
+NBGRADER_CONFIG_DIR = GRADING / "instructor"
 LESSONS = REPO / "lessons"
 DEFAULT_COURSE = REPO / "build" / "course"
 
@@ -102,7 +104,7 @@ class Run:
 def nbgrader(*args: str, course: str | Path | None = None, timeout: float | None = None) -> Run:
     """Run one nbgrader command against the course; never raises on nbgrader's own failure."""
     cmd = [sys.executable, "-m", "nbgrader", *args]
-    proc = subprocess.run(cmd, cwd=GRADING, env=nbgrader_env(course), capture_output=True, text=True,
+    proc = subprocess.run(cmd, cwd=NBGRADER_CONFIG_DIR, env=nbgrader_env(course), capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
     return Run(list(args), proc.returncode, proc.stdout + proc.stderr)
 

@@ -78,7 +78,7 @@ def release_every_lesson_once(root: Path) -> Path:
 
     import pytest
     from pathways.grading import course as courselib
-    from pathways.grading import dashboards
+    from pathways.grading.dashboards import site as dashboards
 
     course = root / "released-course"
     done = course / ".released"

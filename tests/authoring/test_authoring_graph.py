@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from pathways.authoring import COLOURS, diagram_graph, draw, scenario_files
-from pathways.grading import authoring as commands
 from pathways.grading import cli, course
+from pathways.grading.authoring import commands
 from pathways.scenario import load
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

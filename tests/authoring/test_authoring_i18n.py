@@ -9,8 +9,8 @@ import pytest
 import yaml
 from pathways import engine, i18n
 from pathways.authoring import translation_files
-from pathways.grading import authoring as commands
 from pathways.grading import cli, course
+from pathways.grading.authoring import commands
 from pathways.scenario import ScenarioError, load
 
 LESSON1 = course.LESSONS / "01-why-dont-they-leave"

@@ -3,7 +3,7 @@
 import io
 
 from pathways.assessment import RULES
-from pathways.grading.authoring import check, check_one
+from pathways.grading.authoring.commands import check, check_one
 from support import LESSONS
 
 

@@ -55,7 +55,7 @@ from dashboard_support import (  # noqa: E402
     v1_frame,
     v1_read,
 )
-from pathways.grading import dashboards  # noqa: E402
+from pathways.grading.dashboards import site as dashboards  # noqa: E402
 
 CONFIG_RE = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
 

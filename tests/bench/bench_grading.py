@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE.parent / "grading"))  # classroom.py: the simulated 
 
 import classroom  # noqa: E402
 from pathways.grading import course as course_mod  # noqa: E402
-from pathways.grading import gradebook, workflow  # noqa: E402
+from pathways.grading.instructor import gradebook, workflow  # noqa: E402
 
 
 def _cpu() -> float:

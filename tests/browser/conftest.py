@@ -1,7 +1,7 @@
 """Fixtures for browser tests: built dashboards, a live Voila on 127.0.0.1, a JupyterLab, headless Chromium, axe-core.
 
 The dashboards are built once per test session into a temporary folder and served by the production
-configuration (grading/voila/voila.py) on a free port; the server is stopped when the session ends.
+configuration (grading/dashboards/voila/voila.py) on a free port; the server is stopped when the session ends.
 axe-core comes from npm (tests/browser/package.json + package-lock.json): the fixture runs `npm ci` the
 first time, which needs the npm registry and nothing else.
 """
@@ -34,7 +34,7 @@ from dashboard_support import (
     wait_http,
 )
 from pathways.grading import course as courselib
-from pathways.grading import dashboards
+from pathways.grading.dashboards import site as dashboards
 from support import stop_process
 
 

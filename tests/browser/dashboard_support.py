@@ -1,6 +1,6 @@
 """Helpers shared by the dashboard browser tests and the dashboard benchmark: start/stop Voila, Chromium.
 
-Voila runs with the production configuration (grading/voila/voila.py) plus any overrides, on a free
+Voila runs with the production configuration (grading/dashboards/voila/voila.py) plus any overrides, on a free
 127.0.0.1 port, with the caller's own Jupyter config folder so the machine's settings never leak in.
 """
 
@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pathways.grading import dashboards
+from pathways.grading.dashboards import site as dashboards
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"

@@ -18,8 +18,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 from pathways import engine
-from pathways.grading import cli, gradebook, workflow
-from pathways.grading.ledger import label_id
+from pathways.grading import cli
+from pathways.grading.instructor import gradebook, workflow
+from pathways.grading.instructor.ledger import label_id
 from pathways.scenario import load
 from support import copy_lesson, released_lesson
 

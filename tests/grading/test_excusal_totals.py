@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import classroom
 import pytest
 from nbgrader.api import Gradebook
-from pathways.grading import cli, gradebook, workflow
+from pathways.grading import cli
+from pathways.grading.instructor import gradebook, workflow
 from support import copy_lesson, lesson_ids, released_lesson
 
 LESSON = "01-why-dont-they-leave"

@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from pathways.grading import collect as collect_mod
-from pathways.grading.ledger import Learner, Ledger, label_id, name_id
-from pathways.grading.sandbox import DamagedNotebook, output_flags, prepare, read_notebook
-from pathways.grading.workflow import _cell, leaks, read_roster
+from pathways.grading.instructor import collect as collect_mod
+from pathways.grading.instructor.ledger import Learner, Ledger, label_id, name_id
+from pathways.grading.instructor.workflow import _cell, leaks, read_roster
+from pathways.grading.sandbox.job import DamagedNotebook, output_flags, prepare, read_notebook
 
 LESSON = "01-demo"
 
@@ -214,7 +214,7 @@ def test_collect_flags_unknown_students_and_oversized_notebooks(tmp_path, monkey
 def _fake_run(job):
     import os
 
-    from pathways.grading.sandbox import Result
+    from pathways.grading.sandbox.job import Result
 
     if job.student == "boom":
         os._exit(3)  # the worker process dies, as if killed
@@ -223,8 +223,8 @@ def _fake_run(job):
 
 def test_a_dying_worker_costs_only_its_own_job(tmp_path, monkeypatch):
     """When a grading process dies, are the other notebooks still graded and only the culprit given up?"""
-    from pathways.grading import parallel
-    from pathways.grading.sandbox import Jail, Job
+    from pathways.grading.sandbox import parallel
+    from pathways.grading.sandbox.job import Jail, Job
 
     monkeypatch.setattr(parallel, "run", _fake_run)
     jobs = [Job(s, LESSON, tmp_path, tmp_path, tmp_path, tmp_path) for s in ("ana", "boom", "ben", "cy")]

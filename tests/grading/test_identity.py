@@ -16,10 +16,10 @@ import classroom
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-from pathways.grading import collect as collect_mod
-from pathways.grading import workflow
-from pathways.grading.ledger import VERSION, Learner, Ledger, label_id, name_id, name_key
-from pathways.grading.workflow import flags_text, read_roster
+from pathways.grading.instructor import collect as collect_mod
+from pathways.grading.instructor import workflow
+from pathways.grading.instructor.ledger import VERSION, Learner, Ledger, label_id, name_id, name_key
+from pathways.grading.instructor.workflow import flags_text, read_roster
 from support import copy_lesson, released_lesson
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import classroom
 import pytest
-from pathways.grading import gradebook, workflow
+from pathways.grading.instructor import gradebook, workflow
 from support import stop_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-postgres")]

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from pathways.grading import jail, parallel
-from pathways.grading.sandbox import Jail
+from pathways.grading.sandbox import jail, parallel
+from pathways.grading.sandbox.job import Jail
 from support import copy_lesson
 
 REPO = Path(__file__).resolve().parents[2]
@@ -238,7 +238,7 @@ def small_course(tmp_path_factory):
     import classroom
     import nbformat
     from nbformat.v4 import new_code_cell
-    from pathways.grading import workflow
+    from pathways.grading.instructor import workflow
 
     base = tmp_path_factory.mktemp("weak")
     lessons = base / "lessons"

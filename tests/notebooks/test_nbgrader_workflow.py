@@ -1,7 +1,7 @@
 """Does the whole plain-nbgrader workflow grade a simulated class honestly, good and bad submissions alike?
 
 generate_assignment → submissions → autograde → generate_feedback → export, with the stock
-`nbgrader` commands reading grading/nbgrader_config.py, on lesson 1.
+`nbgrader` commands reading grading/instructor/nbgrader_config.py, on lesson 1.
 """
 
 from __future__ import annotations

@@ -275,7 +275,7 @@ def test_feedback_keeps_the_explanations_of_a_hidden_test_and_nothing_else():
     """Does the feedback's preprocessor keep a hidden test's output marked as explanations for the learner, and
     remove its other output (the points line, a traceback)?"""
     import nbformat
-    from pathways.grading.preprocessors import ClearHiddenTestsAndOutputs
+    from pathways.grading.instructor.preprocessors import ClearHiddenTestsAndOutputs
 
     cell = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\ncheck_points('q1', 'b', explanations={})\n"
                                      "### END HIDDEN TESTS")

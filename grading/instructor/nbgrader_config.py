@@ -1,6 +1,6 @@
 # nbgrader configuration for Pathways. Works with the plain `nbgrader` commands, e.g.
 #
-#     cd grading && nbgrader generate_assignment 01-why-dont-they-leave
+#     cd grading/instructor && nbgrader generate_assignment 01-why-dont-they-leave
 #
 # and is what the `pathways` command loads. The course folder (release/, submitted/, autograded/,
 # feedback/, gradebook.db) is build/course by default; set PATHWAYS_COURSE to use another one
@@ -12,7 +12,7 @@ from pathlib import Path
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 COURSE = Path(os.environ.get("PATHWAYS_COURSE", REPO / "build" / "course")).resolve()
 COURSE.mkdir(parents=True, exist_ok=True)
 
@@ -58,6 +58,6 @@ c.Execute.interrupt_on_timeout = True
 # Feedback: hidden tests lose their source AND their outputs (nbgrader's default shows both).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "pathways.grading.preprocessors.ClearHiddenTestsAndOutputs",
+    "pathways.grading.instructor.preprocessors.ClearHiddenTestsAndOutputs",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -2,7 +2,7 @@
 
 nbgrader's own `autograde` grades one notebook after another in one process. Here a pool of
 worker processes (forked after nbgrader is imported, so a worker costs no start-up) each grade one
-submission at a time in its own sandbox (pathways.grading.sandbox); only the instructor's process
+submission at a time in its own sandbox (pathways.grading.sandbox.job); only the instructor's process
 writes to the real gradebook, so SQLite never sees two writers.
 """
 
@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import jail as jail_mod
-from .sandbox import Jail, Job, Result, run, setup_worker
+from .job import Jail, Job, Result, run, setup_worker
 
 log = logging.getLogger("pathways.grading")
 

@@ -1,7 +1,7 @@
 """Launch a grading kernel inside a bubblewrap sandbox, locked away from everything but its own submission.
 
 nbgrader starts the kernel that runs a student's notebook; Pathways points it at a kernel spec
-whose command is `python -m pathways.grading.jail ... -- {connection_file}`. This thin launcher
+whose command is `python -m pathways.grading.sandbox.jail ... -- {connection_file}`. This thin launcher
 runs first, as the instructor: it hands the kernel its connection file and home, sets the
 resource limits and an empty environment, and then becomes `bwrap` (bubblewrap, Debian package
 `bubblewrap`), which starts the ordinary IPython kernel
@@ -21,7 +21,7 @@ clone in `mktemp -d`, a private home) is made reachable inside the sandbox and n
 that folder: the private folder is covered by a fresh file system into which only the paths the
 kernel needs are bound (`needed_paths`).
 
-`probe()` really starts a sandbox and checks each property from inside; `pathways.grading.parallel`
+`probe()` really starts a sandbox and checks each property from inside; `pathways.grading.sandbox.parallel`
 decides once per run what is available and says so when it is less than everything.
 """
 
@@ -242,7 +242,7 @@ def hand_over(uid: int, home: str | None, connection_file: str | None) -> None:
 # --- the launcher ---------------------------------------------------------------------------------
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m pathways.grading.jail")
+    p = argparse.ArgumentParser(prog="python -m pathways.grading.sandbox.jail")
     p.add_argument("--bwrap", default=None, help="the bubblewrap program (none: no sandbox)")
     p.add_argument("--bwrap-version", default="0.8.0")
     p.add_argument("--uid", type=int, default=None)
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     set_limits(args.uid)
     env = clean_env(args.home)
     if args.probe:
-        inner = [sys.executable, "-m", "pathways.grading.jail", "--report", "--port", str(args.port),
+        inner = [sys.executable, "-m", "pathways.grading.sandbox.jail", "--report", "--port", str(args.port),
                  *[f"--hide={p}" for p in args.hide], *(["--uid", str(args.uid)] if args.uid is not None else []),
                  *(["--home", args.home] if args.home else []), *_expect(("--expect",))]
     else:
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> None:
         cmd = command(args.bwrap, args.uid, args.hide, args.home, os.getcwd(), inner, version,
                       files=[args.connection_file] if args.connection_file else [])
     else:
-        cmd = inner  # no sandbox at all: decided (and announced) by pathways.grading.parallel
+        cmd = inner  # no sandbox at all: decided (and announced) by pathways.grading.sandbox.parallel
     os.execvpe(cmd[0], cmd, env)
 
 
@@ -351,7 +351,7 @@ def probe(bwrap: str | None, uid: int | None, hide: list[str], folder: str, vers
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
-    cmd = [sys.executable, "-m", "pathways.grading.jail", "--probe", "--home", home,
+    cmd = [sys.executable, "-m", "pathways.grading.sandbox.jail", "--probe", "--home", home,
            "--port", str(listener.getsockname()[1])]
     if bwrap:
         cmd += ["--bwrap", bwrap, "--bwrap-version", ".".join(map(str, version))]

@@ -1,6 +1,6 @@
 """The Voila process of the published dashboards: stock Voila, with pools that fill without starving visitors.
 
-`pathways dashboards serve` runs `python -m pathways.grading.voila_server …` (same arguments as `python -m voila`).
+`pathways dashboards serve` runs `python -m pathways.grading.dashboards.server …` (same arguments as `python -m voila`).
 This module changes three things in Voila before it starts, and nothing else:
 
 * **Pools fill politely.** Voila starts every kernel of every pool at once when it starts (7 lessons × 2 = 14
@@ -18,7 +18,7 @@ This module changes three things in Voila before it starts, and nothing else:
   visitor whose lesson has no kernel ready gets a plain "busy, try again in a minute" page (HTTP 503, with the
   quick exit and the support lines) instead of a page that never comes.
 
-The page itself (grading/voila/share/voila/templates/pathways/index.html.j2) tells a visitor plainly when the
+The page itself (grading/dashboards/voila/share/voila/templates/pathways/index.html.j2) tells a visitor plainly when the
 lesson is slow to start, could not start, or lost its kernel, and offers to reload it.
 """
 
@@ -394,7 +394,7 @@ def install() -> None:
 
 
 def main() -> None:
-    """`python -m pathways.grading.voila_server ARGS`: Voila with the changes above, same arguments."""
+    """`python -m pathways.grading.dashboards.server ARGS`: Voila with the changes above, same arguments."""
     install()
     from voila.app import main as voila_main
 

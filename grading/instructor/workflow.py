@@ -13,7 +13,7 @@ $PATHWAYS_COURSE, else build/course; the gradebook is SQLite in the course folde
 $PATHWAYS_DB_URL names another database: for a course with several graders, a PostgreSQL URL
 such as postgresql+psycopg2://grader@127.0.0.1/pathways (name the driver: SQLAlchemy 2.1 reads a
 bare postgresql:// as psycopg 3; psycopg2-binary is in the test extras). The same variable is read
-by grading/nbgrader_config.py, so plain nbgrader commands use the same gradebook.
+by grading/instructor/nbgrader_config.py, so plain nbgrader commands use the same gradebook.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course as course_mod
+from .. import course as course_mod
 from . import gradebook
 from .collect import CollectReport
 from .collect import collect as _collect
@@ -188,7 +188,7 @@ def release_lessons(lessons: list[str] | None = None, course: str | Path | None 
 
 def collect(path: str | Path, course: str | Path | None = None, lesson: str | None = None,
             strict_roster: bool = False) -> CollectReport:
-    """Import hand-ins from a folder or zip into the course (see pathways.grading.collect)."""
+    """Import hand-ins from a folder or zip into the course (see pathways.grading.instructor.collect)."""
     root = course_root(course)
     with locked(root):
         return _collect(Path(path), root, released_lessons(root), forced_lesson=lesson, strict_roster=strict_roster)
@@ -246,8 +246,8 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
     weaker than the full one, that is printed and recorded, and learner code is refused
     (parallel.WeakIsolation) unless accept_weaker_isolation.
     """
-    from .parallel import choose_jail, isolation_notice, run_jobs
-    from .sandbox import Job, copy_back
+    from ..sandbox.job import Job, copy_back
+    from ..sandbox.parallel import choose_jail, isolation_notice, run_jobs
 
     start = time.monotonic()
     root = course_root(course)
@@ -332,7 +332,7 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
 
             run_jobs(job_list, report.workers, jail, workroot, on_result, progress=progress)
         finally:
-            from .parallel import release_uids
+            from ..sandbox.parallel import release_uids
 
             release_uids()
             shutil.rmtree(workroot, ignore_errors=True)

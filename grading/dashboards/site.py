@@ -3,8 +3,8 @@
 `build()` releases each lesson with nbgrader (so no solution or hidden test can reach a visitor), drops the
 cells tagged `grading` (the autograder section means nothing on a dashboard), keeps only the notebook and the
 data files its widgets read, and checks the result for solution text before replacing the published folder.
-`serve()` runs Voila on 127.0.0.1 with the production settings of `grading/voila/voila.py`, the one config
-file (template, file rules, culling, preheated kernels, headers). See grading/voila/README.md.
+`serve()` runs Voila on 127.0.0.1 with the production settings of `grading/dashboards/voila/voila.py`, the one config
+file (template, file rules, culling, preheated kernels, headers). See grading/dashboards/voila/README.md.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
-from . import course as course_mod
+from .. import course as course_mod
 
-GRADING = Path(__file__).resolve().parent
+GRADING = Path(__file__).resolve().parent.parent
 REPO = GRADING.parent
-VOILA_DIR = GRADING / "voila"
+VOILA_DIR = Path(__file__).resolve().parent / "voila"
 CONFIG = VOILA_DIR / "voila.py"
 DEFAULT_OUT = REPO / "build" / "dashboards"
 #: A file in every built folder, so `build()` only ever deletes a folder it made itself.
@@ -56,8 +56,8 @@ CONTENT_NOTE = [
 ]
 
 
-# The kernelspec of every dashboard (grading/voila/share/kernels/pathways-dashboard, found through the
-# JUPYTER_PATH that grading/voila/voila.py sets).
+# The kernelspec of every dashboard (grading/dashboards/voila/share/kernels/pathways-dashboard, found through the
+# JUPYTER_PATH that grading/dashboards/voila/voila.py sets).
 KERNELSPEC = {"name": "pathways-dashboard", "display_name": "Pathways dashboard (Python 3)", "language": "python"}
 
 
@@ -71,7 +71,8 @@ def publish_notebook(src: Path, dest: Path) -> None:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nb.metadata.pop("nbgrader", None)
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)  # the lean, history-free dashboard kernel (pathways.grading.kernel)
+    # The lean, history-free dashboard kernel (pathways.grading.dashboards.kernel).
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     title = notebook_title(nb)
     if title:
         nb.metadata["title"] = title  # the page's <title> and the name of its main landmark
@@ -267,9 +268,9 @@ class DashboardKernelManager(AsyncMappingKernelManager):
 def voila_command(root: str | Path, port: int, overrides: Iterable[str] = ()) -> list[str]:
     """The Voila command line: the dashboards folder, this config folder only, the port, any overrides.
 
-    Voila runs through pathways.grading.voila_server: the same Voila, with pools that fill a few kernels at a
+    Voila runs through pathways.grading.dashboards.server: the same Voila, with pools that fill a few kernels at a
     time (visitors first) and a busy page when the server is full."""
-    return [sys.executable, "-m", "pathways.grading.voila_server", str(Path(root).resolve()),
+    return [sys.executable, "-m", "pathways.grading.dashboards.server", str(Path(root).resolve()),
             f"--Voila.config_file_paths={VOILA_DIR}", f"--port={int(port)}", "--Voila.port_retries=0", *overrides]
 
 
@@ -371,7 +372,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
     b.set_defaults(func=_cmd_build)
     s = dsub.add_parser("serve", help="serve the built dashboards on 127.0.0.1",
-                        description="Run Voila on 127.0.0.1 with the settings of grading/voila/voila.py.")
+                        description="Run Voila on 127.0.0.1 with the settings of grading/dashboards/voila/voila.py.")
     s.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
     s.add_argument("--root", default=None, help="dashboards folder (default: build/dashboards)")
     s.add_argument("--pool", type=int, default=None, help="preheated kernels per lesson (default: 2)")

@@ -22,14 +22,14 @@ from pathways.principles import principles
 from pathways.scenario import Problem, ScenarioError, check_file, json_schema
 from pathways.scenario import load as load_scenario
 
-from . import course
+from .. import course
 
 #: The published JSON Schema of the scenario format.
 SCHEMA_FILE = course.LESSONS / "scenario.schema.json"
 #: The preview notebook (not a lesson: lessons/ folders are nbgrader assignments).
 PREVIEW = Path(__file__).resolve().parent / "preview.ipynb"
 #: Voila's template for Pathways pages (no request to any other host), when the dashboards are installed.
-VOILA_SHARE = Path(__file__).resolve().parent / "voila" / "share"
+VOILA_SHARE = Path(__file__).resolve().parent.parent / "dashboards" / "voila" / "share"
 
 
 def lessons_dir() -> Path:

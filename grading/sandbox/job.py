@@ -4,7 +4,7 @@ A job copies into a fresh temporary folder only what nbgrader needs to grade one
 the submitted notebook (checked and, by default, reduced to the lesson's own code), the response
 file, the lesson's released data files, and a scratch gradebook holding that lesson's cells
 without model answers. nbgrader runs there, in this process (no start-up cost per submission);
-the kernel it starts goes through `pathways.grading.jail` (a bubblewrap sandbox). What comes back
+the kernel it starts goes through `pathways.grading.sandbox.jail` (a bubblewrap sandbox). What comes back
 is plain data: scores, flags and the folder of the autograded notebook. The caller merges the
 scores into the real gradebook and deletes the folder.
 
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import course
-from .gradebook import Outcome, read_outcome
+from .. import course
+from ..instructor.gradebook import Outcome, read_outcome
 
 #: A lesson notebook larger than this is refused (a real one is well under 1 MB).
 MAX_NOTEBOOK_BYTES = 20_000_000
@@ -49,7 +49,7 @@ REJECTION_HINTS = {
 
 @dataclass(frozen=True)
 class Jail:
-    """How grading kernels are locked away (decided once per run by pathways.grading.parallel)."""
+    """How grading kernels are locked away (decided once per run by pathways.grading.sandbox.parallel)."""
 
     bwrap: str | None = None  # the bubblewrap program; None: no sandbox at all
     bwrap_version: str = "0.8.0"
@@ -253,7 +253,7 @@ def _base_config():
     if _BASE_CONFIG is None:
         from traitlets.config.loader import PyFileConfigLoader
 
-        _BASE_CONFIG = PyFileConfigLoader("nbgrader_config.py", path=str(course.GRADING)).load_config()
+        _BASE_CONFIG = PyFileConfigLoader("nbgrader_config.py", path=str(course.NBGRADER_CONFIG_DIR)).load_config()
     return copy.deepcopy(_BASE_CONFIG)
 
 
@@ -264,7 +264,7 @@ def setup_worker(slot: int, jail: Jail, workroot: Path) -> None:
     uid = None if jail.uid_base is None else jail.uid_base + slot % 64  # a block holds 64 ids
     kdir = Path(workroot) / f"kernels-{slot}" / "kernels" / "python3"
     kdir.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "pathways.grading.jail"]
+    argv = [sys.executable, "-m", "pathways.grading.sandbox.jail"]
     if jail.bwrap:
         argv += ["--bwrap", jail.bwrap, "--bwrap-version", jail.bwrap_version]
     if uid is not None:

@@ -1,7 +1,7 @@
 """The kernel behind every published dashboard: IPython's kernel without what a visitor's page never uses.
 
-Started by the `pathways-dashboard` kernelspec (grading/voila/share/kernels/), which `pathways dashboards build`
-writes into every dashboard notebook. Compared with the stock `python3` kernel it
+Started by the `pathways-dashboard` kernelspec (grading/dashboards/voila/share/kernels/), which
+`pathways dashboards build` writes into every dashboard notebook. Compared with the stock `python3` kernel it
   * has no debugger: debugpy is never imported (a visitor's kernel accepts widget messages only, so nobody
     could use it), which saves about 8 MB in every visitor's kernel;
   * keeps no input history: IPython would write every executed cell to history.sqlite on the server;

@@ -2,7 +2,7 @@
 #
 #     pathways dashboards build && pathways dashboards serve --port 8866
 #
-# runs `voila build/dashboards --Voila.config_file_paths=grading/voila` (the exact command is printed), so
+# runs `voila build/dashboards --Voila.config_file_paths=grading/dashboards/voila` (the exact command is printed), so
 # Voila reads this file and nothing from the machine's own Jupyter configuration. Command-line flags still
 # win over this file (tests and the benchmark shorten the culling times that way).
 #
@@ -15,7 +15,7 @@ from pathlib import Path
 c = get_config()  # noqa: F821  (provided by traitlets when Voila loads this file)
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
+REPO = HERE.parent.parent.parent
 
 # --- Where things are ----------------------------------------------------------------------------------
 # The `pathways` template lives in share/voila/templates/pathways; Voila finds templates on JUPYTER_PATH.
@@ -71,7 +71,7 @@ c.IdentityProvider.cookie_options = {"expires_days": None, "samesite": "Strict"}
 # --- Kernels: preheated for speed, culled when the visitor has gone -----------------------------------------
 # Each lesson keeps POOL kernels started and its page already rendered, so a visitor gets it at once; a used
 # kernel is replaced after fill_delay seconds. Each kernel costs about 56 MB (the lean dashboard kernel,
-# pathways.grading.kernel, which every dashboard notebook names as its kernelspec: no debugger, no history).
+# pathways.grading.dashboards.kernel, which every dashboard notebook names as its kernelspec: no debugger, no history).
 # `pathways dashboards serve --pool N --lesson-pool LESSON=N` set the two variables read here; for a workshop,
 # give the lesson of the day a pool as large as the class (30 kernels take about 30 s to warm up on 2 cores).
 POOL = int(os.environ.get("PATHWAYS_POOL_SIZE") or 2)
@@ -87,7 +87,7 @@ c.VoilaKernelManager.kernel_pools_config = {
 # kernels while the visitors' own kernels answer them made every page wait (p95 11 s instead of 2.6 s).
 c.VoilaKernelManager.fill_delay = 10
 # Pools fill a few kernels at a time, the lessons visitors ask for first, so a server that has just started
-# serves its first visitors at once (pathways.grading.voila_server; Voila alone starts every pool kernel at
+# serves its first visitors at once (pathways.grading.dashboards.server; Voila alone starts every pool kernel at
 # once: on 2 cores, 14 kernels made the first pages wait 30-60 s). Its default is half the cores, at least
 # one: `--PathwaysKernelManager.preheat_concurrency=N` (or `pathways dashboards serve --preheat N`) changes it.
 # Past this many kernels (visitors' and pooled), a visitor whose lesson has no kernel ready gets a plain
@@ -103,7 +103,7 @@ c.MappingKernelManager.cull_interval = 60
 c.MappingKernelManager.cull_connected = False
 c.MappingKernelManager.cull_busy = False
 # ...counting from the moment a kernel leaves its pool, so a visitor's kernel is never culled while the page loads.
-c.VoilaConfiguration.multi_kernel_manager_class = "pathways.grading.dashboards.DashboardKernelManager"
+c.VoilaConfiguration.multi_kernel_manager_class = "pathways.grading.dashboards.site.DashboardKernelManager"
 # A dashboard kernel that dies is not restarted: a restarted kernel has lost the lesson's widgets, so its page
 # would show dead activities. The server notices the death within 3 s (the restarter's poll), tells the page
 # (which asks the visitor to reload) and forgets the kernel, and a dead pooled kernel is never handed out.
@@ -113,8 +113,8 @@ c.KernelRestarter.restart_limit = 0
 # (seen here with TCP: "Address already in use", and the visitor given that kernel saw no widgets).
 c.KernelManager.transport = "ipc"
 # The renderer's kernel clients run without a heartbeat thread: one that hangs blocks the whole server
-# (measured with 60 kernels on 2 cores; see pathways.grading.dashboards.DashboardKernelClient).
-c.AsyncKernelManager.client_class = "pathways.grading.dashboards.DashboardKernelClient"
+# (measured with 60 kernels on 2 cores; see pathways.grading.dashboards.site.DashboardKernelClient).
+c.AsyncKernelManager.client_class = "pathways.grading.dashboards.site.DashboardKernelClient"
 
 # --- Headers and landing page data ----------------------------------------------------------------------
 _csp = "; ".join([
@@ -135,7 +135,7 @@ _csp = "; ".join([
 def _landing():
     # Imported here so a broken build shows a clear message instead of stopping Voila's config loading.
     try:
-        from pathways.grading.dashboards import landing_context
+        from pathways.grading.dashboards.site import landing_context
     except ImportError as exc:  # pragma: no cover - only without the pathways package installed
         return {"error": str(exc)}
     return landing_context(ROOT)
