@@ -98,16 +98,45 @@ print(json.dumps(loaded))
 
 
 def test_every_module_can_be_imported_first():
-    """Does each module that builds on the scenario package import cleanly when it is the first one imported,
-    and does the engine load only the scenario model and conditions?"""
+    """Does each module that builds on the scenario package, and each module of the package, import cleanly when
+    it is the first one imported (no import cycle hidden at run time)?"""
     names = ["pathways.engine", "pathways.assessment", "pathways.i18n", "pathways.checks", "pathways.exercises",
-             "pathways.authoring", "pathways.scenario.loader", "pathways.scenario.rules.score"]
+             "pathways.authoring", "pathways.autograde", "pathways.excusal", "pathways.scenario",
+             "pathways.scenario.model", "pathways.scenario.engine", "pathways.scenario.translation",
+             "pathways.scenario.loader", "pathways.scenario.rules.score", "pathways.scenario.rules.assessment"]
     result = subprocess.run([sys.executable, "-c", _FIRST_IMPORTS, *names], capture_output=True, text=True,
                             timeout=300, check=True)
     loaded = json.loads(result.stdout)
     assert set(loaded) == set(names)
-    assert [m for m in loaded["pathways.engine"] if m.startswith("pathways.scenario")] == [
-        "pathways.scenario", "pathways.scenario.conditions", "pathways.scenario.model"]
+    assert "pathways.scenario.loader" in loaded["pathways.scenario.model"]  # the package's __init__ is eager
+
+
+_UPSTREAM = """
+import grimp, json, sys
+graph = grimp.build_graph("pathways", cache_dir=None)
+print(json.dumps({m: sorted(graph.find_upstream_modules(m)) for m in sys.argv[1:]}))
+"""
+
+
+def test_engine_depends_only_on_the_model_and_conditions(tmp_path):
+    """Does the engine (`pathways.scenario.engine`, also offered as `pathways.engine`) depend, directly or
+    through others, only on the scenario model and conditions and the data readers the model uses?"""
+    view = lay_out(tmp_path)
+    result = subprocess.run([sys.executable, "-c", _UPSTREAM, "pathways.scenario.engine", "pathways.engine"],
+                            cwd=view, env=_env(view), capture_output=True, text=True, timeout=300, check=True)
+    upstream = json.loads(result.stdout)
+    below = ["pathways.checklist", "pathways.principles", "pathways.scenario.conditions", "pathways.scenario.model",
+             "pathways.yamlload"]
+    assert upstream["pathways.scenario.engine"] == below
+    assert upstream["pathways.engine"] == sorted([*below, "pathways.scenario.engine"])
+
+
+def test_scenario_package_imports_its_names_up_front():
+    """Is `pathways.scenario` an ordinary package: every name it offers imported when it is, none on first use?"""
+    import pathways.scenario as scenario
+
+    assert "__getattr__" not in vars(scenario)
+    assert [name for name in scenario.__all__ if name not in vars(scenario)] == []
 
 
 def _scenario_imports(tree: ast.AST, package: str) -> set[str]:

@@ -17,9 +17,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from ..assessment import assessment_problems
 from .model import Scenario
 from .problems import Problem, ScenarioError, SourceMap, by_line
+from .rules.assessment import assessment_problems
 from .rules.duplicates import duplicate_key_problems
 from .rules.flow import flow_problems
 from .rules.graph import graph_problems, structure_problems

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import yaml
 
-from ..i18n import load_translated
 from .analysis import parse
 from .model import Scenario
 from .source import read_text, read_yaml
+from .translation import load_translated
 
 
 def is_translation(text: str, data: object = None) -> bool:

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from .. import authoring, i18n
+from .. import authoring
 from ..responses import store
-from ..scenario import ScenarioError, analyse
-from ..scenario import _read as read_text
+from ..scenario import translation
+from ..scenario.analysis import analyse
+from ..scenario.problems import ScenarioError
+from ..scenario.source import read_text
 from .common import root
 from .roleplay import RolePlay
 
@@ -91,8 +93,8 @@ class Preview:
         self.diagram.layout.display = "none"
         kind = authoring.file_kind(path) if path.exists() else "scenario"
         if kind == "translation":
-            problems = i18n.check_translation_file(path)
-            scenario = None if any(p.severity == "error" for p in problems) else i18n.load_translated(path)
+            problems = translation.check_translation_file(path)
+            scenario = None if any(p.severity == "error" for p in problems) else translation.load_translated(path)
         else:
             try:
                 checked = analyse(read_text(path), str(path))

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from .. import engine
 from ..i18n import DEFAULT_LANG, current_lang, ui
 from ..principles import principles
 from ..responses import Attempt, ResponseFileError, RolePlayRecord, Step, new_seed, now, shuffled, store
-from ..scenario import Choice, Scenario, load
+from ..scenario import Choice, Scenario, engine, load
 from .a11y import LiveHTML
 from .common import esc, make, root
 

@@ -6,7 +6,9 @@
   on offer, loops a learner cannot leave (over the state graph, `pathways.scenario.states`).
 * `score`: some path earns points; each ending's declared best score is the one grading finds.
 * `style`: trauma-informed wording and teaching design (warnings only).
+* `assessment`: no answer given away by a choice's place or length, scores that follow consequences
+  (warnings only; they run last, on a scenario with no error).
 
 Each rule takes the scenario (or its plain data), the file's SourceMap and its name, and returns
-located problems. The assessment rules (`pathways.assessment`) run after them.
+located problems. `score` and `assessment` score the scenario's walks with `pathways.scenario.engine`.
 """

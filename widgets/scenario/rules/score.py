@@ -3,7 +3,7 @@ is the best a path that ends there keeps, under the engine's one scoring rule.""
 
 from __future__ import annotations
 
-from ...engine import all_walks
+from ..engine import all_walks
 from ..model import Scenario
 from ..problems import Problem, Report, SourceMap
 
