@@ -18,7 +18,6 @@ from .scenario.translation import (
     UNTRANSLATED_WORDS,
     base_file,
     check_translation_file,
-    flatten,
     learner_strings,
     load_translated,
     translate,
@@ -29,9 +28,6 @@ from .scenario.translation import (
 __all__ = ["DEFAULT_LANG", "HEADER", "LANG_CODE", "UNTRANSLATED_WORDS", "base_file", "check_translation_file",
            "current_lang", "learner_strings", "load_translated", "set_language", "translate",
            "translation_problems", "translation_template", "ui", "ui_strings"]
-
-#: Its name before the translation code moved (tests/authoring/test_authoring_i18n.py still reads it).
-_flatten = flatten
 
 DEFAULT_LANG = "en"
 

@@ -68,6 +68,24 @@ def test_contract_sees_the_grading_package(tmp_path):
     assert "pathways.zz_breaks_the_contract -> pathways.grading.cli" in result.stdout
 
 
+def test_acyclic_contract_sees_a_package_level_cycle(tmp_path):
+    """Would a scenario module importing `pathways.i18n` (which builds on the scenario package) break the
+    acyclic contract, as the lazy imports of the first split did?"""
+    view = lay_out(tmp_path)
+    scenario = view / "pathways" / "scenario"  # a link to widgets/scenario: made a folder of links, so that
+    real = scenario.resolve()                  # the module written below stays out of the checkout
+    scenario.unlink()
+    scenario.mkdir()
+    for entry in real.iterdir():
+        if entry.name != "__pycache__":
+            (scenario / entry.name).symlink_to(entry)
+    (scenario / "zz_cycle.py").write_text("from pathways.i18n import ui\n")
+    result = lint_imports(view, "acyclic")
+    print(result.stdout)
+    assert result.returncode != 0
+    assert "No cycles are allowed in pathways." in result.stdout and ".scenario -> .i18n" in result.stdout
+
+
 _NO_CYCLES = """
 import grimp, json, networkx
 graph = grimp.build_graph("pathways", cache_dir=None)
