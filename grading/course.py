@@ -121,36 +121,3 @@ def release(lessons: list[str] | None = None, course: str | Path | None = None) 
             raise RuntimeError(f"could not release {lesson}:\n{run.output}")
         out.append(course_dir(course) / "release" / lesson)
     return out
-
-
-def prepare_workspace(workspace: str | Path, course: str | Path | None = None) -> Path:
-    """Copy released lessons into a learner's workspace without ever overwriting their work.
-
-    A lesson folder that already exists keeps every file the learner has; only files that are
-    new in the release are added.
-    """
-    workspace = Path(workspace).resolve()
-    for folder in release(course=course):
-        target = workspace / folder.name
-        for src in folder.rglob("*"):
-            dest = target / src.relative_to(folder)
-            if src.is_dir():
-                dest.mkdir(parents=True, exist_ok=True)
-            elif not dest.exists():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dest)
-    return workspace
-
-
-def lab_command(workspace: str | Path, port: int, token: str | None = None) -> list[str]:
-    """The JupyterLab command learners get: 127.0.0.1 only, opened on lesson 1, no news or update checks
-    (nothing JupyterLab shows a learner may reach the internet)."""
-    cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           f"--ServerApp.root_dir={Path(workspace).resolve()}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           f"--LabApp.default_url=/lab/tree/{lesson_ids()[0]}/lesson.ipynb"]
-    if token is not None:
-        cmd += [f"--IdentityProvider.token={token}", "--no-browser"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    return cmd

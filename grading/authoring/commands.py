@@ -1,16 +1,15 @@
-"""`pathways check`, `graph`, `new-scenario`, `new-translation`, `schema` and `preview`: the author's commands.
-
-Thin commands over pure functions (pathways.scenario, pathways.authoring, pathways.i18n) that the
+"""What `pathways check`, `graph`, `new-scenario`, `new-translation`, `schema` and `preview` do (their command
+line is grading/cli.py): functions over pure functions (pathways.scenario, pathways.authoring, pathways.i18n) that the
 tests call directly. Every message is meant for an instructor who does not program: it names the
 file and line, says what is wrong and how to fix it.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathways import authoring, i18n
@@ -75,13 +74,25 @@ def _near(path: Path) -> Path:
         return path
 
 
-def check(paths: list[str | Path], strict: bool = False, out=None) -> int:
-    """Check files, print every problem with its place, and return the exit status (1 on any error)."""
-    out = out or sys.stdout
+@dataclass
+class Report:
+    """What an author's command found: the lines to show, and the exit status (1 on any error)."""
+
+    lines: list[str] = field(default_factory=list)
+    status: int = 0
+
+    @property
+    def text(self) -> str:
+        """The lines as one text."""
+        return "\n".join(self.lines)
+
+
+def check(paths: list[str | Path], strict: bool = False) -> Report:
+    """Check files: every problem with its place, then a summary; status 1 on any error (or warning, if strict)."""
     files = [Path(p) for p in paths] or default_files()
     if not files:
-        print(f"No scenario files found under {lessons_dir()}.", file=out)
-        return 1
+        return Report([f"No scenario files found under {lessons_dir()}."], 1)
+    report = Report()
     errors = warnings = 0
     for path in files:
         problems = check_one(path)
@@ -89,115 +100,102 @@ def check(paths: list[str | Path], strict: bool = False, out=None) -> int:
         errors += len(errs)
         warnings += len(problems) - len(errs)
         if not problems:
-            print(f"{path}: OK", file=out)
-        for problem in problems:
-            print(problem, file=out)
-    print(f"\nChecked {len(files)} file{'s' * (len(files) != 1)}: {errors} error{'s' * (errors != 1)}, "
-          f"{warnings} warning{'s' * (warnings != 1)}.", file=out)
+            report.lines.append(f"{path}: OK")
+        report.lines += [str(problem) for problem in problems]
+    report.lines.append(f"\nChecked {len(files)} file{'s' * (len(files) != 1)}: {errors} error{'s' * (errors != 1)}, "
+                        f"{warnings} warning{'s' * (warnings != 1)}.")
     if errors:
-        print("Fix the errors above (each line says where and how), then run the check again.", file=out)
-    return 1 if errors or (strict and warnings) else 0
+        report.lines.append("Fix the errors above (each line says where and how), then run the check again.")
+    report.status = 1 if errors or (strict and warnings) else 0
+    return report
 
 
-def list_tags(out=None) -> int:
-    """Print the principle ids and checklist ids a scenario may use."""
-    out = out or sys.stdout
-    print("Principles (feedback: principle:)", file=out)
-    for pid, p in principles().items():
-        print(f"  {pid:16} {p.name} ({p.source})", file=out)
-    print("\nChecklist ids (checklist: and tags:)", file=out)
-    for cid, title in checklist().items():
-        print(f"  {cid}  {title}", file=out)
-    return 0
+def list_tags() -> Report:
+    """The principle ids and checklist ids a scenario may use."""
+    lines = ["Principles (feedback: principle:)"]
+    lines += [f"  {pid:16} {p.name} ({p.source})" for pid, p in principles().items()]
+    lines.append("\nChecklist ids (checklist: and tags:)")
+    lines += [f"  {cid}  {title}" for cid, title in checklist().items()]
+    return Report(lines)
 
 
-def figures(paths: list[str | Path], out=None) -> int:
-    """Print how much the shape of the assessments could give away, file by file and for all of them."""
-    out = out or sys.stdout
+def _pct(n: int, d: int) -> str:
+    return f"{n}/{d} ({round(100 * n / d)}%)" if d else "-"
+
+
+def _figures_row(path: Path, kind: str, totals: dict) -> tuple[str | None, float]:
+    """One file's row of `figures` (None for a file that is not an assessment) and its concerning share."""
+    if kind in ("scenario", "translation"):
+        scenario = i18n.load_translated(path) if kind == "translation" else load_scenario(path)
+        f = scenario_figures(scenario)
+        if kind == "scenario":
+            for k in ("decisions", "first", "longest"):
+                totals[k] += f[k]
+        return (f"{str(path):58} {_pct(f['first'], f['decisions']):>12} {_pct(f['longest'], f['decisions']):>13}"
+                f" {round(100 * f['concerning_share']):>16}%"), f["concerning_share"]
+    if kind == "checks":
+        f = check_key_figures(path)
+        totals["questions"] += f["questions"]
+        totals["key_first"] += f["first"]
+        totals["key_longest"] += f["longest"]
+        return (f"{str(path):58} {_pct(f['first'], f['questions']):>12} {_pct(f['longest'], f['questions']):>13}"
+                "   (check keys)"), 0.0
+    return None, 0.0
+
+
+def figures(paths: list[str | Path]) -> Report:
+    """How much the shape of the assessments could give away, file by file and for all of them."""
     files = [Path(p) for p in paths] or default_files()
     totals = {"decisions": 0, "first": 0, "longest": 0, "questions": 0, "key_first": 0, "key_longest": 0}
     worst = 0.0
-
-    def pct(n: int, d: int) -> str:
-        return f"{n}/{d} ({round(100 * n / d)}%)" if d else "-"
-
-    print(f"{'file':58} {'best first':>12} {'best longest':>13} {'concerning keeps':>17}", file=out)
+    report = Report([f"{'file':58} {'best first':>12} {'best longest':>13} {'concerning keeps':>17}"])
     for path in files:
-        kind = authoring.file_kind(path)
         try:
-            if kind in ("scenario", "translation"):
-                scenario = i18n.load_translated(path) if kind == "translation" else load_scenario(path)
-                f = scenario_figures(scenario)
-                worst = max(worst, f["concerning_share"])
-                if kind == "scenario":
-                    for k in ("decisions", "first", "longest"):
-                        totals[k] += f[k]
-                print(f"{str(path):58} {pct(f['first'], f['decisions']):>12} {pct(f['longest'], f['decisions']):>13}"
-                      f" {round(100 * f['concerning_share']):>16}%", file=out)
-            elif kind == "checks":
-                f = check_key_figures(path)
-                totals["questions"] += f["questions"]
-                totals["key_first"] += f["first"]
-                totals["key_longest"] += f["longest"]
-                print(f"{str(path):58} {pct(f['first'], f['questions']):>12} {pct(f['longest'], f['questions']):>13}"
-                      "   (check keys)", file=out)
+            row, share = _figures_row(path, authoring.file_kind(path), totals)
         except ScenarioError as exc:
-            print(f"{path}: cannot be measured until it passes `pathways check`:\n{exc}", file=out)
-            return 1
-    print(f"\nRole-plays (translations not counted twice): best choice first in the file at "
-          f"{pct(totals['first'], totals['decisions'])} of decision points, strictly the longest at "
-          f"{pct(totals['longest'], totals['decisions'])}; a concerning ending keeps at most "
-          f"{round(100 * worst)}% of the best score.", file=out)
-    print(f"Knowledge checks (one-answer): key first in the file in {pct(totals['key_first'], totals['questions'])}"
-          f", strictly the longest in {pct(totals['key_longest'], totals['questions'])}.", file=out)
-    return 0
-
-
-def _cmd_check(args: argparse.Namespace) -> int:
-    if args.list:
-        return list_tags()
-    if args.figures:
-        return figures(args.files)
-    return check(args.files, strict=args.strict)
+            report.lines.append(f"{path}: cannot be measured until it passes `pathways check`:\n{exc}")
+            report.status = 1
+            return report
+        worst = max(worst, share)
+        if row is not None:
+            report.lines.append(row)
+    report.lines.append(f"\nRole-plays (translations not counted twice): best choice first in the file at "
+                        f"{_pct(totals['first'], totals['decisions'])} of decision points, strictly the longest at "
+                        f"{_pct(totals['longest'], totals['decisions'])}; a concerning ending keeps at most "
+                        f"{round(100 * worst)}% of the best score.")
+    report.lines.append(f"Knowledge checks (one-answer): key first in the file in "
+                        f"{_pct(totals['key_first'], totals['questions'])}, strictly the longest in "
+                        f"{_pct(totals['key_longest'], totals['questions'])}.")
+    return report
 
 
 # --- graph ------------------------------------------------------------------------------------------------
 
 
+def graph_target(scenario_file: str | Path, output: str | Path | None = None) -> Path:
+    """Where `graph` draws: the output named, else <name>.svg in the current folder."""
+    return Path(output) if output else Path.cwd() / f"{Path(scenario_file).stem}.svg"
+
+
+def lesson_folder_note(target: str | Path) -> str | None:
+    """A warning when a picture would be saved in a lesson folder (whose files all reach learners)."""
+    target = Path(target)
+    if (target.resolve().parent / "lesson.ipynb").exists():
+        return (f"Note: {target.parent} is a lesson folder, and everything in it is given to learners, including "
+                "this picture of every path. Save it somewhere else (for example with -o ~/er_visit.svg).")
+    return None
+
+
 def graph(scenario_file: str | Path, output: str | Path | None = None) -> Path:
     """Draw a scenario's diagram (SVG or PNG by the output's suffix; default <name>.svg in the current folder)."""
     src = Path(scenario_file)
-    target = Path(output) if output else Path.cwd() / f"{src.stem}.svg"
-    if (target.resolve().parent / "lesson.ipynb").exists():
-        print(f"Note: {target.parent} is a lesson folder, and everything in it is given to learners, including "
-              "this picture of every path. Save it somewhere else (for example with -o ~/er_visit.svg).",
-              file=sys.stderr)
+    target = graph_target(src, output)
     if authoring.file_kind(src) == "translation":
         return authoring.draw(i18n.load_translated(src), target)
     return authoring.draw_file(src, target)
 
 
-def _cmd_graph(args: argparse.Namespace) -> int:
-    try:
-        written = graph(args.file, args.output)
-    except ScenarioError as exc:
-        print(f"{args.file} cannot be drawn until these are fixed:\n{exc}", file=sys.stderr)
-        return 1
-    print(f"Wrote {written}")
-    return 0
-
-
 # --- new-scenario, new-translation, schema -------------------------------------------------------------------
-
-
-def _cmd_new(args: argparse.Namespace) -> int:
-    try:
-        path = authoring.write_new_scenario(args.name, args.folder, force=args.force)
-    except FileExistsError as exc:
-        print(f"pathways: {exc}", file=sys.stderr)
-        return 1
-    print(f"Wrote {path}. Edit it, then run: pathways check {path}")
-    return 0
 
 
 def new_translation(scenario_file: str | Path, language: str, force: bool = False) -> Path:
@@ -214,29 +212,16 @@ def new_translation(scenario_file: str | Path, language: str, force: bool = Fals
     return target
 
 
-def _cmd_new_translation(args: argparse.Namespace) -> int:
-    try:
-        path = new_translation(args.file, args.language, args.force)
-    except (FileExistsError, ScenarioError) as exc:
-        print(f"pathways: {exc}", file=sys.stderr)
-        return 1
-    print(f"Wrote {path}. Translate each text, then run: pathways check {path}")
-    return 0
-
-
 def schema_text() -> str:
     """The JSON Schema of the scenario format, as published in lessons/scenario.schema.json."""
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _cmd_schema(args: argparse.Namespace) -> int:
-    if args.output == "-":
-        sys.stdout.write(schema_text())
-        return 0
-    target = Path(args.output or SCHEMA_FILE)
+def write_schema(output: str | Path | None = None) -> Path:
+    """Write the JSON Schema to `output` (default: lessons/scenario.schema.json); return the file written."""
+    target = Path(output or SCHEMA_FILE)
     target.write_text(schema_text(), encoding="utf-8")
-    print(f"Wrote {target}")
-    return 0
+    return target
 
 
 # --- preview ------------------------------------------------------------------------------------------------
@@ -252,63 +237,3 @@ def preview_command(port: int = 8867) -> tuple[list[str], dict[str, str]]:
         env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(VOILA_SHARE), os.environ.get("JUPYTER_PATH")) if p)
         cmd.append("--template=pathways")
     return cmd, env
-
-
-def _cmd_preview(args: argparse.Namespace) -> int:
-    cmd, env = preview_command(args.port)
-    print(f"Preview on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)", flush=True)
-    os.chdir(PREVIEW.parent)
-    # Become Voila, so that Ctrl-C or a stop signal reaches it (and its kernels) directly.
-    os.execve(cmd[0], cmd, env)
-    return 0  # pragma: no cover - execve does not return
-
-
-# --- registration -------------------------------------------------------------------------------------------
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    """The authoring commands."""
-    p = sub.add_parser("check", help="check role-play scenarios (and translations) and list every problem",
-                       description="Check scenario files and list every problem at once, each with its file, line "
-                       "and how to fix it. With no file, checks every scenario, translation, knowledge-check and "
-                       "sorting file under lessons/. Exits with status 1 if there is any error.")
-    p.add_argument("files", nargs="*", help="scenario, translation, check or sorting files "
-                   "(default: all under lessons/)")
-    p.add_argument("--strict", action="store_true", help="treat warnings as errors too")
-    p.add_argument("--list", action="store_true", help="list the principle and checklist ids you can use")
-    p.add_argument("--figures", action="store_true", help="print how much the assessments' shape could give "
-                   "away: where the best choice or key sits and how long it is, and what a concerning ending keeps")
-    p.set_defaults(func=_cmd_check)
-
-    p = sub.add_parser("graph", help="draw a scenario as a diagram (SVG or PNG)",
-                       description="Draw a scenario: its moments, its choices (green: honours a principle; red "
-                       "dashed: works against one) and its endings, coloured by outcome.")
-    p.add_argument("file", help="the scenario file")
-    p.add_argument("-o", "--output", help="the picture to write, .svg or .png (default: <name>.svg here)")
-    p.set_defaults(func=_cmd_graph)
-
-    p = sub.add_parser("new-scenario", help="write a small, valid scenario to start from",
-                       description="Write NAME.yaml, a small valid role-play with comments explaining each part.")
-    p.add_argument("name", help="the new scenario's name, e.g. bus-station (or a path ending in .yaml)")
-    p.add_argument("--folder", default=".", help="where to write it (default: here)")
-    p.add_argument("--force", action="store_true", help="replace the file if it already exists")
-    p.set_defaults(func=_cmd_new)
-
-    p = sub.add_parser("new-translation", help="write a translation file to start from",
-                       description="Write <scenario>.<LANGUAGE>.yaml beside the scenario with every text to "
-                       "translate, still in the original language.")
-    p.add_argument("file", help="the scenario file")
-    p.add_argument("language", help="a language code such as es, fr or pt-BR")
-    p.add_argument("--force", action="store_true", help="replace the file if it already exists")
-    p.set_defaults(func=_cmd_new_translation)
-
-    p = sub.add_parser("schema", help="write the JSON Schema of the scenario format",
-                       description="Write the JSON Schema generated from the scenario models "
-                       "(default: lessons/scenario.schema.json; '-' prints it).")
-    p.add_argument("-o", "--output", help="where to write it ('-' for the screen)")
-    p.set_defaults(func=_cmd_schema)
-
-    p = sub.add_parser("preview", help="open the scenario preview (pick a file, play it, see every path)",
-                       description="Serve the preview notebook with Voila on 127.0.0.1.")
-    p.add_argument("--port", type=int, default=8867, help="port (default: 8867)")
-    p.set_defaults(func=_cmd_preview)

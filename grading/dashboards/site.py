@@ -9,7 +9,6 @@ file (template, file rules, culling, preheated kernels, headers). See grading/da
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -319,14 +318,17 @@ def start(root: str | Path | None = None, port: int = 8866, overrides: Iterable[
                             stdin=subprocess.DEVNULL, **popen)  # type: ignore[call-overload]
 
 
+def serve_root(root: str | Path | None = None) -> Path:
+    """The dashboards folder served: `root`, else build/dashboards."""
+    return Path(root or DEFAULT_OUT)
+
+
 def serve(root: str | Path | None = None, port: int = 8866, pool: int | None = None,
           lesson_pools: dict[str, int] | None = None, max_kernels: int | None = None,
           preheat: int | None = None) -> int:
     """Serve the dashboards until interrupted; return Voila's exit status."""
-    root = Path(root or DEFAULT_OUT)
+    root = serve_root(root)
     overrides = capacity_overrides(max_kernels, preheat)
-    print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  "
-          f"{' '.join(voila_command(root, port, overrides))}", flush=True)
     proc = start(root, port, overrides, pool=pool, lesson_pools=lesson_pools)
 
     def stop_on_term(_signum: int, _frame: object) -> None:
@@ -344,43 +346,3 @@ def serve(root: str | Path | None = None, port: int = 8866, pool: int | None = N
             return proc.wait()
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _lesson_pool(text: str) -> tuple[str, int]:
-    lesson, _, size = text.partition("=")
-    if not lesson or not size.isdigit():
-        raise argparse.ArgumentTypeError(f"expected LESSON=N, got {text!r}")
-    return lesson, int(size)
-
-
-# --- CLI ----------------------------------------------------------------------------------------------------
-def _cmd_build(args: argparse.Namespace) -> int:
-    out = build(args.out, args.lesson or None)
-    print(f"Dashboards built in {out}")
-    return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    """`pathways dashboards build` and `pathways dashboards serve --port N`."""
-    p = sub.add_parser("dashboards", help="build and serve the lessons as Voila dashboards",
-                       description="Publish the learners' version of the lessons as Voila dashboards.")
-    dsub = p.add_subparsers(dest="dashboards_command", metavar="ACTION", required=True)
-    b = dsub.add_parser("build", help="build the dashboards from the release version of every lesson",
-                        description="Release every lesson, drop the grading cells and write the dashboards "
-                        "(default folder: build/dashboards).")
-    b.add_argument("--out", default=None, help="output folder (default: build/dashboards)")
-    b.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
-    b.set_defaults(func=_cmd_build)
-    s = dsub.add_parser("serve", help="serve the built dashboards on 127.0.0.1",
-                        description="Run Voila on 127.0.0.1 with the settings of grading/dashboards/voila/voila.py.")
-    s.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
-    s.add_argument("--root", default=None, help="dashboards folder (default: build/dashboards)")
-    s.add_argument("--pool", type=int, default=None, help="preheated kernels per lesson (default: 2)")
-    s.add_argument("--lesson-pool", type=_lesson_pool, action="append", default=[], metavar="LESSON=N",
-                   help="preheated kernels for one lesson, e.g. the workshop's lesson (repeatable)")
-    s.add_argument("--max-kernels", type=int, default=None, metavar="N",
-                   help="most kernels at once; past it a visitor gets a 'busy, try again' page (default: what "
-                   "three quarters of the memory holds)")
-    s.add_argument("--preheat", type=int, default=None, metavar="N",
-                   help="kernels preheating at once while pools fill (default: half the cores, at least 1)")
-    s.set_defaults(func=lambda a: serve(a.root, a.port, a.pool, dict(a.lesson_pool), a.max_kernels, a.preheat))

@@ -7,8 +7,8 @@
     pathways export                             # grades.csv
     pathways report                             # report.html
 
-Each command is a thin layer over a function of this module (init_course, collect, grade,
-feedback, export, report), which tests call directly. The course folder is --course, else
+Each command (grading/cli.py) is a thin layer over a function of this module (init_course, collect,
+grade, feedback, export, report), which tests call directly. The course folder is --course, else
 $PATHWAYS_COURSE, else build/course; the gradebook is SQLite in the course folder unless
 $PATHWAYS_DB_URL names another database: for a course with several graders, a PostgreSQL URL
 such as postgresql+psycopg2://grader@127.0.0.1/pathways (name the driver: SQLAlchemy 2.1 reads a
@@ -18,7 +18,6 @@ by grading/instructor/nbgrader_config.py, so plain nbgrader commands use the sam
 
 from __future__ import annotations
 
-import argparse
 import csv
 import html
 import json
@@ -29,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,13 +238,14 @@ def _release_sources(release_nb: Path) -> dict[str, str]:
 
 def grade(course: str | Path | None = None, lessons: list[str] | None = None, students: list[str] | None = None,
           force: bool = False, jobs: int | None = None, timeout: int | None = None, run_learner_code: bool = False,
-          isolation: str = "auto", progress: bool = True, accept_weaker_isolation: bool = False) -> GradeReport:
+          isolation: str = "auto", progress: bool = True, accept_weaker_isolation: bool = False,
+          notify: Callable[[list[str]], None] | None = None) -> GradeReport:
     """Autograde every new hand-in, in parallel, each in its own sandbox; merge scores into the gradebook.
 
     The gradebook is backed up first and integrity-checked after. A hand-in that cannot be graded
     scores 0 and is flagged with the reason; every other one is still graded. If the sandbox is
-    weaker than the full one, that is printed and recorded, and learner code is refused
-    (parallel.WeakIsolation) unless accept_weaker_isolation.
+    weaker than the full one, that is said (to `notify`, before grading starts; else logged) and recorded, and
+    learner code is refused (parallel.WeakIsolation) unless accept_weaker_isolation.
     """
     from ..sandbox.job import Job, copy_back
     from ..sandbox.parallel import choose_jail, isolation_notice, run_jobs
@@ -280,7 +281,7 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
             jail, warnings = choose_jail(hide, workroot, isolation)
             notice = isolation_notice(jail, warnings, run_learner_code, accept_weaker_isolation)  # may refuse
             if notice:
-                print("\n".join(notice), file=sys.stderr)
+                (notify or (lambda lines: log.warning("\n".join(lines))))(notice)
                 warnings = [f"grading kernels were NOT fully isolated ({jail.description})", *warnings]
             report.isolation = jail.description
             report.backup = gradebook.backup(url, root / "pathways" / "backups")
@@ -520,142 +521,3 @@ def report(course: str | Path | None = None, out: str | Path | None = None, name
     root = course_root(course)
     out = Path(out) if out else root / "report.html"
     return build_report(root, db_url(root), out, released_lessons(root), names=names)
-
-
-# --- command line -------------------------------------------------------------------------------------
-
-def _print(lines: list[str]) -> None:
-    for line in lines:
-        print(line)
-
-
-def _course_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--course", help="the course folder (default: $PATHWAYS_COURSE, else build/course)")
-
-
-def _cmd_init(a) -> int:
-    rep = init_course(a.course, a.roster, release=not a.no_release)
-    print(f"Course ready in {rep.root}: {len(rep.released)} lesson(s) released, {rep.roster} learner(s) on the "
-          "class list.")
-    _print([f"Class list: {w}" for w in rep.warnings])
-    _print([f"Problem: {p}" for p in rep.problems])
-    print(f"Gradebook: {db_url(rep.root)}")
-    print("Next: pathways collect PATH")
-    return 1 if rep.problems else 0
-
-
-def _cmd_release(a) -> int:
-    for folder in release_lessons(a.lessons or None, a.course):
-        print(f"Released {folder.name} -> {folder}")
-    return 0
-
-
-def _cmd_collect(a) -> int:
-    rep = collect(a.path, a.course, a.lesson, a.strict_roster)
-    _print(rep.lines())
-    print("Next: pathways grade")
-    return 0
-
-
-def _cmd_grade(a) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    rep = grade(a.course, a.lessons or None, a.student or None, force=a.force, jobs=a.jobs, timeout=a.timeout,
-                run_learner_code=a.run_learner_code, isolation=a.isolation, progress=not a.no_progress,
-                accept_weaker_isolation=a.accept_weaker_isolation)
-    _print(rep.lines())
-    if rep.integrity:
-        print(f"The gradebook did not pass its check. The backup from before this run is {rep.backup}.",
-              file=sys.stderr)
-        return 1
-    print("Next: pathways feedback, pathways export, pathways report")
-    return 0
-
-
-def _cmd_feedback(a) -> int:
-    rep = feedback(a.course, a.lessons or None)
-    _print(rep.lines())
-    print(f"Feedback pages are in {course_root(a.course) / 'feedback'}")
-    return 1 if any("hidden test" in p for p in rep.problems) else 0
-
-
-def _cmd_export(a) -> int:
-    print(f"Grades written to {export(a.course, a.out)}")
-    return 0
-
-
-def _cmd_report(a) -> int:
-    print(f"Report written to {report(a.course, a.out, names=a.names)}")
-    return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    """Add the instructor's grading commands to the `pathways` parser."""
-    p = sub.add_parser("course", help="set up a course folder", description="Set up a course folder.")
-    csub = p.add_subparsers(dest="course_command", metavar="ACTION")
-    q = csub.add_parser("init", help="create a course folder wired to the lessons",
-                        description="Create (or complete) a course folder: private folders, the gradebook, the "
-                        "class list, and every lesson released. Safe to run again.")
-    _course_arg(q)
-    q.add_argument("--roster", help="a class list: CSV with any of 'id', 'email', 'name' columns, or one name "
-                   "per line (see GRADING.md, 'How learners are identified')")
-    q.add_argument("--no-release", action="store_true", help="do not release the lessons now")
-    q.set_defaults(func=_cmd_init)
-    p.set_defaults(func=lambda a: p.print_help() or 2)
-
-    q = sub.add_parser("release", help="generate the learners' version of the lessons",
-                       description="Generate the learners' version (no solutions, no hidden tests) of all or some "
-                       "lessons into the course's release/ folder.")
-    _course_arg(q)
-    q.add_argument("lessons", nargs="*", help="lesson folders (default: all)")
-    q.set_defaults(func=_cmd_release)
-
-    q = sub.add_parser("collect", help="import hand-ins from a folder or zip",
-                       description="Import hand-ins from a folder or zip (nbgrader's submitted/ or exchange "
-                       "folders, one folder or zip per student from e-mail). Reports duplicates, students not on the "
-                       "class list and unreadable files; nothing is ever deleted.")
-    _course_arg(q)
-    q.add_argument("path", help="a folder or a .zip file")
-    q.add_argument("--lesson", help="the lesson, when the hand-ins do not say")
-    q.add_argument("--strict-roster", action="store_true", help="skip students not on the class list")
-    q.set_defaults(func=_cmd_collect)
-
-    q = sub.add_parser("grade", help="autograde everything new, on every core",
-                       description="Autograde every hand-in that is new or changed, several at once, each in its own "
-                       "sandbox. The gradebook is backed up first and checked after.")
-    _course_arg(q)
-    q.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
-    q.add_argument("--student", action="append", help="only this student (repeatable)")
-    q.add_argument("--force", action="store_true", help="grade again even what is up to date")
-    q.add_argument("--jobs", type=int, help="how many at once (default: the number of cores)")
-    q.add_argument("--timeout", type=int, help="seconds a cell may run before it is stopped (default 60)")
-    q.add_argument("--run-learner-code", action="store_true",
-                   help="also run code cells the learner added or changed (still in the sandbox)")
-    q.add_argument("--isolation", choices=["auto", "none"], default="auto",
-                   help="'auto': the strongest isolation this machine allows (default)")
-    q.add_argument("--accept-weaker-isolation", action="store_true",
-                   help="run learner code even where the full sandbox (bubblewrap, as root) is not available")
-    q.add_argument("--no-progress", action="store_true", help="no progress bar")
-    q.set_defaults(func=_cmd_grade)
-
-    q = sub.add_parser("feedback", help="write feedback pages for graded hand-ins",
-                       description="Write one feedback page per graded notebook into the course's feedback/ folder. "
-                       "Hidden tests and their outputs never appear; every page is checked.")
-    _course_arg(q)
-    q.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
-    q.set_defaults(func=_cmd_feedback)
-
-    q = sub.add_parser("export", help="write the grades as CSV",
-                       description="Write a CSV with one row per student, one column per lesson and a 'flags' column "
-                       "giving the reason for anything that could not be graded or needs a look.")
-    _course_arg(q)
-    q.add_argument("--out", help="the CSV file (default: <course>/grades.csv)")
-    q.set_defaults(func=_cmd_export)
-
-    q = sub.add_parser("report", help="write the class report (HTML with figures)",
-                       description="Write one self-contained HTML page: score distribution per lesson, share correct "
-                       "per knowledge check, and for every role-play moment the share of the class taking each choice. "
-                       "Figures never show names.")
-    _course_arg(q)
-    q.add_argument("--out", help="the HTML file (default: <course>/report.html)")
-    q.add_argument("--names", action="store_true", help="add a table of each student's scores, with names")
-    q.set_defaults(func=_cmd_report)

@@ -261,8 +261,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """Prepare, then become bubblewrap running an IPython kernel (or, with --probe, the inside report)."""
     args = _parse(argv)
-    if args.report:
-        _report(args)
+    if args.report:  # this program's output, read by probe() in the instructor's process
+        sys.stdout.write("".join(f"{key}={value}\n" for key, value in inside_report(args).items()))
         return
     if args.uid is not None:
         hand_over(args.uid, args.home, args.connection_file)
@@ -299,8 +299,8 @@ def _expect(flag: tuple[str, ...] = ()) -> list[str]:
             for x in (*flag, value)]
 
 
-def _report(args: argparse.Namespace) -> None:
-    """Print one line per property of the sandbox, as seen from inside it."""
+def inside_report(args: argparse.Namespace) -> dict[str, str]:
+    """Each property of the sandbox, as seen from inside it."""
     results = {"uid": str(os.getuid()),
                "processes": str(sum(1 for e in os.listdir("/proc") if e.isdigit()))}
     try:
@@ -325,8 +325,7 @@ def _report(args: argparse.Namespace) -> None:
         results["pathways"] = os.path.dirname(pathways.autograde.__file__)
     except Exception as exc:  # noqa: BLE001
         results["import"] = f"failed: {exc.__class__.__name__}: {exc}"
-    for key, value in results.items():
-        print(f"{key}={value}")
+    return results
 
 
 def _try_write(folder: str) -> str:

@@ -92,7 +92,8 @@ def test_graph_warns_when_saving_into_a_lesson_folder(tmp_path, capsys):
     lesson = tmp_path / "lesson"
     lesson.mkdir()
     (lesson / "lesson.ipynb").write_text("{}")
-    commands.graph(course.LESSONS / "01-why-dont-they-leave" / "er_visit.yaml", lesson / "map.svg")
+    assert cli.main(["graph", str(course.LESSONS / "01-why-dont-they-leave" / "er_visit.yaml"), "-o",
+                     str(lesson / "map.svg")]) == 0
     assert "given to learners" in capsys.readouterr().err
 
 

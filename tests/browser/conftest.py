@@ -35,6 +35,7 @@ from dashboard_support import (
 )
 from pathways.grading import course as courselib
 from pathways.grading.dashboards import site as dashboards
+from pathways.grading.learner import workspace as learner_workspace
 from support import stop_process
 
 
@@ -97,7 +98,7 @@ def jupyterlab_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     env.update(JUPYTER_CONFIG_DIR=str(base / "jupyter-config"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     log = (base / "lab.log").open("w")
-    proc = subprocess.Popen(courselib.lab_command(root, port, token=LAB_TOKEN), env=env, stdout=log,
+    proc = subprocess.Popen(learner_workspace.lab_command(root, port, token=LAB_TOKEN), env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_http(f"http://127.0.0.1:{port}/api/status?token={LAB_TOKEN}", proc)
@@ -117,7 +118,7 @@ def jupyterlab(jupyterlab_server, released_course, request, monkeypatch) -> Iter
     with monkeypatch.context() as mp:  # copy the run's release instead of releasing every lesson again
         mp.setattr(courselib, "release", lambda lessons=None, course=None: [
             release / lesson for lesson in lessons or courselib.lesson_ids()])
-        workspace = courselib.prepare_workspace(root / name)
+        workspace = learner_workspace.prepare_workspace(root / name)
     lab = Lab(base, root, workspace)
     yield lab
     with contextlib.suppress(OSError):  # a kernel that will not stop only costs the next test some CPU
