@@ -30,6 +30,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .i18n import DEFAULT_LANG, current_lang
 from .yamlload import safe_load
 
 OVERRIDE_NAME = "pathways-resources.yaml"
@@ -172,8 +173,6 @@ def default_text() -> str:
 def load_resources(start: str | Path | None = None, lang: str | None = None) -> Resources:
     """The resources in force for a notebook run from `start` (default: the working folder), in `lang`
     (default: PATHWAYS_LANG) where a translation of the configuration exists."""
-    from .i18n import DEFAULT_LANG, current_lang
-
     path = config_path(start)
     lang = lang or current_lang()
     extra = translation_path(path, lang) if lang != DEFAULT_LANG else None
