@@ -47,6 +47,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check widgets grading tests && $(BIN)/python tests/unit/test_architecture.py  # lint-imports
+	$(BIN)/python -m pytest tests/unit/test_layout.py -q -p no:cacheprovider  # no module over 400 lines, no function over 60
 
 bench: bench-grading bench-dashboards
 
