@@ -2,37 +2,163 @@
 
 For each lesson: the distribution of scores, the share of the class getting each knowledge check
 right, and for every moment of every role-play the share of the class taking each choice (what
-the debrief is about). Figures are PNGs drawn with matplotlib, embedded in the page (so it can be
-e-mailed as one file) and also written beside it. Figures never show names; the table of flagged
-hand-ins names student ids, because the instructor has to act on them.
+the debrief is about). Figures are PNGs drawn with matplotlib (report_figures.py), embedded in the page
+(so it can be e-mailed as one file) and also written beside it. Figures never show names; the table of
+flagged hand-ins names student ids, because the instructor has to act on them.
 
 Items a learner skipped for wellbeing are left out: each lesson's table of totals gives nbgrader's raw total
 and maximum beside the adjusted ones and the number of skipped items (never which, never why), and the share
 of the class with full marks on an item counts only the learners who did not skip it.
+
+`gather` reads the course into plain dataclasses (`ClassReport`); `render` turns them into the page through
+the Jinja2 template `templates/report.html.j2`, with autoescape on: everything a learner or an instructor
+typed (names, ids, flags, file names) reaches the page escaped. `build_report` does both and writes the files.
 """
 
 from __future__ import annotations
 
 import base64
-import html
-import io
+import functools
 import json
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from nbgrader.api import Gradebook
 
-matplotlib.use("Agg")  # no display: the report is drawn in files only
-import matplotlib.pyplot as plt  # noqa: E402
-from nbgrader.api import Gradebook  # noqa: E402
+from . import gradebook, report_figures
+from .gradebook import Adjusted
+from .ledger import Ledger
 
-from . import gradebook  # noqa: E402
-from .ledger import Ledger  # noqa: E402
-
-HONOUR, BREAK = "#2e7d32", "#c62828"
-
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 _calls, _name, _kw = gradebook.calls_in, gradebook.call_name, gradebook.call_arg
+
+
+@dataclass
+class Chart:
+    """One figure of the page: its file name (without .png), its alt text (also its caption) and the PNG."""
+
+    name: str
+    alt: str
+    png: bytes
+
+    @property
+    def data(self) -> str:
+        """The PNG in base64, for a data: URI."""
+        return base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass
+class Summary:
+    """A lesson's headline numbers."""
+
+    graded: int
+    failed: int
+    mean: float  # nbgrader's raw total
+    max_score: float
+    adjusted_percent: float  # mean share of each learner's adjusted maximum, in %
+    skipping: int  # learners who skipped at least one item for wellbeing
+
+
+@dataclass
+class Choice:
+    """One choice of a role-play moment and how many of the class took it."""
+
+    moment: str
+    text: str
+    honours: bool
+    principle: str
+    students: int
+    percent: float  # of the learners who reached the moment
+
+
+@dataclass
+class Roleplay:
+    """A role-play of a lesson: its chart and every choice, or why its file could not be read."""
+
+    file: str
+    problem: str | None = None
+    chart: Chart | None = None
+    choices: list[Choice] = field(default_factory=list)
+
+
+@dataclass
+class LessonPart:
+    """What the page says about one lesson."""
+
+    lesson: str
+    empty: bool = False  # nothing graded nor failed yet
+    summary: Summary | None = None
+    scores_chart: Chart | None = None
+    totals: list[tuple[str, Adjusted]] = field(default_factory=list)  # (student id, totals), by id
+    checks_chart: Chart | None = None
+    roleplays: list[Roleplay] = field(default_factory=list)
+
+    @property
+    def skipping(self) -> int:
+        return sum(1 for _sid, a in self.totals if a.excused)
+
+    @property
+    def charts(self) -> list[Chart]:
+        found = [self.scores_chart, self.checks_chart] + [rp.chart for rp in self.roleplays]
+        return [c for c in found if c is not None]
+
+
+@dataclass
+class Flagged:
+    """A hand-in the instructor should look at, with the reasons."""
+
+    sid: str
+    lesson: str
+    graded: bool
+    reasons: list[str]
+
+
+@dataclass
+class Unassigned:
+    """A hand-in set aside because its label fits several learners."""
+
+    lesson: str
+    label: str
+    candidates: list[str]
+    archive: str
+
+
+@dataclass
+class StudentRow:
+    """A line of the named table: a learner and their totals, one per lesson (None: nothing graded)."""
+
+    sid: str
+    name: str
+    totals: list[Adjusted | None]
+
+
+@dataclass
+class LastRun:
+    """What the last grading run recorded about itself."""
+
+    when: str = ""
+    isolation: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClassReport:
+    """Everything the page shows, as plain data."""
+
+    lessons: list[str]
+    parts: list[LessonPart]
+    flagged: list[Flagged]
+    unassigned: list[Unassigned]
+    names: bool = False
+    students: list[StudentRow] = field(default_factory=list)  # only when names
+    last: LastRun | None = None
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [chart for part in self.parts for chart in part.charts]
 
 
 def lesson_structure(url: str, lesson: str) -> dict:
@@ -99,202 +225,97 @@ def roleplay_choices(root: Path, ledger: Ledger, lesson: str, activity: str, sce
     return scenario, counts, walkers
 
 
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def _short(text: str, n: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def fig_scores(scores: list[float], max_score: float, lesson: str) -> bytes:
-    """Histogram of a lesson's scores."""
-    fig, ax = plt.subplots(figsize=(6, 3))
-    bins = max(5, min(20, int(max_score) + 1)) if max_score else 10
-    ax.hist(scores, bins=bins, range=(0, max_score or 1), color="#3f51b5", edgecolor="white")
-    ax.set_xlabel(f"score (of {max_score:g})")
-    ax.set_ylabel("students")
-    ax.set_title(f"{lesson}: scores ({len(scores)} graded)")
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    return _png(fig)
-
-
-def fig_checks(labels: list[str], shares: list[float], lesson: str) -> bytes:
-    """Share of the class with each check right."""
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(labels) + 1.2))
-    y = range(len(labels))
-    ax.barh(list(y), [100 * s for s in shares], color=["#2e7d32" if s >= 0.7 else "#f9a825" if s >= 0.4
-                                                       else "#c62828" for s in shares])
-    ax.set_yticks(list(y), labels)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("% of graded students with full marks")
-    ax.set_title(f"{lesson}: knowledge checks and activities")
-    for i, s in enumerate(shares):
-        ax.text(min(100 * s + 1, 92), i, f"{100 * s:.0f}%", va="center", fontsize=8)
-    return _png(fig)
-
-
-def fig_roleplay(scenario, counts, walkers: int) -> bytes:
-    """One panel per role-play moment: the share taking each choice, green if it honours a principle."""
-    nodes = [nid for nid, node in scenario.nodes.items() if node.choices]
-    heights = [len(scenario.nodes[n].choices) + 1.2 for n in nodes]
-    fig, axes = plt.subplots(len(nodes), 1, figsize=(8, 0.38 * sum(heights) + 0.8), squeeze=False, sharex=True,
-                             gridspec_kw={"height_ratios": heights}, layout="constrained")
-    for ax, nid in zip(axes[:, 0], nodes, strict=True):
-        node = scenario.nodes[nid]
-        total = sum(counts[nid].values())
-        shares = [(counts[nid][c.id] / total if total else 0.0) for c in node.choices]
-        ax.barh(range(len(node.choices)), [100 * s for s in shares],
-                color=[HONOUR if c.feedback.honours else BREAK for c in node.choices])
-        ax.set_yticks(range(len(node.choices)), [_short(c.text, 55) for c in node.choices], fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 100)
-        ax.set_title(f"{nid} ({total} of {walkers} reached it): {_short(node.text, 70)}", fontsize=8, loc="left")
-        for i, s in enumerate(shares):
-            ax.text(min(100 * s + 1, 90), i, f"{100 * s:.0f}%", va="center", fontsize=7)
-    axes[-1, 0].set_xlabel("% of the students who reached this moment (green: honours the principle)")
-    fig.suptitle(f"Role-play '{scenario.title}': choices taken", fontsize=10)
-    return _png(fig)
-
-
-def build_report(root: Path, url: str, out: Path, lessons: list[str], names: bool = False) -> Path:
-    """Draw every figure, write them as PNGs beside `out`, and write the self-contained HTML page."""
-    from pathways.scenario import ScenarioError
-
+def gather(root: Path, url: str, lessons: list[str], names: bool = False) -> ClassReport:
+    """Everything the report shows, figures drawn (as PNG bytes), nothing written."""
     ledger = Ledger.load(root)
     table = gradebook.scores(url)
-    figdir = out.parent / (out.stem + "-figures")
-    figdir.mkdir(parents=True, exist_ok=True)
-    parts = []
-    figures = []
-
-    def add_figure(name: str, png: bytes, alt: str) -> None:
-        (figdir / f"{name}.png").write_bytes(png)
-        figures.append(name)
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
-                     f"<figcaption>{html.escape(alt)}</figcaption></figure>")
-
-    last = {}
+    report = ClassReport(lessons=list(lessons), parts=[_lesson_part(root, url, ledger, table, les) for les in lessons],
+                         flagged=[Flagged(sid, les, sub.status != "failed", list(sub.flags))
+                                  for sid, les, sub in ledger.entries() if sub.flags or sub.status == "failed"],
+                         unassigned=[Unassigned(r["lesson"], r["label"], list(r["candidates"]), r["archive"])
+                                     for r in ledger.unassigned],
+                         names=names)
+    if names:
+        totals = gradebook.adjusted_scores(url, root, table)
+        report.students = [StudentRow(sid, ledger.name(sid), [totals.get((sid, les)) for les in lessons])
+                           for sid in sorted(ledger.students)]
     last_file = root / "pathways" / "last-grade.json"
     if last_file.exists():
         last = json.loads(last_file.read_text())
+        if last:
+            report.last = LastRun(last.get("when", ""), last.get("isolation", ""), list(last.get("warnings", [])))
+    return report
 
-    for lesson in lessons:
-        graded = {sid: v for (sid, les), v in table.items() if les == lesson
-                  and (ledger.get(sid, les) is None or ledger.get(sid, les).status == "graded")}
-        failed = [sid for sid, les, sub in ledger.entries() if les == lesson and sub.status == "failed"]
-        parts.append(f"<h2>{html.escape(lesson)}</h2>")
-        if not graded and not failed:
-            parts.append("<p>No hand-ins graded yet.</p>")
-            continue
-        max_score = max((v["max"] for v in graded.values()), default=0)
-        scores = [v["score"] for v in graded.values()]
-        items_of = gradebook.cell_items(url, lesson, root / "release" / lesson)
-        read = {sid: _excusals(root, sid, lesson) for sid in graded}
-        adjusted = {sid: gradebook.adjust(v, items_of, *read[sid]) for sid, v in graded.items()}
-        if scores:
-            mean = sum(scores) / len(scores)
-            kept = [a.score / a.max for a in adjusted.values() if a.max]
-            skipping = sum(1 for a in adjusted.values() if a.excused)
-            parts.append(f"<p>{len(scores)} graded, {len(failed)} could not be graded. Mean {mean:.1f} of "
-                         f"{max_score:g} (nbgrader's raw total). Adjusted for items skipped for wellbeing: mean "
-                         f"{100 * sum(kept) / len(kept) if kept else 0:.0f}% of each learner's adjusted maximum; "
-                         f"{skipping} learner(s) skipped at least one item.</p>")
-            add_figure(f"{lesson}-scores", fig_scores(scores, max_score, lesson),
-                       f"{lesson}: distribution of scores of {len(scores)} graded students")
-        structure = lesson_structure(url, lesson)
-        parts.append(_totals_table(adjusted))
-        excused = {sid: set(items) for sid, (items, _problem) in read.items()}
-        texts = _question_texts(root / "release" / lesson)
-        labels, shares = [], []
-        for cell, (activity, qid) in structure["checks"].items():
-            if pairs := _not_skipped(cell, graded, items_of, excused):
-                labels.append(_short(f"{qid}: {texts.get((activity, qid), cell)}", 70))
-                shares.append(_full_share(pairs))
-        for cell in structure["other"]:
-            if pairs := _not_skipped(cell, graded, items_of, excused):
-                labels.append(f"activity ({cell}), full marks")
-                shares.append(_full_share(pairs))
-        for cell in structure["roleplays"]:
-            if pairs := _not_skipped(cell, graded, items_of, excused):
-                labels.append(f"role-play ({cell}), full marks")
-                shares.append(_full_share(pairs))
-        if labels:
-            add_figure(f"{lesson}-checks", fig_checks(labels, shares, lesson),
-                       f"{lesson}: share of the class with each knowledge check right")
-        for activity, scenario_file in structure["roleplays"].values():
-            path = root / "release" / lesson / str(scenario_file)
-            try:
-                scenario, counts, walkers = roleplay_choices(root, ledger, lesson, activity, path)
-            except (ScenarioError, OSError) as exc:
-                parts.append(f"<p>Role-play {html.escape(str(scenario_file))} could not be read: "
-                             f"{html.escape(str(exc))}</p>")
-                continue
-            add_figure(f"{lesson}-roleplay-{scenario.id}", fig_roleplay(scenario, counts, walkers),
-                       f"{lesson}: role-play '{scenario.title}', share of the class taking each choice at each "
-                       f"moment ({walkers} valid transcripts)")
-            parts.append(_choice_table(scenario, counts))
 
-    flagged = [(sid, lesson, sub) for sid, lesson, sub in ledger.entries() if sub.flags or sub.status == "failed"]
-    parts.append("<h2>Hand-ins that need a look</h2>")
-    if flagged:
-        rows = "".join(f"<tr><td>{html.escape(sid)}</td><td>{html.escape(lesson)}</td>"
-                       f"<td>{'not graded' if sub.status == 'failed' else 'graded'}</td>"
-                       f"<td>{html.escape('; '.join(sub.flags))}</td></tr>" for sid, lesson, sub in flagged)
-        parts.append("<table><tr><th>student id</th><th>lesson</th><th>status</th><th>reason</th></tr>"
-                     f"{rows}</table>")
-    else:
-        parts.append("<p>None.</p>")
-    if ledger.unassigned:
-        # A name fitting several learners on the class list: given to none of them (see GRADING.md).
-        rows = "".join(f"<tr><td>{html.escape(r['lesson'])}</td>"
-                       + (f"<td>{html.escape(r['label'])}</td>" if names else "")
-                       + f"<td>{html.escape(', '.join(r['candidates']))}</td><td>{html.escape(r['archive'])}</td></tr>"
-                       for r in ledger.unassigned)
-        parts.append("<h2>Hand-ins not assigned to anyone</h2><p>Each is named after a name that several learners "
-                     "on the class list share, so it was given to none of them and not graded. Rename its folder or "
-                     "zip to the right learner's id (or e-mail) and run <code>pathways collect</code> again.</p>"
-                     "<table><tr><th>lesson</th>" + ("<th>named</th>" if names else "")
-                     + f"<th>could be</th><th>kept in</th></tr>{rows}</table>")
-    if names:
-        rows = []
-        totals = gradebook.adjusted_scores(url, root, table)
+def _lesson_part(root: Path, url: str, ledger: Ledger, table: dict, lesson: str) -> LessonPart:
+    """One lesson's summary, totals and charts."""
+    graded = {sid: v for (sid, les), v in table.items() if les == lesson
+              and (ledger.get(sid, les) is None or ledger.get(sid, les).status == "graded")}
+    failed = [sid for sid, les, sub in ledger.entries() if les == lesson and sub.status == "failed"]
+    part = LessonPart(lesson)
+    if not graded and not failed:
+        part.empty = True
+        return part
+    items_of = gradebook.cell_items(url, lesson, root / "release" / lesson)
+    read = {sid: _excusals(root, sid, lesson) for sid in graded}
+    adjusted = {sid: gradebook.adjust(v, items_of, *read[sid]) for sid, v in graded.items()}
+    part.totals = sorted(adjusted.items())
+    if scores := [v["score"] for v in graded.values()]:
+        max_score = max(v["max"] for v in graded.values())
+        kept = [a.score / a.max for a in adjusted.values() if a.max]
+        part.summary = Summary(len(scores), len(failed), sum(scores) / len(scores), max_score,
+                               100 * sum(kept) / len(kept) if kept else 0, part.skipping)
+        part.scores_chart = Chart(f"{lesson}-scores", f"{lesson}: distribution of scores of {len(scores)} graded "
+                                  "students", report_figures.scores(scores, max_score, lesson))
+    structure = lesson_structure(url, lesson)
+    excused = {sid: set(items) for sid, (items, _problem) in read.items()}
+    part.checks_chart = _checks_chart(root, lesson, structure, graded, items_of, excused)
+    part.roleplays = [_roleplay(root, ledger, lesson, activity, str(scenario_file))
+                      for activity, scenario_file in structure["roleplays"].values()]
+    return part
 
-        def shown(sid: str, les: str) -> str:
-            a = totals.get((sid, les))
-            if a is None:
-                return ""
-            return f"{a.raw:g}" + (f" (adjusted {a.score:g} of {a.max:g}, {a.excused} skipped)" if a.excused else "")
 
-        for sid in sorted(ledger.students):
-            cells = "".join(f"<td>{html.escape(shown(sid, les))}</td>" for les in lessons)
-            rows.append(f"<tr><td>{html.escape(sid)}</td><td>{html.escape(ledger.name(sid))}</td>{cells}</tr>")
-        head = "".join(f"<th>{html.escape(les)}</th>" for les in lessons)
-        parts.append(f"<h2>Students</h2><table><tr><th>id</th><th>name</th>{head}</tr>{''.join(rows)}</table>")
-    if last:
-        parts.append(f"<p class='meta'>Last grading run {html.escape(last.get('when', ''))}: isolation of student "
-                     f"code: {html.escape(last.get('isolation', ''))}. "
-                     + html.escape(" ".join(last.get("warnings", []))) + "</p>")
+def _checks_chart(root: Path, lesson: str, structure: dict, graded: dict, items_of: dict,
+                  excused: dict[str, set]) -> Chart | None:
+    """The share of the class with full marks on each check, activity and role-play (None: nothing to show)."""
+    texts = _question_texts(root / "release" / lesson)
+    labels, shares = [], []
+    for cell, (activity, qid) in structure["checks"].items():
+        if pairs := _not_skipped(cell, graded, items_of, excused):
+            labels.append(report_figures.short(f"{qid}: {texts.get((activity, qid), cell)}", 70))
+            shares.append(_full_share(pairs))
+    for cell in structure["other"]:
+        if pairs := _not_skipped(cell, graded, items_of, excused):
+            labels.append(f"activity ({cell}), full marks")
+            shares.append(_full_share(pairs))
+    for cell in structure["roleplays"]:
+        if pairs := _not_skipped(cell, graded, items_of, excused):
+            labels.append(f"role-play ({cell}), full marks")
+            shares.append(_full_share(pairs))
+    if not labels:
+        return None
+    return Chart(f"{lesson}-checks", f"{lesson}: share of the class with each knowledge check right",
+                 report_figures.checks(labels, shares, lesson))
 
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Pathways class report</title>
-<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}}
-img{{max-width:100%}} table{{border-collapse:collapse;margin:1rem 0}} td,th{{border:1px solid #999;padding:.25rem .5rem;
-text-align:left;vertical-align:top}} .honours{{color:{HONOUR}}} .breaks{{color:{BREAK}}} .meta{{color:#555}}</style>
-</head><body><main>
-<h1>Pathways class report</h1>
-<p>Figures show the class as a whole; no names appear in them.</p>
-{''.join(parts)}
-</main></body></html>
-"""
-    out.write_text(page, encoding="utf-8")
-    return out
+
+def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_file: str) -> Roleplay:
+    """A role-play's chart and table of choices, or why its scenario could not be read."""
+    from pathways.scenario import ScenarioError
+
+    try:
+        scenario, counts, walkers = roleplay_choices(root, ledger, lesson, activity,
+                                                     root / "release" / lesson / scenario_file)
+    except (ScenarioError, OSError) as exc:
+        return Roleplay(scenario_file, problem=str(exc))
+    chart = Chart(f"{lesson}-roleplay-{scenario.id}",
+                  f"{lesson}: role-play '{scenario.title}', share of the class taking each choice at each moment "
+                  f"({walkers} valid transcripts)", report_figures.roleplay(scenario, counts, walkers))
+    choices = []
+    for nid, node in scenario.nodes.items():
+        total = sum(counts[nid].values())
+        choices += [Choice(nid, c.text, bool(c.feedback.honours), c.feedback.principle, counts[nid][c.id],
+                           100 * counts[nid][c.id] / total if total else 0.0) for c in node.choices]
+    return Roleplay(scenario_file, chart=chart, choices=choices)
 
 
 def _excusals(root: Path, sid: str, lesson: str) -> tuple[dict, str | None]:
@@ -314,35 +335,26 @@ def _full_share(pairs: list[tuple]) -> float:
     return sum(1 for g, m in pairs if g is not None and m and g >= m) / len(pairs)
 
 
-def _totals_table(adjusted: dict[str, gradebook.Adjusted]) -> str:
-    """Per learner (by id): nbgrader's raw total and maximum, the adjusted ones, how many items were skipped."""
-    if not adjusted:
-        return ""
-    skipped = sum(1 for a in adjusted.values() if a.excused)
-    rows = "".join(
-        f"<tr><td>{html.escape(sid)}</td><td>{a.raw:g} of {a.raw_max:g}</td><td>{a.score:g} of {a.max:g}</td>"
-        f"<td>{a.excused}</td><td>{html.escape('skips could not be read: none applied' if a.problem else '')}</td>"
-        "</tr>" for sid, a in sorted(adjusted.items()))
-    return ("<details><summary>Totals: nbgrader's raw total and the total adjusted for items skipped for wellbeing "
-            f"({skipped} learner(s) skipped at least one item)</summary>"
-            "<p>A skipped item leaves both the points earned and the maximum. Only the number of skipped items is "
-            "shown; learners are never asked why, and which items they skipped is not reported.</p>"
-            "<table><tr><th>student id</th><th>raw total (nbgrader)</th><th>adjusted total</th>"
-            f"<th>items skipped for wellbeing</th><th>note</th></tr>{rows}</table></details>")
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["g"] = lambda x: f"{x:g}"
+    return env
 
 
-def _choice_table(scenario, counts) -> str:
-    rows = []
-    for nid, node in scenario.nodes.items():
-        if not node.choices:
-            continue
-        total = sum(counts[nid].values())
-        for c in node.choices:
-            n = counts[nid][c.id]
-            cls = "honours" if c.feedback.honours else "breaks"
-            verb = "honours" if c.feedback.honours else "breaks"
-            rows.append(f"<tr><td>{html.escape(nid)}</td><td>{html.escape(c.text)}</td>"
-                        f"<td class='{cls}'>{verb} {html.escape(c.feedback.principle)}</td>"
-                        f"<td>{n}</td><td>{(100 * n / total if total else 0):.0f}%</td></tr>")
-    return ("<details><summary>Every choice, for the debrief</summary><table><tr><th>moment</th><th>choice</th>"
-            f"<th>principle</th><th>students</th><th>share</th></tr>{''.join(rows)}</table></details>")
+def render(report: ClassReport) -> str:
+    """The page (autoescaped: see the module docstring)."""
+    return _environment().get_template("report.html.j2").render(
+        report=report, honour=report_figures.HONOUR, break_=report_figures.BREAK)
+
+
+def build_report(root: Path, url: str, out: Path, lessons: list[str], names: bool = False) -> Path:
+    """Draw every figure, write them as PNGs beside `out`, and write the self-contained HTML page."""
+    report = gather(root, url, lessons, names)
+    figdir = out.parent / (out.stem + "-figures")
+    figdir.mkdir(parents=True, exist_ok=True)
+    for chart in report.charts:
+        (figdir / f"{chart.name}.png").write_bytes(chart.png)
+    out.write_text(render(report), encoding="utf-8")
+    return out
