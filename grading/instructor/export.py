@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from . import gradebook
+from . import excusal_totals, gradebook
 from .course_folder import course_root, db_url, released_lessons
 from .ledger import Ledger
 
@@ -50,7 +50,7 @@ def export(course: str | Path | None = None, out: str | Path | None = None) -> P
     ledger = Ledger.load(root)
     url = db_url(root)
     table = gradebook.scores(url)
-    adjusted = gradebook.adjusted_scores(url, root, table)
+    adjusted = excusal_totals.adjusted_scores(url, root, table)
     lessons = released_lessons(root)
     students = sorted(set(ledger.students) | {sid for sid, _ in table})
     out.parent.mkdir(parents=True, exist_ok=True)

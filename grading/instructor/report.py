@@ -27,13 +27,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nbgrader.api import Gradebook
 
-from . import gradebook, report_figures
-from .gradebook import Adjusted
+from . import excusal_totals, gradebook, report_figures
+from .excusal_totals import Adjusted
 from .ledger import Ledger
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-_calls, _name, _kw = gradebook.calls_in, gradebook.call_name, gradebook.call_arg
+_calls, _name, _kw = excusal_totals.calls_in, excusal_totals.call_name, excusal_totals.call_arg
 
 
 @dataclass
@@ -236,7 +236,7 @@ def gather(root: Path, url: str, lessons: list[str], names: bool = False) -> Cla
                                      for r in ledger.unassigned],
                          names=names)
     if names:
-        totals = gradebook.adjusted_scores(url, root, table)
+        totals = excusal_totals.adjusted_scores(url, root, table)
         report.students = [StudentRow(sid, ledger.name(sid), [totals.get((sid, les)) for les in lessons])
                            for sid in sorted(ledger.students)]
     last_file = root / "pathways" / "last-grade.json"
@@ -256,9 +256,9 @@ def _lesson_part(root: Path, url: str, ledger: Ledger, table: dict, lesson: str)
     if not graded and not failed:
         part.empty = True
         return part
-    items_of = gradebook.cell_items(url, lesson, root / "release" / lesson)
+    items_of = excusal_totals.cell_items(url, lesson, root / "release" / lesson)
     read = {sid: _excusals(root, sid, lesson) for sid in graded}
-    adjusted = {sid: gradebook.adjust(v, items_of, *read[sid]) for sid, v in graded.items()}
+    adjusted = {sid: excusal_totals.adjust(v, items_of, *read[sid]) for sid, v in graded.items()}
     part.totals = sorted(adjusted.items())
     if scores := [v["score"] for v in graded.values()]:
         max_score = max(v["max"] for v in graded.values())
@@ -321,7 +321,7 @@ def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_f
 def _excusals(root: Path, sid: str, lesson: str) -> tuple[dict, str | None]:
     from pathways.excusal import excusals_in_file
 
-    return excusals_in_file(gradebook.responses_file(root, sid, lesson))
+    return excusals_in_file(excusal_totals.responses_file(root, sid, lesson))
 
 
 def _not_skipped(cell: str, graded: dict, items_of: dict, excused: dict[str, set]) -> list[tuple]:

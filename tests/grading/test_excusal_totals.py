@@ -18,7 +18,7 @@ import classroom
 import pytest
 from nbgrader.api import Gradebook
 from pathways.grading import cli
-from pathways.grading.instructor import gradebook, workflow
+from pathways.grading.instructor import excusal_totals, gradebook, workflow
 from support import copy_lesson, lesson_ids, released_lesson
 
 LESSON = "01-why-dont-they-leave"
@@ -203,12 +203,12 @@ def test_every_graded_cell_of_every_lesson_can_be_skipped(released_course):
     beyond the skip toggle), with lesson 1's mapping exactly as its notebook says?"""
     url = f"sqlite:///{released_course / 'gradebook.db'}"
     for lesson in lesson_ids():
-        items = gradebook.cell_items(url, lesson, released_course / "release" / lesson)
+        items = excusal_totals.cell_items(url, lesson, released_course / "release" / lesson)
         with Gradebook(url) as gb:
             nb = gb.find_notebook("lesson", lesson)
             pointed = {c.name for c in [*nb.grade_cells, *nb.task_cells] if c.max_score}
         assert pointed and pointed <= set(items), (lesson, pointed - set(items))
-    one = gradebook.cell_items(url, LESSON, released_course / "release" / LESSON)
+    one = excusal_totals.cell_items(url, LESSON, released_course / "release" / LESSON)
     assert one == {"test-roleplay": {"roleplay:roleplay"}, "test-sorting": {"sorting:sort-palermo"},
                    "reflection-task": {"reflection:reflection-why-stay"},
                    **{f"test-{q}": {f"check:checks:{q}"} for q in QUESTIONS}}
@@ -220,7 +220,7 @@ def test_a_cell_leaves_only_when_all_it_grades_is_skipped():
     entry = {"score": 7.0, "max": 10.0, "cells": {"a": 2.0, "b": 1.0, "c": None}, "cell_max": {"a": 4, "b": 1, "c": 5}}
     items_of = {"a": frozenset({"roleplay:x", "check:c:q1"}), "b": frozenset({"check:c:q2"}),
                 "c": frozenset({"reflection:r"})}
-    one = gradebook.adjust(entry, items_of, {"roleplay:x": "t", "other:item": "t"})
+    one = excusal_totals.adjust(entry, items_of, {"roleplay:x": "t", "other:item": "t"})
     assert (one.raw, one.raw_max, one.score, one.max, one.excused) == (7.0, 10.0, 7.0, 10.0, 1)
-    both = gradebook.adjust(entry, items_of, {"roleplay:x", "check:c:q1", "reflection:r"})
+    both = excusal_totals.adjust(entry, items_of, {"roleplay:x", "check:c:q1", "reflection:r"})
     assert (both.score, both.max, both.excused) == (5.0, 1.0, 3)  # an ungraded reflection leaves 0 and its 5

@@ -10,6 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from pathways.grading.instructor import collect as collect_mod
+from pathways.grading.instructor import handins
 from pathways.grading.instructor.ledger import Learner, Ledger, label_id, name_id
 from pathways.grading.instructor.workflow import _cell, leaks, read_roster
 from pathways.grading.sandbox.job import DamagedNotebook, output_flags, prepare, read_notebook
@@ -198,7 +199,7 @@ def test_collect_flags_unknown_students_and_oversized_notebooks(tmp_path, monkey
     ledger = Ledger.load(root)
     ledger.add_student("ana", roster=True)
     ledger.save()
-    monkeypatch.setattr(collect_mod, "MAX_NOTEBOOK_BYTES", 50_000)
+    monkeypatch.setattr(handins, "MAX_NOTEBOOK_BYTES", 50_000)  # the limit the scan of a folder applies
     up = tmp_path / "up"
     _hand_in(up / "ana" / LESSON)
     _hand_in(up / "zed" / LESSON)

@@ -1,11 +1,12 @@
-"""The dashboards' preheat scheduler (pathways.grading.dashboards.server.PreheatScheduler), without Voila or kernels."""
+"""The dashboards' preheat scheduler (pathways.grading.dashboards.preheat), without Voila or kernels."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from pathways.grading.dashboards.server import PreheatScheduler, default_concurrency, default_max_kernels
+from pathways.grading.dashboards.pools import default_max_kernels
+from pathways.grading.dashboards.preheat import PreheatScheduler, default_concurrency
 from support import run_async
 
 
