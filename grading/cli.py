@@ -62,8 +62,15 @@ def _learner_commands(sub: argparse._SubParsersAction) -> None:
 
 # --- the instructor's pipeline --------------------------------------------------------------------------------
 
-def _course_arg(p: argparse.ArgumentParser) -> None:
+def _course_command(sub: argparse._SubParsersAction, name: str, func, help: str, description: str,
+                    lessons: str | None = None) -> argparse.ArgumentParser:
+    """One instructor command: its --course option, its LESSONS (when `lessons` is their help) and its handler."""
+    p = sub.add_parser(name, help=help, description=description)
     p.add_argument("--course", help="the course folder (default: $PATHWAYS_COURSE, else build/course)")
+    if lessons:
+        p.add_argument("lessons", nargs="*", help=lessons)
+    p.set_defaults(func=func)
+    return p
 
 
 def _cmd_init(a: argparse.Namespace) -> int:
@@ -124,41 +131,33 @@ def _course_commands(sub: argparse._SubParsersAction) -> None:
     """`course init`, `release` and `collect`: the course folder and what goes into it."""
     p = sub.add_parser("course", help="set up a course folder", description="Set up a course folder.")
     csub = p.add_subparsers(dest="course_command", metavar="ACTION")
-    q = csub.add_parser("init", help="create a course folder wired to the lessons",
-                        description="Create (or complete) a course folder: private folders, the gradebook, the "
+    q = _course_command(csub, "init", _cmd_init, "create a course folder wired to the lessons",
+                        "Create (or complete) a course folder: private folders, the gradebook, the "
                         "class list, and every lesson released. Safe to run again.")
-    _course_arg(q)
     q.add_argument("--roster", help="a class list: CSV with any of 'id', 'email', 'name' columns, or one name "
                    "per line (see GRADING.md, 'How learners are identified')")
     q.add_argument("--no-release", action="store_true", help="do not release the lessons now")
-    q.set_defaults(func=_cmd_init)
     p.set_defaults(func=lambda a: p.print_help() or 2)
 
-    q = sub.add_parser("release", help="generate the learners' version of the lessons",
-                       description="Generate the learners' version (no solutions, no hidden tests) of all or some "
-                       "lessons into the course's release/ folder.")
-    _course_arg(q)
-    q.add_argument("lessons", nargs="*", help="lesson folders (default: all)")
-    q.set_defaults(func=_cmd_release)
+    _course_command(sub, "release", _cmd_release, "generate the learners' version of the lessons",
+                    "Generate the learners' version (no solutions, no hidden tests) of all or some "
+                    "lessons into the course's release/ folder.", lessons="lesson folders (default: all)")
 
-    q = sub.add_parser("collect", help="import hand-ins from a folder or zip",
-                       description="Import hand-ins from a folder or zip (nbgrader's submitted/ or exchange "
-                       "folders, one folder or zip per student from e-mail). Reports duplicates, students not on the "
-                       "class list and unreadable files; nothing is ever deleted.")
-    _course_arg(q)
+    q = _course_command(sub, "collect", _cmd_collect, "import hand-ins from a folder or zip",
+                        "Import hand-ins from a folder or zip (nbgrader's submitted/ or exchange "
+                        "folders, one folder or zip per student from e-mail). Reports duplicates, students not on the "
+                        "class list and unreadable files; nothing is ever deleted.")
     q.add_argument("path", help="a folder or a .zip file")
     q.add_argument("--lesson", help="the lesson, when the hand-ins do not say")
     q.add_argument("--strict-roster", action="store_true", help="skip students not on the class list")
-    q.set_defaults(func=_cmd_collect)
 
 
 def _grade_command(sub: argparse._SubParsersAction) -> None:
     """`grade`: every new hand-in autograded in its sandbox."""
-    q = sub.add_parser("grade", help="autograde everything new, on every core",
-                       description="Autograde every hand-in that is new or changed, several at once, each in its own "
-                       "sandbox. The gradebook is backed up first and checked after.")
-    _course_arg(q)
-    q.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
+    q = _course_command(sub, "grade", _cmd_grade, "autograde everything new, on every core",
+                        "Autograde every hand-in that is new or changed, several at once, each in its own "
+                        "sandbox. The gradebook is backed up first and checked after.",
+                        lessons="only these lessons (default: all)")
     q.add_argument("--student", action="append", help="only this student (repeatable)")
     q.add_argument("--force", action="store_true", help="grade again even what is up to date")
     q.add_argument("--jobs", type=int, help="how many at once (default: the number of cores)")
@@ -170,33 +169,26 @@ def _grade_command(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--accept-weaker-isolation", action="store_true",
                    help="run learner code even where the full sandbox (bubblewrap, as root) is not available")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
-    q.set_defaults(func=_cmd_grade)
 
 
 def _results_commands(sub: argparse._SubParsersAction) -> None:
     """`feedback`, `export` and `report`: what grading gives learners and the instructor."""
-    q = sub.add_parser("feedback", help="write feedback pages for graded hand-ins",
-                       description="Write one feedback page per graded notebook into the course's feedback/ folder. "
-                       "Hidden tests and their outputs never appear; every page is checked.")
-    _course_arg(q)
-    q.add_argument("lessons", nargs="*", help="only these lessons (default: all)")
-    q.set_defaults(func=_cmd_feedback)
+    _course_command(sub, "feedback", _cmd_feedback, "write feedback pages for graded hand-ins",
+                    "Write one feedback page per graded notebook into the course's feedback/ folder. "
+                    "Hidden tests and their outputs never appear; every page is checked.",
+                    lessons="only these lessons (default: all)")
 
-    q = sub.add_parser("export", help="write the grades as CSV",
-                       description="Write a CSV with one row per student, one column per lesson and a 'flags' column "
-                       "giving the reason for anything that could not be graded or needs a look.")
-    _course_arg(q)
+    q = _course_command(sub, "export", _cmd_export, "write the grades as CSV",
+                        "Write a CSV with one row per student, one column per lesson and a 'flags' column "
+                        "giving the reason for anything that could not be graded or needs a look.")
     q.add_argument("--out", help="the CSV file (default: <course>/grades.csv)")
-    q.set_defaults(func=_cmd_export)
 
-    q = sub.add_parser("report", help="write the class report (HTML with figures)",
-                       description="Write one self-contained HTML page: score distribution per lesson, share correct "
-                       "per knowledge check, and for every role-play moment the share of the class taking each choice. "
-                       "Figures never show names.")
-    _course_arg(q)
+    q = _course_command(sub, "report", _cmd_report, "write the class report (HTML with figures)",
+                        "Write one self-contained HTML page: score distribution per lesson, share correct "
+                        "per knowledge check, and for every role-play moment the share of the class taking each "
+                        "choice. Figures never show names.")
     q.add_argument("--out", help="the HTML file (default: <course>/report.html)")
     q.add_argument("--names", action="store_true", help="add a table of each student's scores, with names")
-    q.set_defaults(func=_cmd_report)
 
 
 # --- the author's commands ------------------------------------------------------------------------------------
