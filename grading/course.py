@@ -1,17 +1,21 @@
 """The course folder and the nbgrader commands Pathways runs on it.
 
-Every nbgrader step runs as `python -m nbgrader ...` in a child process with the working folder
-set to `grading/instructor/`, so it reads exactly `grading/instructor/nbgrader_config.py`, the same configuration an
-instructor gets by typing plain `nbgrader` commands there. The course folder is chosen with
+Every nbgrader step reads exactly `grading/instructor/nbgrader_config.py`, the same configuration an instructor
+gets by typing plain `nbgrader` commands there. `nbgrader(...)` runs one as `python -m nbgrader ...` in a child
+process with the working folder set to `grading/instructor/`; release (and feedback, instructor/feedback.py) run in
+this process through nbgrader's Python API with that file loaded in the environment the child would get
+(`nbgrader_api`), which saves an interpreter and nbgrader's imports per lesson. The course folder is chosen with
 PATHWAYS_COURSE (default build/course).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,15 +113,61 @@ def nbgrader(*args: str, course: str | Path | None = None, timeout: float | None
     return Run(list(args), proc.returncode, proc.stdout + proc.stderr)
 
 
+@contextlib.contextmanager
+def nbgrader_environment(course: str | Path | None = None) -> Iterator[None]:
+    """While nbgrader runs in this process: the environment `nbgrader(...)` gives its child (the course chosen,
+    this Python's tools on PATH), because nbgrader_config.py reads it when loaded and nbgrader starts `alembic`
+    to create a gradebook. Restored after, so the caller's environment is unchanged."""
+    wanted = {k: v for k, v in nbgrader_env(course).items() if os.environ.get(k) != v}
+    before = {k: os.environ.get(k) for k in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def nbgrader_api(course: str | Path | None = None):
+    """nbgrader's Python API (`NbGraderAPI`) with the configuration the command line reads for this course."""
+    import logging
+
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    with nbgrader_environment(course):
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(NBGRADER_CONFIG_DIR)).load_config()
+    # nbgrader's messages go only to the text each call returns (as a child's output did), never to the screen.
+    log = logging.getLogger("pathways.nbgrader")
+    log.propagate = False
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())  # else logging's last resort prints warnings to stderr
+    log.setLevel(logging.INFO)
+    return NbGraderAPI(config=config, log=log)
+
+
+def api_problem(answer: dict) -> str:
+    """The line that says why an NbGraderAPI call failed: nbgrader's last error message, else the exception's."""
+    log = [line for line in (answer.get("log") or "").splitlines() if line.startswith("[ERROR]")]
+    lines = log or (answer.get("error") or "").strip().splitlines()
+    return lines[-1].removeprefix("[ERROR] ").strip() if lines else "unknown error"
+
+
 def release(lessons: list[str] | None = None, course: str | Path | None = None) -> list[Path]:
-    """Generate the learners' version of the lessons; return their release folders.
+    """Generate the learners' version of the lessons (in this process); return their release folders.
 
     Raises RuntimeError with nbgrader's output if a lesson fails to generate.
     """
+    api = nbgrader_api(course)
     out = []
     for lesson in lessons or lesson_ids():
-        run = nbgrader("generate_assignment", lesson, "--force", course=course)
-        if not run.ok:
-            raise RuntimeError(f"could not release {lesson}:\n{run.output}")
+        with nbgrader_environment(course):
+            answer = api.generate_assignment(lesson, force=True, create=True)
+        if not answer.get("success"):
+            raise RuntimeError(f"could not release {lesson}:\n{answer.get('log', '')}{answer.get('error', '')}"
+                               f"\n{api_problem(answer)}")
         out.append(course_dir(course) / "release" / lesson)
     return out

@@ -1,12 +1,21 @@
-"""`pathways feedback`: a feedback page per graded hand-in, each proved free of hidden test code."""
+"""`pathways feedback`: a feedback page per graded hand-in, each proved free of hidden test code.
+
+nbgrader renders the pages in this process, through its Python API, one call per learner and lesson (so one
+learner's failure is reported as theirs and the class's other pages are still written). Rendering is CPU-bound,
+so a class's learners are shared among worker processes forked from this one: they inherit nbgrader already
+imported and configured, where a `python -m nbgrader` job per core paid an interpreter and nbgrader's imports.
+"""
 
 from __future__ import annotations
 
+import glob
 import html
+import multiprocessing
 import os
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,28 +62,57 @@ class FeedbackReport:
         return [f"Feedback written for {len(self.files)} notebook(s)."] + [f"Problem: {p}" for p in self.problems]
 
 
-#: A feedback job renders at least this many learners' pages (nbgrader's own start-up costs about as much as
-#: rendering two or three pages, so smaller jobs would not pay for themselves).
+#: A worker process renders at least this many learners' pages (forking one, and its first page, cost about as
+#: much as two or three pages, so fewer would not pay for themselves).
 FEEDBACK_CHUNK = 4
 
+#: The NbGraderAPI the forked workers inherit (set in the parent just before they are forked).
+_API: dict = {}
 
-def _feedback_jobs(root: Path, lessons: list[str]) -> list[tuple[str, list[str]]]:
-    """(lesson, extra nbgrader arguments) jobs that together render every graded learner's feedback, a lesson's
-    learners split over the cores, so a class's feedback is ready in a fraction of one nbgrader run per lesson.
-    Each job leaves out the learners of the other jobs (nbgrader's `student_id_exclude`)."""
-    cores = os.cpu_count() or 1
-    jobs = []
-    for lesson in lessons:
-        students = sorted(p.parent.name for p in (root / "autograded").glob(f"*/{lesson}"))
-        parts = max(1, min(cores, len(students) // FEEDBACK_CHUNK))
-        if parts == 1 or any("," in s for s in students):
-            jobs.append((lesson, []))
-            continue
-        chunks = [students[i::parts] for i in range(parts)]
-        for chunk in chunks:
-            others = sorted(set(students) - set(chunk))
-            jobs.append((lesson, [f"--CourseDirectory.student_id_exclude={','.join(others)}"]))
-    return jobs
+
+def _feedback_jobs(root: Path, lessons: list[str]) -> list[tuple[str, str]]:
+    """(lesson, learner) for every graded hand-in of these lessons, a lesson's learners in order."""
+    return [(lesson, p.parent.name) for lesson in lessons for p in sorted((root / "autograded").glob(f"*/{lesson}"))]
+
+
+def _workers(jobs: list[tuple[str, str]]) -> int:
+    """How many processes render feedback: one per core, each with at least FEEDBACK_CHUNK pages to render."""
+    return max(1, min(os.cpu_count() or 1, len(jobs) // FEEDBACK_CHUNK))
+
+
+def _render(job: tuple[str, str]) -> str | None:
+    """Render one learner's feedback for one lesson (in a worker, or in this process); why not, or None."""
+    lesson, student = job
+    try:
+        answer = _API["api"].generate_feedback(lesson, student_id=glob.escape(student), force=True)
+    except Exception as exc:  # noqa: BLE001 - one learner's failure never stops the class
+        return f"{exc.__class__.__name__}: {exc}"
+    return None if answer.get("success") else course_mod.api_problem(answer)
+
+
+def render_feedback(root: Path, jobs: list[tuple[str, str]]) -> list[str | None]:
+    """Render every (lesson, learner)'s pages through nbgrader's API; for each job, why it failed, or None.
+
+    Several jobs are shared among worker processes forked from this one ("fork": no worker imports nbgrader or
+    loads the configuration again); a worker that dies fails only the jobs it had not finished.
+    """
+    _API["api"] = course_mod.nbgrader_api(root)
+    try:
+        workers = _workers(jobs)
+        if workers == 1:
+            return [_render(job) for job in jobs]
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        with pool:
+            futures = [pool.submit(_render, job) for job in jobs]
+        out = []
+        for future in futures:
+            try:
+                out.append(future.result())
+            except BrokenProcessPool:
+                out.append("the feedback worker stopped unexpectedly")
+        return out
+    finally:
+        _API.clear()
 
 
 def feedback(course: str | Path | None = None, lessons: list[str] | None = None) -> FeedbackReport:
@@ -95,13 +133,10 @@ def feedback(course: str | Path | None = None, lessons: list[str] | None = None)
                 shutil.rmtree(stale)
                 report.problems.append(f"{sid} / {lesson}: not graded, so its earlier feedback was removed")
         jobs = _feedback_jobs(root, todo)
-        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
-            runs = list(zip(jobs, pool.map(lambda job: course_mod.nbgrader(
-                "generate_feedback", job[0], "--force", *job[1], course=root), jobs), strict=True))
-        for (lesson, _), run in runs:
-            if not run.ok:
-                report.problems.append(f"{lesson}: nbgrader generate_feedback reported a problem "
-                                       f"(others still written): {run.output.strip().splitlines()[-1:]}")
+        for (lesson, sid), problem in zip(jobs, render_feedback(root, jobs), strict=True):
+            if problem:
+                report.problems.append(f"{sid} / {lesson}: nbgrader could not write the feedback "
+                                       f"(the others are written): {problem}")
         for lesson in todo:
             snippets = hidden_snippets(url, lesson)
             for page in sorted((root / "feedback").glob(f"*/{lesson}/*.html")):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
+import shutil
 import socket
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +21,7 @@ import pytest
 from nbformat.v4 import new_code_cell
 from pathways import engine
 from pathways.grading import cli
+from pathways.grading.instructor import feedback as feedback_mod
 from pathways.grading.instructor import gradebook, workflow
 from pathways.grading.instructor.ledger import label_id
 from pathways.scenario import load
@@ -261,6 +264,25 @@ def test_feedback_never_shows_hidden_tests(run):
         assert "answer was graded" not in text  # what a hidden test printed (check_points)
         assert "BEGIN HIDDEN TESTS" not in text
     assert "Role-play:" in pages["ana"].read_text(encoding="utf-8")  # visible tests keep their output
+
+
+def test_one_learners_failed_feedback_spares_the_class(run, tmp_path, monkeypatch):
+    """When nbgrader cannot write one learner's feedback, is that learner named in the report and every other
+    learner's page still written, by the worker processes that share the class?"""
+    root = tmp_path / "course"
+    shutil.copytree(run.root, root, symlinks=True)
+    shutil.rmtree(root / "feedback")
+    (root / "feedback").mkdir()
+    for var, value in (("PATHWAYS_LESSONS", run.lessons), ("PATHWAYS_COURSE", root),
+                       ("JUPYTER_CONFIG_DIR", run.base / "jupyter-config")):
+        monkeypatch.setenv(var, str(value))
+    monkeypatch.delenv("PATHWAYS_DB_URL", raising=False)
+    (root / "autograded" / "ana" / LESSON / "lesson.ipynb").write_text("{not a notebook", encoding="utf-8")
+    jobs = feedback_mod._feedback_jobs(root, [LESSON])
+    assert feedback_mod._workers(jobs) > 1 or (os.cpu_count() or 1) == 1  # shared among forked workers
+    fb = workflow.feedback(root)
+    assert len(fb.problems) == 1 and fb.problems[0].startswith(f"ana / {LESSON}: "), fb.problems
+    assert {p.parts[-3] for p in fb.files} == {p.parts[-3] for p in run.feedback.files} - {"ana"}
 
 
 def test_report_has_its_figures_and_no_names(run):
