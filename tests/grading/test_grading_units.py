@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from pathways.grading.instructor import collect as collect_mod
 from pathways.grading.instructor.ledger import Learner, Ledger, label_id, name_id
 from pathways.grading.instructor.workflow import _cell, leaks, read_roster
-from pathways.grading.sandbox.job import DamagedNotebook, output_flags, prepare, read_notebook
+from pathways.grading.sandbox.handin import DamagedNotebook, output_flags, prepare, read_notebook
 
 LESSON = "01-demo"
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from pathways.grading.sandbox import jail, parallel
+from pathways.grading.sandbox import jail, parallel, probe
 from pathways.grading.sandbox.job import Jail
 from support import copy_lesson
 
@@ -59,7 +59,7 @@ def _probe_folder(tmp_path: Path) -> str:
 def test_full_sandbox_holds_every_guarantee(tmp_path, uid):
     """Does a probed kernel run as its own user, alone, offline, on a read-only disk, with lessons hidden?"""
     version = jail.bwrap_version(BWRAP)
-    ok, why, found = jail.probe(BWRAP, uid, [str(REPO / "lessons")], _probe_folder(tmp_path), version)
+    ok, why, found = probe.probe(BWRAP, uid, [str(REPO / "lessons")], _probe_folder(tmp_path), version)
     assert ok, (why, found)
     assert found["uid"] == str(uid) and int(found["processes"]) <= 3
     assert found["network"] == "closed" and found[f"hide:{REPO / 'lessons'}"] == "hidden"
@@ -118,7 +118,7 @@ def test_checkout_in_a_private_folder(tmp_path, uid, private, monkeypatch):
                             str(private / "pathways" / "__init__.py")], env=dict(os.environ), cwd="/")
     assert plain.returncode == 1
 
-    ok, why, found = jail.probe(BWRAP, uid, [str(course)], _probe_folder(tmp_path), jail.bwrap_version(BWRAP))
+    ok, why, found = probe.probe(BWRAP, uid, [str(course)], _probe_folder(tmp_path), jail.bwrap_version(BWRAP))
     assert ok, (why, found)
     assert found["pathways"] == str(private / "pathways"), found  # imported through the private folder
     assert found[f"hide:{course}"] == "hidden"

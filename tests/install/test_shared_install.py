@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from install import shared_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("shared_install")]  # one install, one worker
