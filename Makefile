@@ -7,7 +7,7 @@ PORT   ?= 8866
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: help start lab dashboards test shared-env test-fast test-browser-loop lint bench bench-grading bench-dashboards lock clean
+.PHONY: help start lab dashboards test shared-env test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
 
 help:
 	@echo "make start             set up, build the learners' lessons and open JupyterLab on 127.0.0.1"
@@ -15,7 +15,7 @@ help:
 	@echo "make test-fast         the fast tests only (seconds), while you work"
 	@echo "make test-browser-loop the browser tests 10 times under load on both cores (RUNS=N)"
 	@echo "make dashboards        serve the lessons as Voila dashboards on 127.0.0.1:$(PORT)"
-	@echo "make bench             every benchmark (bench-grading, bench-dashboards)"
+	@echo "make bench             every benchmark (bench-grading, bench-dashboards, bench-load)"
 	@echo "make lint              ruff over the code"
 	@echo "make lock              re-pin constraints.txt from the current environment"
 
@@ -55,13 +55,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check widgets grading tests && $(BIN)/python tests/unit/test_architecture.py  # lint-imports
 	$(BIN)/python -m pytest tests/unit/test_layout.py -q -p no:cacheprovider  # no module over 400 lines, no function over 60
 
-bench: bench-grading bench-dashboards
+bench: bench-grading bench-dashboards bench-load
 
 bench-grading: $(STAMP)
 	$(BIN)/python tests/bench/bench_grading.py
 
 bench-dashboards: $(STAMP)
 	$(BIN)/python tests/bench/bench_dashboards.py
+
+bench-load: $(STAMP)
+	$(BIN)/python tests/bench/bench_load.py
 
 # The browser tests RUNS times in a row while two busy processes load both cores (a flakiness check).
 RUNS ?= 10
