@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import yaml
-
 from pathways.scenario import load
 from pathways.scenario.loader import is_translation
 
