@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'scenario':52} {'load() ms':>10} {'1 parse ms':>11} {'ratio':>6}")
     for path in files:
         text = path.read_text(encoding="utf-8")
-        took = timed(lambda: load(path), args.repeat)
-        anchor = timed(lambda: yaml.load(text, Loader=yaml.SafeLoader), args.repeat)
+        took = timed(lambda p=path: load(p), args.repeat)
+        anchor = timed(lambda t=text: yaml.load(t, Loader=yaml.SafeLoader), args.repeat)
         total_load, total_anchor = total_load + took, total_anchor + anchor
         print(f"{path.parent.name + '/' + path.name:52} {took * 1000:10.1f} {anchor * 1000:11.1f} {took / anchor:6.2f}")
     ratio = total_load / total_anchor
