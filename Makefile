@@ -7,7 +7,7 @@ PORT   ?= 8866
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: help start lab dashboards test shared-env test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
+.PHONY: help start lab labextension dashboards test shared-env test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
 
 help:
 	@echo "make start             set up, build the learners' lessons and open JupyterLab on 127.0.0.1"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench             every benchmark (bench-grading, bench-dashboards, bench-load)"
 	@echo "make lint              ruff over the code"
 	@echo "make lock              re-pin constraints.txt from the current environment"
+	@echo "make labextension      rebuild the learners' lesson-autorun JupyterLab extension (needs node and npm)"
 
 # The environment: a venv with exactly the pinned versions (constraints.txt) of what pyproject.toml asks for.
 $(STAMP): pyproject.toml constraints.txt
@@ -33,6 +34,17 @@ start: $(STAMP)
 	$(BIN)/pathways lab workspace --port $(LAB_PORT)
 
 lab: start
+
+# The learners' lesson-autorun JupyterLab extension (grading/learner/autorun/index.js), rebuilt from its source
+# with the locked builder into grading/learner/labextensions/; the build is committed (learners need no node) with
+# the hash of the source it came from, which a fast test checks (tests/unit/test_learner_lab.py).
+AUTORUN := grading/learner/autorun
+AUTORUN_BUILD := grading/learner/labextensions/pathways-lesson-autorun
+labextension: $(STAMP)
+	cd $(AUTORUN) && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(AUTORUN_BUILD)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-builder build $(AUTORUN)
+	cd $(AUTORUN) && cat index.js package.json package-lock.json | sha256sum | cut -d' ' -f1 > $(CURDIR)/$(AUTORUN_BUILD)/source.sha256
 
 dashboards: $(STAMP)
 	$(BIN)/pathways dashboards build

@@ -54,7 +54,8 @@ def _learner_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("lab", help="prepare the workspace and open JupyterLab on it (127.0.0.1)",
                        description="Build the learners' lessons into the workspace (never overwriting a learner's "
-                       "work) and start JupyterLab on 127.0.0.1, opened on lesson 1.")
+                       "work) and start JupyterLab on 127.0.0.1, opened on lesson 1: lessons open with their "
+                       "activities showing, no instructor tools, nothing reaching the internet.")
     p.add_argument("folder", nargs="?", default="workspace", help="the workspace folder (default: workspace)")
     p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default: 8888)")
     p.set_defaults(func=_cmd_lab)

@@ -58,6 +58,6 @@ def test_every_package_folder_is_in_the_wheel():
     for folder, name in roots.items():
         for init in (REPO / folder).rglob("__init__.py"):
             rel = init.parent.relative_to(REPO / folder)
-            if "__pycache__" not in rel.parts:
+            if "__pycache__" not in rel.parts and "node_modules" not in rel.parts:
                 found.add(".".join([name, *rel.parts]))
     assert found - listed == set(), f"not in [tool.setuptools] packages: {sorted(found - listed)}"
