@@ -20,6 +20,7 @@ from pathways.checks import load_checks
 from pathways.exercises import load_exercise
 from pathways.resources import load_resources
 from pathways.scenario import load
+from pathways.testcells import calls_in
 from support.course import LESSONS, execute_notebook
 
 #: The module's release and graded course are made once, on one pytest-xdist worker.
@@ -158,8 +159,8 @@ def _grading_calls(nb: nbformat.NotebookNode) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        for node in ast.walk(ast.parse("\n".join(ln for ln in cell.source.splitlines() if not ln.startswith("%")))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id != "model_reflection" \
+        for node in calls_in(cell.source):
+            if isinstance(node.func, ast.Name) and node.func.id != "model_reflection" \
                     and (node.func.id.endswith("_points") or node.func.id.startswith("model_")):
                 kwargs = [ast.dump(k) for k in node.keywords if k.arg != "explanations"]
                 call = f"{node.func.id}({[ast.dump(a) for a in node.args]}, {kwargs})"
