@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from pathways.testcells import call_arg, call_name, calls_in  # report.py reads them here too
 from sqlalchemy.exc import SAWarning
 
 #: How many backups of the gradebook to keep.
@@ -277,43 +278,6 @@ def restore(backup_file: Path, db_url: str) -> None:
 # wellbeing leaves both the points earned and the maximum. Which cell grades which item is read from the
 # lesson's test cells as the gradebook holds them (hidden tests included); which items a learner skipped
 # from the `wellbeing` record of the responses.json that was graded. See GRADING.md, "Skipped for wellbeing".
-
-def calls_in(source: str) -> list:
-    """Every function call (ast.Call) in a cell's source; none if it does not parse."""
-    import ast
-
-    try:
-        tree = ast.parse(source or "")
-    except SyntaxError:
-        return []
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-
-
-def call_name(call) -> str:
-    """The called function's name (`f(...)` or `module.f(...)`)."""
-    import ast
-
-    f = call.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-
-
-def call_arg(call, name: str, pos: int | None = None, default=None):
-    """A literal argument of a call, by keyword or position (default if absent or not a literal)."""
-    import ast
-
-    def const(node):
-        try:
-            return ast.literal_eval(node)
-        except (ValueError, SyntaxError, TypeError):
-            return None
-
-    for kw in call.keywords:
-        if kw.arg == name:
-            return const(kw.value)
-    if pos is not None and len(call.args) > pos:
-        return const(call.args[pos])
-    return default
-
 
 def graded_items(source: str) -> list[str]:
     """The excusal items a test cell grades: `roleplay:<activity>`, `check:<activity>:<qid>`, `sorting:<activity>`."""

@@ -20,7 +20,8 @@ from pathways.checks import load_checks
 from pathways.exercises import load_exercise
 from pathways.resources import load_resources
 from pathways.scenario import load
-from support import LESSONS, execute_notebook
+from pathways.testcells import calls_in
+from support.course import LESSONS, execute_notebook
 
 #: The module's release and graded course are made once, on one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("spanish-lesson1")
@@ -158,8 +159,8 @@ def _grading_calls(nb: nbformat.NotebookNode) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        for node in ast.walk(ast.parse("\n".join(ln for ln in cell.source.splitlines() if not ln.startswith("%")))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id != "model_reflection" \
+        for node in calls_in(cell.source):
+            if isinstance(node.func, ast.Name) and node.func.id != "model_reflection" \
                     and (node.func.id.endswith("_points") or node.func.id.startswith("model_")):
                 kwargs = [ast.dump(k) for k in node.keywords if k.arg != "explanations"]
                 call = f"{node.func.id}({[ast.dump(a) for a in node.args]}, {kwargs})"
@@ -375,9 +376,9 @@ def test_spanish_grading_lines_are_spanish(tmp_path, monkeypatch):
 def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(releases, monkeypatch):
     """Graded with plain nbgrader in a Spanish course, does a perfect and a wrong hand-in earn exactly what the
     English lesson's keys give, and does the feedback explain in Spanish without showing any hidden test?"""
-    from helpers import expected_points, responses_for, write_responses
     from nbgrader.api import Gradebook
     from pathways.grading import course as courselib
+    from support.learner import expected_points, responses_for, write_responses
 
     monkeypatch.setenv("PATHWAYS_LANG", "es")
     course = releases["es"].parent.parent

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 from pathways.grading.dashboards.server import PreheatScheduler, default_concurrency, default_max_kernels
-from support import run_async
+from support.processes import run_async
 
 
 class Clock:

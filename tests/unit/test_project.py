@@ -4,7 +4,7 @@ import re
 import tomllib
 
 import yaml
-from support import REPO
+from support.course import REPO
 
 
 def _name(spec: str) -> str:
