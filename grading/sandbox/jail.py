@@ -37,6 +37,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pathways import config
+
 #: Environment variables a kernel may keep; everything else (gradebook URL, course paths) is dropped.
 #: PYTHONPATH stays so the kernel imports the same `pathways` as the grader.
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "NBGRADER_EXECUTION", "PYTHONHASHSEED",
@@ -46,16 +48,16 @@ GIB = 1 << 30
 LIMITS = {"RLIMIT_AS": 4 * GIB, "RLIMIT_FSIZE": 64 << 20, "RLIMIT_CORE": 0}
 NPROC = 256  # processes of the kernel's own user id (only set when it has one)
 TMP_SIZE = 256 << 20  # the kernel's private /tmp
-#: Set by an instructor (or a test) to use another bubblewrap, or none ("" or a missing path).
-BWRAP_ENV = "PATHWAYS_BWRAP"
+#: Set by an instructor (or a test) to use another bubblewrap, or none ("" or a missing path): pathways.config.
+BWRAP_ENV = config.PathwaysConfig.variable("bwrap")
 
 
 # --- finding bubblewrap ------------------------------------------------------------------------------
 
 def find_bwrap() -> str | None:
-    """The bubblewrap program to use: $PATHWAYS_BWRAP if set (may name a missing one), else bwrap on PATH."""
-    if BWRAP_ENV in os.environ:
-        path = os.environ[BWRAP_ENV]
+    """The bubblewrap program to use: the configured one if set (may name a missing one), else bwrap on PATH."""
+    path = config.current().bwrap
+    if path is not None:
         return path if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
     return shutil.which("bwrap")
 
@@ -218,7 +220,7 @@ def clean_env(home: str | None) -> dict[str, str]:
     if home:
         env.update(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"), MPLCONFIGDIR=os.path.join(home, ".mpl"),
                    XDG_CACHE_HOME=os.path.join(home, ".cache"), JUPYTER_RUNTIME_DIR=home)
-    env["PATHWAYS_STORAGE"] = "disk"  # read responses.json as a notebook would
+    env.update(config.PathwaysConfig().environment(storage="disk"))  # read responses.json as a notebook would
     return env
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from pathways import config
 
 from .. import course
 from ..instructor.gradebook import Outcome, read_outcome
@@ -116,7 +117,7 @@ def setup_worker(slot: int, jail: Jail, workroot: Path) -> None:
     os.close(logfile)
     _base_config()  # load once, before any job
     # The student kernel must not learn where the real course is.
-    for var in ("PATHWAYS_COURSE", "PATHWAYS_LESSONS", "PATHWAYS_DB_URL"):
+    for var in map(config.PathwaysConfig.variable, ("course", "lessons", "db_url")):
         os.environ.pop(var, None)
 
 

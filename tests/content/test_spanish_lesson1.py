@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import html
-import os
 import re
 import shutil
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from pathways import engine, i18n
+from pathways import config, engine, i18n
 from pathways.assessment import notebook_keys
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
@@ -32,15 +31,11 @@ DATA = Path(i18n.__file__).parent / "data"
 
 @pytest.fixture(autouse=True)
 def language_restored():
-    """Every test here leaves the kernel's language as it found it: `i18n.set_language` writes PATHWAYS_LANG
-    straight into os.environ, which monkeypatch.delenv of an unset variable would not undo, and the tests that
-    run after these in the same process (pytest-xdist workers) must not find their widgets in Spanish."""
-    before = os.environ.get("PATHWAYS_LANG")
+    """Every test here leaves the kernel's language as it found it: `i18n.set_language` sets the language for the
+    rest of the process (pathways.config.configure), and the tests that run after these in the same process
+    (pytest-xdist workers) must not find their widgets in Spanish."""
     yield
-    if before is None:
-        os.environ.pop("PATHWAYS_LANG", None)
-    else:
-        os.environ["PATHWAYS_LANG"] = before
+    config.reset()
 PAIRS = [("er_visit.yaml", "er_visit.es.yaml"), ("checks.yaml", "checks.es.yaml"), ("sorting.yaml", "sorting.es.yaml")]
 
 #: English a Spanish learner may still see: names of organisations, hotlines, laws and publications (given in
