@@ -7,7 +7,7 @@ PORT   ?= 8866
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: help start lab dashboards test test-fast test-browser-loop lint bench bench-grading bench-dashboards lock clean
+.PHONY: help start lab labextension dashboards test shared-env test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
 
 help:
 	@echo "make start             set up, build the learners' lessons and open JupyterLab on 127.0.0.1"
@@ -15,9 +15,10 @@ help:
 	@echo "make test-fast         the fast tests only (seconds), while you work"
 	@echo "make test-browser-loop the browser tests 10 times under load on both cores (RUNS=N)"
 	@echo "make dashboards        serve the lessons as Voila dashboards on 127.0.0.1:$(PORT)"
-	@echo "make bench             every benchmark (bench-grading, bench-dashboards)"
+	@echo "make bench             every benchmark (bench-grading, bench-dashboards, bench-load)"
 	@echo "make lint              ruff over the code"
 	@echo "make lock              re-pin constraints.txt from the current environment"
+	@echo "make labextension      rebuild the learners' lesson-autorun JupyterLab extension (needs node and npm)"
 
 # The environment: a venv with exactly the pinned versions (constraints.txt) of what pyproject.toml asks for.
 $(STAMP): pyproject.toml constraints.txt
@@ -34,13 +35,30 @@ start: $(STAMP)
 
 lab: start
 
+# The learners' lesson-autorun JupyterLab extension (grading/learner/autorun/index.js), rebuilt from its source
+# with the locked builder into grading/learner/labextensions/; the build is committed (learners need no node) with
+# the hash of the source it came from, which a fast test checks (tests/unit/test_learner_lab.py).
+AUTORUN := grading/learner/autorun
+AUTORUN_BUILD := grading/learner/labextensions/pathways-lesson-autorun
+labextension: $(STAMP)
+	cd $(AUTORUN) && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(AUTORUN_BUILD)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-builder build $(AUTORUN)
+	cd $(AUTORUN) && cat index.js package.json package-lock.json | sha256sum | cut -d' ' -f1 > $(CURDIR)/$(AUTORUN_BUILD)/source.sha256
+
 dashboards: $(STAMP)
 	$(BIN)/pathways dashboards build
 	$(BIN)/pathways dashboards serve --port $(PORT)
 
 # The whole suite on two workers; the 25 slowest tests are listed at the end, so later work sees the budget.
-test: $(STAMP)
+test: $(STAMP) shared-env
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
+
+# The shared environment the install test (tests/install) installs this checkout into: a venv from Debian's
+# /usr/bin/python3.11 outside the checkout, readable by every user, with the pinned dependencies. Built here, before
+# pytest, because it takes a minute; rebuilt only when the dependencies change.
+shared-env: $(STAMP)
+	$(BIN)/python tests/install/shared_env.py
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
@@ -49,13 +67,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check widgets grading tests && $(BIN)/python tests/unit/test_architecture.py  # lint-imports
 	$(BIN)/python -m pytest tests/unit/test_layout.py -q -p no:cacheprovider  # no module over 400 lines, no function over 60
 
-bench: bench-grading bench-dashboards
+bench: bench-grading bench-dashboards bench-load
 
 bench-grading: $(STAMP)
 	$(BIN)/python tests/bench/bench_grading.py
 
 bench-dashboards: $(STAMP)
 	$(BIN)/python tests/bench/bench_dashboards.py
+
+bench-load: $(STAMP)
+	$(BIN)/python tests/bench/bench_load.py
 
 # The browser tests RUNS times in a row while two busy processes load both cores (a flakiness check).
 RUNS ?= 10

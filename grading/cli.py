@@ -1,26 +1,25 @@
 """`pathways`: the one command line, assembled here over functions that tests call directly.
 
-Every subcommand is built in this module (argparse) and calls a library function that returns a result
-(a path, a report with `lines()`); no library module prints or defines a command. Parts:
-the learner's launcher (`workspace`, `lab`: grading/learner), the instructor's pipeline (`course init`,
-`release`, `collect`, `grade`, `feedback`, `export`, `report`: grading/instructor), the author's commands
-(`check`, `graph`, `new-scenario`, `new-translation`, `schema`, `preview`: grading/authoring) and the public
-dashboards (`dashboards build`, `dashboards serve`: grading/dashboards).
+Every subcommand is built here (argparse; the author's commands in grading/authoring/cli.py, the other module
+that prints) and calls a library function that returns a result (a path, a report with `lines()`); no library
+module prints or defines a command. Parts: the learner's launcher (`workspace`, `lab`: grading/learner), the
+instructor's pipeline (`course init`, `release`, `collect`, `grade`, `feedback`, `export`, `report`:
+grading/instructor), the author's commands (`check`, `graph`, `new-scenario`, `new-translation`, `schema`,
+`preview`: grading/authoring), the public dashboards (`dashboards build`, `dashboards serve`: grading/dashboards)
+and `config` (every setting in force: pathways.config). Option defaults come from the configuration in force.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import subprocess
 import sys
 from collections.abc import Iterable
 
-from pathways import authoring as scenario_authoring
-from pathways.scenario import ScenarioError
+from pathways import config
 
-from .authoring import commands as authoring
+from .authoring.cli import check_commands, writing_commands
 from .dashboards import site as dashboards
 from .instructor import workflow
 from .learner import workspace
@@ -54,9 +53,11 @@ def _learner_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("lab", help="prepare the workspace and open JupyterLab on it (127.0.0.1)",
                        description="Build the learners' lessons into the workspace (never overwriting a learner's "
-                       "work) and start JupyterLab on 127.0.0.1, opened on lesson 1.")
+                       "work) and start JupyterLab on 127.0.0.1, opened on lesson 1: lessons open with their "
+                       "activities showing, no instructor tools, nothing reaching the internet.")
     p.add_argument("folder", nargs="?", default="workspace", help="the workspace folder (default: workspace)")
-    p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default: 8888)")
+    p.add_argument("--port", type=int, default=config.current().lab_port, help="port on 127.0.0.1 (default: "
+                   "%(default)s, PATHWAYS_LAB_PORT)")
     p.set_defaults(func=_cmd_lab)
 
 
@@ -66,7 +67,7 @@ def _course_command(sub: argparse._SubParsersAction, name: str, func, help: str,
                     lessons: str | None = None) -> argparse.ArgumentParser:
     """One instructor command: its --course option, its LESSONS (when `lessons` is their help) and its handler."""
     p = sub.add_parser(name, help=help, description=description)
-    p.add_argument("--course", help="the course folder (default: $PATHWAYS_COURSE, else build/course)")
+    p.add_argument("--course", help=f"the course folder (default: {config.current().course}, PATHWAYS_COURSE)")
     if lessons:
         p.add_argument("lessons", nargs="*", help=lessons)
     p.set_defaults(func=func)
@@ -161,7 +162,8 @@ def _grade_command(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--student", action="append", help="only this student (repeatable)")
     q.add_argument("--force", action="store_true", help="grade again even what is up to date")
     q.add_argument("--jobs", type=int, help="how many at once (default: the number of cores)")
-    q.add_argument("--timeout", type=int, help="seconds a cell may run before it is stopped (default 60)")
+    q.add_argument("--timeout", type=int, default=config.current().cell_timeout,
+                   help="seconds a cell may run before it is stopped (default: %(default)s, PATHWAYS_CELL_TIMEOUT)")
     q.add_argument("--run-learner-code", action="store_true",
                    help="also run code cells the learner added or changed (still in the sandbox)")
     q.add_argument("--isolation", choices=["auto", "none"], default="auto",
@@ -189,123 +191,6 @@ def _results_commands(sub: argparse._SubParsersAction) -> None:
                         "choice. Figures never show names.")
     q.add_argument("--out", help="the HTML file (default: <course>/report.html)")
     q.add_argument("--names", action="store_true", help="add a table of each student's scores, with names")
-
-
-# --- the author's commands ------------------------------------------------------------------------------------
-
-def _show(report: authoring.Report) -> int:
-    _print(report.lines)
-    return report.status
-
-
-def _cmd_check(a: argparse.Namespace) -> int:
-    if a.list:
-        return _show(authoring.list_tags())
-    if a.figures:
-        return _show(authoring.figures(a.files))
-    return _show(authoring.check(a.files, strict=a.strict))
-
-
-def _cmd_graph(a: argparse.Namespace) -> int:
-    note = authoring.lesson_folder_note(authoring.graph_target(a.file, a.output))
-    if note:
-        print(note, file=sys.stderr)
-    try:
-        written = authoring.graph(a.file, a.output)
-    except ScenarioError as exc:
-        print(f"{a.file} cannot be drawn until these are fixed:\n{exc}", file=sys.stderr)
-        return 1
-    print(f"Wrote {written}")
-    return 0
-
-
-def _cmd_new(a: argparse.Namespace) -> int:
-    try:
-        path = scenario_authoring.write_new_scenario(a.name, a.folder, force=a.force)
-    except FileExistsError as exc:
-        print(f"pathways: {exc}", file=sys.stderr)
-        return 1
-    print(f"Wrote {path}. Edit it, then run: pathways check {path}")
-    return 0
-
-
-def _cmd_new_translation(a: argparse.Namespace) -> int:
-    try:
-        path = authoring.new_translation(a.file, a.language, a.force)
-    except (FileExistsError, ScenarioError) as exc:
-        print(f"pathways: {exc}", file=sys.stderr)
-        return 1
-    print(f"Wrote {path}. Translate each text, then run: pathways check {path}")
-    return 0
-
-
-def _cmd_schema(a: argparse.Namespace) -> int:
-    if a.output == "-":
-        sys.stdout.write(authoring.schema_text())
-        return 0
-    target = authoring.write_schema(a.output)
-    print(f"Wrote {target}")
-    return 0
-
-
-def _cmd_preview(a: argparse.Namespace) -> int:
-    cmd, env = authoring.preview_command(a.port)
-    print(f"Preview on http://127.0.0.1:{a.port}/ (Ctrl-C to stop)", flush=True)
-    os.chdir(authoring.PREVIEW.parent)
-    # Become Voila, so that Ctrl-C or a stop signal reaches it (and its kernels) directly.
-    os.execve(cmd[0], cmd, env)
-    return 0  # pragma: no cover - execve does not return
-
-
-def _check_commands(sub: argparse._SubParsersAction) -> None:
-    """`check` and `graph`: an author's file checked, or drawn."""
-    p = sub.add_parser("check", help="check role-play scenarios (and translations) and list every problem",
-                       description="Check scenario files and list every problem at once, each with its file, line "
-                       "and how to fix it. With no file, checks every scenario, translation, knowledge-check and "
-                       "sorting file under lessons/. Exits with status 1 if there is any error.")
-    p.add_argument("files", nargs="*", help="scenario, translation, check or sorting files "
-                   "(default: all under lessons/)")
-    p.add_argument("--strict", action="store_true", help="treat warnings as errors too")
-    p.add_argument("--list", action="store_true", help="list the principle and checklist ids you can use")
-    p.add_argument("--figures", action="store_true", help="print how much the assessments' shape could give "
-                   "away: where the best choice or key sits and how long it is, and what a concerning ending keeps")
-    p.set_defaults(func=_cmd_check)
-
-    p = sub.add_parser("graph", help="draw a scenario as a diagram (SVG or PNG)",
-                       description="Draw a scenario: its moments, its choices (green: honours a principle; red "
-                       "dashed: works against one) and its endings, coloured by outcome.")
-    p.add_argument("file", help="the scenario file")
-    p.add_argument("-o", "--output", help="the picture to write, .svg or .png (default: <name>.svg here)")
-    p.set_defaults(func=_cmd_graph)
-
-
-def _writing_commands(sub: argparse._SubParsersAction) -> None:
-    """`new-scenario`, `new-translation`, `schema` and `preview`: files to start from, and the preview."""
-    p = sub.add_parser("new-scenario", help="write a small, valid scenario to start from",
-                       description="Write NAME.yaml, a small valid role-play with comments explaining each part.")
-    p.add_argument("name", help="the new scenario's name, e.g. bus-station (or a path ending in .yaml)")
-    p.add_argument("--folder", default=".", help="where to write it (default: here)")
-    p.add_argument("--force", action="store_true", help="replace the file if it already exists")
-    p.set_defaults(func=_cmd_new)
-
-    p = sub.add_parser("new-translation", help="write a translation file to start from",
-                       description="Write <scenario>.<LANGUAGE>.yaml beside the scenario with every text to "
-                       "translate, still in the original language.")
-    p.add_argument("file", help="the scenario file")
-    p.add_argument("language", help="a language code such as es, fr or pt-BR")
-    p.add_argument("--force", action="store_true", help="replace the file if it already exists")
-    p.set_defaults(func=_cmd_new_translation)
-
-    p = sub.add_parser("schema", help="write the JSON Schema of the scenario format",
-                       description="Write the JSON Schema generated from the scenario models "
-                       "(default: lessons/scenario.schema.json; '-' prints it).")
-    p.add_argument("-o", "--output", help="where to write it ('-' for the screen)")
-    p.set_defaults(func=_cmd_schema)
-
-    p = sub.add_parser("preview", help="open the scenario preview (pick a file, play it, see every path)",
-                       description="Serve the preview notebook with Voila on 127.0.0.1.")
-    p.add_argument("--port", type=int, default=8867, help="port (default: 8867)")
-    p.set_defaults(func=_cmd_preview)
 
 
 # --- the public dashboards ------------------------------------------------------------------------------------
@@ -336,15 +221,16 @@ def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
     dsub = p.add_subparsers(dest="dashboards_command", metavar="ACTION", required=True)
     b = dsub.add_parser("build", help="build the dashboards from the release version of every lesson",
                         description="Release every lesson, drop the grading cells and write the dashboards "
-                        "(default folder: build/dashboards).")
-    b.add_argument("--out", default=None, help="output folder (default: build/dashboards)")
+                        f"(default folder: {config.current().dashboards}).")
+    b.add_argument("--out", default=None, help=f"output folder (default: {config.current().dashboards})")
     b.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
     b.set_defaults(func=_cmd_build)
     s = dsub.add_parser("serve", help="serve the built dashboards on 127.0.0.1",
                         description="Run Voila on 127.0.0.1 with the settings of grading/dashboards/voila/voila.py.")
-    s.add_argument("--port", type=int, default=8866, help="port (default: 8866)")
-    s.add_argument("--root", default=None, help="dashboards folder (default: build/dashboards)")
-    s.add_argument("--pool", type=int, default=None, help="preheated kernels per lesson (default: 2)")
+    s.add_argument("--port", type=int, default=config.current().dashboards_port, help="port (default: %(default)s)")
+    s.add_argument("--root", default=None, help=f"dashboards folder (default: {config.current().dashboards})")
+    s.add_argument("--pool", type=int, default=None,
+                   help=f"preheated kernels per lesson (default: {config.current().pool_size})")
     s.add_argument("--lesson-pool", type=_lesson_pool, action="append", default=[], metavar="LESSON=N",
                    help="preheated kernels for one lesson, e.g. the workshop's lesson (repeatable)")
     s.add_argument("--max-kernels", type=int, default=None, metavar="N",
@@ -355,21 +241,41 @@ def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=_cmd_serve)
 
 
-# --- the command ----------------------------------------------------------------------------------------------
+# --- the configuration and the command -------------------------------------------------------------------------
+
+def _cmd_config(a: argparse.Namespace) -> int:
+    _print([config.markdown_table()] if a.table else [
+        f"{o.name} = {o.value or '(none)'}  ({o.source}{' ' if o.source == 'environment' else ', set with '}"
+        f"{o.variable})\n    {o.help}"
+        for o in config.current().options()])
+    return 0
+
+
+def _config_command(sub: argparse._SubParsersAction) -> None:
+    """`pathways config`: every setting in force, where it came from (default, environment), and what it means."""
+    p = sub.add_parser("config", help="show every setting, where it came from and what it means",
+                       description="Show every Pathways setting (README, 'Configuration').")
+    p.add_argument("--table", action="store_true", help="print the README's table of every option instead")
+    p.set_defaults(func=_cmd_config)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every subcommand."""
+    """The full argument parser, with every subcommand (defaults from the configuration in force)."""
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_learner_commands, _course_commands, _grade_command, _results_commands, _check_commands,
-                _writing_commands, _dashboard_commands):
+    for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
+                writing_commands, _dashboard_commands, _config_command):
         add(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pathways` console script."""
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except config.ConfigError as exc:  # a PATHWAYS_* variable that cannot be used
+        print(f"pathways: {exc}", file=sys.stderr)
+        return 1
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -1,11 +1,12 @@
-"""The course folder and the nbgrader commands Pathways runs on it.
+"""The course layout, built on `pathways.config`: the course folder, the lessons, the gradebook, and the nbgrader
+commands Pathways runs on them.
 
 Every nbgrader step reads exactly `grading/instructor/nbgrader_config.py`, the same configuration an instructor
-gets by typing plain `nbgrader` commands there. `nbgrader(...)` runs one as `python -m nbgrader ...` in a child
-process with the working folder set to `grading/instructor/`; release (and feedback, instructor/feedback.py) run in
-this process through nbgrader's Python API with that file loaded in the environment the child would get
-(`nbgrader_api`), which saves an interpreter and nbgrader's imports per lesson. The course folder is chosen with
-PATHWAYS_COURSE (default build/course).
+gets by typing plain `nbgrader` commands there. Release (and feedback, instructor/feedback.py) run in this process
+through nbgrader's Python API with that file loaded (`nbgrader_api`), which saves an interpreter and nbgrader's
+imports per lesson; `nbgrader(...)` runs any other step as `python -m nbgrader ...` in a child process with the
+working folder set to `grading/instructor/`, given the configuration in force explicitly (its environment), the
+course folder as an absolute path.
 """
 
 from __future__ import annotations
@@ -19,22 +20,44 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathways import config
+from pathways.config import shipped_lessons
+
 GRADING = Path(__file__).resolve().parent
+#: The checkout (or site-packages) folder holding the package; never a default for a folder of the course.
 REPO = GRADING.parent
 #: The folder of nbgrader_config.py: every nbgrader command runs there.
 NBGRADER_CONFIG_DIR = GRADING / "instructor"
-LESSONS = REPO / "lessons"
-DEFAULT_COURSE = REPO / "build" / "course"
+#: The lessons shipped with Pathways (the default lessons folder; `lessons_dir()` is the one in force).
+LESSONS = shipped_lessons()
 
 
 def course_dir(course: str | Path | None = None) -> Path:
-    """The course folder in force (argument, else PATHWAYS_COURSE, else build/course)."""
-    return Path(course or os.environ.get("PATHWAYS_COURSE") or DEFAULT_COURSE).resolve()
+    """The course folder in force (argument, else the configured one: PATHWAYS_COURSE, else build/course)."""
+    return Path(course or config.current().course).resolve()
 
 
-def lesson_ids() -> list[str]:
-    """Every lesson (nbgrader assignment) in lessons/, in teaching order."""
-    return sorted(p.name for p in LESSONS.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
+def lessons_dir() -> Path:
+    """The lessons folder in force (PATHWAYS_LESSONS, else the shipped lessons)."""
+    return Path(config.current().lessons).resolve()
+
+
+def lesson_ids(lessons: str | Path | None = None) -> list[str]:
+    """Every lesson (nbgrader assignment) in the lessons folder in force (or `lessons`), in teaching order."""
+    folder = Path(lessons) if lessons else lessons_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
+
+
+def db_url(course: str | Path | None = None) -> str:
+    """The gradebook's database URL: the configured one (PATHWAYS_DB_URL), else SQLite in the course folder."""
+    return config.current().db_url or f"sqlite:///{course_dir(course) / 'gradebook.db'}"
+
+
+def dashboards_dir(out: str | Path | None = None) -> Path:
+    """The dashboards folder (argument, else PATHWAYS_DASHBOARDS, else build/dashboards in the working folder)."""
+    return Path(out or config.current().dashboards).resolve()
 
 
 #: A lesson's notebook; `lesson.<lang>.ipynb` beside it is its translation (lesson 1: `lesson.es.ipynb`).
@@ -84,10 +107,11 @@ def language_source(lessons: str | Path, lang: str, dest: str | Path) -> Path:
 
 
 def nbgrader_env(course: str | Path | None = None) -> dict[str, str]:
-    """Environment for an nbgrader child process: this Python's tools first on PATH, the course chosen."""
+    """Environment for an nbgrader child process: this Python's tools first on PATH, and the configuration in
+    force (what this process set too), the course chosen as an absolute path."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PATHWAYS_COURSE"] = str(course_dir(course))
+    env.update(config.current().environment(course=str(course_dir(course))))
     return env
 
 
@@ -115,20 +139,16 @@ def nbgrader(*args: str, course: str | Path | None = None, timeout: float | None
 
 @contextlib.contextmanager
 def nbgrader_environment(course: str | Path | None = None) -> Iterator[None]:
-    """While nbgrader runs in this process: the environment `nbgrader(...)` gives its child (the course chosen,
-    this Python's tools on PATH), because nbgrader_config.py reads it when loaded and nbgrader starts `alembic`
-    to create a gradebook. Restored after, so the caller's environment is unchanged."""
-    wanted = {k: v for k, v in nbgrader_env(course).items() if os.environ.get(k) != v}
-    before = {k: os.environ.get(k) for k in wanted}
-    os.environ.update(wanted)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    """While nbgrader runs in this process: the course chosen in pathways.config (which nbgrader_config.py reads
+    when loaded) and this Python's tools first on PATH (nbgrader starts `alembic` to create a gradebook); PATH is
+    restored after, and no PATHWAYS_* variable is touched."""
+    tools, path = str(Path(sys.executable).parent), os.environ.get("PATH", "")
+    with config.using(course=str(course_dir(course))):
+        os.environ["PATH"] = f"{tools}{os.pathsep}{path}"
+        try:
+            yield
+        finally:
+            os.environ["PATH"] = path
 
 
 def nbgrader_api(course: str | Path | None = None):

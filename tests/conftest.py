@@ -57,7 +57,7 @@ def _isolate(monkeypatch, tmp_path_factory):
 def released_course(tmp_path_factory) -> Path:
     """A course with every lesson released by nbgrader, made once per test run and shared by the xdist workers
     (they share the run's temporary folder). Read only: a test copies what it changes."""
-    from support import release_every_lesson_once
+    from support.course import release_every_lesson_once
 
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's folder is in the run's folder

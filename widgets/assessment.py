@@ -15,7 +15,6 @@ Rules (lessons/AUTHORING.md, "Assessment rules", explains each to authors):
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from pathlib import Path
@@ -39,6 +38,7 @@ from .scenario.rules.assessment import (
     scenario_figures,
     scoring_misstep_problems,
 )
+from .testcells import call_arg, call_name, calls_in
 
 __all__ = ["MAX_SHARE", "MIN_DECISIONS", "RULES", "SCENARIO_RULES", "assessment_problems", "check_key_figures",
            "check_key_problems", "direction_problems", "ending_problems", "good_directions",
@@ -74,25 +74,12 @@ def notebook_keys(notebook: str | Path, activity: str = "checks") -> dict[str, s
             continue
         source = cell.get("source")
         source = "".join(source) if isinstance(source, list) else str(source or "")
-        lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
-        try:
-            tree = ast.parse("\n".join(lines))
-        except SyntaxError:
-            continue
-        for call in ast.walk(tree):
-            if not (isinstance(call, ast.Call) and getattr(call.func, "id", getattr(call.func, "attr", None))
-                    == "check_points"):
+        for call in calls_in(source):
+            if call_name(call) != "check_points":
                 continue
-            args = {i: a for i, a in enumerate(call.args)}
-            args.update({k.arg: k.value for k in call.keywords if k.arg})
-            try:
-                qid = ast.literal_eval(args.get(0, args.get("question")))
-                key = ast.literal_eval(args.get(1, args.get("expected")))
-                act = ast.literal_eval(args[3]) if 3 in args else ast.literal_eval(args.get("activity",
-                                                                                            ast.Constant("checks")))
-            except (ValueError, TypeError, SyntaxError):
-                continue
-            if act == activity and isinstance(qid, str):
+            qid, key = call_arg(call, "question", 0), call_arg(call, "expected", 1)
+            act = call_arg(call, "activity", 3, "checks")
+            if act == activity and isinstance(qid, str) and key is not None:
                 keys[qid] = key
     return keys
 

@@ -1,5 +1,5 @@
-"""The widgets' own strings (ui.<lang>.yaml), in the language chosen by PATHWAYS_LANG (default English; a
-translated lesson sets it with `set_language`).
+"""The widgets' own strings (ui.<lang>.yaml), in the language in force: pathways.config's `lang` (PATHWAYS_LANG,
+default English), which a translated lesson sets for its kernel with `set_language`.
 
 Translations of role-play scenarios (a separate file such as `er_visit.es.yaml`) are read, checked and applied
 by `pathways.scenario.translation`; its names are offered here too, where lessons, the grading package and
@@ -8,9 +8,9 @@ the tests have always found them.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
+from . import config
 from .principles import read_data
 from .scenario.translation import (
     HEADER,
@@ -34,15 +34,16 @@ DEFAULT_LANG = "en"
 
 def current_lang() -> str:
     """The language in force for widget strings."""
-    return os.environ.get("PATHWAYS_LANG", DEFAULT_LANG) or DEFAULT_LANG
+    return config.current().lang or DEFAULT_LANG
 
 
 def set_language(lang: str) -> None:
     """Make `lang` the language in force in this kernel (a translated lesson's first cell calls it, so that the
-    lesson is in its language whatever the server was started with: widgets, resources panel and quick exit)."""
+    lesson is in its language whatever the server was started with: widgets, resources panel and quick exit).
+    Set in this process's configuration, never in its environment."""
     if not isinstance(lang, str) or not LANG_CODE.match(lang):
         raise ValueError(f"not a language code: {lang!r} (for example 'es')")
-    os.environ["PATHWAYS_LANG"] = lang
+    config.configure(lang=lang)
 
 
 @cache

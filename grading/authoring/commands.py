@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pathways import authoring, i18n
+from pathways import authoring, config, i18n
 from pathways.assessment import check_key_figures, check_key_problems, objective_problems, scenario_figures
 from pathways.checklist import checklist
 from pathways.checks import load_checks
@@ -31,9 +31,8 @@ PREVIEW = Path(__file__).resolve().parent / "preview.ipynb"
 VOILA_SHARE = Path(__file__).resolve().parent.parent / "dashboards" / "voila" / "share"
 
 
-def lessons_dir() -> Path:
-    """The lessons folder in force (PATHWAYS_LESSONS, else lessons/)."""
-    return Path(os.environ.get("PATHWAYS_LESSONS") or course.LESSONS)
+#: The lessons folder in force (the configured one, else the shipped lessons).
+lessons_dir = course.lessons_dir
 
 
 # --- check ----------------------------------------------------------------------------------------------
@@ -227,11 +226,13 @@ def write_schema(output: str | Path | None = None) -> Path:
 # --- preview ------------------------------------------------------------------------------------------------
 
 
-def preview_command(port: int = 8867) -> tuple[list[str], dict[str, str]]:
-    """The Voila command (and environment) that serves the preview notebook on 127.0.0.1."""
+def preview_command(port: int | None = None) -> tuple[list[str], dict[str, str]]:
+    """The Voila command (and environment) that serves the preview notebook on 127.0.0.1 (default port: the
+    configured preview port); its kernels get the configuration in force, with answers kept in memory."""
+    port = config.current().preview_port if port is None else port
     cmd = [sys.executable, "-m", "voila", str(PREVIEW), f"--port={port}", "--Voila.ip=127.0.0.1", "--no-browser",
            "--VoilaConfiguration.show_tracebacks=True"]
-    env = dict(os.environ, PATHWAYS_STORAGE="memory")
+    env = dict(os.environ, **config.current().environment(storage="memory"))
     if (VOILA_SHARE / "voila" / "templates" / "pathways").is_dir():
         # The Pathways template makes no request to other hosts (stock Voila asks a CDN for a font).
         env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(VOILA_SHARE), os.environ.get("JUPYTER_PATH")) if p)

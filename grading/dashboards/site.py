@@ -24,14 +24,12 @@ import nbformat
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from pathways import config
 
 from .. import course as course_mod
 
-GRADING = Path(__file__).resolve().parent.parent
-REPO = GRADING.parent
 VOILA_DIR = Path(__file__).resolve().parent / "voila"
 CONFIG = VOILA_DIR / "voila.py"
-DEFAULT_OUT = REPO / "build" / "dashboards"
 #: A file in every built folder, so `build()` only ever deletes a folder it made itself.
 MARKER = ".pathways-dashboards"
 #: Files a lesson's widgets read (scenarios, checks, exercises) and images its markdown shows.
@@ -145,17 +143,17 @@ def _release_each(lessons: list[str], course: str | Path | None, tmp: Path) -> d
 
 def build(out: str | Path | None = None, lessons: Iterable[str] | None = None,
           course: str | Path | None = None, released: str | Path | None = None) -> Path:
-    """Build the dashboards of the lessons (default: all) into `out` (default build/dashboards).
+    """Build the dashboards of the lessons (default: all) into `out` (default: the configured dashboards folder).
 
     The new site is assembled and checked in a temporary folder, then replaces `out` (only a folder an
     earlier build made, or an empty or missing one). Raises RuntimeError if a lesson fails to release or if
     solution text would be published. `released`: a course's release folder (release/<lesson>/) made
     earlier, published as it is instead of releasing the lessons again (it is read, never changed).
     """
-    out = Path(out or DEFAULT_OUT).resolve()
+    out = course_mod.dashboards_dir(out)
     lessons = list(lessons or course_mod.lesson_ids())
     if not lessons:
-        raise RuntimeError(f"no lessons found in {course_mod.LESSONS}")
+        raise RuntimeError(f"no lessons found in {course_mod.lessons_dir()}")
     if out.exists() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise RuntimeError(f"{out} exists and was not made by `pathways dashboards build`; not replacing it")
     with tempfile.TemporaryDirectory(prefix="pathways-dashboards-") as tmp:
@@ -283,47 +281,48 @@ def capacity_overrides(max_kernels: int | None = None, preheat: int | None = Non
     return found
 
 
-def voila_env(root: str | Path) -> dict[str, str]:
-    """Environment of the Voila process (kernels inherit it): memory-only answers, no user Jupyter config."""
+def voila_env(root: str | Path, **settings: object) -> dict[str, str]:
+    """Environment of the Voila process (kernels inherit it): the configuration in force with memory-only answers,
+    this dashboards folder and `settings` (pathways.config options, read by the Voila config file)."""
     env = dict(os.environ)
-    env["PATHWAYS_STORAGE"] = "memory"
-    env["PATHWAYS_DASHBOARDS"] = str(Path(root).resolve())
+    env.update(config.current().environment(storage="memory", dashboards=str(Path(root).resolve()), **settings))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
-def start(root: str | Path | None = None, port: int = 8866, overrides: Iterable[str] = (),
+def start(root: str | Path | None = None, port: int | None = None, overrides: Iterable[str] = (),
           pool: int | None = None, lesson_pools: dict[str, int] | None = None,
           extra_env: dict[str, str | None] | None = None, **popen: object) -> subprocess.Popen:
-    """Start Voila on 127.0.0.1:port in the background (tests, benchmark); the caller stops it.
+    """Start Voila on 127.0.0.1:port (default: the configured dashboards port) in the background (tests,
+    benchmark); the caller stops it.
 
     `pool` is the number of preheated kernels per lesson and `lesson_pools` overrides it for some lessons
     (both read by the config file). `extra_env` adds variables to Voila's environment (None removes one);
     `popen` goes to subprocess.Popen.
     """
-    root = Path(root or DEFAULT_OUT)
+    root = serve_root(root)
     if not (root / MARKER).is_file():
         raise RuntimeError(f"no dashboards in {root}: run `pathways dashboards build` first")
-    env = voila_env(root)
-    if pool is not None:
-        env["PATHWAYS_POOL_SIZE"] = str(int(pool))
+    pools = {} if pool is None else {"pool_size": int(pool)}
     if lesson_pools:
-        env["PATHWAYS_LESSON_POOLS"] = ",".join(f"{lesson}={int(size)}" for lesson, size in lesson_pools.items())
+        pools["lesson_pools"] = {lesson: int(size) for lesson, size in lesson_pools.items()}
+    env = voila_env(root, **pools)
     for name, value in (extra_env or {}).items():
         if value is None:
             env.pop(name, None)
         else:
             env[name] = value
+    port = config.current().dashboards_port if port is None else port
     return subprocess.Popen(voila_command(root, port, overrides), env=env, cwd=root,
                             stdin=subprocess.DEVNULL, **popen)  # type: ignore[call-overload]
 
 
 def serve_root(root: str | Path | None = None) -> Path:
-    """The dashboards folder served: `root`, else build/dashboards."""
-    return Path(root or DEFAULT_OUT)
+    """The dashboards folder served: `root`, else the configured one (build/dashboards in the working folder)."""
+    return course_mod.dashboards_dir(root)
 
 
-def serve(root: str | Path | None = None, port: int = 8866, pool: int | None = None,
+def serve(root: str | Path | None = None, port: int | None = None, pool: int | None = None,
           lesson_pools: dict[str, int] | None = None, max_kernels: int | None = None,
           preheat: int | None = None) -> int:
     """Serve the dashboards until interrupted; return Voila's exit status."""

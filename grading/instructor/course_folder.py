@@ -1,7 +1,7 @@
 """The course folder: where things are, the class list, `course init`, release and collect.
 
-The course folder is --course, else $PATHWAYS_COURSE, else build/course; the gradebook is SQLite in it unless
-$PATHWAYS_DB_URL names another database (see grading/instructor/workflow.py).
+The course folder is --course, else the configured one (pathways.config: PATHWAYS_COURSE, else build/course); the
+gradebook is SQLite in it unless PATHWAYS_DB_URL names another database (see grading/instructor/workflow.py).
 """
 
 from __future__ import annotations
@@ -28,19 +28,14 @@ def course_root(course: str | Path | None = None) -> Path:
 
 
 def db_url(course: str | Path | None = None) -> str:
-    """The gradebook's database URL: $PATHWAYS_DB_URL, else SQLite in the course folder (as in the config)."""
-    return os.environ.get("PATHWAYS_DB_URL") or f"sqlite:///{course_root(course) / 'gradebook.db'}"
+    """The gradebook's database URL: the configured one, else SQLite in the course folder (as in the config)."""
+    return course_mod.db_url(course_root(course))
 
 
-def lessons_dir() -> Path:
-    """The lessons folder in force ($PATHWAYS_LESSONS, else lessons/)."""
-    return Path(os.environ.get("PATHWAYS_LESSONS") or course_mod.LESSONS).resolve()
-
-
-def all_lessons() -> list[str]:
-    """Every lesson in the lessons folder, in teaching order."""
-    folder = lessons_dir()
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
+#: The lessons folder in force (the configured one, else the shipped lessons).
+lessons_dir = course_mod.lessons_dir
+#: Every lesson in the lessons folder in force, in teaching order.
+all_lessons = course_mod.lesson_ids
 
 
 def released_lessons(course: str | Path | None = None) -> list[str]:

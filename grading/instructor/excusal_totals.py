@@ -13,45 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from pathways.testcells import call_arg, call_name, calls_in
 
 from .gradebook import scores
-
-
-def calls_in(source: str) -> list:
-    """Every function call (ast.Call) in a cell's source; none if it does not parse."""
-    import ast
-
-    try:
-        tree = ast.parse(source or "")
-    except SyntaxError:
-        return []
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
-
-
-def call_name(call) -> str:
-    """The called function's name (`f(...)` or `module.f(...)`)."""
-    import ast
-
-    f = call.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-
-
-def call_arg(call, name: str, pos: int | None = None, default=None):
-    """A literal argument of a call, by keyword or position (default if absent or not a literal)."""
-    import ast
-
-    def const(node):
-        try:
-            return ast.literal_eval(node)
-        except (ValueError, SyntaxError, TypeError):
-            return None
-
-    for kw in call.keywords:
-        if kw.arg == name:
-            return const(kw.value)
-    if pos is not None and len(call.args) > pos:
-        return const(call.args[pos])
-    return default
 
 
 def graded_items(source: str) -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from pathways import config
 
 from .. import course as course_mod
 from . import gradebook
@@ -179,7 +180,7 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
     root = course_root(course)
     url = db_url(root)
     report = GradeReport()
-    timeout = int(timeout or os.environ.get("PATHWAYS_CELL_TIMEOUT") or 60)
+    timeout = int(timeout or config.current().cell_timeout)
     with locked(root):
         ledger = Ledger.load(root)
         wanted = set(_check_lessons(lessons, released_lessons(root)))

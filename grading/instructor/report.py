@@ -26,6 +26,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nbgrader.api import Gradebook
+from pathways import testcells
 
 from . import excusal_totals, gradebook, report_figures
 from .excusal_totals import Adjusted
@@ -33,7 +34,7 @@ from .ledger import Ledger
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-_calls, _name, _kw = excusal_totals.calls_in, excusal_totals.call_name, excusal_totals.call_arg
+_calls, _name, _kw = testcells.calls_in, testcells.call_name, testcells.call_arg
 
 
 @dataclass

@@ -10,12 +10,12 @@
 Each command (grading/cli.py) is a thin layer over one function named here (init_course, collect, grade,
 feedback, export, report), which tests call directly; each step lives in its own module: course_folder.py
 (where things are, class list, init, release, collect), grading_run.py, feedback.py, export.py and report.py.
-The course folder is --course, else
-$PATHWAYS_COURSE, else build/course; the gradebook is SQLite in the course folder unless
-$PATHWAYS_DB_URL names another database: for a course with several graders, a PostgreSQL URL
-such as postgresql+psycopg2://grader@127.0.0.1/pathways (name the driver: SQLAlchemy 2.1 reads a
-bare postgresql:// as psycopg 3; psycopg2-binary is in the test extras). The same variable is read
-by grading/instructor/nbgrader_config.py, so plain nbgrader commands use the same gradebook.
+Where things are comes from pathways.config
+(README, "Configuration"): the course folder is --course, else PATHWAYS_COURSE, else build/course; the gradebook is
+SQLite in the course folder unless PATHWAYS_DB_URL names another database: for a course with several graders, a
+PostgreSQL URL such as postgresql+psycopg2://grader@127.0.0.1/pathways (name the driver: SQLAlchemy 2.1 reads a
+bare postgresql:// as psycopg 3; psycopg2-binary is in the test extras). grading/instructor/nbgrader_config.py
+takes the same configuration, so plain nbgrader commands use the same gradebook.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from pathways import config
+
 from .. import course as course_mod
+from .lab import learner_lab_args
 
 
 def prepare_workspace(workspace: str | Path, course: str | Path | None = None) -> Path:
@@ -33,12 +36,13 @@ def prepare_workspace(workspace: str | Path, course: str | Path | None = None) -
     return workspace
 
 
-def lab_command(workspace: str | Path, port: int, token: str | None = None) -> list[str]:
-    """The JupyterLab command learners get: 127.0.0.1 only, opened on lesson 1, no news or update checks
-    (nothing JupyterLab shows a learner may reach the internet)."""
+def lab_command(workspace: str | Path, port: int | None = None, token: str | None = None) -> list[str]:
+    """The JupyterLab command learners get: 127.0.0.1 only (default port: the configured lab port), opened on
+    lesson 1, with the learner's settings (lab.py: lessons open ready to use, no instructor tools, nothing reaches
+    the internet)."""
+    port = config.current().lab_port if port is None else port
     cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           f"--ServerApp.root_dir={Path(workspace).resolve()}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           f"--ServerApp.root_dir={Path(workspace).resolve()}", *learner_lab_args(),
            f"--LabApp.default_url=/lab/tree/{course_mod.lesson_ids()[0]}/lesson.ipynb"]
     if token is not None:
         cmd += [f"--IdentityProvider.token={token}", "--no-browser"]

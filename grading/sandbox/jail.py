@@ -21,8 +21,9 @@ clone in `mktemp -d`, a private home) is made reachable inside the sandbox and n
 that folder: the private folder is covered by a fresh file system into which only the paths the
 kernel needs are bound (`needed_paths`).
 
-`probe()` really starts a sandbox and checks each property from inside; `pathways.grading.sandbox.parallel`
-decides once per run what is available and says so when it is less than everything.
+`pathways.grading.sandbox.probe` really starts a sandbox and checks each property from inside;
+`pathways.grading.sandbox.parallel` decides once per run what is available and says so when it is less than
+everything.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ import os
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from pathways import config
 
 #: Environment variables a kernel may keep; everything else (gradebook URL, course paths) is dropped.
 #: PYTHONPATH stays so the kernel imports the same `pathways` as the grader.
@@ -46,16 +48,16 @@ GIB = 1 << 30
 LIMITS = {"RLIMIT_AS": 4 * GIB, "RLIMIT_FSIZE": 64 << 20, "RLIMIT_CORE": 0}
 NPROC = 256  # processes of the kernel's own user id (only set when it has one)
 TMP_SIZE = 256 << 20  # the kernel's private /tmp
-#: Set by an instructor (or a test) to use another bubblewrap, or none ("" or a missing path).
-BWRAP_ENV = "PATHWAYS_BWRAP"
+#: Set by an instructor (or a test) to use another bubblewrap, or none ("" or a missing path): pathways.config.
+BWRAP_ENV = config.PathwaysConfig.variable("bwrap")
 
 
 # --- finding bubblewrap ------------------------------------------------------------------------------
 
 def find_bwrap() -> str | None:
-    """The bubblewrap program to use: $PATHWAYS_BWRAP if set (may name a missing one), else bwrap on PATH."""
-    if BWRAP_ENV in os.environ:
-        path = os.environ[BWRAP_ENV]
+    """The bubblewrap program to use: the configured one if set (may name a missing one), else bwrap on PATH."""
+    path = config.current().bwrap
+    if path is not None:
         return path if path and os.path.isfile(path) and os.access(path, os.X_OK) else None
     return shutil.which("bwrap")
 
@@ -117,6 +119,30 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+def _covers(uid: int | None, wanted: list[str], needed: list[str]) -> tuple[dict[str, str], set[str]]:
+    """The folders to cover with a fresh file system (folder -> its mode), and the needed folders the kernel user
+    could not read (covered too; only what the kernel needs is bound back into them)."""
+    covers = {"/tmp": "1777"}  # the kernel's own /tmp, and the host's (other users' files, the course) gone
+    closed = set()
+    if uid is None:
+        return covers, closed
+    for path in wanted:  # another user needs a way through the instructor's private folders
+        for form in (path, os.path.realpath(path)):
+            top = private_ancestor(form, uid)
+            if top:
+                covers.setdefault(top, "0755")
+            if path not in needed:
+                continue
+            try:
+                readable = _reachable(os.stat(form), uid, 0o5)
+            except OSError:
+                continue
+            if not readable:
+                closed.add(form)
+                covers.setdefault(form, "0755")
+    return covers, closed
+
+
 def mounts(uid: int | None, hide: list[str], home: str | None, cwd: str, needed: list[str],
            version: tuple[int, ...] = (0, 8, 0), files: list[str] = ()) -> list[str]:
     """bwrap's file-system arguments: the disk read-only, private folders covered, needs bound, hidden hidden.
@@ -129,24 +155,8 @@ def mounts(uid: int | None, hide: list[str], home: str | None, cwd: str, needed:
     size = version >= (0, 8)
     args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
 
-    covers = {"/tmp": "1777"}  # the kernel's own /tmp, and the host's (other users' files, the course) gone
-    closed = set()  # needed folders the kernel user could not read: replaced; only what it needs is bound back
     wanted = [(p, False) for p in [*needed, *files, cwd] if p] + ([(home, True)] if home else [])
-    if uid is not None:  # another user needs a way through the instructor's private folders
-        for path, _ in wanted:
-            for form in (path, os.path.realpath(path)):
-                top = private_ancestor(form, uid)
-                if top:
-                    covers.setdefault(top, "0755")
-                if path not in needed:
-                    continue
-                try:
-                    readable = _reachable(os.stat(form), uid, 0o5)
-                except OSError:
-                    continue
-                if not readable:
-                    closed.add(form)
-                    covers.setdefault(form, "0755")
+    covers, closed = _covers(uid, [path for path, _ in wanted], needed)
     tops = sorted(c for c in covers if not any(o != c and _under(c, o) for o in covers))
 
     binds: dict[str, tuple[str, bool]] = {}  # dest -> (source, writable)
@@ -210,7 +220,7 @@ def clean_env(home: str | None) -> dict[str, str]:
     if home:
         env.update(HOME=home, IPYTHONDIR=os.path.join(home, ".ipython"), MPLCONFIGDIR=os.path.join(home, ".mpl"),
                    XDG_CACHE_HOME=os.path.join(home, ".cache"), JUPYTER_RUNTIME_DIR=home)
-    env["PATHWAYS_STORAGE"] = "disk"  # read responses.json as a notebook would
+    env.update(config.PathwaysConfig().environment(storage="disk"))  # read responses.json as a notebook would
     return env
 
 
@@ -239,6 +249,13 @@ def hand_over(uid: int, home: str | None, connection_file: str | None) -> None:
         os.chown(connection_file, uid, uid)
 
 
+def expected_python() -> list[str]:
+    """What must be the same inside the sandbox as in this launcher: the Python and the pathways package."""
+    import pathways
+
+    return [sys.prefix, sys.version, os.path.dirname(os.path.abspath(pathways.__file__))]
+
+
 # --- the launcher ---------------------------------------------------------------------------------
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -250,8 +267,6 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--home", default=None)
     p.add_argument("--probe", action="store_true", help="check the isolation instead of starting a kernel")
     p.add_argument("--port", type=int, default=9, help="(probe) a port on the host's 127.0.0.1 to try")
-    p.add_argument("--report", action="store_true", help=argparse.SUPPRESS)  # the probe's inside half
-    p.add_argument("--expect", action="append", default=[], help=argparse.SUPPRESS)
     p.add_argument("connection_file", nargs="?")
     args, extra = p.parse_known_args(argv)
     args.extra = extra  # kernel options nbgrader adds (e.g. --HistoryManager.hist_file=:memory:)
@@ -259,19 +274,16 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Prepare, then become bubblewrap running an IPython kernel (or, with --probe, the inside report)."""
+    """Prepare, then become bubblewrap running an IPython kernel (or, with --probe, the probe's inside half)."""
     args = _parse(argv)
-    if args.report:  # this program's output, read by probe() in the instructor's process
-        sys.stdout.write("".join(f"{key}={value}\n" for key, value in inside_report(args).items()))
-        return
     if args.uid is not None:
         hand_over(args.uid, args.home, args.connection_file)
     set_limits(args.uid)
     env = clean_env(args.home)
     if args.probe:
-        inner = [sys.executable, "-m", "pathways.grading.sandbox.jail", "--report", "--port", str(args.port),
+        inner = [sys.executable, "-m", "pathways.grading.sandbox.probe", "--port", str(args.port),
                  *[f"--hide={p}" for p in args.hide], *(["--uid", str(args.uid)] if args.uid is not None else []),
-                 *(["--home", args.home] if args.home else []), *_expect(("--expect",))]
+                 *(["--home", args.home] if args.home else []), *[f"--expect={x}" for x in expected_python()]]
     else:
         inner = [sys.executable, "-m", "ipykernel_launcher", "-f", args.connection_file,
                  *[a for a in args.extra if a.startswith("--") and "=" in a]]
@@ -285,118 +297,6 @@ def main(argv: list[str] | None = None) -> None:
     else:
         cmd = inner  # no sandbox at all: decided (and announced) by pathways.grading.sandbox.parallel
     os.execvpe(cmd[0], cmd, env)
-
-
-def _limits() -> str:
-    return ",".join(f"{name}={resource.getrlimit(getattr(resource, name))[1]}" for name in (*LIMITS, "RLIMIT_NPROC"))
-
-
-def _expect(flag: tuple[str, ...] = ()) -> list[str]:
-    """What must be the same inside the sandbox as outside: the Python and the pathways package."""
-    import pathways
-
-    return [x for value in (sys.prefix, sys.version, os.path.dirname(os.path.abspath(pathways.__file__)))
-            for x in (*flag, value)]
-
-
-def inside_report(args: argparse.Namespace) -> dict[str, str]:
-    """Each property of the sandbox, as seen from inside it."""
-    results = {"uid": str(os.getuid()),
-               "processes": str(sum(1 for e in os.listdir("/proc") if e.isdigit()))}
-    try:
-        socket.create_connection(("127.0.0.1", args.port), timeout=1).close()
-        results["network"] = "open"
-    except OSError:
-        results["network"] = "closed"
-    for path in args.hide:  # never written to: were the sandbox broken, this would be the real course
-        try:
-            seen = os.listdir(path)
-        except OSError:
-            seen = []
-        results[f"hide:{path}"] = "writable" if os.access(path, os.W_OK) else "visible" if seen else "hidden"
-    for name, folder in (("home", args.home or "."), ("outside", "/var/tmp"), ("workdir", ".")):
-        results[name] = _try_write(folder)
-    results["limits"] = _limits()
-    results["python"] = "same" if _expect() == args.expect else f"different ({', '.join(_expect())})"
-    try:
-        import pathways.autograde  # the kernel must still reach the grading functions
-
-        results["import"] = "ok"
-        results["pathways"] = os.path.dirname(pathways.autograde.__file__)
-    except Exception as exc:  # noqa: BLE001
-        results["import"] = f"failed: {exc.__class__.__name__}: {exc}"
-    return results
-
-
-def _try_write(folder: str) -> str:
-    path = os.path.join(folder, f".pathways-probe-{os.getpid()}")
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError as exc:
-        return f"not writable ({exc.strerror})"
-    os.unlink(path)
-    return "writable"
-
-
-def probe(bwrap: str | None, uid: int | None, hide: list[str], folder: str, version: tuple[int, ...] = (0, 8, 0),
-          timeout: float = 60) -> tuple[bool, str, dict[str, str]]:
-    """Start a real sandbox as a kernel would be started; return (works, why not, what it saw inside).
-
-    `folder` (empty, enterable by the kernel user) gets a home and a working folder, as a job's has.
-    """
-    home, work = os.path.join(folder, "home"), os.path.join(folder, "work")
-    for path in (home, work):
-        os.makedirs(path, exist_ok=True)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    cmd = [sys.executable, "-m", "pathways.grading.sandbox.jail", "--probe", "--home", home,
-           "--port", str(listener.getsockname()[1])]
-    if bwrap:
-        cmd += ["--bwrap", bwrap, "--bwrap-version", ".".join(map(str, version))]
-    if uid is not None:
-        cmd += ["--uid", str(uid)]
-    for path in hide:
-        cmd += ["--hide", path]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=work,
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, str(exc), {}
-    finally:
-        listener.close()
-    found = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
-    if proc.returncode != 0 or "import" not in found:
-        return False, (proc.stderr.strip().splitlines() or [f"it stopped with status {proc.returncode}"])[-1], found
-    return (not (why := problems(found, bwrap, uid, hide))), "; ".join(why), found
-
-
-def problems(found: dict[str, str], bwrap: str | None, uid: int | None, hide: list[str]) -> list[str]:
-    """What the inside report shows is missing from what was asked for."""
-    why = []
-    if found.get("import") != "ok":
-        why.append(f"the kernel could not import pathways ({found.get('import')})")
-    if found.get("python") != "same":
-        why.append(f"the kernel did not get the grader's Python and pathways ({found.get('python')})")
-    limits = dict(item.split("=") for item in found.get("limits", "").split(",") if "=" in item)
-    wanted = {**LIMITS, **({"RLIMIT_NPROC": NPROC} if uid is not None else {})}
-    if any(limits.get(name) != str(value) for name, value in wanted.items()):
-        why.append(f"the resource limits were not set ({found.get('limits')})")
-    if found.get("home") != "writable":
-        why.append(f"the kernel's home is {found.get('home')}")
-    if uid is not None and found.get("uid") != str(uid):
-        why.append(f"could not change user (the kernel ran as {found.get('uid')})")
-    if bwrap:
-        if found.get("network") != "closed":
-            why.append("the network was still reachable")
-        if int(found.get("processes", "999")) > 8:
-            why.append(f"the kernel saw {found.get('processes')} processes (no pid namespace)")
-        if found.get("outside") == "writable" or found.get("workdir") == "writable":
-            why.append("the kernel could write outside its home")
-        leaks = [f"{p} ({found.get(f'hide:{p}')})" for p in hide if found.get(f"hide:{p}") != "hidden"]
-        if leaks:
-            why.append(f"not hidden: {', '.join(leaks)}")
-    return why
 
 
 if __name__ == "__main__":

@@ -8,10 +8,8 @@ the kernel it starts goes through `pathways.grading.sandbox.jail` (a bubblewrap 
 is plain data: scores, flags and the folder of the autograded notebook. The caller merges the
 scores into the real gradebook and deletes the folder.
 
-Learners in Pathways answer with widgets, so their notebook carries no answers of its own: by
-default a code cell the lesson does not contain (added, or a locked cell edited) is not run, and
-the learner is flagged. `run_learner_code=True` runs the learner's cells as plain nbgrader would,
-still inside the jail.
+What is checked in a hand-in before and after it runs (and what is flagged) is
+`pathways.grading.sandbox.handin`.
 """
 
 from __future__ import annotations
@@ -27,24 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from pathways import config
 
 from .. import course
 from ..instructor.gradebook import Outcome, read_outcome
-
-#: A lesson notebook larger than this is refused (a real one is well under 1 MB).
-MAX_NOTEBOOK_BYTES = 20_000_000
-#: Files of a submission that are graded; anything else a learner hands in is kept but never run or read.
-RESPONSE_FILE = "responses.json"
-TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
-#: Messages of pathways.autograde that mean a response was rejected, and what the instructor is told.
-REJECTION_HINTS = {
-    "this path is not possible in the scenario": "role-play transcript is not a possible path (forged or damaged)",
-    "is not a recorded choice": "role-play transcript is damaged",
-    "the transcript is not a list": "role-play transcript is damaged",
-    "' is not valid: ": "a response record is damaged (it does not validate as its kind of record)",
-    "recorded on an older version": "role-play recorded on an older version of the scenario: not scored, review it "
-                                    "by hand (not a sign of cheating)",
-}
+from .handin import RESPONSE_FILE, DamagedNotebook, output_flags, prepare, read_notebook, response_flags
 
 
 @dataclass(frozen=True)
@@ -93,155 +78,6 @@ class Result:
     seconds: float = 0.0
 
 
-# --- checking a submitted notebook ------------------------------------------------------------------
-
-def _gid(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def _norm(source) -> str:
-    text = "".join(source) if isinstance(source, list) else str(source or "")
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
-
-
-class DamagedNotebook(ValueError):
-    """The notebook cannot be graded at all."""
-
-
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read a submitted notebook; raise DamagedNotebook with a plain reason."""
-    size = path.stat().st_size
-    if size > MAX_NOTEBOOK_BYTES:
-        raise DamagedNotebook(f"notebook is too large to grade ({size / 1e6:.0f} MB)")
-    try:
-        nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-    except UnicodeDecodeError:
-        raise DamagedNotebook("notebook is damaged: it is not text") from None
-    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for bad JSON
-        raise DamagedNotebook(f"notebook is damaged and cannot be read ({exc.__class__.__name__})") from None
-    if not isinstance(nb.get("cells"), list):
-        raise DamagedNotebook("notebook is damaged: it has no cells")
-    return nb
-
-
-def prepare(nb: nbformat.NotebookNode, release: nbformat.NotebookNode,
-            run_learner_code: bool) -> tuple[nbformat.NotebookNode, list[str]]:
-    """The notebook to grade, and the flags the instructor must see.
-
-    Compares the submission with the released notebook: deleted graded or locked cells are put
-    back, edited locked cells noted (nbgrader restores them), and learner code is removed unless
-    run_learner_code is set.
-    """
-    flags = []
-    rel_by_id = {_gid(c): c for c in release.cells if _gid(c)}
-    rel_free_code = {_norm(c.source) for c in release.cells if c.cell_type == "code" and not _gid(c)}
-    sub_by_id = {}
-    for cell in nb.cells:
-        gid = _gid(cell)
-        if gid and gid not in sub_by_id:
-            sub_by_id[gid] = cell
-
-    missing = [gid for gid in rel_by_id if gid not in sub_by_id]
-    if missing:
-        flags.append(f"{len(missing)} cell(s) of the lesson deleted ({', '.join(missing[:4])}): restored and graded")
-    edited = [gid for gid, cell in sub_by_id.items()
-              if gid in rel_by_id and rel_by_id[gid].metadata.nbgrader.get("locked")
-              and _norm(cell.source) != _norm(rel_by_id[gid].source)]
-    if edited:
-        flags.append(f"{len(edited)} locked cell(s) edited ({', '.join(edited[:4])}): the lesson's version was graded")
-    learner_code = [c for c in nb.cells if c.get("cell_type") == "code" and (
-        (not _gid(c) and _norm(c.source) not in rel_free_code)
-        or (_gid(c) in rel_by_id and not rel_by_id[_gid(c)].metadata.nbgrader.get("locked")
-            and _norm(c.source) != _norm(rel_by_id[_gid(c)].source)))]
-    unknown_ids = [gid for gid in sub_by_id if gid not in rel_by_id]
-    if unknown_ids:
-        flags.append(f"cells with ids the lesson does not have ({', '.join(unknown_ids[:3])})")
-
-    if not run_learner_code:
-        if learner_code:
-            flags.append(f"{len(learner_code)} code cell(s) the lesson does not contain: not run")
-        graded = copy.deepcopy(release)
-        for cell in graded.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-            mine = sub_by_id.get(_gid(cell)) if _gid(cell) else None
-            written = cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution")
-            if written and mine is not None and mine.get("cell_type") == "markdown":
-                cell.source = mine.source  # a written answer is text, never run: the grader must see it
-        return graded, flags
-
-    if learner_code:
-        flags.append(f"{len(learner_code)} code cell(s) written by the learner were run (in the sandbox)")
-    graded = copy.deepcopy(nb)
-    order = [_gid(c) for c in release.cells if _gid(c)]
-    for gid in missing:
-        i = order.index(gid)
-        previous = [order[j] for j in range(i - 1, -1, -1) if any(_gid(c) == order[j] for c in graded.cells)]
-        pos = 0
-        if previous:
-            pos = next(k for k, c in enumerate(graded.cells) if _gid(c) == previous[0]) + 1
-        graded.cells.insert(pos, copy.deepcopy(rel_by_id[gid]))
-    return graded, flags
-
-
-def response_flags(folder: Path) -> list[str]:
-    """Problems with the response file of a submission (missing, too large, damaged, forged)."""
-    from pathways.responses import ResponseFileError, read_file
-
-    path = folder / RESPONSE_FILE
-    if path.is_symlink():
-        return ["response file is a link, not a file: not read"]
-    if not path.exists():
-        return ["no response file: nothing the learner did in the activities was recorded"]
-    try:
-        read_file(path)
-    except ResponseFileError as exc:
-        return [f"response file rejected: {exc}"]
-    return []
-
-
-def output_flags(notebook: Path, timeout: int) -> list[str]:
-    """Problems visible in an autograded notebook's outputs (a cell stopped, a forged transcript)."""
-    flags = []
-    try:
-        nb = nbformat.read(notebook, as_version=4)
-    except Exception:  # noqa: BLE001
-        return ["the autograded notebook could not be read back"]
-    stopped = sum(1 for c in nb.cells if c.cell_type == "code"
-                  for o in c.get("outputs", []) if o.get("output_type") == "error" and o.get("ename") in TIMEOUT_ERRORS)
-    if stopped:
-        flags.append(f"{stopped} cell(s) ran longer than {timeout} s and were stopped")
-    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" and _gid(c)
-                     for o in c.get("outputs", []) if o.get("output_type") == "stream")
-    for hint, flag in REJECTION_HINTS.items():
-        if hint in text and flag not in flags:
-            flags.append(flag)
-    broken = environment_failure(nb)
-    if broken:
-        flags.append(f"every graded cell failed with an error ({broken}), so its score says nothing about the "
-                     "learner: check the grading environment and grade again")
-    return flags
-
-
-#: Errors a wrong or missing answer raises in an autograder cell; anything else means the cell itself could not run.
-ANSWER_ERRORS = {"AssertionError"} | TIMEOUT_ERRORS
-
-
-def environment_failure(nb: nbformat.NotebookNode) -> str | None:
-    """'Name: message' when every graded code cell stopped on an error that no answer causes (a missing module,
-    no usable temporary folder...): the kernel could not grade, and zeros must not pass as the learner's."""
-    graded = [c for c in nb.cells if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("grade")]
-    errors = []
-    for cell in graded:
-        found = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if not found or found[0].get("ename") in ANSWER_ERRORS:
-            return None
-        errors.append(found[0])
-    if not errors:
-        return None
-    return f"{errors[0].get('ename')}: {str(errors[0].get('evalue', ''))[:120]}"
-
-
 # --- running one job ---------------------------------------------------------------------------------
 
 _BASE_CONFIG = None
@@ -281,7 +117,7 @@ def setup_worker(slot: int, jail: Jail, workroot: Path) -> None:
     os.close(logfile)
     _base_config()  # load once, before any job
     # The student kernel must not learn where the real course is.
-    for var in ("PATHWAYS_COURSE", "PATHWAYS_LESSONS", "PATHWAYS_DB_URL"):
+    for var in map(config.PathwaysConfig.variable, ("course", "lessons", "db_url")):
         os.environ.pop(var, None)
 
 
@@ -342,66 +178,13 @@ def run(job: Job) -> Result:
 def _run(job: Job, result: Result) -> None:
     from nbgrader.apps import NbGraderAPI
 
-    # The release notebooks name what is graded; anything else the learner handed in is ignored.
-    release_nbs = sorted(job.release.glob("*.ipynb"))
-    prepared = {}
-    for rel_path in release_nbs:
-        sub_path = job.submitted / rel_path.name
-        if not sub_path.is_file() or sub_path.is_symlink():
-            result.flags.append(f"no {rel_path.name} handed in")
-            continue
-        try:
-            nb = read_notebook(sub_path)
-        except DamagedNotebook as exc:
-            result.flags.append(str(exc))
-            continue
-        graded, flags = prepare(nb, nbformat.read(rel_path, as_version=4), job.run_learner_code)
-        result.flags.extend(flags)
-        prepared[rel_path.name] = graded
+    prepared = _prepared(job, result)
     if not prepared:
         return  # nothing could be run: the caller records zeros with these flags
     result.flags.extend(response_flags(job.submitted))
-
-    job.workroot.mkdir(parents=True, exist_ok=True)
-    jobdir = Path(_mkdtemp(job.workroot, f"{job.lesson}-"))
+    jobdir, root, db = _job_folder(job, prepared)
     result.jobdir = jobdir
-    root = jobdir / "course"
-    sub = root / "submitted" / job.student / job.lesson
-    src = root / "source" / job.lesson
-    home = jobdir / "home"
-    for folder in (sub, src, home):
-        folder.mkdir(parents=True)
-    for name, nb in prepared.items():
-        nbformat.write(nb, sub / name)
-    for name in (RESPONSE_FILE, "timestamp.txt"):
-        path = job.submitted / name
-        if path.is_file() and not path.is_symlink():
-            shutil.copyfile(path, sub / name)
-    for path in job.release.iterdir():  # the lesson's data files, as released (no solutions)
-        if path.is_file() and path.suffix != ".ipynb" and not path.is_symlink():
-            shutil.copyfile(path, src / path.name)
-    db = root / "gradebook.db"
-    shutil.copyfile(job.template, db)
-    # Only root (the grader) may read the sandbox's gradebook, submission and sources.
-    for path, mode in ((jobdir, 0o711), (root, 0o711), (db, 0o600), (root / "submitted", 0o700), (src.parent, 0o700)):
-        os.chmod(path, mode)
-
-    cfg = _base_config()
-    cfg.CourseDirectory.root = str(root)
-    cfg.CourseDirectory.source_directory = str(root / "source")
-    cfg.CourseDirectory.db_url = f"sqlite:///{db}"
-    cfg.Execute.timeout = int(job.timeout)
-    # Every cell has run and its output is collected: stop the kernel at once rather than wait for it.
-    cfg.Execute.shutdown_kernel = "immediate"
-    cfg.Exchange.root = str(jobdir / "exchange")  # unused, but nbgrader complains if the default is not writable
-    jail = _SLOT["jail"]
-    if jail.no_net:
-        cfg.KernelManager.transport = "ipc"  # Unix sockets: the kernel has no network, not even loopback
-        cfg.KernelManager.ip = str(home / "k")
-    if _SLOT["kernels"] is not None:
-        _write_kernelspec(home)
-        os.environ["JUPYTER_PATH"] = str(_SLOT["kernels"].parent.parent)
-    os.environ["JUPYTER_RUNTIME_DIR"] = str(home)
+    cfg = _job_config(job, jobdir, root, db)
 
     n_cells = sum(len(nb.cells) for nb in prepared.values())
     signal.signal(signal.SIGALRM, _alarm)
@@ -420,6 +203,75 @@ def _run(job: Job, result: Result) -> None:
     result.outcome = read_outcome(db, job.lesson, job.student)
     result.autograded = autograded
     result.graded = True
+
+
+def _prepared(job: Job, result: Result) -> dict[str, nbformat.NotebookNode]:
+    """Each handed-in notebook the lesson releases, checked and made ready to grade (problems go to the flags).
+    The release notebooks name what is graded; anything else the learner handed in is ignored."""
+    prepared = {}
+    for rel_path in sorted(job.release.glob("*.ipynb")):
+        sub_path = job.submitted / rel_path.name
+        if not sub_path.is_file() or sub_path.is_symlink():
+            result.flags.append(f"no {rel_path.name} handed in")
+            continue
+        try:
+            nb = read_notebook(sub_path)
+        except DamagedNotebook as exc:
+            result.flags.append(str(exc))
+            continue
+        graded, flags = prepare(nb, nbformat.read(rel_path, as_version=4), job.run_learner_code)
+        result.flags.extend(flags)
+        prepared[rel_path.name] = graded
+    return prepared
+
+
+def _job_folder(job: Job, prepared: dict[str, nbformat.NotebookNode]) -> tuple[Path, Path, Path]:
+    """A fresh folder holding a one-learner, one-lesson course: (the folder, its course root, its gradebook)."""
+    job.workroot.mkdir(parents=True, exist_ok=True)
+    jobdir = Path(_mkdtemp(job.workroot, f"{job.lesson}-"))
+    root = jobdir / "course"
+    sub = root / "submitted" / job.student / job.lesson
+    src = root / "source" / job.lesson
+    for folder in (sub, src, jobdir / "home"):
+        folder.mkdir(parents=True)
+    for name, nb in prepared.items():
+        nbformat.write(nb, sub / name)
+    for name in (RESPONSE_FILE, "timestamp.txt"):
+        path = job.submitted / name
+        if path.is_file() and not path.is_symlink():
+            shutil.copyfile(path, sub / name)
+    for path in job.release.iterdir():  # the lesson's data files, as released (no solutions)
+        if path.is_file() and path.suffix != ".ipynb" and not path.is_symlink():
+            shutil.copyfile(path, src / path.name)
+    db = root / "gradebook.db"
+    shutil.copyfile(job.template, db)
+    # Only root (the grader) may read the sandbox's gradebook, submission and sources.
+    for path, mode in ((jobdir, 0o711), (root, 0o711), (db, 0o600), (root / "submitted", 0o700), (src.parent, 0o700)):
+        os.chmod(path, mode)
+    return jobdir, root, db
+
+
+def _job_config(job: Job, jobdir: Path, root: Path, db: Path):
+    """nbgrader's configuration for one job: the base configuration pointed at the job's folder, its kernel
+    started through the sandbox."""
+    home = jobdir / "home"
+    cfg = _base_config()
+    cfg.CourseDirectory.root = str(root)
+    cfg.CourseDirectory.source_directory = str(root / "source")
+    cfg.CourseDirectory.db_url = f"sqlite:///{db}"
+    cfg.Execute.timeout = int(job.timeout)
+    # Every cell has run and its output is collected: stop the kernel at once rather than wait for it.
+    cfg.Execute.shutdown_kernel = "immediate"
+    cfg.Exchange.root = str(jobdir / "exchange")  # unused, but nbgrader complains if the default is not writable
+    jail = _SLOT["jail"]
+    if jail.no_net:
+        cfg.KernelManager.transport = "ipc"  # Unix sockets: the kernel has no network, not even loopback
+        cfg.KernelManager.ip = str(home / "k")
+    if _SLOT["kernels"] is not None:
+        _write_kernelspec(home)
+        os.environ["JUPYTER_PATH"] = str(_SLOT["kernels"].parent.parent)  # this worker process only
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(home)
+    return cfg
 
 
 def _mkdtemp(parent: Path, prefix: str) -> str:

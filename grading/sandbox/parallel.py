@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import jail as jail_mod
+from . import probe as probe_mod
 from .job import Jail, Job, Result, run, setup_worker
 
 log = logging.getLogger("pathways.grading")
@@ -93,7 +94,7 @@ class WeakIsolation(RuntimeError):
 def choose_jail(hide: Iterable[str], workroot: Path, isolation: str = "auto") -> tuple[Jail, list[str]]:
     """The strongest isolation that works on this machine, and a plain reason for everything missing.
 
-    Decided once per run: each level is really started (`jail.probe`) and checked from inside.
+    Decided once per run: each level is really started (`probe.probe`) and checked from inside.
     isolation: "auto" (strongest available), "none" (no sandbox: only for debugging).
     """
     if isolation == "none":
@@ -121,7 +122,7 @@ def choose_jail(hide: Iterable[str], workroot: Path, isolation: str = "auto") ->
     for jail in tries:
         folder = Path(tempfile.mkdtemp(dir=workroot, prefix="probe-"))
         os.chmod(folder, 0o711)
-        ok, why, _ = jail_mod.probe(jail.bwrap, jail.uid_base, list(jail.hide), str(folder),
+        ok, why, _ = probe_mod.probe(jail.bwrap, jail.uid_base, list(jail.hide), str(folder),
                                     tuple(int(x) for x in jail.bwrap_version.split(".")))
         if ok:
             if jail.uid_base is None:

@@ -15,7 +15,7 @@ from pathways.grading import course
 from pathways.grading.authoring import commands
 from pathways.scenario import load
 from pathways.views.preview import Preview
-from support import stop_process
+from support.processes import stop_process
 
 LESSON1 = course.LESSONS / "01-why-dont-they-leave"
 BROKEN = commands.Path(__file__).resolve().parent / "broken"

@@ -2,7 +2,7 @@
 
 from pathways.assessment import RULES
 from pathways.grading.authoring.commands import check, check_one
-from support import LESSONS
+from support.course import LESSONS
 
 
 def test_every_shipped_yaml_file_checks_clean():

@@ -22,21 +22,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from dashboard_support import (
-    AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    HERE,
-    Server,
-    free_port,
-    start_server,
-    stop_server,
-    wait_http,
-)
 from pathways.grading import course as courselib
 from pathways.grading.dashboards import site as dashboards
 from pathways.grading.learner import workspace as learner_workspace
-from support import stop_process
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, NPM_DIR
+from support.processes import free_port, stop_process, wait_http
+from support.voila import Server, start_server, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -132,10 +123,10 @@ def axe_source() -> str:
         npm = shutil.which("npm")
         if not npm:
             pytest.fail("npm is needed to install axe-core for the accessibility audit (apt-get install -y npm)")
-        run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE,
+        run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_DIR,
                              capture_output=True, text=True, timeout=600)
         if run.returncode != 0 or not AXE.is_file():
-            pytest.fail(f"npm ci failed in {HERE}:\n{run.stdout}\n{run.stderr}")
+            pytest.fail(f"npm ci failed in {NPM_DIR}:\n{run.stdout}\n{run.stderr}")
     return AXE.read_text(encoding="utf-8")
 
 

@@ -16,19 +16,6 @@ from urllib.parse import urlsplit
 
 import nbformat
 import pytest
-from dashboard_support import (
-    V1_PROTOCOL,
-    kernel_count,
-    kernel_message,
-    kernel_processes,
-    one_lesson_site,
-    scenario_files,
-    start_server,
-    stop_server,
-    v1_frame,
-    v1_read,
-    wait_for,
-)
 from pathways import engine
 from pathways.checks import load_checks
 from pathways.grading import cli
@@ -36,12 +23,24 @@ from pathways.grading.dashboards import site as dashboards
 from pathways.i18n import ui
 from pathways.resources import load_resources
 from pathways.scenario import load
-from support import run_async
+from support.processes import run_async, wait_for
+from support.testcells import played_scenarios
+from support.voila import (
+    V1_PROTOCOL,
+    kernel_count,
+    kernel_message,
+    kernel_processes,
+    one_lesson_site,
+    start_server,
+    stop_server,
+    v1_frame,
+    v1_read,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.name for p in (REPO / "lessons").iterdir() if (p / "lesson.ipynb").is_file())
 #: Lessons whose notebook plays at least one role-play (the one played through is the first).
-ROLEPLAY_LESSONS = [name for name in LESSONS if scenario_files(REPO / "lessons" / name / "lesson.ipynb")]
+ROLEPLAY_LESSONS = [name for name in LESSONS if played_scenarios(REPO / "lessons" / name / "lesson.ipynb")]
 #: Lessons with a question of several answers (a group of checkboxes).
 CHECKBOX_LESSONS = [name for name in LESSONS if (REPO / "lessons" / name / "checks.yaml").is_file()
                     and any(q.multiple for q in load_checks(REPO / "lessons" / name / "checks.yaml").questions)]
@@ -191,7 +190,7 @@ def test_built_site_holds_only_what_visitors_need(dashboards_site):
     for lesson in LESSONS:
         nb = nbformat.read(dashboards_site / lesson / "lesson.ipynb", as_version=4)
         assert all("grading" not in c.metadata.get("tags", []) for c in nb.cells)
-        for scenario in scenario_files(dashboards_site / lesson / "lesson.ipynb"):
+        for scenario in played_scenarios(dashboards_site / lesson / "lesson.ipynb"):
             assert (dashboards_site / lesson / scenario).is_file(), f"{lesson} needs {scenario}"
 
 
@@ -258,7 +257,7 @@ def test_roleplay_played_by_keyboard_alone(voila_server, visit, axe_source, less
     """Can the whole role-play be played with Tab, Enter and Space only, showing the feedback of every
     choice and the end summary, with nothing written on the server?"""
     before = snapshot(voila_server.root)
-    scenario_file = scenario_files(voila_server.root / lesson / "lesson.ipynb")[0]
+    scenario_file = played_scenarios(voila_server.root / lesson / "lesson.ipynb")[0]
     scenario = load(voila_server.root / lesson / scenario_file)
     walk = engine.best_walk(scenario)
     page = open_lesson(visit, voila_server, lesson)
@@ -405,7 +404,7 @@ FORBIDDEN = [
 def test_forbidden_paths_are_refused(voila_server):
     """Does every attempt to fetch a notebook, scenario, config, gradebook or source get 403/404?"""
     lesson = ROLEPLAY_LESSONS[0] if ROLEPLAY_LESSONS else LESSONS[0]
-    scenario = (scenario_files(voila_server.root / lesson / "lesson.ipynb") or ["checks.yaml"])[0]
+    scenario = (played_scenarios(voila_server.root / lesson / "lesson.ipynb") or ["checks.yaml"])[0]
     leaked = []
     for pattern in FORBIDDEN:
         path = pattern.format(lesson=lesson, scenario=scenario)

@@ -7,19 +7,19 @@ hand-in folder, which writes the `wellbeing` record of its responses.json.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
-import classroom
 import pytest
 from nbgrader.api import Gradebook
 from pathways.grading import cli
 from pathways.grading.instructor import excusal_totals, gradebook, workflow
-from support import copy_lesson, lesson_ids, released_lesson
+from pathways.responses import ExcusalsRecord
+from support import learner
+from support.course import copy_lesson, lesson_ids, released_lesson
+from support.learner import AT, broken, in_folder, press_skip, press_skip_section
 
 LESSON = "01-why-dont-they-leave"
 QUESTIONS = [f"q{i}" for i in range(1, 7)]
@@ -27,39 +27,6 @@ pytestmark = pytest.mark.xdist_group("grading-excusal")  # the class below is gr
 #: Every item name of lesson 1, none of which may show in the export or the report.
 ITEMS = ["roleplay:roleplay", *(f"check:checks:{q}" for q in QUESTIONS), "sorting:sort-palermo",
          "reflection:reflection-why-stay"]
-
-
-@contextlib.contextmanager
-def in_folder(folder: Path):
-    """Run widget code as the learner's kernel would: in the hand-in folder, with a fresh response store."""
-    import pathways.responses as responses
-
-    old_cwd, old_store = os.getcwd(), responses._STORE
-    try:
-        os.chdir(folder)
-        responses._STORE = None
-        yield
-    finally:
-        os.chdir(old_cwd)
-        responses._STORE = old_store
-
-
-def press_skip(folder: Path, items: list[str]) -> None:
-    """The learner presses "Skip this for my wellbeing" on each activity."""
-    from pathways.views.common import root
-
-    with in_folder(folder):
-        for item in items:
-            kind = item.split(":")[0]
-            root([], kind, item=item).skip_toggle.skip()
-
-
-def press_skip_section(folder: Path, title: str, items: list[str]) -> None:
-    """The learner presses a content note's "Skip this section for my wellbeing"."""
-    from pathways.views import skip_section
-
-    with in_folder(folder):
-        skip_section(title, items).skip_toggle.skip()
 
 
 @pytest.fixture(scope="module")
@@ -79,18 +46,19 @@ def graded(tmp_path_factory, released_course):
         init = workflow.init_course(root, roster, release=False)
         assert init.roster == 5 and not init.problems
         rel = root / "release" / LESSON / "lesson.ipynb"
-        model = classroom.model_activities(lessons / LESSON)
+        model = learner.model_activities(lessons / LESSON)
         up = base / "upload"
 
         def hand_in(name: str) -> Path:
-            return classroom.write_submission(up / name / LESSON, rel, model)
+            return learner.write_submission(up / name / LESSON, rel, model)
 
         press_skip(hand_in("ria"), ["roleplay:roleplay", "check:checks:q2"])  # a role-play and a check
         press_skip_section(hand_in("sol"), "8. Knowledge checks", [f"check:checks:{q}" for q in QUESTIONS])
         hand_in("tom")  # skips nothing
         uma = hand_in("uma")  # a damaged wellbeing record: no skips, flagged, never a crash
         data = json.loads((uma / "responses.json").read_text(encoding="utf-8"))
-        data["activities"]["wellbeing"] = {"kind": "excusals", "items": ["roleplay:roleplay"]}
+        skipped = ExcusalsRecord(items={"roleplay:roleplay": AT})
+        data["activities"]["wellbeing"] = broken(skipped, items=["roleplay:roleplay"])  # a list, not {item: when}
         (uma / "responses.json").write_text(json.dumps(data), encoding="utf-8")
         vic = hand_in("vic")
         press_skip(vic, ["reflection:reflection-why-stay", "sorting:sort-palermo"])

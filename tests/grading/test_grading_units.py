@@ -13,7 +13,7 @@ from pathways.grading.instructor import collect as collect_mod
 from pathways.grading.instructor import handins
 from pathways.grading.instructor.ledger import Learner, Ledger, label_id, name_id
 from pathways.grading.instructor.workflow import _cell, leaks, read_roster
-from pathways.grading.sandbox.job import DamagedNotebook, output_flags, prepare, read_notebook
+from pathways.grading.sandbox.handin import DamagedNotebook, output_flags, prepare, read_notebook
 
 LESSON = "01-demo"
 

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import auto_points, expected_points, graded_calls, responses_for, write_responses
 from nbgrader.api import Gradebook
 from pathways.grading import course as courselib
-from support import LESSONS, released_lesson
+from support.course import LESSONS, released_lesson
+from support.learner import expected_points, responses_for, write_responses
+from support.testcells import auto_points, graded_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-workflow")]  # one worker grades the class once
 LESSON = "01-why-dont-they-leave"

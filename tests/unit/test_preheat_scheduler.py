@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from pathways.grading.dashboards.pools import default_max_kernels
 from pathways.grading.dashboards.preheat import PreheatScheduler, default_concurrency
-from support import run_async
+from support.processes import run_async
 
 
 class Clock:

@@ -34,7 +34,7 @@ class RolePlay:
     def __init__(self, scenario: Scenario, activity: str = "roleplay"):
         self.scenario = scenario
         self.activity = activity
-        # A translated scenario brings its own language; otherwise PATHWAYS_LANG decides.
+        # A translated scenario brings its own language; otherwise the language in force decides.
         self.lang = scenario.language if scenario.language != DEFAULT_LANG else None
         self.walk = engine.Walk(scenario)
         self.seed = new_seed()  # kept in memory until the first recorded click, then saved with the record

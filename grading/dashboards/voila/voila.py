@@ -1,6 +1,6 @@
 # Voila configuration for the published Pathways dashboards: the ONE file with every production setting.
 #
-#     pathways dashboards build && pathways dashboards serve --port 8866
+#     pathways dashboards build && pathways dashboards serve
 #
 # runs `voila build/dashboards --Voila.config_file_paths=grading/dashboards/voila` (the exact command is printed), so
 # Voila reads this file and nothing from the machine's own Jupyter configuration. Command-line flags still
@@ -12,23 +12,28 @@
 import os
 from pathlib import Path
 
+from pathways import config
+
 c = get_config()  # noqa: F821  (provided by traitlets when Voila loads this file)
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent.parent
+#: The Pathways settings (pathways.config; README, "Configuration"): `pathways dashboards serve` passes the
+#: dashboards folder and the pool sizes to this process as PATHWAYS_* variables.
+PATHWAYS = config.current()
+#: What kernels need set: answers kept in memory, never on disk.
+KERNEL_ENV = config.PathwaysConfig().environment(storage="memory")
 
 # --- Where things are ----------------------------------------------------------------------------------
 # The `pathways` template lives in share/voila/templates/pathways; Voila finds templates on JUPYTER_PATH.
 # Setting it here (before Voila looks its template up) keeps this file self-sufficient.
 os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(HERE / "share"), os.environ.get("JUPYTER_PATH")) if p)
-# Kernels inherit the server's environment: their widgets keep every answer in memory, never on disk.
-os.environ["PATHWAYS_STORAGE"] = "memory"
-ROOT = Path(os.environ.get("PATHWAYS_DASHBOARDS") or REPO / "build" / "dashboards").resolve()
+# Kernels get KERNEL_ENV (below): their widgets keep every answer in memory, never on disk.
+ROOT = Path(PATHWAYS.dashboards).resolve()
 
 # --- Network: this machine only --------------------------------------------------------------------------
 c.Voila.ip = "127.0.0.1"
 c.Voila.open_browser = False
-c.Voila.port = 8866
+c.Voila.port = PATHWAYS.dashboards_port
 
 # --- Page: our template, fixed theme, nothing a visitor can switch with ?template= or ?theme= ---------------
 c.VoilaConfiguration.template = "pathways"
@@ -72,16 +77,15 @@ c.IdentityProvider.cookie_options = {"expires_days": None, "samesite": "Strict"}
 # Each lesson keeps POOL kernels started and its page already rendered, so a visitor gets it at once; a used
 # kernel is replaced after fill_delay seconds. Each kernel costs about 56 MB (the lean dashboard kernel,
 # pathways.grading.dashboards.kernel, which every dashboard notebook names as its kernelspec: no debugger, no history).
-# `pathways dashboards serve --pool N --lesson-pool LESSON=N` set the two variables read here; for a workshop,
-# give the lesson of the day a pool as large as the class (30 kernels take about 30 s to warm up on 2 cores).
-POOL = int(os.environ.get("PATHWAYS_POOL_SIZE") or 2)
-LESSON_POOLS = dict(item.split("=", 1) for item in os.environ.get("PATHWAYS_LESSON_POOLS", "").split(",")
-                    if "=" in item)
+# `pathways dashboards serve --pool N --lesson-pool LESSON=N` set the two options read here (pool_size,
+# lesson_pools); for a workshop, give the lesson of the day a pool as large as the class (30 kernels take about
+# 30 s to warm up on 2 cores).
+POOL = PATHWAYS.pool_size
 c.VoilaConfiguration.preheat_kernel = True
 c.VoilaConfiguration.default_pool_size = POOL
 c.VoilaKernelManager.kernel_pools_config = {
-    "default": {"pool_size": POOL, "kernel_env_variables": {"PATHWAYS_STORAGE": "memory"}},
-    **{f"{lesson.strip()}/lesson.ipynb": {"pool_size": int(size)} for lesson, size in LESSON_POOLS.items()},
+    "default": {"pool_size": POOL, "kernel_env_variables": KERNEL_ENV},
+    **{f"{lesson}/lesson.ipynb": {"pool_size": size} for lesson, size in PATHWAYS.lesson_pools.items()},
 }
 # A used kernel is replaced after 10 s, not at once: when a class arrives together, starting 30 replacement
 # kernels while the visitors' own kernels answer them made every page wait (p95 11 s instead of 2.6 s).
@@ -94,7 +98,7 @@ c.VoilaKernelManager.fill_delay = 10
 # "busy, try again in a minute" page with the quick exit and the support lines. By default, what three
 # quarters of the memory holds at 64 MB a kernel (4 GB: 48; 24 GB: 288); CPU is the tighter limit (README).
 # `--PathwaysKernelManager.max_kernels=N` (or `pathways dashboards serve --max-kernels N`) sets it.
-c.VoilaKernelManager.default_env_variables = {"PATHWAYS_STORAGE": "memory"}
+c.VoilaKernelManager.default_env_variables = KERNEL_ENV
 # Voila never shuts down a closed tab's kernel (its shutdown request fails the XSRF check): cull instead.
 # A kernel with no open connection (tab closed) and no activity for 10 minutes is shut down; pooled kernels
 # waiting for a visitor are never culled. An open tab keeps its kernel, so a slow reader loses nothing.
