@@ -15,7 +15,7 @@ from pathways.grading import cli, course
 from pathways.grading.authoring import commands
 from pathways.grading.dashboards import site
 from pathways.grading.instructor import workflow
-from support import REPO
+from support.course import REPO
 from traitlets.config.loader import PyFileConfigLoader
 
 
