@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from pathways.assessment import notebook_keys
-from pathways.grading.instructor import gradebook
+from pathways.grading.instructor import excusal_totals
 from pathways.testcells import call_arg, call_name, calls_in
 
 CELL = """%load_ext autoreload
@@ -40,5 +40,5 @@ def test_authoring_and_grading_read_the_same_calls(tmp_path):
     nb = {"cells": [{"cell_type": "code", "source": CELL.splitlines(keepends=True), "metadata": {}}]}
     (tmp_path / "lesson.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     assert notebook_keys(tmp_path / "lesson.ipynb", "checks-2") == {"q1": "b"}
-    assert gradebook.graded_items(CELL) == ["check:checks-2:q1", "roleplay:roleplay"]
-    assert gradebook.calls_in is calls_in
+    assert excusal_totals.graded_items(CELL) == ["check:checks-2:q1", "roleplay:roleplay"]
+    assert excusal_totals.calls_in is calls_in
