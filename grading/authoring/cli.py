@@ -43,24 +43,25 @@ def _cmd_graph(a: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_new(a: argparse.Namespace) -> int:
+def _write_new(make, then: str, errors: tuple[type[Exception], ...]) -> int:
+    """Write a new file with `make()`; say where and what to do next (`then`), or why not (status 1)."""
     try:
-        path = scenario_authoring.write_new_scenario(a.name, a.folder, force=a.force)
-    except FileExistsError as exc:
+        path = make()
+    except errors as exc:
         print(f"pathways: {exc}", file=sys.stderr)
         return 1
-    print(f"Wrote {path}. Edit it, then run: pathways check {path}")
+    print(f"Wrote {path}. {then}, then run: pathways check {path}")
     return 0
+
+
+def _cmd_new(a: argparse.Namespace) -> int:
+    return _write_new(lambda: scenario_authoring.write_new_scenario(a.name, a.folder, force=a.force), "Edit it",
+                      (FileExistsError,))
 
 
 def _cmd_new_translation(a: argparse.Namespace) -> int:
-    try:
-        path = authoring.new_translation(a.file, a.language, a.force)
-    except (FileExistsError, ScenarioError) as exc:
-        print(f"pathways: {exc}", file=sys.stderr)
-        return 1
-    print(f"Wrote {path}. Translate each text, then run: pathways check {path}")
-    return 0
+    return _write_new(lambda: authoring.new_translation(a.file, a.language, a.force), "Translate each text",
+                      (FileExistsError, ScenarioError))
 
 
 def _cmd_schema(a: argparse.Namespace) -> int:
