@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -151,6 +152,41 @@ def nbgrader_environment(course: str | Path | None = None) -> Iterator[None]:
             os.environ["PATH"] = path
 
 
+def nbgrader_schema_head() -> str | None:
+    """nbgrader's newest gradebook schema revision, read from the text of its migration scripts (a revision no
+    other names as its `down_revision`); None if that is not exactly one."""
+    from nbgrader import dbutil
+
+    revisions, parents = set(), set()
+    for script in (Path(dbutil.ALEMBIC_DIR) / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revisions.update(re.findall(r"^revision\s*=\s*['\"](\w+)['\"]", text, re.M))
+        parents.update(re.findall(r"^down_revision\s*=\s*['\"](\w+)['\"]", text, re.M))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def fast_gradebook_creation() -> None:
+    """Let nbgrader create a gradebook without starting a process. Each new gradebook asks the `alembic` command
+    line for the schema's head revision (`nbgrader.api.get_alembic_version`): a Python process that imports
+    alembic and every migration, about 2 s each time, and a grading run creates a scratch gradebook per lesson.
+    The answer is fixed for the installed nbgrader, so it is read once from the scripts' text
+    (`nbgrader_schema_head`); if that cannot tell, nbgrader keeps its own way."""
+    from nbgrader import api
+
+    if getattr(api.get_alembic_version, "pathways", False):
+        return
+    head = nbgrader_schema_head()
+    if head is None:
+        return
+
+    def get_alembic_version() -> str:
+        return head
+
+    get_alembic_version.pathways = True
+    api.get_alembic_version = get_alembic_version
+
+
 def nbgrader_api(course: str | Path | None = None):
     """nbgrader's Python API (`NbGraderAPI`) with the configuration the command line reads for this course."""
     import logging
@@ -158,6 +194,7 @@ def nbgrader_api(course: str | Path | None = None):
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
+    fast_gradebook_creation()
     with nbgrader_environment(course):
         config = PyFileConfigLoader("nbgrader_config.py", path=str(NBGRADER_CONFIG_DIR)).load_config()
     # nbgrader's messages go only to the text each call returns (as a child's output did), never to the screen.

@@ -19,6 +19,10 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
+from .. import course
+
+course.fast_gradebook_creation()  # every gradebook this process creates, without an `alembic` process each
+
 #: How many backups of the gradebook to keep.
 KEEP_BACKUPS = 20
 

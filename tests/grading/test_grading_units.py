@@ -235,3 +235,22 @@ def test_a_dying_worker_costs_only_its_own_job(tmp_path, monkeypatch):
     assert sorted(by) == ["ana", "ben", "boom", "cy"]
     assert not by["boom"].graded and "died on it (twice)" in by["boom"].flags[0]
     assert all(by[s].graded for s in ("ana", "ben", "cy"))
+
+
+def test_gradebooks_are_created_with_the_schema_head_alembic_names(tmp_path):
+    """Does the schema revision Pathways reads from nbgrader's migration scripts (so a new gradebook needs no
+    `alembic` process) equal the head alembic itself finds, and is it what a new gradebook records?"""
+    import sqlite3
+
+    from alembic.script import ScriptDirectory
+    from nbgrader import dbutil
+    from nbgrader.api import Gradebook
+    from pathways.grading import course
+    from pathways.grading.instructor import gradebook  # noqa: F401  (installs the faster creation)
+
+    head = ScriptDirectory(dbutil.ALEMBIC_DIR).get_current_head()
+    assert course.nbgrader_schema_head() == head
+    with Gradebook(f"sqlite:///{tmp_path / 'g.db'}"):
+        pass
+    with sqlite3.connect(tmp_path / "g.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]

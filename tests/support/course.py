@@ -38,8 +38,8 @@ def release_every_lesson_once(root: Path) -> Path:
     first caller, reused by every later one, including the other xdist workers of the run (a lock file keeps
     them from making it twice). Read it only; copy what a test changes.
 
-    It is released the way `pathways dashboards build` releases (one nbgrader run for every lesson: one
-    start-up per lesson costs twice as long), so that code keeps being tested.
+    It is released the way `pathways dashboards build` releases (nbgrader in this process, every lesson), so that
+    code keeps being tested.
     """
     import fcntl
     import os
