@@ -7,7 +7,7 @@ PORT   ?= 8866
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: help start lab dashboards test test-fast test-browser-loop lint bench bench-grading bench-dashboards lock clean
+.PHONY: help start lab labextension dashboards test shared-env test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
 
 help:
 	@echo "make start             set up, build the learners' lessons and open JupyterLab on 127.0.0.1"
@@ -15,12 +15,13 @@ help:
 	@echo "make test-fast         the fast tests only (seconds), while you work"
 	@echo "make test-browser-loop the browser tests 10 times under load on both cores (RUNS=N)"
 	@echo "make dashboards        serve the lessons as Voila dashboards on 127.0.0.1:$(PORT)"
-	@echo "make bench             every benchmark (bench-grading, bench-dashboards)"
+	@echo "make bench             every benchmark (bench-grading, bench-dashboards, bench-load)"
 	@echo "make bench-workshop    (as root) a workshop of LEARNERS=30 on this machine: start, memory, hand in, grade"
 	@echo "make workshop          (as root) JupyterHub for a class: CLASS=class.csv [ADDRESS=127.0.0.1] [HUB_PORT=8000]"
 	@echo "make workshop-stop     (as root) collect and archive every hand-in, remove accounts, homes, exchange"
 	@echo "make lint              ruff over the code"
 	@echo "make lock              re-pin constraints.txt from the current environment"
+	@echo "make labextension      rebuild the learners' lesson-autorun JupyterLab extension (needs node and npm)"
 
 # The environment: a venv with exactly the pinned versions (constraints.txt) of what pyproject.toml asks for.
 $(STAMP): pyproject.toml constraints.txt
@@ -37,6 +38,17 @@ start: $(STAMP)
 
 lab: start
 
+# The learners' lesson-autorun JupyterLab extension (grading/learner/autorun/index.js), rebuilt from its source
+# with the locked builder into grading/learner/labextensions/; the build is committed (learners need no node) with
+# the hash of the source it came from, which a fast test checks (tests/unit/test_learner_lab.py).
+AUTORUN := grading/learner/autorun
+AUTORUN_BUILD := grading/learner/labextensions/pathways-lesson-autorun
+labextension: $(STAMP)
+	cd $(AUTORUN) && npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(AUTORUN_BUILD)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-builder build $(AUTORUN)
+	cd $(AUTORUN) && cat index.js package.json package-lock.json | sha256sum | cut -d' ' -f1 > $(CURDIR)/$(AUTORUN_BUILD)/source.sha256
+
 dashboards: $(STAMP)
 	$(BIN)/pathways dashboards build
 	$(BIN)/pathways dashboards serve --port $(PORT)
@@ -44,15 +56,24 @@ dashboards: $(STAMP)
 # The shared hub environment of `pathways workshop` (a venv from Debian's Python and the proxy, minutes to build):
 # made here before the tests, never inside them; rebuilt only when what goes into it changes. Not root, or a tool
 # missing: it says so and the workshop test skips.
-HUB_ENV ?= $(or $(PATHWAYS_WORKSHOP_SHARED),/opt/pathways-workshop)
+# HUB_ENV: the configured one (pathways.config: PATHWAYS_WORKSHOP_SHARED, default /opt/pathways-workshop)
+ifndef HUB_ENV
+HUB_ENV := $(shell $(BIN)/python -c 'from pathways import config; print(config.current().workshop_shared)' 2>/dev/null || echo /opt/pathways-workshop)
+endif
 HUB_STAMP := $(HUB_ENV)/.pathways-prepared
-HUB_INPUTS := constraints.txt pyproject.toml $(shell find widgets grading -type f -not -path '*/__pycache__/*')
+HUB_INPUTS := constraints.txt pyproject.toml $(shell find widgets grading lessons -type f -not -path '*/__pycache__/*' -not -path '*/node_modules/*')
 $(HUB_STAMP): $(STAMP) $(HUB_INPUTS)
 	$(BIN)/pathways workshop prepare --if-possible --shared $(HUB_ENV) --stamp $@
 
 # The whole suite on two workers; the 25 slowest tests are listed at the end, so later work sees the budget.
-test: $(STAMP) $(HUB_STAMP)
+test: $(STAMP) shared-env $(HUB_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
+
+# The shared environment the install test (tests/install) installs this checkout into: a venv from Debian's
+# /usr/bin/python3.11 outside the checkout, readable by every user, with the pinned dependencies. Built here, before
+# pytest, because it takes a minute; rebuilt only when the dependencies change.
+shared-env: $(STAMP)
+	$(BIN)/python tests/install/shared_env.py
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
@@ -69,15 +90,19 @@ workshop-stop: $(STAMP)
 	$(BIN)/pathways workshop stop
 
 lint: $(STAMP)
-	$(BIN)/ruff check widgets grading tests
+	$(BIN)/ruff check widgets grading tests && $(BIN)/python tests/unit/test_architecture.py  # lint-imports
+	$(BIN)/python -m pytest tests/unit/test_layout.py -q -p no:cacheprovider  # no module over 400 lines, no function over 60
 
-bench: bench-grading bench-dashboards
+bench: bench-grading bench-dashboards bench-load
 
 bench-grading: $(STAMP)
 	$(BIN)/python tests/bench/bench_grading.py
 
 bench-dashboards: $(STAMP)
 	$(BIN)/python tests/bench/bench_dashboards.py
+
+bench-load: $(STAMP)
+	$(BIN)/python tests/bench/bench_load.py
 
 # Not in `make bench`: it needs root, creates real accounts (removed at the end) and takes both cores for minutes.
 LEARNERS ?= 30

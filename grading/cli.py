@@ -1,63 +1,287 @@
-"""`pathways`: the instructor's command, a thin layer over functions that tests call directly.
+"""`pathways`: the one command line, assembled here over functions that tests call directly.
 
-Each subcommand lives in the module that does its work and registers itself through a
-`register(subparsers)` function; this file only assembles them.
+Every subcommand is built here (argparse; the author's commands in grading/authoring/cli.py, the other module
+that prints) and calls a library function that returns a result (a path, a report with `lines()`); no library
+module prints or defines a command. Parts: the learner's launcher (`workspace`, `lab`: grading/learner), the
+instructor's pipeline (`course init`, `release`, `collect`, `grade`, `feedback`, `export`, `report`:
+grading/instructor), the author's commands (`check`, `graph`, `new-scenario`, `new-translation`, `schema`,
+`preview`: grading/authoring), the public dashboards (`dashboards build`, `dashboards serve`: grading/dashboards)
+and `config` (every setting in force: pathways.config). Option defaults come from the configuration in force.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import logging
 import subprocess
 import sys
+from collections.abc import Iterable
 
-from . import course
+from pathways import config
 
-#: Modules that contribute subcommands (each defines register(subparsers)).
-COMMAND_MODULES = ["pathways.grading.cli", "pathways.grading.workflow", "pathways.grading.authoring",
-                   "pathways.grading.dashboards", "pathways.grading.workshop"]
+from . import workshop
+from .authoring.cli import check_commands, writing_commands
+from .dashboards import site as dashboards
+from .instructor import workflow
+from .learner import workspace
+from .workshop.cli import workshop_commands
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def _print(lines: Iterable[str], file=None) -> None:
+    for line in lines:
+        print(line, file=file or sys.stdout)
+
+
+# --- the learner's launcher -----------------------------------------------------------------------------------
+
+def _cmd_workspace(a: argparse.Namespace) -> int:
+    print(f"Lessons ready in {workspace.prepare_workspace(a.folder)}")
+    return 0
+
+
+def _cmd_lab(a: argparse.Namespace) -> int:
+    folder = workspace.prepare_workspace(a.folder)
+    print(f"Lessons ready in {folder}")
+    return subprocess.call(workspace.lab_command(folder, a.port))
+
+
+def _learner_commands(sub: argparse._SubParsersAction) -> None:
     """The commands that prepare lessons for learners."""
     p = sub.add_parser("workspace", help="build the learners' version of every lesson into a folder for JupyterLab",
                        description="Generate the release version of the lessons and copy them into a learner's "
                        "workspace folder. Files the learner already has are never overwritten.")
     p.add_argument("folder", nargs="?", default="workspace", help="the workspace folder (default: workspace)")
-    p.set_defaults(func=lambda a: print(f"Lessons ready in {course.prepare_workspace(a.folder)}") or 0)
+    p.set_defaults(func=_cmd_workspace)
 
     p = sub.add_parser("lab", help="prepare the workspace and open JupyterLab on it (127.0.0.1)",
                        description="Build the learners' lessons into the workspace (never overwriting a learner's "
-                       "work) and start JupyterLab on 127.0.0.1, opened on lesson 1.")
+                       "work) and start JupyterLab on 127.0.0.1, opened on lesson 1: lessons open with their "
+                       "activities showing, no instructor tools, nothing reaching the internet.")
     p.add_argument("folder", nargs="?", default="workspace", help="the workspace folder (default: workspace)")
-    p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default: 8888)")
-    p.set_defaults(func=_lab)
+    p.add_argument("--port", type=int, default=config.current().lab_port, help="port on 127.0.0.1 (default: "
+                   "%(default)s, PATHWAYS_LAB_PORT)")
+    p.set_defaults(func=_cmd_lab)
 
 
-def _lab(args: argparse.Namespace) -> int:
-    workspace = course.prepare_workspace(args.folder)
-    print(f"Lessons ready in {workspace}")
-    return subprocess.call(course.lab_command(workspace, args.port), env=course.lab_env())
+# --- the instructor's pipeline --------------------------------------------------------------------------------
+
+def _course_command(sub: argparse._SubParsersAction, name: str, func, help: str, description: str,
+                    lessons: str | None = None) -> argparse.ArgumentParser:
+    """One instructor command: its --course option, its LESSONS (when `lessons` is their help) and its handler."""
+    p = sub.add_parser(name, help=help, description=description)
+    p.add_argument("--course", help=f"the course folder (default: {config.current().course}, PATHWAYS_COURSE)")
+    if lessons:
+        p.add_argument("lessons", nargs="*", help=lessons)
+    p.set_defaults(func=func)
+    return p
+
+
+def _cmd_init(a: argparse.Namespace) -> int:
+    rep = workflow.init_course(a.course, a.roster, release=not a.no_release)
+    print(f"Course ready in {rep.root}: {len(rep.released)} lesson(s) released, {rep.roster} learner(s) on the "
+          "class list.")
+    _print(f"Class list: {w}" for w in rep.warnings)
+    _print(f"Problem: {p}" for p in rep.problems)
+    print(f"Gradebook: {workflow.db_url(rep.root)}")
+    print("Next: pathways collect PATH")
+    return 1 if rep.problems else 0
+
+
+def _cmd_release(a: argparse.Namespace) -> int:
+    _print(f"Released {folder.name} -> {folder}" for folder in workflow.release_lessons(a.lessons or None, a.course))
+    return 0
+
+
+def _cmd_collect(a: argparse.Namespace) -> int:
+    if a.path is None and workshop.load_record(config.current().workshop_root) is not None:
+        _print(workshop.collect_exchange(course=a.course).lines())  # a workshop on this machine: its exchange
+    else:
+        _print(workflow.collect(a.path, a.course, a.lesson, a.strict_roster).lines())
+    print("Next: pathways grade")
+    return 0
+
+
+def _cmd_grade(a: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    rep = workflow.grade(a.course, a.lessons or None, a.student or None, force=a.force, jobs=a.jobs,
+                         timeout=a.timeout, run_learner_code=a.run_learner_code, isolation=a.isolation,
+                         progress=not a.no_progress, accept_weaker_isolation=a.accept_weaker_isolation,
+                         notify=lambda lines: _print(lines, file=sys.stderr))
+    _print(rep.lines())
+    if rep.integrity:
+        print(f"The gradebook did not pass its check. The backup from before this run is {rep.backup}.",
+              file=sys.stderr)
+        return 1
+    print("Next: pathways feedback, pathways export, pathways report")
+    return 0
+
+
+def _cmd_feedback(a: argparse.Namespace) -> int:
+    rep = workflow.feedback(a.course, a.lessons or None)
+    _print(rep.lines())
+    print(f"Feedback pages are in {workflow.course_root(a.course) / 'feedback'}")
+    return 1 if any("hidden test" in p for p in rep.problems) else 0
+
+
+def _cmd_export(a: argparse.Namespace) -> int:
+    print(f"Grades written to {workflow.export(a.course, a.out)}")
+    return 0
+
+
+def _cmd_report(a: argparse.Namespace) -> int:
+    print(f"Report written to {workflow.report(a.course, a.out, names=a.names)}")
+    return 0
+
+
+def _course_commands(sub: argparse._SubParsersAction) -> None:
+    """`course init`, `release` and `collect`: the course folder and what goes into it."""
+    p = sub.add_parser("course", help="set up a course folder", description="Set up a course folder.")
+    csub = p.add_subparsers(dest="course_command", metavar="ACTION")
+    q = _course_command(csub, "init", _cmd_init, "create a course folder wired to the lessons",
+                        "Create (or complete) a course folder: private folders, the gradebook, the "
+                        "class list, and every lesson released. Safe to run again.")
+    q.add_argument("--roster", help="a class list: CSV with any of 'id', 'email', 'name' columns, or one name "
+                   "per line (see GRADING.md, 'How learners are identified')")
+    q.add_argument("--no-release", action="store_true", help="do not release the lessons now")
+    p.set_defaults(func=lambda a: p.print_help() or 2)
+
+    _course_command(sub, "release", _cmd_release, "generate the learners' version of the lessons",
+                    "Generate the learners' version (no solutions, no hidden tests) of all or some "
+                    "lessons into the course's release/ folder.", lessons="lesson folders (default: all)")
+
+    q = _course_command(sub, "collect", _cmd_collect, "import hand-ins from a folder or zip",
+                        "Import hand-ins from a folder or zip (nbgrader's submitted/ or exchange "
+                        "folders, one folder or zip per student from e-mail). Reports duplicates, students not on the "
+                        "class list and unreadable files; nothing is ever deleted.")
+    q.add_argument("path", nargs="?", help="a folder or a .zip file (none: the hand-ins of the workshop running on "
+                   "this machine, from its exchange, and any hand-in nbgrader put in submitted/)")
+    q.add_argument("--lesson", help="the lesson, when the hand-ins do not say")
+    q.add_argument("--strict-roster", action="store_true", help="skip students not on the class list")
+
+
+def _grade_command(sub: argparse._SubParsersAction) -> None:
+    """`grade`: every new hand-in autograded in its sandbox."""
+    q = _course_command(sub, "grade", _cmd_grade, "autograde everything new, on every core",
+                        "Autograde every hand-in that is new or changed, several at once, each in its own "
+                        "sandbox. The gradebook is backed up first and checked after.",
+                        lessons="only these lessons (default: all)")
+    q.add_argument("--student", action="append", help="only this student (repeatable)")
+    q.add_argument("--force", action="store_true", help="grade again even what is up to date")
+    q.add_argument("--jobs", type=int, help="how many at once (default: the number of cores)")
+    q.add_argument("--timeout", type=int, default=config.current().cell_timeout,
+                   help="seconds a cell may run before it is stopped (default: %(default)s, PATHWAYS_CELL_TIMEOUT)")
+    q.add_argument("--run-learner-code", action="store_true",
+                   help="also run code cells the learner added or changed (still in the sandbox)")
+    q.add_argument("--isolation", choices=["auto", "none"], default="auto",
+                   help="'auto': the strongest isolation this machine allows (default)")
+    q.add_argument("--accept-weaker-isolation", action="store_true",
+                   help="run learner code even where the full sandbox (bubblewrap, as root) is not available")
+    q.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _results_commands(sub: argparse._SubParsersAction) -> None:
+    """`feedback`, `export` and `report`: what grading gives learners and the instructor."""
+    _course_command(sub, "feedback", _cmd_feedback, "write feedback pages for graded hand-ins",
+                    "Write one feedback page per graded notebook into the course's feedback/ folder. "
+                    "Hidden tests and their outputs never appear; every page is checked.",
+                    lessons="only these lessons (default: all)")
+
+    q = _course_command(sub, "export", _cmd_export, "write the grades as CSV",
+                        "Write a CSV with one row per student, one column per lesson and a 'flags' column "
+                        "giving the reason for anything that could not be graded or needs a look.")
+    q.add_argument("--out", help="the CSV file (default: <course>/grades.csv)")
+
+    q = _course_command(sub, "report", _cmd_report, "write the class report (HTML with figures)",
+                        "Write one self-contained HTML page: score distribution per lesson, share correct "
+                        "per knowledge check, and for every role-play moment the share of the class taking each "
+                        "choice. Figures never show names.")
+    q.add_argument("--out", help="the HTML file (default: <course>/report.html)")
+    q.add_argument("--names", action="store_true", help="add a table of each student's scores, with names")
+
+
+# --- the public dashboards ------------------------------------------------------------------------------------
+
+def _lesson_pool(text: str) -> tuple[str, int]:
+    lesson, _, size = text.partition("=")
+    if not lesson or not size.isdigit():
+        raise argparse.ArgumentTypeError(f"expected LESSON=N, got {text!r}")
+    return lesson, int(size)
+
+
+def _cmd_build(a: argparse.Namespace) -> int:
+    print(f"Dashboards built in {dashboards.build(a.out, a.lesson or None)}")
+    return 0
+
+
+def _cmd_serve(a: argparse.Namespace) -> int:
+    root = dashboards.serve_root(a.root)
+    command = dashboards.voila_command(root, a.port, dashboards.capacity_overrides(a.max_kernels, a.preheat))
+    print(f"Serving {root} on http://127.0.0.1:{a.port}/ (Ctrl-C to stop)\n  {' '.join(command)}", flush=True)
+    return dashboards.serve(root, a.port, a.pool, dict(a.lesson_pool), a.max_kernels, a.preheat)
+
+
+def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
+    """`pathways dashboards build` and `pathways dashboards serve --port N`."""
+    p = sub.add_parser("dashboards", help="build and serve the lessons as Voila dashboards",
+                       description="Publish the learners' version of the lessons as Voila dashboards.")
+    dsub = p.add_subparsers(dest="dashboards_command", metavar="ACTION", required=True)
+    b = dsub.add_parser("build", help="build the dashboards from the release version of every lesson",
+                        description="Release every lesson, drop the grading cells and write the dashboards "
+                        f"(default folder: {config.current().dashboards}).")
+    b.add_argument("--out", default=None, help=f"output folder (default: {config.current().dashboards})")
+    b.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
+    b.set_defaults(func=_cmd_build)
+    s = dsub.add_parser("serve", help="serve the built dashboards on 127.0.0.1",
+                        description="Run Voila on 127.0.0.1 with the settings of grading/dashboards/voila/voila.py.")
+    s.add_argument("--port", type=int, default=config.current().dashboards_port, help="port (default: %(default)s)")
+    s.add_argument("--root", default=None, help=f"dashboards folder (default: {config.current().dashboards})")
+    s.add_argument("--pool", type=int, default=None,
+                   help=f"preheated kernels per lesson (default: {config.current().pool_size})")
+    s.add_argument("--lesson-pool", type=_lesson_pool, action="append", default=[], metavar="LESSON=N",
+                   help="preheated kernels for one lesson, e.g. the workshop's lesson (repeatable)")
+    s.add_argument("--max-kernels", type=int, default=None, metavar="N",
+                   help="most kernels at once; past it a visitor gets a 'busy, try again' page (default: what "
+                   "three quarters of the memory holds)")
+    s.add_argument("--preheat", type=int, default=None, metavar="N",
+                   help="kernels preheating at once while pools fill (default: half the cores, at least 1)")
+    s.set_defaults(func=_cmd_serve)
+
+
+# --- the configuration and the command -------------------------------------------------------------------------
+
+def _cmd_config(a: argparse.Namespace) -> int:
+    _print([config.markdown_table()] if a.table else [
+        f"{o.name} = {o.value or '(none)'}  ({o.source}{' ' if o.source == 'environment' else ', set with '}"
+        f"{o.variable})\n    {o.help}"
+        for o in config.current().options()])
+    return 0
+
+
+def _config_command(sub: argparse._SubParsersAction) -> None:
+    """`pathways config`: every setting in force, where it came from (default, environment), and what it means."""
+    p = sub.add_parser("config", help="show every setting, where it came from and what it means",
+                       description="Show every Pathways setting (README, 'Configuration').")
+    p.add_argument("--table", action="store_true", help="print the README's table of every option instead")
+    p.set_defaults(func=_cmd_config)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every available subcommand."""
+    """The full argument parser, with every subcommand (defaults from the configuration in force)."""
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
+                writing_commands, _dashboard_commands, workshop_commands, _config_command):
+        add(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `pathways` console script."""
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except config.ConfigError as exc:  # a PATHWAYS_* variable that cannot be used
+        print(f"pathways: {exc}", file=sys.stderr)
+        return 1
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -1,34 +1,64 @@
-"""The course folder and the nbgrader commands Pathways runs on it.
+"""The course layout, built on `pathways.config`: the course folder, the lessons, the gradebook, and the nbgrader
+commands Pathways runs on them.
 
-Every nbgrader step runs as `python -m nbgrader ...` in a child process with the working folder
-set to `grading/`, so it reads exactly `grading/nbgrader_config.py`, the same configuration an
-instructor gets by typing plain `nbgrader` commands there. The course folder is chosen with
-PATHWAYS_COURSE (default build/course).
+Every nbgrader step reads exactly `grading/instructor/nbgrader_config.py`, the same configuration an instructor
+gets by typing plain `nbgrader` commands there. Release (and feedback, instructor/feedback.py) run in this process
+through nbgrader's Python API with that file loaded (`nbgrader_api`), which saves an interpreter and nbgrader's
+imports per lesson; `nbgrader(...)` runs any other step as `python -m nbgrader ...` in a child process with the
+working folder set to `grading/instructor/`, given the configuration in force explicitly (its environment), the
+course folder as an absolute path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathways import config
+from pathways.config import shipped_lessons
+
 GRADING = Path(__file__).resolve().parent
+#: The checkout (or site-packages) folder holding the package; never a default for a folder of the course.
 REPO = GRADING.parent
-LESSONS = REPO / "lessons"
-DEFAULT_COURSE = REPO / "build" / "course"
+#: The folder of nbgrader_config.py: every nbgrader command runs there.
+NBGRADER_CONFIG_DIR = GRADING / "instructor"
+#: The lessons shipped with Pathways (the default lessons folder; `lessons_dir()` is the one in force).
+LESSONS = shipped_lessons()
 
 
 def course_dir(course: str | Path | None = None) -> Path:
-    """The course folder in force (argument, else PATHWAYS_COURSE, else build/course)."""
-    return Path(course or os.environ.get("PATHWAYS_COURSE") or DEFAULT_COURSE).resolve()
+    """The course folder in force (argument, else the configured one: PATHWAYS_COURSE, else build/course)."""
+    return Path(course or config.current().course).resolve()
 
 
-def lesson_ids() -> list[str]:
-    """Every lesson (nbgrader assignment) in lessons/, in teaching order."""
-    return sorted(p.name for p in LESSONS.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
+def lessons_dir() -> Path:
+    """The lessons folder in force (PATHWAYS_LESSONS, else the shipped lessons)."""
+    return Path(config.current().lessons).resolve()
+
+
+def lesson_ids(lessons: str | Path | None = None) -> list[str]:
+    """Every lesson (nbgrader assignment) in the lessons folder in force (or `lessons`), in teaching order."""
+    folder = Path(lessons) if lessons else lessons_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
+
+
+def db_url(course: str | Path | None = None) -> str:
+    """The gradebook's database URL: the configured one (PATHWAYS_DB_URL), else SQLite in the course folder."""
+    return config.current().db_url or f"sqlite:///{course_dir(course) / 'gradebook.db'}"
+
+
+def dashboards_dir(out: str | Path | None = None) -> Path:
+    """The dashboards folder (argument, else PATHWAYS_DASHBOARDS, else build/dashboards in the working folder)."""
+    return Path(out or config.current().dashboards).resolve()
 
 
 #: A lesson's notebook; `lesson.<lang>.ipynb` beside it is its translation (lesson 1: `lesson.es.ipynb`).
@@ -78,10 +108,11 @@ def language_source(lessons: str | Path, lang: str, dest: str | Path) -> Path:
 
 
 def nbgrader_env(course: str | Path | None = None) -> dict[str, str]:
-    """Environment for an nbgrader child process: this Python's tools first on PATH, the course chosen."""
+    """Environment for an nbgrader child process: this Python's tools first on PATH, and the configuration in
+    force (what this process set too), the course chosen as an absolute path."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PATHWAYS_COURSE"] = str(course_dir(course))
+    env.update(config.current().environment(course=str(course_dir(course))))
     return env
 
 
@@ -102,69 +133,98 @@ class Run:
 def nbgrader(*args: str, course: str | Path | None = None, timeout: float | None = None) -> Run:
     """Run one nbgrader command against the course; never raises on nbgrader's own failure."""
     cmd = [sys.executable, "-m", "nbgrader", *args]
-    proc = subprocess.run(cmd, cwd=GRADING, env=nbgrader_env(course), capture_output=True, text=True,
+    proc = subprocess.run(cmd, cwd=NBGRADER_CONFIG_DIR, env=nbgrader_env(course), capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
     return Run(list(args), proc.returncode, proc.stdout + proc.stderr)
 
 
+@contextlib.contextmanager
+def nbgrader_environment(course: str | Path | None = None) -> Iterator[None]:
+    """While nbgrader runs in this process: the course chosen in pathways.config (which nbgrader_config.py reads
+    when loaded) and this Python's tools first on PATH (nbgrader starts `alembic` to create a gradebook); PATH is
+    restored after, and no PATHWAYS_* variable is touched."""
+    tools, path = str(Path(sys.executable).parent), os.environ.get("PATH", "")
+    with config.using(course=str(course_dir(course))):
+        os.environ["PATH"] = f"{tools}{os.pathsep}{path}"
+        try:
+            yield
+        finally:
+            os.environ["PATH"] = path
+
+
+def nbgrader_schema_head() -> str | None:
+    """nbgrader's newest gradebook schema revision, read from the text of its migration scripts (a revision no
+    other names as its `down_revision`); None if that is not exactly one."""
+    from nbgrader import dbutil
+
+    revisions, parents = set(), set()
+    for script in (Path(dbutil.ALEMBIC_DIR) / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revisions.update(re.findall(r"^revision\s*=\s*['\"](\w+)['\"]", text, re.M))
+        parents.update(re.findall(r"^down_revision\s*=\s*['\"](\w+)['\"]", text, re.M))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def fast_gradebook_creation() -> None:
+    """Let nbgrader create a gradebook without starting a process. Each new gradebook asks the `alembic` command
+    line for the schema's head revision (`nbgrader.api.get_alembic_version`): a Python process that imports
+    alembic and every migration, about 2 s each time, and a grading run creates a scratch gradebook per lesson.
+    The answer is fixed for the installed nbgrader, so it is read once from the scripts' text
+    (`nbgrader_schema_head`); if that cannot tell, nbgrader keeps its own way."""
+    from nbgrader import api
+
+    if getattr(api.get_alembic_version, "pathways", False):
+        return
+    head = nbgrader_schema_head()
+    if head is None:
+        return
+
+    def get_alembic_version() -> str:
+        return head
+
+    get_alembic_version.pathways = True
+    api.get_alembic_version = get_alembic_version
+
+
+def nbgrader_api(course: str | Path | None = None):
+    """nbgrader's Python API (`NbGraderAPI`) with the configuration the command line reads for this course."""
+    import logging
+
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    fast_gradebook_creation()
+    with nbgrader_environment(course):
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(NBGRADER_CONFIG_DIR)).load_config()
+    # nbgrader's messages go only to the text each call returns (as a child's output did), never to the screen.
+    log = logging.getLogger("pathways.nbgrader")
+    log.propagate = False
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())  # else logging's last resort prints warnings to stderr
+    log.setLevel(logging.INFO)
+    return NbGraderAPI(config=config, log=log)
+
+
+def api_problem(answer: dict) -> str:
+    """The line that says why an NbGraderAPI call failed: nbgrader's last error message, else the exception's."""
+    log = [line for line in (answer.get("log") or "").splitlines() if line.startswith("[ERROR]")]
+    lines = log or (answer.get("error") or "").strip().splitlines()
+    return lines[-1].removeprefix("[ERROR] ").strip() if lines else "unknown error"
+
+
 def release(lessons: list[str] | None = None, course: str | Path | None = None) -> list[Path]:
-    """Generate the learners' version of the lessons; return their release folders.
+    """Generate the learners' version of the lessons (in this process); return their release folders.
 
     Raises RuntimeError with nbgrader's output if a lesson fails to generate.
     """
+    api = nbgrader_api(course)
     out = []
     for lesson in lessons or lesson_ids():
-        run = nbgrader("generate_assignment", lesson, "--force", course=course)
-        if not run.ok:
-            raise RuntimeError(f"could not release {lesson}:\n{run.output}")
+        with nbgrader_environment(course):
+            answer = api.generate_assignment(lesson, force=True, create=True)
+        if not answer.get("success"):
+            raise RuntimeError(f"could not release {lesson}:\n{answer.get('log', '')}{answer.get('error', '')}"
+                               f"\n{api_problem(answer)}")
         out.append(course_dir(course) / "release" / lesson)
     return out
-
-
-def prepare_workspace(workspace: str | Path, course: str | Path | None = None) -> Path:
-    """Copy released lessons into a learner's workspace without ever overwriting their work.
-
-    A lesson folder that already exists keeps every file the learner has; only files that are
-    new in the release are added.
-    """
-    workspace = Path(workspace).resolve()
-    for folder in release(course=course):
-        target = workspace / folder.name
-        for src in folder.rglob("*"):
-            dest = target / src.relative_to(folder)
-            if src.is_dir():
-                dest.mkdir(parents=True, exist_ok=True)
-            elif not dest.exists():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dest)
-    return workspace
-
-
-#: The learners' Jupyter configuration (no instructor tools, no news, no extension manager), for `make start` and
-#: for every learner's server at a workshop.
-LEARNER_CONFIG = Path(__file__).resolve().parent / "hub" / "learner"
-#: The learners' Jupyter data: the pathways-lessons JupyterLab extension (a lesson opens with its cells run).
-LEARNER_DATA = Path(__file__).resolve().parent / "hub" / "learner-data"
-
-
-def lab_env(env: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of the learners' JupyterLab: `env` (default: this process's) with the learners' Jupyter
-    configuration first on JUPYTER_CONFIG_PATH and their Jupyter data first on JUPYTER_PATH."""
-    env = dict(os.environ if env is None else env)
-    for var, folder in (("JUPYTER_CONFIG_PATH", LEARNER_CONFIG), ("JUPYTER_PATH", LEARNER_DATA)):
-        env[var] = os.pathsep.join([str(folder)] + ([env[var]] if env.get(var) else []))
-    return env
-
-
-def lab_command(workspace: str | Path, port: int, token: str | None = None) -> list[str]:
-    """The JupyterLab command learners get: 127.0.0.1 only, opened on lesson 1, no news or update checks
-    (nothing JupyterLab shows a learner may reach the internet)."""
-    cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           f"--ServerApp.root_dir={Path(workspace).resolve()}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           f"--LabApp.default_url=/lab/tree/{lesson_ids()[0]}/lesson.ipynb"]
-    if token is not None:
-        cmd += [f"--IdentityProvider.token={token}", "--no-browser"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    return cmd

@@ -47,7 +47,7 @@ def _isolate(monkeypatch, tmp_path_factory):
     """Keep tests away from the developer's own Jupyter config, resources override and storage mode."""
     home = tmp_path_factory.mktemp("home")
     for var in ("JUPYTER_CONFIG_DIR", "PATHWAYS_RESOURCES", "PATHWAYS_STORAGE", "PATHWAYS_COURSE", "PATHWAYS_LESSONS",
-                "VOILA_PREHEAT", "VOILA_BASE_URL", "VOILA_KERNEL_ID"):
+                "PATHWAYS_LANG", "VOILA_PREHEAT", "VOILA_BASE_URL", "VOILA_KERNEL_ID"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(home / ".jupyter"))
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -57,7 +57,7 @@ def _isolate(monkeypatch, tmp_path_factory):
 def released_course(tmp_path_factory) -> Path:
     """A course with every lesson released by nbgrader, made once per test run and shared by the xdist workers
     (they share the run's temporary folder). Read only: a test copies what it changes."""
-    from support import release_every_lesson_once
+    from support.course import release_every_lesson_once
 
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's folder is in the run's folder

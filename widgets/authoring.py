@@ -14,9 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from . import engine
-from .scenario import Scenario, ScenarioError, analyse
-from .scenario import _read as read_text
+from .scenario import engine
+from .scenario.analysis import analyse
+from .scenario.model import Scenario
+from .scenario.problems import ScenarioError
+from .scenario.source import read_text
 
 #: A translation's file name: the scenario's name, a language code, then .yaml (er_visit.es.yaml).
 TRANSLATION_NAME = re.compile(r"^.+\.[a-z]{2,3}(-[A-Za-z]{2,4})?\.ya?ml$")
@@ -41,19 +43,20 @@ def file_kind(path: str | Path) -> str:
     return "other"
 
 
+def yaml_files(root: str | Path) -> list[Path]:
+    """Every YAML file under a folder (not in Jupyter's checkpoint folders), sorted."""
+    return sorted(p for p in Path(root).rglob("*.y*ml") if p.suffix in (".yaml", ".yml")
+                  and ".ipynb_checkpoints" not in p.parts)
+
+
 def scenario_files(root: str | Path) -> list[Path]:
     """Every role-play scenario under a folder (not knowledge checks, exercises or translations), sorted."""
-    root = Path(root)
-    found = sorted(p for p in root.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")
-                   and ".ipynb_checkpoints" not in p.parts)
-    return [p for p in found if file_kind(p) == "scenario"]
+    return [p for p in yaml_files(root) if file_kind(p) == "scenario"]
 
 
 def translation_files(root: str | Path) -> list[Path]:
     """Every scenario translation under a folder, sorted."""
-    root = Path(root)
-    return sorted(p for p in root.rglob("*.y*ml") if ".ipynb_checkpoints" not in p.parts
-                  and file_kind(p) == "translation")
+    return [p for p in yaml_files(root) if file_kind(p) == "translation"]
 
 
 # --- every path through a scenario ------------------------------------------------------------------
@@ -161,10 +164,9 @@ def diagram_graph(scenario: Scenario):
 
 def draw(scenario: Scenario, out: str | Path) -> Path:
     """Draw the scenario to an SVG or PNG file (chosen by the suffix); return the file written."""
+    import matplotlib
     import networkx as nx
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
@@ -181,8 +183,25 @@ def draw(scenario: Scenario, out: str | Path) -> Path:
     fig = Figure(figsize=(width, height), dpi=100)
     ax = fig.subplots()
     ax.set_axis_off()
+    _draw_edges(graph, pos, ax)
+    _draw_nodes(graph, pos, ax)
+    best = engine.best_score(scenario) if not any(d["kind"] == "missing" for _n, d in graph.nodes(data=True)) else 0
+    ax.set_title(f"{scenario.title} ({scenario.id}, version {scenario.version}) — best score {best}", fontsize=11)
+    _draw_legend(ax)
+    ax.margins(0.12, 0.08)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # No date in the file, and fixed SVG ids, so drawing the same scenario twice gives the same file.
+    with matplotlib.rc_context({"svg.hashsalt": "pathways", "svg.fonttype": "path"}):
+        meta = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(out, format=fmt, metadata=meta)
+    return out
 
-    # Edges: one arc per group of choices; missteps dashed and red, the rest green.
+
+def _draw_edges(graph, pos: dict, ax) -> None:
+    """One arc per group of choices; missteps dashed and red, the rest green."""
+    import networkx as nx
+
     seen: dict[tuple, int] = {}
     for u, v, k, data in graph.edges(keys=True, data=True):
         nth = seen.get((u, v), 0)
@@ -199,7 +218,12 @@ def draw(scenario: Scenario, out: str | Path) -> Path:
         nx.draw_networkx_edge_labels(graph, pos, edge_labels={(u, v, k): data["label"]}, ax=ax, font_size=7,
                                      font_color=colour, connectionstyle=style, label_pos=label_pos, rotate=False,
                                      bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-    # Nodes: boxes with the node's name; endings carry their title and outcome in words as well as colour.
+
+
+def _draw_nodes(graph, pos: dict, ax) -> None:
+    """Boxes with the node's name; endings carry their title and outcome in words as well as colour."""
+    import networkx as nx
+
     for name, data in graph.nodes(data=True):
         kind = data["kind"]
         text = name if kind == "node" else (f"{name}\n(missing)" if kind == "missing" else
@@ -212,8 +236,13 @@ def draw(scenario: Scenario, out: str | Path) -> Path:
                                       "ec": "#222222" if data["start"] else "#555555",
                                       "lw": 2.2 if data["start"] else 1.0,
                                       "ls": "--" if kind == "missing" else "-"})
-    best = engine.best_score(scenario) if not any(d["kind"] == "missing" for _n, d in graph.nodes(data=True)) else 0
-    ax.set_title(f"{scenario.title} ({scenario.id}, version {scenario.version}) — best score {best}", fontsize=11)
+
+
+def _draw_legend(ax) -> None:
+    """What the colours and lines mean."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     legend = [Patch(fc=COLOURS["node"], ec="#555555", label="moment (node)"),
               Patch(fc=COLOURS["hopeful"], ec="#555555", label="hopeful ending"),
               Patch(fc=COLOURS["open"], ec="#555555", label="open ending"),
@@ -221,16 +250,6 @@ def draw(scenario: Scenario, out: str | Path) -> Path:
               Line2D([], [], color=EDGE_GOOD, lw=1.6, label="choice that honours a principle (points)"),
               Line2D([], [], color=EDGE_MISSTEP, lw=1.6, ls="--", label="choice that works against one")]
     ax.legend(handles=legend, loc="lower center", bbox_to_anchor=(0.5, -0.02), ncol=3, fontsize=8, frameon=False)
-    ax.margins(0.12, 0.08)
-    fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # No date in the file, and fixed SVG ids, so drawing the same scenario twice gives the same file.
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.hashsalt": "pathways", "svg.fonttype": "path"}):
-        meta = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(out, format=fmt, metadata=meta)
-    return out
 
 
 def draw_file(scenario_file: str | Path, out: str | Path) -> Path:

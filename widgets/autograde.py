@@ -11,40 +11,47 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from . import engine
+from .checks import load_checks
 from .excusal import is_excused
-from .exercises import sorting_score
+from .exercises import load_exercise, sorting_score
 from .i18n import current_lang, ui
+from .markdown import plain
 from .responses import (
     Attempt,
+    ChecksRecord,
+    FirstAnswer,
     RecordError,
+    ReflectionRecord,
     ResponseFileError,
     RolePlayRecord,
+    SortingCheck,
+    SortingRecord,
     Step,
     new_seed,
     now,
     parse_record,
     store,
 )
-from .scenario import Scenario, ScenarioError, load
+from .scenario import Scenario, ScenarioError, engine, load
 
 
-def _record(activity: str, kind: str) -> tuple[dict | None, str]:
+def _roleplay_record(activity: str) -> tuple[RolePlayRecord | None, str]:
+    """The learner's role-play record, typed, or None and why nothing can be graded from it."""
     try:
-        record = store().get(activity)
+        record = store().record(activity, RolePlayRecord)
+    except RecordError as exc:  # a record of another kind, or one that does not validate
+        return None, str(exc)
     except ResponseFileError as exc:
         return None, f"{exc}; nothing could be graded from it"
     if record is None:
-        return None, ui("grade_no_roleplay") if kind == "roleplay" else ui("grade_no_answer")
-    if not isinstance(record, dict) or record.get("kind") != kind:
-        return None, f"the record for {activity!r} is not a {kind} record"
+        return None, ui("grade_no_roleplay")
     return record, ""
 
 
 def roleplay_verdict(scenario_file: str | Path, activity: str = "roleplay") -> engine.Verdict:
     """Re-check the learner's graded attempt against the scenario graph (see `record_verdict`)."""
     scenario = load(scenario_file)
-    record, problem = _record(activity, "roleplay")
+    record, problem = _roleplay_record(activity)
     if record is None:
         return engine.Verdict(False, False, 0, engine.best_score(scenario), problem)
     return record_verdict(scenario, record, activity)
@@ -96,12 +103,9 @@ def _step(step: Step) -> dict:
     return {"node": step.node, "choice": step.choice}
 
 
-#: What every grading function prints for an item the learner skipped for wellbeing (English; the lines printed
-#: are in the language in force, from ui.<lang>.yaml: `grade_skipped` and the other `grade_` strings).
-SKIPPED = "{what}: skipped for wellbeing, not counted (0 of {points:g} points; your instructor's totals leave it out)."
-
-
 def _skipped(what: str, points: float) -> str:
+    """What every grading function prints for an item the learner skipped for wellbeing, in the language in force
+    (`grade_skipped` of ui.<lang>.yaml, like the other `grade_` lines)."""
     return ui("grade_skipped", what=what, points=f"{points:g}")
 
 
@@ -151,9 +155,6 @@ def _preferred(kind: str) -> str:
 def _find(kind: str, activity: str, preferred: str):
     """The check set or sorting exercise of `activity` in the folder being graded (for question numbers and the
     texts that explanations name), or None: `preferred` first, then any other YAML file there."""
-    from .checks import load_checks
-    from .exercises import load_exercise
-
     loader = load_checks if kind == "checks" else load_exercise
     folder = Path.cwd()
     candidates = [folder / preferred, *sorted(p for p in folder.glob("*.yaml") if p.name != preferred)]
@@ -211,9 +212,6 @@ def check_points(question: str, expected: str | list[str], points: float = 1, ac
     ({option id: text}) are printed after the points line: they reach the learner only in their feedback.
     The question is named "Question N": `number`, else its place in the check set of the folder, else its id.
     """
-    from .markdown import plain
-    from .responses import ChecksRecord
-
     checks = _find("checks", activity, _preferred("checks")) if number is None or explanations else None
     label = _question_label(question, number, checks)
     if is_excused(f"check:{activity}:{question}"):
@@ -261,9 +259,6 @@ def sorting_points(activity: str, key: dict[str, str], points: float,
     pressed it (or in an old record), the saved ones. `explanations` ({item id: text}) are printed after
     the points line: they reach the learner only in their feedback.
     """
-    from .markdown import plain
-    from .responses import SortingRecord
-
     if is_excused(f"sorting:{activity}"):
         print(_skipped(ui("grade_sorting"), points))
         return 0.0
@@ -301,12 +296,10 @@ def sorting_points(activity: str, key: dict[str, str], points: float,
 def reflection_text(activity: str) -> str:
     """The learner's saved reflection text, or '' if none."""
     try:
-        record = store().get(activity)
-    except ResponseFileError:
+        record = store().record(activity, ReflectionRecord)
+    except ResponseFileError:  # a damaged file, or a record that is not a valid reflection (RecordError)
         return ""
-    if isinstance(record, dict) and record.get("kind") == "reflection" and isinstance(record.get("text"), str):
-        return record["text"]
-    return ""
+    return record.text if record is not None else ""
 
 
 # --- model answers, called only from solution regions of source notebooks -------------------------
@@ -323,8 +316,6 @@ def model_roleplay(scenario_file: str | Path, activity: str = "roleplay") -> Non
 
 def model_checks(answers: dict[str, str | list[str]], activity: str = "checks") -> None:
     """Record the model answers of the knowledge checks as first checked answers, in memory only."""
-    from .responses import ChecksRecord, FirstAnswer
-
     record = ChecksRecord(seed=new_seed(), answers=dict(answers),
                           first={qid: FirstAnswer(answer=answer, at=now()) for qid, answer in answers.items()})
     store().put(activity, record, persist=False)
@@ -332,12 +323,10 @@ def model_checks(answers: dict[str, str | list[str]], activity: str = "checks") 
 
 def model_sorting(key: dict[str, str], activity: str) -> None:
     """Record the model placements of a sorting exercise as its first check, in memory only."""
-    from .responses import SortingCheck, SortingRecord
-
     record = SortingRecord(seed=new_seed(), placements=dict(key), checked=SortingCheck(placements=dict(key), at=now()))
     store().put(activity, record, persist=False)
 
 
 def model_reflection(text: str, activity: str) -> None:
     """Record a model reflection, in memory only."""
-    store().put(activity, {"kind": "reflection", "text": text}, persist=False)
+    store().put(activity, ReflectionRecord(text=text), persist=False)

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .scenario import ID_PATTERN, Problem, ScenarioError, _check_tags, load_model
+from .scenario.model import ID_PATTERN, check_tags
+from .scenario.problems import Problem, ScenarioError
+from .scenario.source import load_model
 
 #: The longest explanation an option or sorting item may carry (a few sentences).
 EXPLANATION_MAX = 600
@@ -48,7 +50,7 @@ class Question(BaseModel):
     objectives: list[int] = Field(default_factory=list, description="The numbers of the lesson objectives (the "
                                   "numbered list in the notebook's overview) that this question assesses.")
 
-    _tags = field_validator("tags")(lambda v: _check_tags(v))
+    _tags = field_validator("tags")(lambda v: check_tags(v))
 
     @model_validator(mode="after")
     def _all_or_none_explained(self):

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .responses import ResponseFileError, ResponseStore, now, read_file, store
+from . import responses
+from .responses import ExcusalsRecord, RecordError, ResponseFileError, ResponseStore, now, read_file, store
 
 #: The reserved activity name of the excusals record.
 ACTIVITY = "wellbeing"
@@ -49,38 +50,30 @@ def valid_item(item: object) -> bool:
 def parse_record(record: object) -> dict[str, str] | None:
     """The excused items of a `wellbeing` record ({item: iso time}); None if the record is not a valid one.
 
-    Uses the typed model of `pathways.responses` when it has one (`ExcusalsRecord`), else checks the shape.
+    The record is read through its typed model, `pathways.responses.ExcusalsRecord`; a record that does not
+    validate, has no `items`, or names an item that is not an excusable one, is not valid.
     """
     if record is None:
         return {}
-    if not isinstance(record, dict) or record.get("kind") != KIND or not isinstance(record.get("items"), dict):
-        return None
-    items = record["items"]
-    model = _model()
-    if model is not None:
-        try:
-            items = dict(model.model_validate(record).items)
-        except Exception:  # noqa: BLE001 - pydantic's ValidationError: not a valid record
-            return None
-    if not all(valid_item(k) and isinstance(v, str) for k, v in items.items()):
-        return None
-    return {str(k): str(v) for k, v in items.items()}
-
-
-def _model():
     try:
-        from . import responses
-    except ImportError:  # pragma: no cover
+        return _items(responses.parse_record(ACTIVITY, record, ExcusalsRecord))
+    except RecordError:
         return None
-    return getattr(responses, "ExcusalsRecord", None)
+
+
+def _items(excusals: ExcusalsRecord) -> dict[str, str] | None:
+    """The items of a typed excusals record; None if it has none written or names an item not excusable."""
+    if "items" not in excusals.model_fields_set or not all(valid_item(k) for k in excusals.items):
+        return None
+    return dict(excusals.items)
 
 
 def _read(st: ResponseStore) -> dict[str, str]:
     try:
-        record = st.get(ACTIVITY)
-    except ResponseFileError:
+        record = st.record(ACTIVITY, ExcusalsRecord)
+    except ResponseFileError:  # a damaged file, or a record that is not a valid excusals record (RecordError)
         return {}
-    return parse_record(record) or {}
+    return (_items(record) if record is not None else None) or {}
 
 
 def excused_items(st: ResponseStore | None = None) -> dict[str, str]:
@@ -94,7 +87,7 @@ def is_excused(item: str, st: ResponseStore | None = None) -> bool:
 
 
 def _save(items: dict[str, str], st: ResponseStore) -> None:
-    st.put(ACTIVITY, {"kind": KIND, "items": dict(sorted(items.items()))})
+    st.put(ACTIVITY, ExcusalsRecord(items=dict(sorted(items.items()))))
 
 
 def excuse(item: str | Iterable[str], st: ResponseStore | None = None) -> None:

@@ -17,7 +17,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .checks import EXPLANATION_MAX
-from .scenario import ID_PATTERN, Problem, ScenarioError, _check_tags, load_model
+from .scenario.model import ID_PATTERN, check_tags
+from .scenario.problems import Problem, ScenarioError
+from .scenario.source import load_model
 
 
 class _Model(BaseModel):
@@ -41,7 +43,7 @@ class Item(_Model):
                                                 "learner's first check. Give every item one, or none.")
     tags: list[str] = Field(default_factory=list)
 
-    _tags = field_validator("tags")(lambda v: _check_tags(v))
+    _tags = field_validator("tags")(lambda v: check_tags(v))
 
 
 class SortExercise(_Model):

@@ -30,6 +30,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import config
+from .i18n import DEFAULT_LANG, current_lang
 from .yamlload import safe_load
 
 OVERRIDE_NAME = "pathways-resources.yaml"
@@ -147,10 +149,10 @@ def translation_path(config: Path | None, lang: str) -> Path | None:
 
 
 def config_path(start: str | Path | None = None) -> Path | None:
-    """The instructor's override file, if any (env var first, then the nearest folder upwards)."""
-    env = os.environ.get("PATHWAYS_RESOURCES")
-    if env:
-        return Path(env)
+    """The instructor's override file, if any (the configured one first, then the nearest folder upwards)."""
+    configured = config.current().resources
+    if configured:
+        return Path(configured)
     folder = Path(start or os.getcwd()).resolve()
     for candidate in [folder, *folder.parents]:
         if (candidate / OVERRIDE_NAME).is_file():
@@ -171,9 +173,7 @@ def default_text() -> str:
 
 def load_resources(start: str | Path | None = None, lang: str | None = None) -> Resources:
     """The resources in force for a notebook run from `start` (default: the working folder), in `lang`
-    (default: PATHWAYS_LANG) where a translation of the configuration exists."""
-    from .i18n import DEFAULT_LANG, current_lang
-
+    (default: the language in force) where a translation of the configuration exists."""
     path = config_path(start)
     lang = lang or current_lang()
     extra = translation_path(path, lang) if lang != DEFAULT_LANG else None

@@ -32,6 +32,8 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from . import config
+
 FILENAME = "responses.json"
 #: The format new files are written in.
 FORMAT = "pathways-responses/2"
@@ -227,8 +229,8 @@ def shuffled(ids: Iterable[str], seed: int, key: str) -> list[str]:
 
 
 def under_voila() -> bool:
-    """True inside a kernel started by Voila, or when PATHWAYS_STORAGE=memory is set."""
-    if os.environ.get("PATHWAYS_STORAGE", "").lower() == "memory":
+    """True inside a kernel started by Voila, or when answers are kept in memory (pathways.config: storage)."""
+    if config.current().storage == "memory":
         return True
     return any(name in os.environ for name in ("VOILA_PREHEAT", "VOILA_BASE_URL", "VOILA_KERNEL_ID"))
 

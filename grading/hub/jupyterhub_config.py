@@ -31,27 +31,26 @@ c.JupyterHub.cleanup_proxy = True
 
 # Who gets in: the class list, each with the passphrase on the instructor's sheet. No admin: the
 # instructor works from the machine (as root), never through the hub.
-c.JupyterHub.authenticator_class = "pathways.grading.workshop_hub.PassphraseAuthenticator"
+c.JupyterHub.authenticator_class = "pathways.grading.workshop.hub_login.PassphraseAuthenticator"
 c.PassphraseAuthenticator.passphrase_file = str(here / "passphrases.json")
 c.Authenticator.allowed_users = set(S["users"])
 c.Authenticator.admin_users = set()
 c.Authenticator.enable_auth_state = False
 
-# Each learner's JupyterLab runs as their own account, opened on their own copy of lesson 1.
+# Each learner's JupyterLab runs as their own account, opened on their own copy of lesson 1, with the learners'
+# screen of `make start` (pathways.grading.learner.lab: no instructor tools, no news, a lesson opens ready to use).
+# The only Jupyter configuration of their own is nbgrader's exchange (learner-config/nbgrader_config.py).
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [S["singleuser"]]
+c.Spawner.args = __import__("pathways.grading.learner.lab", fromlist=["learner_lab_args"]).learner_lab_args()
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = S["default_url"]
-c.Spawner.environment = {
-    "PATH": S["path"],
-    "JUPYTER_CONFIG_PATH": S["learner_config"],  # news off, no instructor tools, the exchange
-    "PATHWAYS_OUTBOUND": S["outbound"],
-    "PATHWAYS_LANG": S.get("lang", ""),
-}
+c.Spawner.environment = {"PATH": S["path"], "JUPYTER_CONFIG_PATH": S["learner_config"], **S["learner_env"]}
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.start_timeout = S["start_timeout"]
 c.Spawner.http_timeout = S["start_timeout"]
-c.Spawner.pre_spawn_hook = __import__("pathways.grading.workshop_hub", fromlist=["give_lessons"]).give_lessons
+c.Spawner.pre_spawn_hook = __import__("functools").partial(
+    __import__("pathways.grading.workshop.hub_login", fromlist=["give_lessons"]).give_lessons, S["outbound"])
 
 # Capacity: how many servers may start at once, and at most; idle ones are stopped.
 c.JupyterHub.concurrent_spawn_limit = S["spawn_limit"]

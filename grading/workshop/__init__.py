@@ -16,12 +16,13 @@ Run as root (accounts are real Unix users). What it builds, and who can read wha
 * one Unix account per learner: a name prefix, a uid from a reserved range, no login shell, no
   Unix password (locked), no sudo, a private home (0700) holding their own copy of the lessons; a
   name that already exists on the machine is refused; all learners share a group that an ACL shuts
-  out of the checkout (source lessons with model answers), the lessons folder and the course folder;
+  out of the checkout (source lessons with model answers), the lessons folder, the course folder and the
+  source lessons inside the hub environment's installed package (site-packages/pathways/lessons);
 * JupyterHub (LocalProcessSpawner, each server as its learner) on the chosen address, HTTPS only on
   any address but 127.0.0.1, logging learners in with a random passphrase each (only its scrypt hash
   is on disk), an idle culler and a limit on servers starting at once;
 * nbgrader's exchange with one hand-in folder per learner (theirs, 0700), one feedback folder per
-  learner (readable by their group only) and the release shared read-only (see workshop_exchange);
+  learner (readable by their group only) and the release shared read-only (see learner_submit);
 * a private state folder (root only, 0700): the hub's database and settings, the passphrase hashes,
   the sign-in sheet and printable slips.
 
@@ -32,8 +33,10 @@ passphrases stop working all the same).
 
 The parts: `common` (where things are, the record), `environment` (the shared hub environment; `pathways
 workshop prepare`), `accounts` (accounts and the ACL), `exchange` (building it, collect, feedback, archive),
-`sheet` (certificate, sheet, slips), `hub` (start and stop), `cli`. What runs inside the hub is
-pathways.grading.workshop_hub, and on the learner's side pathways.grading.workshop_exchange.
+`sheet` (certificate, sheet, slips), `hub` (start and stop), `cli` (the commands, assembled into `pathways` by
+grading/cli.py). What runs inside the hub is `hub_login` (the passphrase login, the lessons hook), and on the
+learner's side `learner_submit`. Each learner's server shows the learners' screen of `make start`
+(pathways.grading.learner.lab).
 """
 
 from .accounts import (
@@ -46,12 +49,9 @@ from .accounts import (
     unhide,
     unix_name,
 )
-from .cli import register
 from .common import (
     COURSE_ID,
     DEFAULT_PREFIX,
-    DEFAULT_ROOT,
-    DEFAULT_SHARED,
     DEFAULT_UIDS,
     LEARNER_COMMENT,
     NOLOGIN,
@@ -59,6 +59,8 @@ from .common import (
     Layout,
     WorkshopError,
     load_record,
+    shared_env,
+    workshop_root,
 )
 from .environment import ensure_environment, environment_status, missing_tools
 from .exchange import (
@@ -74,11 +76,11 @@ from .hub import StartOptions, _free_port, hub_url, needs_tls, start, start_hub,
 from .sheet import fingerprint, self_signed, write_sheet
 
 __all__ = [
-    "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_ROOT", "DEFAULT_SHARED", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN",
+    "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN",
     "SYSTEM_PYTHON", "USERNAME", "ExchangeReport", "Layout", "StartOptions", "WorkshopError", "archive_exchange",
     "build_exchange", "collect_exchange", "create_account", "ensure_environment", "environment_status",
     "fingerprint", "hide_from", "hub_url", "load_record", "missing_tools", "needs_tls", "new_passphrase",
-    "plan_accounts", "register", "remove_account", "return_feedback", "self_signed", "start", "start_hub", "stop",
+    "plan_accounts", "remove_account", "return_feedback", "self_signed", "start", "start_hub", "stop",
     "stop_hub", "take_handins", "teardown", "unhide", "unix_name", "wait_ready", "write_learner_config",
-    "write_sheet", "_free_port",
+    "write_sheet", "_free_port", "shared_env", "workshop_root",
 ]

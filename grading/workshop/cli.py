@@ -1,11 +1,16 @@
-"""`pathways workshop start | stop | return | status | prepare`: the command line of the workshop."""
+"""`pathways workshop start | stop | return | status | prepare`: the workshop's part of the one command line.
+
+Assembled into `pathways` by grading/cli.py (as the author's commands are from grading/authoring/cli.py); like
+that module, this one prints: the library functions it calls report through the `log` they are given."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from .common import DEFAULT_PREFIX, DEFAULT_ROOT, DEFAULT_SHARED, DEFAULT_UIDS, WorkshopError, alive, load_record
+from pathways import config
+
+from .common import DEFAULT_PREFIX, DEFAULT_UIDS, WorkshopError, alive, load_record
 from .environment import ensure_environment, environment_status, missing_tools
 from .exchange import return_feedback
 from .hub import StartOptions, start, stop
@@ -24,13 +29,13 @@ def _cmd_start(a) -> int:
                         root=Path(a.root), shared=Path(a.shared), prefix=a.prefix, uids=a.uids, cert=a.cert,
                         key=a.key, idle_timeout=a.idle_timeout, spawn_limit=a.spawn_limit,
                         release=not a.no_release, ready_timeout=a.ready_timeout)
-    start(opts)
+    start(opts, log=print)
     print("Next: hand out the slips; `pathways collect` any time; `pathways workshop stop` at the end.")
     return 0
 
 
 def _cmd_stop(a) -> int:
-    stop(Path(a.root), keep=a.keep)
+    stop(Path(a.root), keep=a.keep, log=print)
     return 0
 
 
@@ -63,7 +68,7 @@ def _cmd_prepare(a) -> int:
     if why:
         raise WorkshopError(why)
     todo = environment_status(Path(a.shared))
-    ensure_environment(Path(a.shared))
+    ensure_environment(Path(a.shared), log=print)
     print(f"Shared hub environment in {a.shared}: " + ("built (" + ", ".join(todo) + ")" if todo else "up to date"))
     if a.stamp:
         Path(a.stamp).touch()
@@ -71,13 +76,14 @@ def _cmd_prepare(a) -> int:
 
 
 def _root_arg(q) -> None:
-    q.add_argument("--root", default=str(DEFAULT_ROOT),
-                   help=f"the workshop's folder (default {DEFAULT_ROOT}, or $PATHWAYS_WORKSHOP_ROOT)")
+    root = config.current().workshop_root
+    q.add_argument("--root", default=root, help=f"the workshop's folder (default: {root}, PATHWAYS_WORKSHOP_ROOT)")
 
 
 def _shared_arg(q) -> None:
-    q.add_argument("--shared", default=str(DEFAULT_SHARED), help=f"the shared hub environment (default "
-                   f"{DEFAULT_SHARED}, or $PATHWAYS_WORKSHOP_SHARED)")
+    shared = config.current().workshop_shared
+    q.add_argument("--shared", default=shared, help=f"the shared hub environment (default: {shared}, "
+                   "PATHWAYS_WORKSHOP_SHARED)")
 
 
 def _add_start(wsub) -> None:
@@ -86,7 +92,7 @@ def _add_start(wsub) -> None:
                         "the lessons, and start JupyterHub. Prints where the sign-in sheet is.")
     q.add_argument("--class-list", required=True, help="the class list CSV (see GRADING.md, 'How learners are "
                    "identified')")
-    q.add_argument("--course", help="the course folder (default: $PATHWAYS_COURSE, else build/course)")
+    q.add_argument("--course", help=f"the course folder (default: {config.current().course}, PATHWAYS_COURSE)")
     q.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1; any other is "
                    "HTTPS only)")
     q.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -131,7 +137,7 @@ def _add_others(wsub) -> None:
     q.set_defaults(func=_cmd_prepare)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def workshop_commands(sub: argparse._SubParsersAction) -> None:
     """Add `pathways workshop` to the `pathways` parser."""
     p = sub.add_parser("workshop", help="run a class on one machine: JupyterHub, learner accounts, the exchange",
                        description="Run a workshop on this machine (as root): an account and a JupyterLab per "

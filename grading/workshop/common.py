@@ -8,11 +8,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from pathways import config
+
 GRADING = Path(__file__).resolve().parent.parent
 REPO = GRADING.parent
 HUB_FILES = GRADING / "hub"
-DEFAULT_ROOT = Path(os.environ.get("PATHWAYS_WORKSHOP_ROOT") or "/srv/pathways-workshop")
-DEFAULT_SHARED = Path(os.environ.get("PATHWAYS_WORKSHOP_SHARED") or "/opt/pathways-workshop")
 SYSTEM_PYTHON = "/usr/bin/python3.11"
 COURSE_ID = "pathways"
 #: Learner uids come from this range (its first id is the learners' group). It sits below the grading sandbox's
@@ -26,6 +26,16 @@ MAX_HANDIN_FILE = 20_000_000
 PRIVILEGED_GROUPS = {"root", "sudo", "admin", "wheel", "adm", "docker", "lxd", "disk", "shadow"}
 #: Unambiguous letters and digits for passphrases (no 0/o, 1/l/i): 4 groups of 5 = about 98 bits.
 PASS_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def workshop_root(root: str | Path | None = None) -> Path:
+    """`root`, or the configured workshop folder (PATHWAYS_WORKSHOP_ROOT, default /srv/pathways-workshop)."""
+    return Path(root or config.current().workshop_root)
+
+
+def shared_env(shared: str | Path | None = None) -> Path:
+    """`shared`, or the configured shared hub environment (PATHWAYS_WORKSHOP_SHARED, default /opt/pathways-workshop)."""
+    return Path(shared or config.current().workshop_shared)
 
 
 class WorkshopError(RuntimeError):

@@ -1,8 +1,9 @@
 """The shared hub environment (default /opt/pathways-workshop): what JupyterHub and every learner's server run.
 
 A venv made from Debian's /usr/bin/python3.11 (a Python under root's private home cannot be run by learners)
-with the pinned versions of constraints.txt, this project installed as a copy (never a link into the
-checkout, which learners cannot read), and configurable-http-proxy from npm with its lock file; readable by
+with the pinned versions of constraints.txt (as they are: Debian 12's Python installs every pin), this project
+installed as a copy (never a link into the checkout, which learners cannot read; its source lessons, package data,
+are shut to learners by the workshop's ACL), and configurable-http-proxy from npm with its lock file; readable by
 everyone, writable by root only. `make test` and `make workshop` build it beforehand (`pathways workshop
 prepare`); `pathways workshop start` brings it up to date if anything changed.
 """
@@ -12,13 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import tomllib
 from pathlib import Path
 
-from .common import DEFAULT_SHARED, HUB_FILES, REPO, SYSTEM_PYTHON, WorkshopError, mkdir, run
+from .common import HUB_FILES, REPO, SYSTEM_PYTHON, WorkshopError, mkdir, run, shared_env
 
 
 def _digest(paths: list[Path]) -> str:
@@ -32,24 +32,11 @@ def _digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _constraints(dest: Path) -> Path:
-    """constraints.txt with the pins Debian's Python cannot install replaced (hub/python3.11.2-overrides.txt)."""
-    def key(line: str) -> str:
-        return re.split(r"[=<>~! ]", line.strip(), maxsplit=1)[0].lower().replace("_", "-")
-
-    overrides = {key(line): line.strip() for line in (HUB_FILES / "python3.11.2-overrides.txt").read_text().splitlines()
-                 if line.strip() and not line.startswith("#")}
-    lines = [overrides.get(key(line), line) for line in (REPO / "constraints.txt").read_text().splitlines()]
-    dest.write_text("\n".join(lines) + "\n")
-    return dest
-
-
 def _project_copy(dest: Path) -> Path:
     """A copy of what `pip install` needs, so building never writes into the checkout (its build/ holds courses)."""
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "constraints.txt"):
         shutil.copy2(REPO / name, dest / name)
-    _constraints(dest / "constraints.txt")
-    for name in ("widgets", "grading"):
+    for name in ("widgets", "grading", "lessons"):
         shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
     return dest
 
@@ -77,9 +64,9 @@ def _dependencies() -> bytes:
 
 
 def _wanted() -> dict[str, str]:
-    deps = _digest([REPO / "constraints.txt", HUB_FILES / "python3.11.2-overrides.txt"])
+    deps = _digest([REPO / "constraints.txt"])
     return {"deps": hashlib.sha256(deps.encode() + _dependencies()).hexdigest(),
-            "src": _digest([REPO / "widgets", REPO / "grading", REPO / "pyproject.toml"])}
+            "src": _digest([REPO / "widgets", REPO / "grading", REPO / "lessons", REPO / "pyproject.toml"])}
 
 
 def _stamp(shared: Path) -> dict:
@@ -91,9 +78,10 @@ def _proxy_bin(shared: Path) -> Path:
     return shared / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 
 
-def environment_status(shared: Path = DEFAULT_SHARED) -> list[str]:
+def environment_status(shared: Path | None = None) -> list[str]:
     """What building would do now: [] when up to date, else some of 'build' (minutes), 'update' (the project's
     code changed: seconds) and 'proxy'."""
+    shared = shared_env(shared)
     stamp, want = _stamp(shared), _wanted()
     todo = []
     if stamp.get("deps") != want["deps"] or not (shared / "venv" / "bin" / "jupyterhub").exists():
@@ -136,7 +124,7 @@ def _install_proxy(proxy: Path, log) -> None:
     run(["npm", "ci", "--prefix", str(proxy), "--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts"])
 
 
-def ensure_environment(shared: Path = DEFAULT_SHARED, log=print) -> dict[str, str]:
+def ensure_environment(shared: Path | None = None, log=lambda line: None) -> dict[str, str]:
     """Build (or bring up to date) the shared hub environment; return the paths of its programs.
 
     The venv is rebuilt when constraints.txt or pyproject.toml change, and the project reinstalled (a copy,
@@ -145,7 +133,8 @@ def ensure_environment(shared: Path = DEFAULT_SHARED, log=print) -> dict[str, st
     why = missing_tools()
     if why:
         raise WorkshopError(f"cannot build the shared hub environment: {why}")
-    shared, venv = Path(shared), Path(shared) / "venv"
+    shared = shared_env(shared)
+    venv = shared / "venv"
     todo = environment_status(shared)
     old_umask = os.umask(0o022)
     try:
@@ -163,4 +152,11 @@ def ensure_environment(shared: Path = DEFAULT_SHARED, log=print) -> dict[str, st
     bin_ = venv / "bin"
     return {"python": str(bin_ / "python"), "bin": str(bin_), "jupyterhub": str(bin_ / "jupyterhub"),
             "singleuser": str(bin_ / "jupyterhub-singleuser"), "proxy": str(_proxy_bin(shared)),
-            "proxy_bin": str(_proxy_bin(shared).parent)}
+            "proxy_bin": str(_proxy_bin(shared).parent), "lessons": str(installed_lessons(venv))}
+
+
+def installed_lessons(venv: Path) -> Path:
+    """The source lessons (with model answers) inside the hub environment's installed package: learners' group is
+    denied them (hub.start), like the checkout's."""
+    return next((venv / "lib").glob("python3*/site-packages"), venv / "lib" / "python3.11" / "site-packages") \
+        / "pathways" / "lessons"

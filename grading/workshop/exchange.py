@@ -3,7 +3,7 @@ learner's work under another's name), returning feedback through it, and archivi
 
 One hand-in folder per learner (theirs, 0700), one feedback folder per learner (readable by their group only)
 and the release shared read-only; each learner sees the three through a view of their own (see
-pathways.grading.workshop_exchange for the learner's side).
+pathways.grading.workshop.learner_submit for the learner's side).
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..collect import CollectReport, exchange_name
+from ..instructor.collect import CollectReport
+from ..instructor.handins import exchange_name
 from .common import (
     COURSE_ID,
-    DEFAULT_ROOT,
     HANDIN_FILES,
-    HUB_FILES,
     MAX_HANDIN_FILE,
     Layout,
     WorkshopError,
     load_record,
     mkdir,
+    workshop_root,
 )
 
 
@@ -71,18 +71,29 @@ def build_exchange(layout: Layout, course: Path, lessons: list[str], learners: d
             link.symlink_to(target)
 
 
-def write_learner_config(layout: Layout) -> None:
-    """The Jupyter configuration learners' servers read: the exchange, no instructor tools, no news."""
+#: nbgrader's settings on a learner's server (JUPYTER_CONFIG_PATH): the learner's own view of the exchange, and
+#: submitting only as themselves. The only Jupyter configuration of the learners' own: their screen is
+#: pathways.grading.learner.lab's, as with `make start`.
+LEARNER_NBGRADER_CONFIG = '''"""nbgrader on a workshop learner's server (written by `pathways workshop start`)."""
+import getpass
+import os
+
+c = get_config()  # noqa: F821 - nbgrader provides it
+c.CourseDirectory.course_id = {course_id!r}
+c.Exchange.root = os.path.join({views!r}, getpass.getuser())
+c.Exchange.assignment_dir = os.path.expanduser("~")
+c.ExchangeFactory.submit = "pathways.grading.workshop.learner_submit.LearnerSubmit"
+'''
+
+
+def write_learner_config(layout: Layout) -> Path:
+    """The Jupyter configuration learners' servers read (nbgrader's exchange as each learner sees it); its folder."""
     dest = mkdir(layout.learner_config, 0o755)
-    for src in (HUB_FILES / "learner").rglob("*"):
-        target = dest / src.relative_to(HUB_FILES / "learner")
-        if src.is_dir():
-            mkdir(target, 0o755)
-        else:
-            shutil.copyfile(src, target)
-            os.chmod(target, 0o644)
-    (dest / "exchange.json").write_text(json.dumps({"course_id": COURSE_ID, "views": str(layout.exchange / "views")}))
-    os.chmod(dest / "exchange.json", 0o644)
+    target = dest / "nbgrader_config.py"
+    target.write_text(LEARNER_NBGRADER_CONFIG.format(course_id=COURSE_ID, views=str(layout.exchange / "views")),
+                      encoding="utf-8")
+    os.chmod(target, 0o644)
+    return dest
 
 
 # --- collecting hand-ins and returning feedback --------------------------------------------------------------
@@ -192,11 +203,11 @@ def take_handins(layout: Layout, record: dict, dest: Path, report: ExchangeRepor
     return found
 
 
-def collect_exchange(root: Path = DEFAULT_ROOT, course: Path | None = None) -> ExchangeReport:
+def collect_exchange(root: Path | None = None, course: Path | None = None) -> ExchangeReport:
     """Take every hand-in from the running workshop's exchange into its course (pathways collect)."""
-    from .. import workflow
+    from ..instructor import workflow
 
-    layout = Layout(Path(root))
+    layout = Layout(workshop_root(root))
     record = load_record(layout.root)
     if record is None:
         raise WorkshopError(f"no workshop under {layout.root}")
@@ -217,14 +228,14 @@ def collect_exchange(root: Path = DEFAULT_ROOT, course: Path | None = None) -> E
     return report
 
 
-def return_feedback(root: Path = DEFAULT_ROOT) -> list[str]:
+def return_feedback(root: Path | None = None) -> list[str]:
     """Put each learner's feedback pages (from `pathways feedback`) in their own feedback folder, named as nbgrader
     expects, for the hand-in that was graded. Returns what was done, one line each."""
     from nbgrader.utils import notebook_hash
 
-    from ..ledger import Ledger
+    from ..instructor.ledger import Ledger
 
-    layout = Layout(Path(root))
+    layout = Layout(workshop_root(root))
     record = load_record(layout.root)
     if record is None:
         raise WorkshopError(f"no workshop under {layout.root}")

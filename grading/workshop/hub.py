@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import course as course_mod
+from pathways import config
+
 from .accounts import (
     USERNAME,
     _account,
@@ -37,8 +38,6 @@ from .accounts import (
 )
 from .common import (
     DEFAULT_PREFIX,
-    DEFAULT_ROOT,
-    DEFAULT_SHARED,
     DEFAULT_UIDS,
     HUB_FILES,
     REPO,
@@ -49,10 +48,16 @@ from .common import (
     mkdir,
     run,
     save_record,
+    shared_env,
+    workshop_root,
 )
 from .environment import ensure_environment
 from .exchange import archive_exchange, build_exchange, collect_exchange, write_learner_config
 from .sheet import fingerprint, self_signed, write_sheet
+
+
+def _quiet(line: str) -> None:
+    """The default `log`: library functions never print (the command passes print)."""
 
 
 def _free_port() -> int:
@@ -98,8 +103,8 @@ class StartOptions:
     course: Path | None = None
     address: str = "127.0.0.1"
     port: int = 8000
-    root: Path = DEFAULT_ROOT
-    shared: Path = DEFAULT_SHARED
+    root: Path | None = None  # default: the configured workshop_root
+    shared: Path | None = None  # default: the configured workshop_shared
     prefix: str = DEFAULT_PREFIX
     uids: tuple[int, int] = DEFAULT_UIDS
     cert: Path | None = None
@@ -116,7 +121,7 @@ def _check_start(opts: StartOptions) -> tuple[Layout, dict | None]:
     """Refuse what cannot start: not root, a workshop already running there, half a certificate, a bad prefix."""
     if os.geteuid() != 0:
         raise WorkshopError("run as root (sudo): the workshop creates Unix accounts")
-    layout = Layout(Path(opts.root).resolve())
+    layout = Layout(workshop_root(opts.root).resolve())
     old = load_record(layout.root)
     if old and alive(old.get("hub_pid")):
         raise WorkshopError(f"a workshop is already running under {layout.root} ({old['url']}); stop it first")
@@ -129,8 +134,8 @@ def _check_start(opts: StartOptions) -> tuple[Layout, dict | None]:
 
 def _prepare_course(opts: StartOptions):
     """The course with the class list and released lessons: (course, ledger, learner ids, lessons)."""
-    from .. import workflow
-    from ..ledger import Ledger
+    from ..instructor import workflow
+    from ..instructor.ledger import Ledger
 
     course = workflow.course_root(opts.course)
     rep = workflow.init_course(course, roster=opts.class_list, release=opts.release)
@@ -161,16 +166,18 @@ def _new_record(layout: Layout, old: dict | None, opts: StartOptions, course: Pa
     return record
 
 
-def _make_learners(layout: Layout, record: dict, opts: StartOptions, names: dict[str, str], ledger) -> None:
-    """The learners' group, its ACL away from the sources, and an account per learner (kept ones reused)."""
-    from .. import workflow
+def _make_learners(layout: Layout, record: dict, opts: StartOptions, names: dict[str, str], ledger,
+                   env: dict) -> None:
+    """The learners' group, its ACL away from the sources (the checkout, the course, the lessons folder, and the
+    source lessons the hub environment's package holds), and an account per learner (kept ones reused)."""
+    from ..instructor import workflow
 
     group, course = record["group"], Path(record["course"])
     if _group(group) is None:
         run(["groupadd", "--gid", str(opts.uids[0]), group])
     record["group_created"] = True
     record["hidden"] = sorted(set(record["hidden"]) | set(hide_from(
-        group, [REPO, course, workflow.lessons_dir(), course_mod.LESSONS])))
+        group, [REPO, course, workflow.lessons_dir(), config.shipped_lessons(), Path(env["lessons"])])))
     save_record(layout, record)
     taken = _uids_in_use()
     for sid, user in names.items():
@@ -183,13 +190,13 @@ def _make_learners(layout: Layout, record: dict, opts: StartOptions, names: dict
         save_record(layout, record)
 
 
-def start(opts: StartOptions, log=print) -> dict:
+def start(opts: StartOptions, log=_quiet) -> dict:
     """Start a workshop (see the package's doc); return its record. Anything half made is removed on failure,
     except accounts kept from an earlier workshop (`stop --keep`), which stay as they were."""
-    from ..workshop_hub import copy_lessons
+    from .hub_login import copy_lessons
 
     layout, old = _check_start(opts)
-    env = ensure_environment(Path(opts.shared), log=log)
+    env = ensure_environment(shared_env(opts.shared), log=log)
     course, ledger, sids, lessons = _prepare_course(opts)
     names = plan_accounts(sids, opts.prefix, opts.uids, (old or {}).get("learners", {}))
     group = f"{opts.prefix}learners"
@@ -197,7 +204,7 @@ def start(opts: StartOptions, log=print) -> dict:
         raise WorkshopError(f"group {group} already exists on this machine: choose another --prefix")
     record = _new_record(layout, old, opts, course, lessons, group)
     try:
-        _make_learners(layout, record, opts, names, ledger)
+        _make_learners(layout, record, opts, names, ledger, env)
         build_exchange(layout, course, lessons, record["learners"])
         for user, info in record["learners"].items():
             copy_lessons(layout.course_exchange / "outbound", info["home"], user)
@@ -219,7 +226,8 @@ def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, c
         "proxy": env["proxy"], "python": env["python"], "singleuser": env["singleuser"],
         "users": sorted(record["learners"]), "default_url": f"/lab/tree/{first}/lesson.ipynb",
         "path": f"{env['bin']}:/usr/local/bin:/usr/bin:/bin", "learner_config": str(layout.learner_config),
-        "outbound": str(layout.course_exchange / "outbound"), "lang": os.environ.get("PATHWAYS_LANG", ""),
+        "outbound": str(layout.course_exchange / "outbound"),
+        "learner_env": config.current().environment(),  # the instructor's settings (a language) for learners
         "start_timeout": opts.start_timeout, "spawn_limit": opts.spawn_limit,
         "server_limit": len(record["learners"]) + 2, "idle_timeout": opts.idle_timeout,
         "cull_every": opts.cull_every,
@@ -228,7 +236,7 @@ def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, c
 
 def _new_passphrases(layout: Layout, users) -> dict[str, str]:
     """A new passphrase per learner; only their scrypt hashes are written (root only)."""
-    from ..workshop_hub import hash_passphrase
+    from .hub_login import hash_passphrase
 
     passphrases = {user: new_passphrase() for user in users}
     fd = os.open(layout.state / "passphrases.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -237,7 +245,7 @@ def _new_passphrases(layout: Layout, users) -> dict[str, str]:
     return passphrases
 
 
-def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=print) -> None:
+def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_quiet) -> None:
     """Write the hub's settings and passphrases, start JupyterHub, and wait until it answers."""
     tls = needs_tls(opts.address)
     cert = key = None
@@ -297,7 +305,7 @@ def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
     record["hub_pid"] = None
 
 
-def teardown(layout: Layout, record: dict, keep: bool, log=print) -> None:
+def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> None:
     """Stop everything; unless `keep`, remove accounts, homes, exchange, ACLs and state. Safe to repeat."""
     stop_hub(layout, record)
     for name in ("passphrases.json", "cookie_secret", "jupyterhub.sqlite"):
@@ -320,9 +328,9 @@ def teardown(layout: Layout, record: dict, keep: bool, log=print) -> None:
         layout.root.rmdir()
 
 
-def stop(root: Path = DEFAULT_ROOT, keep: bool = False, log=print) -> dict:
+def stop(root: Path | None = None, keep: bool = False, log=_quiet) -> dict:
     """Collect and archive every hand-in into the course, then stop and remove the workshop (see `teardown`)."""
-    layout = Layout(Path(root).resolve())
+    layout = Layout(workshop_root(root).resolve())
     record = load_record(layout.root)
     if record is None:
         raise WorkshopError(f"no workshop under {layout.root}")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from pathways.grading import authoring, cli
+from pathways.grading import cli
+from pathways.grading.authoring import commands as authoring
 from pathways.principles import principle_ids
 from pathways.scenario import ScenarioError, check_file, load
 

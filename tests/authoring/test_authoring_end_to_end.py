@@ -10,7 +10,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import responses_for, write_responses
 from nbgrader.api import Gradebook
 from pathways import engine
 from pathways.grading import cli
@@ -18,6 +17,7 @@ from pathways.grading import course as courselib
 from pathways.scenario import load
 from pathways.views import RolePlay
 from pathways.views.preview import Preview
+from support.learner import responses_for, write_responses
 
 pytestmark = [pytest.mark.slow]
 LESSON = "09-bus-stop"

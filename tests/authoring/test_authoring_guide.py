@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import shlex
 
-from pathways.grading import authoring, cli
+from pathways.grading import cli
+from pathways.grading.authoring import commands as authoring
 from pathways.scenario import check_text, parse
 
 GUIDE = authoring.course.LESSONS / "AUTHORING.md"

@@ -9,9 +9,10 @@ import pytest
 import yaml
 from pathways import engine, i18n
 from pathways.authoring import translation_files
-from pathways.grading import authoring as commands
 from pathways.grading import cli, course
+from pathways.grading.authoring import commands
 from pathways.scenario import ScenarioError, load
+from pathways.scenario.translation import flatten
 
 LESSON1 = course.LESSONS / "01-why-dont-they-leave"
 TRANSLATIONS = translation_files(course.LESSONS)
@@ -28,7 +29,7 @@ def test_translation_covers_every_string_and_only_those(path):
     """Does the translation give every learner-facing string of its scenario, and nothing the scenario lacks?"""
     scenario = load(i18n.base_file(path))
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    given = i18n._flatten({k: v for k, v in data.items() if k not in i18n.HEADER})
+    given = flatten({k: v for k, v in data.items() if k not in i18n.HEADER})
     wanted = i18n.learner_strings(scenario)
     assert set(wanted) - set(given) == set(), "strings not translated"
     assert set(given) - set(wanted) == set(), "keys that are not in the scenario"

@@ -11,11 +11,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from pathways import engine
-from pathways.grading import authoring as commands
 from pathways.grading import course
+from pathways.grading.authoring import commands
 from pathways.scenario import load
 from pathways.views.preview import Preview
-from support import stop_process
+from support.processes import stop_process
 
 LESSON1 = course.LESSONS / "01-why-dont-they-leave"
 BROKEN = commands.Path(__file__).resolve().parent / "broken"

@@ -1,10 +1,8 @@
 """Does `pathways check` accept every YAML file the lessons ship (scenarios, checks, sorting, translations)?"""
 
-import io
-
 from pathways.assessment import RULES
-from pathways.grading.authoring import check, check_one
-from support import LESSONS
+from pathways.grading.authoring.commands import check, check_one
+from support.course import LESSONS
 
 
 def test_every_shipped_yaml_file_checks_clean():
@@ -12,9 +10,9 @@ def test_every_shipped_yaml_file_checks_clean():
     files = sorted(LESSONS.glob("*/*.yaml"))
     kinds = {p.name for p in files}
     assert {"checks.yaml", "sorting.yaml"} <= kinds and len(files) >= 22
-    out = io.StringIO()
-    assert check(files, out=out) == 0, out.getvalue()
-    assert " 0 errors" in out.getvalue()
+    report = check(files)
+    assert report.status == 0, report.text
+    assert " 0 errors" in report.text
 
 
 def test_shipped_files_warn_only_under_the_assessment_rules():

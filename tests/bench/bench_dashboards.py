@@ -41,13 +41,12 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "browser"))
+sys.path.insert(0, str(HERE.parent))  # the tests' support package
 
-from dashboard_support import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from pathways.grading.dashboards import site as dashboards  # noqa: E402
+from support.browser import CHROMIUM, CHROMIUM_ARGS, cold_start  # noqa: E402
+from support.voila import (  # noqa: E402
     V1_PROTOCOL,
-    cold_start,
     kernel_message,
     kernel_processes,
     start_server,
@@ -55,7 +54,6 @@ from dashboard_support import (  # noqa: E402
     v1_frame,
     v1_read,
 )
-from pathways.grading import dashboards  # noqa: E402
 
 CONFIG_RE = re.compile(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', re.S)
 

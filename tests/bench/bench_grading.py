@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "grading"))  # classroom.py: the simulated class
+sys.path.insert(0, str(HERE.parent))  # support.learner: the simulated class
 
-import classroom  # noqa: E402
 from pathways.grading import course as course_mod  # noqa: E402
-from pathways.grading import gradebook, workflow  # noqa: E402
+from pathways.grading.instructor import gradebook, workflow  # noqa: E402
+from support import learner  # noqa: E402
 
 
 def _cpu() -> float:
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         lessons = [lesson for lesson in (a.lessons or init.released) if lesson in init.released]
         for problem in init.problems:
             print(f"(skipped) {problem}")
-        upload = classroom.random_class(ours / "release", workflow.lessons_dir(), lessons, a.students,
+        upload = learner.random_class(ours / "release", workflow.lessons_dir(), lessons, a.students,
                                         base / "upload")
         workflow.collect(upload, ours)
         shutil.copytree(ours, plain, symlinks=True)

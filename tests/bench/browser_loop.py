@@ -17,9 +17,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(HERE.parent / "browser"))
+sys.path.insert(0, str(HERE.parent))  # the tests' support package
 
-from dashboard_support import cpu_hogs  # noqa: E402
+from support.browser import cpu_hogs  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

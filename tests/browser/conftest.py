@@ -1,7 +1,7 @@
 """Fixtures for browser tests: built dashboards, a live Voila on 127.0.0.1, a JupyterLab, headless Chromium, axe-core.
 
 The dashboards are built once per test session into a temporary folder and served by the production
-configuration (grading/voila/voila.py) on a free port; the server is stopped when the session ends.
+configuration (grading/dashboards/voila/voila.py) on a free port; the server is stopped when the session ends.
 axe-core comes from npm (tests/browser/package.json + package-lock.json): the fixture runs `npm ci` the
 first time, which needs the npm registry and nothing else.
 """
@@ -22,20 +22,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from dashboard_support import (
-    AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    HERE,
-    Server,
-    free_port,
-    start_server,
-    stop_server,
-    wait_http,
-)
 from pathways.grading import course as courselib
-from pathways.grading import dashboards
-from support import stop_process
+from pathways.grading.dashboards import site as dashboards
+from pathways.grading.learner import workspace as learner_workspace
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, NPM_DIR
+from support.processes import free_port, stop_process, wait_http
+from support.voila import Server, start_server, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -97,8 +89,7 @@ def jupyterlab_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     env.update(JUPYTER_CONFIG_DIR=str(base / "jupyter-config"),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     log = (base / "lab.log").open("w")
-    proc = subprocess.Popen(courselib.lab_command(root, port, token=LAB_TOKEN), env=courselib.lab_env(env),
-                            stdout=log,
+    proc = subprocess.Popen(learner_workspace.lab_command(root, port, token=LAB_TOKEN), env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_http(f"http://127.0.0.1:{port}/api/status?token={LAB_TOKEN}", proc)
@@ -118,7 +109,7 @@ def jupyterlab(jupyterlab_server, released_course, request, monkeypatch) -> Iter
     with monkeypatch.context() as mp:  # copy the run's release instead of releasing every lesson again
         mp.setattr(courselib, "release", lambda lessons=None, course=None: [
             release / lesson for lesson in lessons or courselib.lesson_ids()])
-        workspace = courselib.prepare_workspace(root / name)
+        workspace = learner_workspace.prepare_workspace(root / name)
     lab = Lab(base, root, workspace)
     yield lab
     with contextlib.suppress(OSError):  # a kernel that will not stop only costs the next test some CPU
@@ -132,10 +123,10 @@ def axe_source() -> str:
         npm = shutil.which("npm")
         if not npm:
             pytest.fail("npm is needed to install axe-core for the accessibility audit (apt-get install -y npm)")
-        run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE,
+        run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_DIR,
                              capture_output=True, text=True, timeout=600)
         if run.returncode != 0 or not AXE.is_file():
-            pytest.fail(f"npm ci failed in {HERE}:\n{run.stdout}\n{run.stderr}")
+            pytest.fail(f"npm ci failed in {NPM_DIR}:\n{run.stdout}\n{run.stderr}")
     return AXE.read_text(encoding="utf-8")
 
 

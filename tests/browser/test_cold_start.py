@@ -12,7 +12,8 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from dashboard_support import cold_start, cpu_hogs, render_in_browser, stop_server
+from support.browser import cold_start, cpu_hogs, render_in_browser
+from support.voila import stop_server
 
 #: The cold render may take this many times a warm render (the median of WARM_RENDERS) under the same load.
 #: The goal is 3x, and it holds when the two busy loops are the only load (2.0 measured). In `make test` the

@@ -15,8 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from dashboard_support import kernel_count, kernel_processes, one_lesson_site, start_server, stop_server, wait_for
 from pathways.resources import load_resources
+from support.processes import wait_for
+from support.voila import kernel_count, kernel_processes, one_lesson_site, start_server, stop_server
 
 REPO = Path(__file__).resolve().parents[2]
 LESSON = sorted(p.name for p in (REPO / "lessons").iterdir() if (p / "lesson.ipynb").is_file())[0]

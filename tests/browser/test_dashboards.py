@@ -16,31 +16,31 @@ from urllib.parse import urlsplit
 
 import nbformat
 import pytest
-from dashboard_support import (
+from pathways import engine
+from pathways.checks import load_checks
+from pathways.grading import cli
+from pathways.grading.dashboards import site as dashboards
+from pathways.i18n import ui
+from pathways.resources import load_resources
+from pathways.scenario import load
+from support.processes import run_async, wait_for
+from support.testcells import played_scenarios
+from support.voila import (
     V1_PROTOCOL,
     kernel_count,
     kernel_message,
     kernel_processes,
     one_lesson_site,
-    scenario_files,
     start_server,
     stop_server,
     v1_frame,
     v1_read,
-    wait_for,
 )
-from pathways import engine
-from pathways.checks import load_checks
-from pathways.grading import cli, dashboards
-from pathways.i18n import ui
-from pathways.resources import load_resources
-from pathways.scenario import load
-from support import run_async
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.name for p in (REPO / "lessons").iterdir() if (p / "lesson.ipynb").is_file())
 #: Lessons whose notebook plays at least one role-play (the one played through is the first).
-ROLEPLAY_LESSONS = [name for name in LESSONS if scenario_files(REPO / "lessons" / name / "lesson.ipynb")]
+ROLEPLAY_LESSONS = [name for name in LESSONS if played_scenarios(REPO / "lessons" / name / "lesson.ipynb")]
 #: Lessons with a question of several answers (a group of checkboxes).
 CHECKBOX_LESSONS = [name for name in LESSONS if (REPO / "lessons" / name / "checks.yaml").is_file()
                     and any(q.multiple for q in load_checks(REPO / "lessons" / name / "checks.yaml").questions)]
@@ -106,10 +106,11 @@ def test_publish_notebook_drops_grading_cells_and_outputs(tmp_path):
 
 
 def test_dashboard_kernelspec_is_found_and_runs_the_lean_kernel(monkeypatch):
-    """Does Jupyter find the `pathways-dashboard` kernelspec on the path grading/voila/voila.py sets (Voila
-    silently falls back to another Python kernel when it does not), and does it start pathways.grading.kernel?"""
+    """Does Jupyter find the `pathways-dashboard` kernelspec on the path grading/dashboards/voila/voila.py sets
+    (Voila silently falls back to another Python kernel when it does not), and does it start
+    pathways.grading.dashboards.kernel?"""
     from jupyter_client.kernelspec import KernelSpecManager
-    from pathways.grading import kernel
+    from pathways.grading.dashboards import kernel
 
     share = Path(dashboards.__file__).resolve().parent / "voila" / "share"
     monkeypatch.setenv("JUPYTER_PATH", str(share))
@@ -189,7 +190,7 @@ def test_built_site_holds_only_what_visitors_need(dashboards_site):
     for lesson in LESSONS:
         nb = nbformat.read(dashboards_site / lesson / "lesson.ipynb", as_version=4)
         assert all("grading" not in c.metadata.get("tags", []) for c in nb.cells)
-        for scenario in scenario_files(dashboards_site / lesson / "lesson.ipynb"):
+        for scenario in played_scenarios(dashboards_site / lesson / "lesson.ipynb"):
             assert (dashboards_site / lesson / scenario).is_file(), f"{lesson} needs {scenario}"
 
 
@@ -256,7 +257,7 @@ def test_roleplay_played_by_keyboard_alone(voila_server, visit, axe_source, less
     """Can the whole role-play be played with Tab, Enter and Space only, showing the feedback of every
     choice and the end summary, with nothing written on the server?"""
     before = snapshot(voila_server.root)
-    scenario_file = scenario_files(voila_server.root / lesson / "lesson.ipynb")[0]
+    scenario_file = played_scenarios(voila_server.root / lesson / "lesson.ipynb")[0]
     scenario = load(voila_server.root / lesson / scenario_file)
     walk = engine.best_walk(scenario)
     page = open_lesson(visit, voila_server, lesson)
@@ -376,13 +377,13 @@ FORBIDDEN = [
     "voila/files/{lesson}/responses.json",
     "voila/files/.pathways-dashboards",
     "voila/files/gradebook.db",
-    "voila/files/../grading/nbgrader_config.py",
-    "voila/files/%2e%2e/%2e%2e/grading/voila/voila.py",
+    "voila/files/../grading/instructor/nbgrader_config.py",
+    "voila/files/%2e%2e/%2e%2e/grading/dashboards/voila/voila.py",
     "voila/files/{lesson}/..%2f..%2fpyproject.toml",
     "voila/static/..%2f..%2f..%2fvoila%2fapp.py",
     "voila/render/{lesson}/{scenario}",
     "voila/render/{lesson}/checks.yaml",
-    "voila/render/../grading/nbgrader_config.py",
+    "voila/render/../grading/instructor/nbgrader_config.py",
     "voila/tree/{lesson}/lesson.ipynb",
     "api/contents",
     "api/contents/{lesson}/lesson.ipynb",
@@ -403,7 +404,7 @@ FORBIDDEN = [
 def test_forbidden_paths_are_refused(voila_server):
     """Does every attempt to fetch a notebook, scenario, config, gradebook or source get 403/404?"""
     lesson = ROLEPLAY_LESSONS[0] if ROLEPLAY_LESSONS else LESSONS[0]
-    scenario = (scenario_files(voila_server.root / lesson / "lesson.ipynb") or ["checks.yaml"])[0]
+    scenario = (played_scenarios(voila_server.root / lesson / "lesson.ipynb") or ["checks.yaml"])[0]
     leaked = []
     for pattern in FORBIDDEN:
         path = pattern.format(lesson=lesson, scenario=scenario)
@@ -488,9 +489,10 @@ def test_kernel_refuses_code_from_a_visitor(voila_server, protocol):
                 info = msg["content"]
                 break
         assert "kernel_info_reply" in replies
-        assert "debugger" not in info["supported_features"]  # pathways.grading.kernel: no debugpy for a visitor
+        # pathways.grading.dashboards.kernel: no debugpy for a visitor
+        assert "debugger" not in info["supported_features"]
         commands = [" ".join(p.cmdline()) for p in kernel_processes(voila_server.proc.pid).values()]
-        assert commands and all("-m pathways.grading.kernel " in c for c in commands), commands
+        assert commands and all("-m pathways.grading.dashboards.kernel " in c for c in commands), commands
         assert "execute_reply" not in replies and "execute_input" not in replies
         time.sleep(1)
         assert not marker.exists()

@@ -1,7 +1,7 @@
 """Does a learner in JupyterLab play the role-play and find their transcript saved beside the notebook?
 
 `make start`'s path, end to end: the release is copied into a workspace, JupyterLab serves it on
-127.0.0.1, Chromium runs the lesson and clicks a choice; responses.json must appear next to the
+127.0.0.1, Chromium opens the lesson (it runs itself) and clicks a choice; responses.json must appear next to the
 notebook with that choice in it (so `nbgrader submit` carries it). One JupyterLab serves every test of the
 xdist group "jupyterlab" (tests/browser/conftest.py); each test has a workspace of its own in it.
 """
@@ -39,17 +39,16 @@ def wait_for(condition, timeout: float = 20) -> bool:
 
 def run_lesson(page, lab, ready: str, lesson: str = LESSON):
     """Open a lesson of the test's workspace in JupyterLab and wait until the element `ready` (a CSS selector) is in
-    the page, with nothing run by hand (the lesson runs its cells when it opens: the pathways-lessons extension);
-    return its locator."""
+    the page; return its locator. Nothing is run by hand: a released lesson runs its activity cells when it opens
+    (grading/learner/lab.py)."""
     page.goto(lab.url(f"{lesson}/lesson.ipynb"))
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
     target = page.locator(ready).first
-    target.wait_for(state="attached", timeout=180_000)
+    target.wait_for(state="attached", timeout=90_000)
     return target
 
 
 def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
-    """After running the lesson and clicking a choice, is the choice in responses.json beside the notebook? And
+    """After opening the lesson and clicking a choice, is the choice in responses.json beside the notebook? And
     do the role-play, the sorting exercise and a question work by keyboard alone inside JupyterLab?"""
     workspace = jupyterlab.workspace
     page = visit.page

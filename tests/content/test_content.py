@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 from pathways.resources import load_resources
-from support import LESSONS, REPO, lesson_ids
+from support.course import LESSONS, REPO, lesson_ids
 
 SHARED = REPO.parent / "shared"
 CHECKLIST = SHARED / "CHECKLIST.md"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import html
-import os
 import re
 import shutil
 from pathlib import Path
@@ -14,14 +13,17 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from pathways import engine, i18n
+from pathways import config, engine, i18n
 from pathways.assessment import notebook_keys
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
 from pathways.resources import load_resources
 from pathways.scenario import load
-from support import LESSONS, execute_notebook
+from pathways.testcells import calls_in
+from support.course import LESSONS, execute_notebook
 
+#: The module's release and graded course are made once, on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("spanish-lesson1")
 LESSON = LESSONS / "01-why-dont-they-leave"
 EN_NB, ES_NB = LESSON / "lesson.ipynb", LESSON / "lesson.es.ipynb"
 DATA = Path(i18n.__file__).parent / "data"
@@ -29,15 +31,11 @@ DATA = Path(i18n.__file__).parent / "data"
 
 @pytest.fixture(autouse=True)
 def language_restored():
-    """Every test here leaves the kernel's language as it found it: `i18n.set_language` writes PATHWAYS_LANG
-    straight into os.environ, which monkeypatch.delenv of an unset variable would not undo, and the tests that
-    run after these in the same process (pytest-xdist workers) must not find their widgets in Spanish."""
-    before = os.environ.get("PATHWAYS_LANG")
+    """Every test here leaves the kernel's language as it found it: `i18n.set_language` sets the language for the
+    rest of the process (pathways.config.configure), and the tests that run after these in the same process
+    (pytest-xdist workers) must not find their widgets in Spanish."""
     yield
-    if before is None:
-        os.environ.pop("PATHWAYS_LANG", None)
-    else:
-        os.environ["PATHWAYS_LANG"] = before
+    config.reset()
 PAIRS = [("er_visit.yaml", "er_visit.es.yaml"), ("checks.yaml", "checks.es.yaml"), ("sorting.yaml", "sorting.es.yaml")]
 
 #: English a Spanish learner may still see: names of organisations, hotlines, laws and publications (given in
@@ -156,8 +154,8 @@ def _grading_calls(nb: nbformat.NotebookNode) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        for node in ast.walk(ast.parse("\n".join(ln for ln in cell.source.splitlines() if not ln.startswith("%")))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id != "model_reflection" \
+        for node in calls_in(cell.source):
+            if isinstance(node.func, ast.Name) and node.func.id != "model_reflection" \
                     and (node.func.id.endswith("_points") or node.func.id.startswith("model_")):
                 kwargs = [ast.dump(k) for k in node.keywords if k.arg != "explanations"]
                 call = f"{node.func.id}({[ast.dump(a) for a in node.args]}, {kwargs})"
@@ -272,18 +270,17 @@ LEAKS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "model_checks",
 
 
 @pytest.fixture(scope="module")
-def releases(tmp_path_factory) -> dict[str, Path]:
-    """Lesson 1 released by nbgrader twice, in a course folder of its own for each language."""
+def releases(tmp_path_factory, released_course) -> dict[str, Path]:
+    """Lesson 1 released by nbgrader in each language: English as the run's shared release made it (read only),
+    Spanish in a course folder of its own, released with PATHWAYS_LANG=es."""
     from pathways.grading import course as courselib
 
-    out = {}
     base = tmp_path_factory.mktemp("spanish-releases")
     with pytest.MonkeyPatch.context() as mp:
-        for lang in ("en", "es"):
-            mp.setenv("PATHWAYS_LANG", lang)
-            mp.delenv("PATHWAYS_LESSONS", raising=False)
-            out[lang] = courselib.release([LESSON.name], course=base / lang)[0]
-    return out
+        mp.setenv("PATHWAYS_LANG", "es")
+        mp.delenv("PATHWAYS_LESSONS", raising=False)
+        es = courselib.release([LESSON.name], course=base / "es")[0]
+    return {"en": released_course / "release" / LESSON.name, "es": es}
 
 
 def _leaks(folder: Path) -> list[str]:
@@ -374,9 +371,9 @@ def test_spanish_grading_lines_are_spanish(tmp_path, monkeypatch):
 def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(releases, monkeypatch):
     """Graded with plain nbgrader in a Spanish course, does a perfect and a wrong hand-in earn exactly what the
     English lesson's keys give, and does the feedback explain in Spanish without showing any hidden test?"""
-    from helpers import expected_points, responses_for, write_responses
     from nbgrader.api import Gradebook
     from pathways.grading import course as courselib
+    from support.learner import expected_points, responses_for, write_responses
 
     monkeypatch.setenv("PATHWAYS_LANG", "es")
     course = releases["es"].parent.parent

@@ -9,19 +9,23 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
+import shutil
 import socket
 from pathlib import Path
 from types import SimpleNamespace
 
-import classroom
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 from pathways import engine
-from pathways.grading import cli, gradebook, workflow
-from pathways.grading.ledger import label_id
+from pathways.grading import cli
+from pathways.grading.instructor import feedback as feedback_mod
+from pathways.grading.instructor import gradebook, workflow
+from pathways.grading.instructor.ledger import label_id
 from pathways.scenario import load
-from support import copy_lesson, released_lesson
+from support import learner, testcells
+from support.course import copy_lesson, released_lesson
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-class")]
 
@@ -56,7 +60,7 @@ a.sorting_points = lambda *args, **kw: 3.0
 
 def _with_cell(nb, source, after="model-answers"):
     nb = copy.deepcopy(nb)
-    nb.cells.insert(classroom.cell_index(nb, after) + 1, new_code_cell(source))
+    nb.cells.insert(testcells.cell_index(nb, after) + 1, new_code_cell(source))
     return nb
 
 
@@ -84,7 +88,7 @@ def run(tmp_path_factory, released_course):
 
         rel = root / "release" / LESSON / "lesson.ipynb"
         release = nbformat.read(rel, as_version=4)
-        model = classroom.model_activities(lessons / LESSON)
+        model = learner.model_activities(lessons / LESSON)
         scenario = load(lessons / LESSON / "er_visit.yaml")
         walks = engine.all_walks(scenario)
         worst = min(walks, key=lambda w: w.score)
@@ -92,21 +96,21 @@ def run(tmp_path_factory, released_course):
         up = base / "upload" / "submissions"
 
         def hand_in(name, acts=model, **kw):
-            return classroom.write_submission(up / name / LESSON, rel, acts, **kw)
+            return learner.write_submission(up / name / LESSON, rel, acts, **kw)
 
-        wrong = classroom.with_wrong_checks(model, ["q1", "q2"])
+        wrong = learner.with_wrong_checks(model, ["q1", "q2"])
         lost = copy.deepcopy(model)
-        lost["roleplay"] = classroom.walk_record(scenario, worst)
+        lost["roleplay"] = learner.walk_record(scenario, worst)
         forged = copy.deepcopy(model)
         forged["roleplay"]["attempts"][0]["steps"][1]["node"] = "card"  # jumps ahead: not a possible path
         tampered = copy.deepcopy(release)
-        tampered.cells[classroom.cell_index(tampered, "test-q2")].source = "print('full marks please')"
+        tampered.cells[testcells.cell_index(tampered, "test-q2")].source = "print('full marks please')"
         for gid in ("test-q1", "test-roleplay", "model-answers"):
-            del tampered.cells[classroom.cell_index(tampered, gid)]
+            del tampered.cells[testcells.cell_index(tampered, gid)]
         huge = copy.deepcopy(release)
         huge.cells[0].source += "\n" + ("x" * 99 + "\n") * 210_000  # about 21 MB
         cheat = copy.deepcopy(release)
-        cheat.cells[classroom.cell_index(cheat, "model-answers")].source = CHEAT
+        cheat.cells[testcells.cell_index(cheat, "model-answers")].source = CHEAT
         snoop = SNOOP.replace("COURSE", repr(str(root))).replace("LESSONS", repr(str(lessons))) \
             .replace("LESSON", LESSON).replace("PORT", str(port))
 
@@ -121,8 +125,8 @@ def run(tmp_path_factory, released_course):
         hand_in("hal", responses='{"format": "pathways-responses/1", "activities": "all correct"}')
         hand_in("ivy", notebook=_with_cell(release, "while True:\n    pass"))
         hand_in("kim", notebook=huge)
-        classroom.write_submission(up / f"lea+{LESSON}+2025-03-01 09:00:00.000000 UTC+a1", rel, wrong)
-        classroom.write_submission(up / f"lea+{LESSON}+2025-03-01 11:00:00.000000 UTC+b2", rel, model)
+        learner.write_submission(up / f"lea+{LESSON}+2025-03-01 09:00:00.000000 UTC+a1", rel, wrong)
+        learner.write_submission(up / f"lea+{LESSON}+2025-03-01 11:00:00.000000 UTC+b2", rel, model)
         hand_in("max", notebook=_with_cell(release, snoop))
         hand_in("ned", None, notebook=cheat)
         hand_in("zed")  # not on the class list
@@ -260,6 +264,25 @@ def test_feedback_never_shows_hidden_tests(run):
         assert "answer was graded" not in text  # what a hidden test printed (check_points)
         assert "BEGIN HIDDEN TESTS" not in text
     assert "Role-play:" in pages["ana"].read_text(encoding="utf-8")  # visible tests keep their output
+
+
+def test_one_learners_failed_feedback_spares_the_class(run, tmp_path, monkeypatch):
+    """When nbgrader cannot write one learner's feedback, is that learner named in the report and every other
+    learner's page still written, by the worker processes that share the class?"""
+    root = tmp_path / "course"
+    shutil.copytree(run.root, root, symlinks=True)
+    shutil.rmtree(root / "feedback")
+    (root / "feedback").mkdir()
+    for var, value in (("PATHWAYS_LESSONS", run.lessons), ("PATHWAYS_COURSE", root),
+                       ("JUPYTER_CONFIG_DIR", run.base / "jupyter-config")):
+        monkeypatch.setenv(var, str(value))
+    monkeypatch.delenv("PATHWAYS_DB_URL", raising=False)
+    (root / "autograded" / "ana" / LESSON / "lesson.ipynb").write_text("{not a notebook", encoding="utf-8")
+    jobs = feedback_mod._feedback_jobs(root, [LESSON])
+    assert feedback_mod._workers(jobs) > 1 or (os.cpu_count() or 1) == 1  # shared among forked workers
+    fb = workflow.feedback(root)
+    assert len(fb.problems) == 1 and fb.problems[0].startswith(f"ana / {LESSON}: "), fb.problems
+    assert {p.parts[-3] for p in fb.files} == {p.parts[-3] for p in run.feedback.files} - {"ana"}
 
 
 def test_report_has_its_figures_and_no_names(run):

@@ -7,18 +7,19 @@ hand-in folder, which writes the `wellbeing` record of its responses.json.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
-import classroom
 import pytest
 from nbgrader.api import Gradebook
-from pathways.grading import cli, gradebook, workflow
-from support import copy_lesson, lesson_ids, released_lesson
+from pathways.grading import cli
+from pathways.grading.instructor import excusal_totals, gradebook, workflow
+from pathways.responses import ExcusalsRecord
+from support import learner
+from support.course import copy_lesson, lesson_ids, released_lesson
+from support.learner import AT, broken, in_folder, press_skip, press_skip_section
 
 LESSON = "01-why-dont-they-leave"
 QUESTIONS = [f"q{i}" for i in range(1, 7)]
@@ -26,39 +27,6 @@ pytestmark = pytest.mark.xdist_group("grading-excusal")  # the class below is gr
 #: Every item name of lesson 1, none of which may show in the export or the report.
 ITEMS = ["roleplay:roleplay", *(f"check:checks:{q}" for q in QUESTIONS), "sorting:sort-palermo",
          "reflection:reflection-why-stay"]
-
-
-@contextlib.contextmanager
-def in_folder(folder: Path):
-    """Run widget code as the learner's kernel would: in the hand-in folder, with a fresh response store."""
-    import pathways.responses as responses
-
-    old_cwd, old_store = os.getcwd(), responses._STORE
-    try:
-        os.chdir(folder)
-        responses._STORE = None
-        yield
-    finally:
-        os.chdir(old_cwd)
-        responses._STORE = old_store
-
-
-def press_skip(folder: Path, items: list[str]) -> None:
-    """The learner presses "Skip this for my wellbeing" on each activity."""
-    from pathways.views.common import root
-
-    with in_folder(folder):
-        for item in items:
-            kind = item.split(":")[0]
-            root([], kind, item=item).skip_toggle.skip()
-
-
-def press_skip_section(folder: Path, title: str, items: list[str]) -> None:
-    """The learner presses a content note's "Skip this section for my wellbeing"."""
-    from pathways.views import skip_section
-
-    with in_folder(folder):
-        skip_section(title, items).skip_toggle.skip()
 
 
 @pytest.fixture(scope="module")
@@ -78,18 +46,19 @@ def graded(tmp_path_factory, released_course):
         init = workflow.init_course(root, roster, release=False)
         assert init.roster == 5 and not init.problems
         rel = root / "release" / LESSON / "lesson.ipynb"
-        model = classroom.model_activities(lessons / LESSON)
+        model = learner.model_activities(lessons / LESSON)
         up = base / "upload"
 
         def hand_in(name: str) -> Path:
-            return classroom.write_submission(up / name / LESSON, rel, model)
+            return learner.write_submission(up / name / LESSON, rel, model)
 
         press_skip(hand_in("ria"), ["roleplay:roleplay", "check:checks:q2"])  # a role-play and a check
         press_skip_section(hand_in("sol"), "8. Knowledge checks", [f"check:checks:{q}" for q in QUESTIONS])
         hand_in("tom")  # skips nothing
         uma = hand_in("uma")  # a damaged wellbeing record: no skips, flagged, never a crash
         data = json.loads((uma / "responses.json").read_text(encoding="utf-8"))
-        data["activities"]["wellbeing"] = {"kind": "excusals", "items": ["roleplay:roleplay"]}
+        skipped = ExcusalsRecord(items={"roleplay:roleplay": AT})
+        data["activities"]["wellbeing"] = broken(skipped, items=["roleplay:roleplay"])  # a list, not {item: when}
         (uma / "responses.json").write_text(json.dumps(data), encoding="utf-8")
         vic = hand_in("vic")
         press_skip(vic, ["reflection:reflection-why-stay", "sorting:sort-palermo"])
@@ -202,12 +171,12 @@ def test_every_graded_cell_of_every_lesson_can_be_skipped(released_course):
     beyond the skip toggle), with lesson 1's mapping exactly as its notebook says?"""
     url = f"sqlite:///{released_course / 'gradebook.db'}"
     for lesson in lesson_ids():
-        items = gradebook.cell_items(url, lesson, released_course / "release" / lesson)
+        items = excusal_totals.cell_items(url, lesson, released_course / "release" / lesson)
         with Gradebook(url) as gb:
             nb = gb.find_notebook("lesson", lesson)
             pointed = {c.name for c in [*nb.grade_cells, *nb.task_cells] if c.max_score}
         assert pointed and pointed <= set(items), (lesson, pointed - set(items))
-    one = gradebook.cell_items(url, LESSON, released_course / "release" / LESSON)
+    one = excusal_totals.cell_items(url, LESSON, released_course / "release" / LESSON)
     assert one == {"test-roleplay": {"roleplay:roleplay"}, "test-sorting": {"sorting:sort-palermo"},
                    "reflection-task": {"reflection:reflection-why-stay"},
                    **{f"test-{q}": {f"check:checks:{q}"} for q in QUESTIONS}}
@@ -219,7 +188,7 @@ def test_a_cell_leaves_only_when_all_it_grades_is_skipped():
     entry = {"score": 7.0, "max": 10.0, "cells": {"a": 2.0, "b": 1.0, "c": None}, "cell_max": {"a": 4, "b": 1, "c": 5}}
     items_of = {"a": frozenset({"roleplay:x", "check:c:q1"}), "b": frozenset({"check:c:q2"}),
                 "c": frozenset({"reflection:r"})}
-    one = gradebook.adjust(entry, items_of, {"roleplay:x": "t", "other:item": "t"})
+    one = excusal_totals.adjust(entry, items_of, {"roleplay:x": "t", "other:item": "t"})
     assert (one.raw, one.raw_max, one.score, one.max, one.excused) == (7.0, 10.0, 7.0, 10.0, 1)
-    both = gradebook.adjust(entry, items_of, {"roleplay:x", "check:c:q1", "reflection:r"})
+    both = excusal_totals.adjust(entry, items_of, {"roleplay:x", "check:c:q1", "reflection:r"})
     assert (both.score, both.max, both.excused) == (5.0, 1.0, 3)  # an ungraded reflection leaves 0 and its 5

@@ -9,10 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from pathways.grading import collect as collect_mod
-from pathways.grading.ledger import Learner, Ledger, label_id, name_id
-from pathways.grading.sandbox import DamagedNotebook, output_flags, prepare, read_notebook
-from pathways.grading.workflow import _cell, leaks, read_roster
+from pathways.grading.instructor import collect as collect_mod
+from pathways.grading.instructor import handins
+from pathways.grading.instructor.ledger import Learner, Ledger, label_id, name_id
+from pathways.grading.instructor.workflow import _cell, leaks, read_roster
+from pathways.grading.sandbox.handin import DamagedNotebook, output_flags, prepare, read_notebook
 
 LESSON = "01-demo"
 
@@ -198,7 +199,7 @@ def test_collect_flags_unknown_students_and_oversized_notebooks(tmp_path, monkey
     ledger = Ledger.load(root)
     ledger.add_student("ana", roster=True)
     ledger.save()
-    monkeypatch.setattr(collect_mod, "MAX_NOTEBOOK_BYTES", 50_000)
+    monkeypatch.setattr(handins, "MAX_NOTEBOOK_BYTES", 50_000)  # the limit the scan of a folder applies
     up = tmp_path / "up"
     _hand_in(up / "ana" / LESSON)
     _hand_in(up / "zed" / LESSON)
@@ -214,7 +215,7 @@ def test_collect_flags_unknown_students_and_oversized_notebooks(tmp_path, monkey
 def _fake_run(job):
     import os
 
-    from pathways.grading.sandbox import Result
+    from pathways.grading.sandbox.job import Result
 
     if job.student == "boom":
         os._exit(3)  # the worker process dies, as if killed
@@ -223,8 +224,8 @@ def _fake_run(job):
 
 def test_a_dying_worker_costs_only_its_own_job(tmp_path, monkeypatch):
     """When a grading process dies, are the other notebooks still graded and only the culprit given up?"""
-    from pathways.grading import parallel
-    from pathways.grading.sandbox import Jail, Job
+    from pathways.grading.sandbox import parallel
+    from pathways.grading.sandbox.job import Jail, Job
 
     monkeypatch.setattr(parallel, "run", _fake_run)
     jobs = [Job(s, LESSON, tmp_path, tmp_path, tmp_path, tmp_path) for s in ("ana", "boom", "ben", "cy")]
@@ -234,3 +235,22 @@ def test_a_dying_worker_costs_only_its_own_job(tmp_path, monkeypatch):
     assert sorted(by) == ["ana", "ben", "boom", "cy"]
     assert not by["boom"].graded and "died on it (twice)" in by["boom"].flags[0]
     assert all(by[s].graded for s in ("ana", "ben", "cy"))
+
+
+def test_gradebooks_are_created_with_the_schema_head_alembic_names(tmp_path):
+    """Does the schema revision Pathways reads from nbgrader's migration scripts (so a new gradebook needs no
+    `alembic` process) equal the head alembic itself finds, and is it what a new gradebook records?"""
+    import sqlite3
+
+    from alembic.script import ScriptDirectory
+    from nbgrader import dbutil
+    from nbgrader.api import Gradebook
+    from pathways.grading import course
+    from pathways.grading.instructor import gradebook  # noqa: F401  (installs the faster creation)
+
+    head = ScriptDirectory(dbutil.ALEMBIC_DIR).get_current_head()
+    assert course.nbgrader_schema_head() == head
+    with Gradebook(f"sqlite:///{tmp_path / 'g.db'}"):
+        pass
+    with sqlite3.connect(tmp_path / "g.db") as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]

@@ -12,15 +12,16 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-import classroom
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-from pathways.grading import collect as collect_mod
-from pathways.grading import workflow
-from pathways.grading.ledger import VERSION, Learner, Ledger, label_id, name_id, name_key
-from pathways.grading.workflow import flags_text, read_roster
-from support import copy_lesson, released_lesson
+from pathways.grading.instructor import collect as collect_mod
+from pathways.grading.instructor import workflow
+from pathways.grading.instructor.ledger import VERSION, Learner, Ledger, label_id, name_id, name_key
+from pathways.grading.instructor.workflow import flags_text, read_roster
+from pathways.responses import ChecksRecord
+from support import learner
+from support.course import copy_lesson, released_lesson
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = "01-demo"
@@ -189,7 +190,7 @@ def _demo_course(tmp_path: Path, roster: list[Learner] | None = None) -> tuple[P
 
 
 def _hand_in(folder: Path, rel: Path, answer: str) -> Path:
-    return classroom.write_submission(folder, rel, {"checks": {"kind": "checks", "answers": {"q1": answer}}})
+    return learner.write_submission(folder, rel, {"checks": ChecksRecord(answers={"q1": answer})})
 
 
 def test_collect_keeps_names_that_differ_only_in_accents_or_non_latin_letters_apart(tmp_path):
@@ -304,8 +305,8 @@ def test_learners_in_many_scripts_keep_their_own_grades(tmp_path, monkeypatch, r
     fatima, fatima2 = name_id(twins), f"{name_id(twins)}-2"
 
     rel = root / "release" / LESSON / "lesson.ipynb"
-    model = classroom.model_activities(lessons / LESSON)
-    wrong = classroom.with_wrong_checks(model, ["q1", "q2"])
+    model = learner.model_activities(lessons / LESSON)
+    wrong = learner.with_wrong_checks(model, ["q1", "q2"])
     up = tmp_path / "upload"
     expected = {"José Ñ 李": FULL, "José Ñ 王": FULL - 2, "Chloé Dupont": FULL - 2, "Chloe Dupont": FULL,
                 "Анна Петрова": FULL - 2, "अनन्या शर्मा": FULL}
@@ -313,9 +314,9 @@ def test_learners_in_many_scripts_keep_their_own_grades(tmp_path, monkeypatch, r
                "Анна Петрова": f"Анна Петрова+{LESSON}+2025-03-01 09:00:00.000000 UTC+a1"}  # exchange layout
     for name, score in expected.items():
         dest = up / folders.get(name, name)
-        classroom.write_submission(dest / LESSON if "+" not in dest.name else dest, rel,
+        learner.write_submission(dest / LESSON if "+" not in dest.name else dest, rel,
                                    model if score == FULL else wrong)
-    classroom.write_submission(up / twins / LESSON, rel, model)  # which Fatima? nobody can tell
+    learner.write_submission(up / twins / LESSON, rel, model)  # which Fatima? nobody can tell
 
     collected = workflow.collect(up, root)
     assert len(collected.imported) == 6 and not collected.duplicates and not collected.unknown_students

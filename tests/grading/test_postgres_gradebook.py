@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import classroom
 import pytest
-from pathways.grading import gradebook, workflow
-from support import stop_process
+from pathways.grading.instructor import gradebook, workflow
+from support import learner
+from support.processes import stop_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-postgres")]
 
@@ -97,12 +97,12 @@ def test_whole_workflow_on_postgresql(postgres, tmp_path, monkeypatch):
     assert init.released == [LESSON] and not (root / "gradebook.db").exists()
 
     rel = root / "release" / LESSON / "lesson.ipynb"
-    model = classroom.model_activities(lessons / LESSON)
-    wrong = classroom.with_wrong_checks(model, ["q1"])
+    model = learner.model_activities(lessons / LESSON)
+    wrong = learner.with_wrong_checks(model, ["q1"])
     up = tmp_path / "up"
-    classroom.write_submission(up / "ana" / LESSON, rel, model)
-    classroom.write_submission(up / "ben" / LESSON, rel, wrong)
-    classroom.write_submission(up / "cy" / LESSON, rel, None)
+    learner.write_submission(up / "ana" / LESSON, rel, model)
+    learner.write_submission(up / "ben" / LESSON, rel, wrong)
+    learner.write_submission(up / "cy" / LESSON, rel, None)
     workflow.collect(up, root)
     rep = workflow.grade(root, progress=False)
     assert sorted(rep.graded) == [("ana", LESSON), ("ben", LESSON), ("cy", LESSON)]

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from pathways.grading import jail, parallel
-from pathways.grading.sandbox import Jail
-from support import copy_lesson
+from pathways.grading.sandbox import jail, parallel, probe
+from pathways.grading.sandbox.job import Jail
+from support.course import copy_lesson
 
 REPO = Path(__file__).resolve().parents[2]
 LESSON = "01-why-dont-they-leave"
@@ -59,7 +59,7 @@ def _probe_folder(tmp_path: Path) -> str:
 def test_full_sandbox_holds_every_guarantee(tmp_path, uid):
     """Does a probed kernel run as its own user, alone, offline, on a read-only disk, with lessons hidden?"""
     version = jail.bwrap_version(BWRAP)
-    ok, why, found = jail.probe(BWRAP, uid, [str(REPO / "lessons")], _probe_folder(tmp_path), version)
+    ok, why, found = probe.probe(BWRAP, uid, [str(REPO / "lessons")], _probe_folder(tmp_path), version)
     assert ok, (why, found)
     assert found["uid"] == str(uid) and int(found["processes"]) <= 3
     assert found["network"] == "closed" and found[f"hide:{REPO / 'lessons'}"] == "hidden"
@@ -118,7 +118,7 @@ def test_checkout_in_a_private_folder(tmp_path, uid, private, monkeypatch):
                             str(private / "pathways" / "__init__.py")], env=dict(os.environ), cwd="/")
     assert plain.returncode == 1
 
-    ok, why, found = jail.probe(BWRAP, uid, [str(course)], _probe_folder(tmp_path), jail.bwrap_version(BWRAP))
+    ok, why, found = probe.probe(BWRAP, uid, [str(course)], _probe_folder(tmp_path), jail.bwrap_version(BWRAP))
     assert ok, (why, found)
     assert found["pathways"] == str(private / "pathways"), found  # imported through the private folder
     assert found[f"hide:{course}"] == "hidden"
@@ -235,10 +235,10 @@ def test_learner_code_needs_consent_for_weaker_isolation():
 @pytest.fixture(scope="module")
 def small_course(tmp_path_factory):
     """A course with one lesson and one hand-in (whose learner code writes a file if it can)."""
-    import classroom
     import nbformat
     from nbformat.v4 import new_code_cell
-    from pathways.grading import workflow
+    from pathways.grading.instructor import workflow
+    from support import learner, testcells
 
     base = tmp_path_factory.mktemp("weak")
     lessons = base / "lessons"
@@ -253,8 +253,8 @@ def small_course(tmp_path_factory):
         assert workflow.init_course(root, roster).released == [LESSON]
         rel = root / "release" / LESSON / "lesson.ipynb"
         nb = nbformat.read(rel, as_version=4)
-        nb.cells.insert(classroom.cell_index(nb, "model-answers") + 1, new_code_cell("print('LEARNER CODE RAN')"))
-        classroom.write_submission(base / "up" / "ana" / LESSON, rel, classroom.model_activities(lessons / LESSON),
+        nb.cells.insert(testcells.cell_index(nb, "model-answers") + 1, new_code_cell("print('LEARNER CODE RAN')"))
+        learner.write_submission(base / "up" / "ana" / LESSON, rel, learner.model_activities(lessons / LESSON),
                                    notebook=nb)
         workflow.collect(base / "up", root)
     return root, lessons

@@ -9,9 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from pathways.grading import course as courselib
-from pathways.grading import dashboards
+from pathways.grading.dashboards import site as dashboards
 from pathways.responses import FILENAME
-from support import LESSONS, copy_lesson, execute_notebook, lesson_ids
+from support.course import LESSONS, copy_lesson, execute_notebook, lesson_ids
 
 pytestmark = [pytest.mark.slow]
 LESSON_IDS = lesson_ids()

@@ -1,7 +1,7 @@
 """Does the whole plain-nbgrader workflow grade a simulated class honestly, good and bad submissions alike?
 
 generate_assignment → submissions → autograde → generate_feedback → export, with the stock
-`nbgrader` commands reading grading/nbgrader_config.py, on lesson 1.
+`nbgrader` commands reading grading/instructor/nbgrader_config.py, on lesson 1.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import auto_points, expected_points, graded_calls, responses_for, write_responses
 from nbgrader.api import Gradebook
 from pathways.grading import course as courselib
-from support import LESSONS, released_lesson
+from support.course import LESSONS, released_lesson
+from support.learner import expected_points, responses_for, write_responses
+from support.testcells import auto_points, graded_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-workflow")]  # one worker grades the class once
 LESSON = "01-why-dont-they-leave"

@@ -13,7 +13,6 @@ Issue 11's "done when", for the checks and the sorting exercises (the role-plays
 The keys come from the hidden tests of each lesson notebook, as the grader reads them.
 """
 
-import ast
 import json
 import random
 import shutil
@@ -25,6 +24,7 @@ from pathways.assessment import check_key_problems, notebook_keys
 from pathways.checks import CheckSet, load_checks
 from pathways.exercises import SortExercise, load_exercise, sorting_score
 from pathways.responses import FILENAME, shuffled
+from support.testcells import graded_calls
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p for p in (ROOT / "lessons").iterdir() if (p / "lesson.ipynb").exists())
@@ -39,15 +39,7 @@ KNOWN_SORTING_LENGTH: set[str] = set()
 
 def sorting_keys(notebook: Path) -> dict[str, dict[str, str]]:
     """The key of every sorting exercise, from the notebook's `sorting_points(activity, key, ...)` calls."""
-    keys = {}
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] != "code" or "sorting_points(" not in source:
-            continue
-        for call in ast.walk(ast.parse(source)):
-            if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "sorting_points":
-                keys[ast.literal_eval(call.args[0])] = ast.literal_eval(call.args[1])
-    return keys
+    return {g.activity: g.args["key"] for g in graded_calls(notebook) if g.func == "sorting_points"}
 
 
 # --- the three figures ------------------------------------------------------------------------------
@@ -275,7 +267,7 @@ def test_feedback_keeps_the_explanations_of_a_hidden_test_and_nothing_else():
     """Does the feedback's preprocessor keep a hidden test's output marked as explanations for the learner, and
     remove its other output (the points line, a traceback)?"""
     import nbformat
-    from pathways.grading.preprocessors import ClearHiddenTestsAndOutputs
+    from pathways.grading.instructor.preprocessors import ClearHiddenTestsAndOutputs
 
     cell = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\ncheck_points('q1', 'b', explanations={})\n"
                                      "### END HIDDEN TESTS")

@@ -225,7 +225,7 @@ def test_per_attempt_version_wins_over_the_record(in_tmp):
 def test_grading_flags_name_an_older_version_plainly(in_tmp, tmp_path, capsys, version, flag):
     """Does the instructor's flag say 'older version' for an old transcript and 'forged' only for a current one?"""
     import nbformat
-    from pathways.grading.sandbox import output_flags
+    from pathways.grading.sandbox.handin import output_flags
 
     record = roleplay_record(impossible_on_v2())
     record["version"] = version
@@ -244,7 +244,7 @@ def test_grading_flags_a_record_that_does_not_validate(in_tmp, tmp_path, capsys)
     """Is a role-play record that does not validate (a choice that is not text) flagged as damaged for the
     instructor, as a damaged transcript was?"""
     import nbformat
-    from pathways.grading.sandbox import output_flags
+    from pathways.grading.sandbox.handin import output_flags
 
     write_responses(in_tmp, {"roleplay": roleplay_record([{"node": "a", "choice": ["kind"]}])})
     assert autograde.roleplay_points(TINY, points=4) == 0

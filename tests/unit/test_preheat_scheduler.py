@@ -1,12 +1,13 @@
-"""The dashboards' preheat scheduler (pathways.grading.voila_server.PreheatScheduler), without Voila or kernels."""
+"""The dashboards' preheat scheduler (pathways.grading.dashboards.preheat), without Voila or kernels."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from pathways.grading.voila_server import PreheatScheduler, default_concurrency, default_max_kernels
-from support import run_async
+from pathways.grading.dashboards.pools import default_max_kernels
+from pathways.grading.dashboards.preheat import PreheatScheduler, default_concurrency
+from support.processes import run_async
 
 
 class Clock:

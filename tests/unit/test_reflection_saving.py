@@ -8,7 +8,7 @@ import time
 import pathways.responses as responses
 from pathways import views
 from pathways.responses import FILENAME
-from support import in_own_thread, run_async
+from support.processes import in_own_thread, run_async
 
 reflection_view = importlib.import_module("pathways.views.reflection")  # the module, not the function
 

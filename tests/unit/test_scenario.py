@@ -76,3 +76,21 @@ def test_undeclared_variable():
     text = TINY.replace("  trust: 0\n", "  safety: 0\n")
     messages = [p.message for p in problems(text)]
     assert any("uses variable 'trust', which is not declared" in m for m in messages)
+
+
+def test_malformed_choice_condition_is_located():
+    """Is a choice's own malformed 'when' an error at its line (it once crashed the condition checks)?"""
+    text = TINY.replace('when: "trust >= 2"', 'when: "trust is high"')
+    [p] = problems(text)
+    assert p.path == "nodes.b.choices[2].when" and p.line == 44
+    assert "condition 'trust is high' is not of the form 'name >= number'" in p.message
+
+
+def test_one_condition_evaluator():
+    """Do the engine and the state graph decide conditions with the same function?"""
+    from pathways import engine
+    from pathways.scenario import conditions, states
+
+    assert engine.holds is conditions.holds is states.holds
+    assert conditions.holds("trust >= 2", {"trust": 2}) and not conditions.holds("trust > 2", {"trust": 2})
+    assert conditions.holds(None, {}) and conditions.holds("risk < 1", {})  # an unset variable counts as 0

@@ -217,7 +217,7 @@ def shared_environment(workshop) -> None:
     todo = workshop.environment_status()
     if not todo:
         return
-    warnings.warn(f"the shared hub environment {workshop.DEFAULT_SHARED} needed {', '.join(todo)}: done inside the "
+    warnings.warn(f"the shared hub environment {workshop.shared_env()} needed {', '.join(todo)}: done inside the "
                   "test (minutes the first time); `make test` does it before the tests", stacklevel=1)
     t0 = time.monotonic()
     workshop.ensure_environment(log=lambda line: print(line, file=sys.__stderr__, flush=True))

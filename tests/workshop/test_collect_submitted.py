@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from pathways.grading import workflow
-from pathways.grading.ledger import Ledger
+from pathways.grading.instructor import workflow
+from pathways.grading.instructor.ledger import Ledger
 
 pytestmark = pytest.mark.slow
 

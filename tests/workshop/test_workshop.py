@@ -289,7 +289,7 @@ def test_does_stop_collect_archive_and_remove_everything(hub):
     """Does `pathways workshop stop` collect the last hand-in (ben's changed lesson), archive the exchange into the
     course (instructor only), and remove the hub, every learner process, account, home, the group, the ACLs and the
     exchange?"""
-    from pathways.grading.ledger import Ledger
+    from pathways.grading.instructor.ledger import Ledger
 
     root, course = hub["root"], hub["course"]
     before = Ledger.load(course).get("ben", LESSON).timestamp

@@ -8,16 +8,17 @@ and it lives outside lessons/ (grading/preview.ipynb), so nbgrader never hands i
 from __future__ import annotations
 
 import html
-import os
 import tempfile
 from pathlib import Path
 
 import ipywidgets as w
 
-from .. import authoring, i18n
+from .. import authoring, config
 from ..responses import store
-from ..scenario import ScenarioError, analyse
-from ..scenario import _read as read_text
+from ..scenario import translation
+from ..scenario.analysis import analyse
+from ..scenario.problems import ScenarioError
+from ..scenario.source import read_text
 from .common import root
 from .roleplay import RolePlay
 
@@ -27,11 +28,11 @@ OUTCOME_CLASS = {"hopeful": "pw-honours", "open": "", "concerning": "pw-breaks"}
 class Preview:
     """Plays any scenario file for its author; `.widget` is what the notebook displays."""
 
-    def __init__(self, lessons: str | Path = "lessons"):
-        # An author's test runs are never recorded: not in responses.json, not anywhere.
-        os.environ["PATHWAYS_STORAGE"] = "memory"
+    def __init__(self, lessons: str | Path | None = None):
+        # An author's test runs are never recorded: not in responses.json, not anywhere (and `pathways preview`
+        # serves this with answers kept in memory).
         store().persist = False
-        self.lessons = Path(lessons)
+        self.lessons = Path(lessons or config.current().lessons)
         self.files = authoring.scenario_files(self.lessons) + authoring.translation_files(self.lessons)
         options = [(str(p.relative_to(self.lessons)), str(p)) for p in self.files]
         self.picker = w.Dropdown(options=options, value=options[0][1] if options else None,
@@ -91,8 +92,8 @@ class Preview:
         self.diagram.layout.display = "none"
         kind = authoring.file_kind(path) if path.exists() else "scenario"
         if kind == "translation":
-            problems = i18n.check_translation_file(path)
-            scenario = None if any(p.severity == "error" for p in problems) else i18n.load_translated(path)
+            problems = translation.check_translation_file(path)
+            scenario = None if any(p.severity == "error" for p in problems) else translation.load_translated(path)
         else:
             try:
                 checked = analyse(read_text(path), str(path))
@@ -103,9 +104,10 @@ class Preview:
         if scenario is None:
             return
         self.scenario = scenario
-        # Widget strings follow the scenario's language (Spanish buttons for a Spanish translation).
-        os.environ["PATHWAYS_LANG"] = self.scenario.language
-        self.roleplay = RolePlay(self.scenario, activity="preview")
+        # Widget strings follow the scenario's language (Spanish buttons for a Spanish translation), for this
+        # widget only: the author's process keeps its own language.
+        with config.using(lang=self.scenario.language):
+            self.roleplay = RolePlay(self.scenario, activity="preview")
         self.stage.children = [self.roleplay.widget]
 
     def show_paths(self) -> None:
@@ -164,6 +166,6 @@ def paths_html(rows: list[authoring.PathRow]) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
-def preview(lessons: str | Path = "lessons") -> w.VBox:
-    """The preview widget over every scenario under `lessons` (PATHWAYS_LESSONS wins when set)."""
-    return Preview(os.environ.get("PATHWAYS_LESSONS") or lessons).widget
+def preview(lessons: str | Path | None = None) -> w.VBox:
+    """The preview widget over every scenario under `lessons` (default: the lessons folder in force)."""
+    return Preview(lessons or config.current().lessons).widget

@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from ..autograde import reflection_text
 from ..i18n import ui
-from ..responses import store
+from ..responses import ReflectionRecord, store
 from .a11y import LiveHTML
 from .common import make, root
 
@@ -77,7 +77,8 @@ class Reflection:
             self._pending.cancel()
             self._pending = None
         self._last_save = time.monotonic()
-        store().put(self.activity, {"kind": "reflection", "text": self.text.value})
+        # Built by the model; handed over in its file form (tests/unit/test_reflection_saving.py reads it).
+        store().put(self.activity, ReflectionRecord(text=self.text.value).to_dict())
         if announce:
             self._show_status()
 

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from .. import engine
 from ..i18n import DEFAULT_LANG, current_lang, ui
 from ..principles import principles
 from ..responses import Attempt, ResponseFileError, RolePlayRecord, Step, new_seed, now, shuffled, store
-from ..scenario import Choice, Scenario, load
+from ..scenario import Choice, Scenario, engine, load
 from .a11y import LiveHTML
 from .common import esc, make, root
 
@@ -35,7 +34,7 @@ class RolePlay:
     def __init__(self, scenario: Scenario, activity: str = "roleplay"):
         self.scenario = scenario
         self.activity = activity
-        # A translated scenario brings its own language; otherwise PATHWAYS_LANG decides.
+        # A translated scenario brings its own language; otherwise the language in force decides.
         self.lang = scenario.language if scenario.language != DEFAULT_LANG else None
         self.walk = engine.Walk(scenario)
         self.seed = new_seed()  # kept in memory until the first recorded click, then saved with the record

@@ -1,0 +1,138 @@
+"""Totals with what a learner skipped for wellbeing left out, beside nbgrader's own (raw) totals.
+
+nbgrader has no "excused" state, so Pathways keeps nbgrader's own scores untouched (the raw total) and works out
+an adjusted total beside it: a grade cell whose every graded item the learner skipped for wellbeing leaves both
+the points earned and the maximum. Which cell grades which item is read from the lesson's test cells as the
+gradebook holds them (hidden tests included); which items a learner skipped from the `wellbeing` record of the
+responses.json that was graded. See GRADING.md, "Skipped for wellbeing". Read by export.py and report.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from pathways.testcells import call_arg, call_name, calls_in
+
+from .gradebook import scores
+
+
+def graded_items(source: str) -> list[str]:
+    """The excusal items a test cell grades: `roleplay:<activity>`, `check:<activity>:<qid>`, `sorting:<activity>`."""
+    items = []
+    for call in calls_in(source):
+        name = call_name(call)
+        if name == "check_points":
+            qid, activity = call_arg(call, "question", 0), call_arg(call, "activity", 3, "checks")
+            if isinstance(qid, str) and isinstance(activity, str):
+                items.append(f"check:{activity}:{qid}")
+        elif name == "roleplay_points":
+            activity = call_arg(call, "activity", 2, "roleplay")
+            if isinstance(activity, str):
+                items.append(f"roleplay:{activity}")
+        elif name == "sorting_points":
+            activity = call_arg(call, "activity", 0)
+            if isinstance(activity, str):
+                items.append(f"sorting:{activity}")
+    return items
+
+
+def _reflection_activity(source: str) -> str | None:
+    for call in calls_in(source):
+        if call_name(call) == "reflection":
+            activity = call_arg(call, "activity", 0)
+            if isinstance(activity, str):
+                return activity
+    return None
+
+
+def cell_items(db_url: str, lesson: str, release: Path | None = None) -> dict[str, frozenset[str]]:
+    """Grade cell -> the excusal items it grades, for one lesson.
+
+    Autograded cells: the grading calls in their source (as the gradebook keeps it, hidden tests included).
+    A manually graded task cell (a reflection) grades `reflection:<activity>` for the first `reflection(...)`
+    widget that follows it in the released notebook (`release`: the lesson's release folder), before the next
+    task or test cell. A cell that grades nothing excusable is left out.
+    """
+    import nbformat
+
+    found: dict[str, frozenset[str]] = {}
+    with Gradebook(db_url) as gb:
+        for nb in gb.find_assignment(lesson).notebooks:
+            sources = {c.name: c.source for c in nb.source_cells}
+            grade_cells = {c.name for c in nb.grade_cells}
+            task_cells = {c.name for c in nb.task_cells}
+            for name in grade_cells:
+                items = graded_items(sources.get(name, ""))
+                if items:
+                    found[name] = frozenset(items)
+            if not task_cells or release is None or not (release / f"{nb.name}.ipynb").is_file():
+                continue
+            order = [c.metadata.get("nbgrader", {}).get("grade_id") or "" for c in
+                     nbformat.read(release / f"{nb.name}.ipynb", as_version=4).cells]
+            for i, name in enumerate(order):
+                if name not in task_cells:
+                    continue
+                for after in order[i + 1:]:
+                    if after in task_cells or after in grade_cells:
+                        break
+                    activity = _reflection_activity(sources.get(after, ""))
+                    if activity:
+                        found[name] = frozenset({f"reflection:{activity}"})
+                        break
+    return found
+
+
+@dataclass
+class Adjusted:
+    """One hand-in's totals: nbgrader's raw ones, and the ones that leave out what was skipped for wellbeing."""
+
+    raw: float
+    raw_max: float
+    score: float
+    max: float
+    excused: int = 0  # how many graded items were skipped (never which, never why)
+    problem: str | None = None  # why the skips could not be read (then none were applied)
+
+
+def responses_file(course_root: Path, student: str, lesson: str) -> Path:
+    """The responses.json that was graded: the autograded copy, else the hand-in as collected."""
+    graded = course_root / "autograded" / student / lesson / "responses.json"
+    return graded if graded.exists() else course_root / "submitted" / student / lesson / "responses.json"
+
+
+def adjust(entry: dict, items_of: dict[str, frozenset[str]], excused: set[str] | dict,
+           problem: str | None = None) -> Adjusted:
+    """The adjusted totals of one hand-in (an entry of `scores`): a cell whose every item is excused leaves."""
+    excused = set(excused)
+    gone = [cell for cell, items in items_of.items() if items and items <= excused and cell in entry["cell_max"]]
+    graded = set().union(*items_of.values()) if items_of else set()
+    earned = sum(entry["cells"].get(cell) or 0.0 for cell in gone)
+    maximum = sum(entry["cell_max"].get(cell) or 0.0 for cell in gone)
+    raw, raw_max = entry["score"] or 0.0, entry["max"] or 0.0
+    return Adjusted(raw=raw, raw_max=raw_max, score=round(max(raw - earned, 0.0), 6),
+                    max=round(max(raw_max - maximum, 0.0), 6), excused=len(excused & graded), problem=problem)
+
+
+def adjusted_scores(db_url: str, course_root: Path, table: dict | None = None) -> dict[tuple[str, str], Adjusted]:
+    """Every graded hand-in's raw and adjusted totals: {(student, lesson): Adjusted}.
+
+    Skips are read through the typed response record (`pathways.excusal`); a damaged file or record counts
+    as no skips, with the reason in `problem`, and never stops the others.
+    """
+    from pathways.excusal import excusals_in_file
+
+    table = scores(db_url) if table is None else table
+    structure: dict[str, dict[str, frozenset[str]]] = {}
+    out = {}
+    for (sid, lesson), entry in table.items():
+        if lesson not in structure:
+            try:
+                structure[lesson] = cell_items(db_url, lesson, course_root / "release" / lesson)
+            except (MissingEntry, OSError, ValueError):
+                structure[lesson] = {}
+        path = responses_file(course_root, sid, lesson)
+        excused, problem = excusals_in_file(path) if path.exists() else ({}, None)
+        out[(sid, lesson)] = adjust(entry, structure[lesson], excused, problem)
+    return out

@@ -1,0 +1,83 @@
+"""Headless Chromium for the browser tests and benchmarks: where it is, how it starts, what a cold start of the
+dashboards costs a visitor; axe-core's script (installed by npm into tests/browser)."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .voila import Server, pools_warm, start_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: The folder of package.json and package-lock.json, where `npm ci` installs axe-core.
+NPM_DIR = Path(__file__).resolve().parents[1] / "browser"
+AXE = NPM_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@contextlib.contextmanager
+def cpu_hogs(count: int, seconds: float):
+    """`count` processes that keep a core busy each, for at most `seconds` (they stop by themselves, and are
+    stopped when the block ends)."""
+    loop = f"import time\nend = time.monotonic() + {float(seconds)}\nwhile time.monotonic() < end:\n    pass\n"
+    procs = [subprocess.Popen([sys.executable, "-c", loop], stdin=subprocess.DEVNULL) for _ in range(count)]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
+def render_in_browser(browser, url: str, timeout_ms: int = 60_000) -> float:
+    """Seconds from asking for a lesson page in a new tab to its widgets on screen (the lesson's own quick exit
+    and, where there is one, the role-play's choices)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        start = time.monotonic()
+        page.goto(url, timeout=timeout_ms)
+        page.wait_for_selector("#rendered_cells .pw-exit", state="visible", timeout=timeout_ms)
+        if page.locator(".pw-roleplay").count():
+            page.wait_for_selector(".pw-roleplay .pw-choice", state="visible", timeout=timeout_ms)
+        return time.monotonic() - start
+    finally:
+        context.close()
+
+
+@dataclass
+class ColdStart:
+    """What a visitor of a freshly launched dashboards server sees, in seconds."""
+
+    http: float  # launch -> the server answers
+    first_render: float  # launch -> the first lesson's widgets on screen in Chromium
+    first_render_after_http: float  # the server answers -> the first lesson on screen
+    every_lesson: dict[str, float]  # each lesson's render, opened one after another right after
+    all_warm: float | None  # launch -> every pool full and idle
+
+
+def cold_start(site: Path, log: Path, browser, lessons: list[str], pool: int = 2,
+               lesson_pools: dict[str, int] | None = None, overrides: list[str] | None = None,
+               refill: bool = True) -> tuple[Server, ColdStart]:
+    """Launch Voila on `site`, open the first lesson in Chromium as soon as it answers, then every lesson, then
+    wait for the pools to be warm (with `refill=False`, when the caller has made refills wait longer than the
+    run: the first pool kernels, less those the visits took). Returns the running server (the caller stops it)
+    and the timings."""
+    start = time.monotonic()
+    server = start_server(site, log, overrides=overrides, pool=pool, lesson_pools=lesson_pools)
+    http = time.monotonic() - start
+    first = render_in_browser(browser, server.lesson_url(lessons[0]))
+    first_total = time.monotonic() - start
+    each = {lessons[0]: first}
+    for lesson in lessons[1:]:
+        each[lesson] = render_in_browser(browser, server.lesson_url(lesson))
+    # every pool full again: pool kernels per lesson, plus the kernels of the visits just made (not yet culled)
+    pooled = sum((lesson_pools or {}).get(lesson, pool) for lesson in lessons)
+    waited = pools_warm(server.proc, pooled + len(lessons) if refill else pooled)
+    warm = None if waited is None else time.monotonic() - start
+    return server, ColdStart(http, first_total, first, each, warm)

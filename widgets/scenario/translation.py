@@ -1,0 +1,254 @@
+"""Translations of role-play scenarios: a separate file such as `er_visit.es.yaml`, applied by `translate`.
+
+A scenario translation mirrors the scenario's learner-facing text, with choices named by their id
+rather than their position, so reordering choices never breaks it:
+
+    translates: er-visit        # the id of the scenario it translates
+    version: 1                  # the scenario version it was made from
+    language: es
+    title: "..."
+    nodes:
+      arrival:
+        text: "..."
+        choices:
+          routine-privacy:
+            text: "..."
+            feedback: {reaction: "...", why: "..."}
+
+`pathways check er_visit.es.yaml` reports any string missing or not in the scenario, with its line;
+`pathways new-translation er_visit.yaml es` writes a complete file to start from. `load` (the loader) loads a
+translation as its scenario in that language. The widgets' own strings are in `pathways.i18n`, which offers
+these names too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .analysis import parse
+from .model import Scenario
+from .problems import Problem, ScenarioError, SourceMap, dotted
+from .source import Parsed, read_text, read_yaml
+
+#: A language code: 'es', 'fr', 'pt-BR'.
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+#: Fields of a translation file that are not text to translate.
+HEADER = ("translates", "version", "language")
+#: Translations whose text equals the original and is at least this many words are probably not translated yet.
+UNTRANSLATED_WORDS = 4
+
+
+def learner_strings(scenario: Scenario) -> dict[tuple, str]:
+    """Every learner-facing string of a scenario, keyed by its path in a translation file."""
+    out: dict[tuple, str] = {("title",): scenario.title, ("role",): scenario.role, ("setting",): scenario.setting}
+    for nid, node in scenario.nodes.items():
+        if node.speaker:
+            out[("nodes", nid, "speaker")] = node.speaker
+        out[("nodes", nid, "text")] = node.text
+        for choice in node.choices:
+            at = ("nodes", nid, "choices", choice.id)
+            out[(*at, "text")] = choice.text
+            out[(*at, "feedback", "reaction")] = choice.feedback.reaction
+            out[(*at, "feedback", "why")] = choice.feedback.why
+            if choice.review:
+                out[(*at, "review")] = choice.review
+        if node.ending:
+            out[("nodes", nid, "ending", "title")] = node.ending.title
+    return out
+
+
+def flatten(data: Any, path: tuple = ()) -> dict[tuple, Any]:
+    """A translation's nested mapping as {path: value} (leaves only)."""
+    if isinstance(data, dict):
+        out: dict[tuple, Any] = {}
+        for key, value in data.items():
+            out.update(flatten(value, (*path, str(key))))
+        return out
+    return {path: data}
+
+
+def _nest(flat: dict[tuple, str]) -> dict:
+    out: dict = {}
+    for path, value in flat.items():
+        here = out
+        for key in path[:-1]:
+            here = here.setdefault(key, {})
+        here[path[-1]] = value
+    return out
+
+
+def base_file(translation: str | Path) -> Path:
+    """The scenario file a translation belongs to: er_visit.es.yaml -> er_visit.yaml (same folder)."""
+    path = Path(translation)
+    stem, _lang = path.stem.rsplit(".", 1) if "." in path.stem else (path.stem, "")
+    return path.with_name(stem + path.suffix)
+
+
+def _read_translation(path: Path, parsed: Parsed | None = None) -> tuple[dict | None, SourceMap, list[Problem]]:
+    """A translation file's data and source map (`parsed`: its `read_yaml`, when the caller has it)."""
+    try:
+        root, data = parsed if parsed is not None else read_yaml(read_text(path))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, SourceMap(None), [Problem(str(path), mark.line + 1 if mark else None, "",
+                                               "the file is not valid YAML: "
+                                               f"{getattr(exc, 'problem', None) or exc} (check indentation "
+                                               "and quotes)")]
+    if not isinstance(data, dict):
+        return None, SourceMap(root), [Problem(str(path), 1, "", "a translation file must be a mapping with "
+                                               "translates, version, language and the translated text")]
+    return data, SourceMap(root), []
+
+
+def translation_problems(scenario: Scenario, translation: str | Path) -> list[Problem]:
+    """Everything wrong with a translation of `scenario`: strings missing, strings the scenario does not have,
+    empty or non-text values, the wrong scenario or language; warnings for an old version or untranslated text."""
+    path = Path(translation)
+    data, smap, problems = _read_translation(path)
+    if data is None:
+        return problems
+    return _translation_problems(scenario, str(path), data, smap)
+
+
+def _translation_problems(scenario: Scenario, name: str, data: dict, smap: SourceMap) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(at: tuple, message: str, severity: str = "error") -> None:
+        problems.append(Problem(name, smap.line(at), dotted(at), message, severity))
+
+    if data.get("translates") != scenario.id:
+        add(("translates",), f"'translates' must be the id of the scenario, {scenario.id!r} "
+            f"(found {data.get('translates')!r})")
+    lang = data.get("language")
+    if not isinstance(lang, str) or not LANG_CODE.match(lang):
+        add(("language",), f"'language' must be a language code such as 'es' or 'pt-BR' (found {lang!r})")
+    if data.get("version") != scenario.version:
+        add(("version",), f"this translation was made for version {data.get('version')!r} of the scenario, which "
+            f"is now version {scenario.version}: check the text that changed, then set version: "
+            f"{scenario.version}", "warning")
+    wanted = learner_strings(scenario)
+    given = flatten({k: v for k, v in data.items() if k not in HEADER})
+    for at, value in given.items():
+        if at not in wanted:
+            add(at, f"'{'.'.join(at)}' is not text of the scenario (no such node, choice or field); "
+                "fix the name or remove it")
+        elif not isinstance(value, str) or not value.strip():
+            add(at, f"the translation of '{'.'.join(at)}' must be text, and not empty")
+        elif value.strip() == wanted[at].strip() and len(value.split()) >= UNTRANSLATED_WORDS:
+            add(at, f"'{'.'.join(at)}' is the same as in the scenario: not translated yet?", "warning")
+    for at, original in wanted.items():
+        if at not in given:
+            add(at, f"missing translation of '{'.'.join(at)}' (the scenario says: {_short(original)!r})")
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _short(text: str, words: int = 8) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
+
+
+def check_translation_file(translation: str | Path) -> list[Problem]:
+    """Every problem of a translation file, its scenario found beside it (er_visit.es.yaml -> er_visit.yaml)."""
+    path = Path(translation)
+    scenario, problems = _base_scenario(path)
+    if scenario is None:
+        return problems
+    try:
+        return translation_problems(scenario, path)
+    except ScenarioError as exc:
+        return exc.problems
+
+
+def _base_scenario(path: Path) -> tuple[Scenario | None, list[Problem]]:
+    """The scenario a translation belongs to (parsed once), or None and why it cannot be used."""
+    base = base_file(path)
+    try:
+        return parse(read_text(base), str(base))[0], []
+    except ScenarioError as exc:
+        return None, [Problem(str(path), None, "", f"its scenario {base.name} cannot be used, so the translation "
+                              "cannot be checked; fix the scenario first")] + exc.problems
+
+
+def translate(scenario: Scenario, translation: str | Path | dict) -> Scenario:
+    """The scenario with its learner-facing text replaced by a translation's (a file, or its parsed mapping).
+
+    Pure: the graph, ids, scores and conditions stay exactly the same, so a learner's saved path is
+    graded the same in every language. Strings the translation lacks stay in the original language.
+    """
+    if isinstance(translation, dict):
+        data = translation
+    else:
+        data, _smap, problems = _read_translation(Path(translation))
+        if data is None:
+            raise ScenarioError(problems)
+    given = flatten({k: v for k, v in data.items() if k not in HEADER})
+    out = scenario.model_dump()
+    for at, value in given.items():
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if at[:1] != ("nodes",):
+            if len(at) == 1 and at[0] in ("title", "role", "setting"):
+                out[at[0]] = value
+            continue
+        node = out["nodes"].get(at[1]) if len(at) > 2 else None
+        if node is None:
+            continue
+        if at[2:] in (("text",), ("speaker",)) and (at[2] == "text" or node.get("speaker")):
+            node[at[2]] = value
+        elif at[2:] == ("ending", "title") and node.get("ending"):
+            node["ending"]["title"] = value
+        elif at[2] == "choices" and len(at) >= 5:
+            choice = next((c for c in node["choices"] if c["id"] == at[3]), None)
+            rest = at[4:]
+            if choice is None:
+                continue
+            if rest == ("text",) or (rest == ("review",) and choice.get("review")):
+                choice[rest[0]] = value
+            elif rest in (("feedback", "reaction"), ("feedback", "why")):
+                choice["feedback"][rest[1]] = value
+    if isinstance(data.get("language"), str):
+        out["language"] = data["language"]
+    return Scenario.model_validate(out)
+
+
+def load_translated(translation: str | Path, parsed: Parsed | None = None) -> Scenario:
+    """Load a translation file as its scenario in that language; raise ScenarioError if either has an error.
+
+    Each file is parsed once: the scenario beside it, and the translation (not at all when `parsed`, its
+    `read_yaml`, is given)."""
+    path = Path(translation)
+    scenario, problems = _base_scenario(path)
+    if scenario is None:
+        raise ScenarioError([p for p in problems if p.severity == "error"])
+    data, smap, problems = _read_translation(path, parsed)
+    if data is None:
+        raise ScenarioError(problems)
+    errors = [p for p in _translation_problems(scenario, str(path), data, smap) if p.severity == "error"]
+    if errors:
+        raise ScenarioError(errors)
+    return translate(scenario, data)
+
+
+def translation_template(scenario: Scenario, language: str) -> str:
+    """A complete translation file to start from: every string present, still in the original language."""
+    head = (f"# {language} translation of the role-play {scenario.id!r}. Replace each text with its translation,\n"
+            "# keep the names on the left as they are, then run: pathways check <this file>\n")
+    body = {"translates": scenario.id, "version": scenario.version, "language": language,
+            **_nest(learner_strings(scenario))}
+    return head + yaml.dump(body, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Writes text of several lines as a `|` block, the way authors write it, and the rest in double quotes."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else (None if re.fullmatch(r"[A-Za-z0-9_-]+", text) else '"')
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_BlockDumper.add_representer(str, _represent_text)
