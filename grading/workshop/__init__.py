@@ -62,7 +62,7 @@ from .common import (
     shared_env,
     workshop_root,
 )
-from .environment import ensure_environment, environment_status, missing_tools
+from .environment import ensure_environment, environment_status, installed_lessons, missing_tools
 from .exchange import (
     ExchangeReport,
     archive_exchange,
@@ -79,7 +79,8 @@ __all__ = [
     "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN",
     "SYSTEM_PYTHON", "USERNAME", "ExchangeReport", "Layout", "StartOptions", "WorkshopError", "archive_exchange",
     "build_exchange", "collect_exchange", "create_account", "ensure_environment", "environment_status",
-    "fingerprint", "hide_from", "hub_url", "load_record", "missing_tools", "needs_tls", "new_passphrase",
+    "fingerprint", "hide_from", "installed_lessons", "hub_url", "load_record", "missing_tools", "needs_tls",
+    "new_passphrase",
     "plan_accounts", "remove_account", "return_feedback", "self_signed", "start", "start_hub", "stop",
     "stop_hub", "take_handins", "teardown", "unhide", "unix_name", "wait_ready", "write_learner_config",
     "write_sheet", "_free_port", "shared_env", "workshop_root",

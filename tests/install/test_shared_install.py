@@ -26,8 +26,10 @@ NOBODY, NOGROUP = 65534, 65534
 LESSON = "01-why-dont-they-leave"
 #: Where each source folder lands in the installed package.
 PACKAGE_OF = {"widgets": "pathways", "grading": "pathways/grading", "lessons": "pathways/lessons"}
-#: Tracked files that are the developers', not the package's (a guide; the source of the built JupyterLab extension).
-NOT_SHIPPED = ("grading/GRADING.md", "grading/learner/autorun/")
+#: Tracked files that are the developers', not the package's (a guide; the source of the built JupyterLab extension;
+#: the workshop's hub files and its Zero to JupyterHub recipe: a workshop runs from a checkout, which it installs into
+#: its own hub environment, copying the hub's configuration from the checkout, and an image is built from one).
+NOT_SHIPPED = ("grading/GRADING.md", "grading/learner/autorun/", "grading/hub/", "grading/workshop/z2jh/")
 
 
 def tracked(*folders: str) -> list[str]:

@@ -68,8 +68,10 @@ def hub(released_course, tmp_path_factory):
     roster = base / "class.csv"
     roster.write_text("id,name\n" + "".join(f"{sid},{name}\n" for sid, name in LEARNERS.items()), encoding="utf-8")
     root = Path(tempfile.mkdtemp(prefix="pathways-ws-test-"))
-    hidden = [str(REPO), str(REPO / "lessons"), str(course)]  # the folders hide_from shuts learners out of
-    state = {"root": root, "course": course, "roster": roster, "workshop": workshop}
+    installed = workshop.installed_lessons(workshop.shared_env() / "venv")  # package data of the hub env
+    # the folders hide_from shuts learners out of: the checkout, its lessons, the course, the hub env's lessons
+    hidden = [str(REPO), str(REPO / "lessons"), str(course), str(installed)]
+    state = {"root": root, "course": course, "roster": roster, "workshop": workshop, "installed_lessons": installed}
     try:
         start_workshop(state, "127.0.0.1", free_port())
         yield state
@@ -174,8 +176,9 @@ def test_does_a_class_hand_in_and_get_only_its_own_feedback(hub, learners):
 
 def test_do_the_attacks_of_one_learner_on_another_fail(hub, learners):
     """As a learner (in their own kernel and with their own token): is handing in as another, reading another's
-    home, hand-ins or feedback, listing the inbox, reaching the gradebook, the source lessons, the formgrader or
-    the hub's user list, or another's server, refused?"""
+    home, hand-ins or feedback, listing the inbox, reaching the gradebook, the source lessons (the checkout's and
+    those the hub environment's installed package holds), the formgrader or the hub's user list, or another's
+    server, refused?"""
     ana, ben = learners["ana"], learners["ben"]
     ex = hub["root"] / "exchange" / "pathways"
     ben_home = hub["record"]["learners"][ben.user]["home"]
@@ -189,8 +192,12 @@ def test_do_the_attacks_of_one_learner_on_another_fail(hub, learners):
         "the gradebook": str(hub["course"] / "gradebook.db"),
         "the course": str(hub["course"]),
         "the source lessons": str(REPO / "lessons" / LESSON / "lesson.ipynb"),
+        "the source lessons in the hub environment": str(hub["installed_lessons"] / LESSON / "lesson.ipynb"),
+        "the hub environment's lessons folder": str(hub["installed_lessons"]),
         "the workshop state": str(hub["root"] / "state"),
     }
+    # there to be reached (so a refusal is the ACL's, not a missing file): the installed package holds them
+    assert (hub["installed_lessons"] / LESSON / "lesson.ipynb").is_file()
     out = ana.run(probe_code(targets, str(ex / "inbound" / ben.user), ben.user), cwd=".")
     result = json.loads(out.strip().splitlines()[-1])
     assert result.pop("nbgrader submit --student ben") != 0

@@ -129,12 +129,16 @@ def test_does_grading_stay_off_the_hub(merged):
 
 def test_does_the_image_install_pinned_pathways_without_source_lessons():
     """Does the Dockerfile start from a dated image (not `latest`), install Pathways with constraints.txt, put
-    the learners' screen in place, and copy no source lesson (their model answers) into the image?"""
+    the learners' screen in place (main's learner_lab_args, not a copy of its settings), and copy no source lesson
+    (their model answers) into the image, the package's lessons left empty?"""
     docker = (Z2JH / "Dockerfile").read_text(encoding="utf-8")
     base = re.search(r"^FROM (\S+)$", docker, re.M).group(1)
     assert re.fullmatch(r"quay\.io/jupyter/[a-z-]+:\d{4}-\d{2}-\d{2}", base), base
     assert re.search(r"pip install [^\n]*-c /tmp/pathways/constraints\.txt /tmp/pathways\b", docker)
     copied = re.findall(r"^COPY (.+?) \S+$", docker, re.M)
     assert copied and not [c for c in copied if "lessons" in c or c.strip() == "."], copied
-    for piece in ("jupyter_server_config.json", "page_config.json", "pathways-lessons", "nbgrader_config.py"):
+    for piece in ("z2jh/jupyter_server_config.py", "z2jh/nbgrader_config.py"):
         assert piece in docker
+    assert re.search(r"mkdir /tmp/pathways/lessons \\\n && echo [^\n]*> /tmp/pathways/lessons/__init__\.py", docker)
+    screen = (Z2JH / "jupyter_server_config.py").read_text(encoding="utf-8")
+    assert "learner_lab_args()" in screen  # the one set of learner settings, not a copy

@@ -11,4 +11,4 @@ c = get_config()  # noqa: F821 - nbgrader provides it
 c.CourseDirectory.course_id = "pathways"
 c.Exchange.root = "/srv/exchange"
 c.Exchange.assignment_dir = os.path.expanduser("~")
-c.ExchangeFactory.submit = "pathways.grading.workshop_exchange.LearnerSubmit"
+c.ExchangeFactory.submit = "pathways.grading.workshop.learner_submit.LearnerSubmit"
