@@ -174,6 +174,21 @@ def test_does_a_class_hand_in_and_get_only_its_own_feedback(hub, learners):
     assert scores["ana"] and scores["cleo"] and float(scores["ana"].group(1)) > float(scores["cleo"].group(1))
 
 
+def test_does_each_learners_server_show_the_learners_screen(hub, learners):
+    """Does a learner's server on the hub give the screen of `make start` (grading/learner/lab.py, one set of
+    settings): the lesson-autorun extension and its lesson pattern, nbgrader's instructor tools and the news
+    switched off?"""
+    ana = learners["ana"]
+    page = ana.api("GET", f"user/{ana.user}/lab/tree/{LESSON}/lesson.ipynb")
+    assert page.status_code == 200, page.status_code
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page.text, re.S)
+    config = json.loads(found.group(1))
+    assert config.get("pathwaysAutorunPattern"), sorted(config)
+    assert {"@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
+            "@jupyterlab/apputils-extension:announcements"} <= set(config.get("disabledExtensions", []))
+    assert any(ext.get("name") == "pathways-lesson-autorun" for ext in config.get("federated_extensions", []))
+
+
 def test_do_the_attacks_of_one_learner_on_another_fail(hub, learners):
     """As a learner (in their own kernel and with their own token): is handing in as another, reading another's
     home, hand-ins or feedback, listing the inbox, reaching the gradebook, the source lessons (the checkout's and
