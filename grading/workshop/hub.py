@@ -217,6 +217,17 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     return record
 
 
+#: The instructor's settings every learner's server gets (as PATHWAYS_* variables): only what a lesson shows. Never
+#: the course folder or the gradebook's URL (it may carry a database password).
+LEARNER_OPTIONS = ("lang",)
+
+
+def _learner_settings() -> dict[str, str]:
+    settings = config.current()
+    wanted = {settings.variable(name) for name in LEARNER_OPTIONS}
+    return {var: value for var, value in settings.environment().items() if var in wanted}
+
+
 def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, cert, key) -> dict:
     """What jupyterhub_config.py reads (settings.json)."""
     first = record["lessons"][0]
@@ -227,7 +238,7 @@ def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, c
         "users": sorted(record["learners"]), "default_url": f"/lab/tree/{first}/lesson.ipynb",
         "path": f"{env['bin']}:/usr/local/bin:/usr/bin:/bin", "learner_config": str(layout.learner_config),
         "outbound": str(layout.course_exchange / "outbound"),
-        "learner_env": config.current().environment(),  # the instructor's settings (a language) for learners
+        "learner_env": _learner_settings(),
         "start_timeout": opts.start_timeout, "spawn_limit": opts.spawn_limit,
         "server_limit": len(record["learners"]) + 2, "idle_timeout": opts.idle_timeout,
         "cull_every": opts.cull_every,
