@@ -1,11 +1,12 @@
 """`pathways`: the one command line, assembled here over functions that tests call directly.
 
-Every subcommand is built here (argparse; the author's commands in grading/authoring/cli.py, the other module
-that prints) and calls a library function that returns a result (a path, a report with `lines()`); no library
-module prints or defines a command. Parts: the learner's launcher (`workspace`, `lab`: grading/learner), the
-instructor's pipeline (`course init`, `release`, `collect`, `grade`, `feedback`, `export`, `report`:
-grading/instructor), the author's commands (`check`, `graph`, `new-scenario`, `new-translation`, `schema`,
-`preview`: grading/authoring), the public dashboards (`dashboards build`, `dashboards serve`: grading/dashboards)
+Every subcommand is built here (argparse; the author's commands in grading/authoring/cli.py and the workshop's in
+grading/workshop/cli.py, the other modules that print) and calls a library function that returns a result (a path, a
+report with `lines()`); no library module prints or defines a command. Parts: the learner's launcher (`workspace`,
+`lab`: grading/learner), the instructor's pipeline (`course init`, `release`, `collect`, `grade`, `feedback`,
+`export`, `report`: grading/instructor), the author's commands (`check`, `graph`, `new-scenario`, `new-translation`,
+`schema`, `preview`: grading/authoring), the public dashboards (`dashboards build`, `dashboards serve`:
+grading/dashboards), a class on one machine (`workshop start | stop | return | status | prepare`: grading/workshop)
 and `config` (every setting in force: pathways.config). Option defaults come from the configuration in force.
 """
 
