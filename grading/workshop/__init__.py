@@ -23,6 +23,9 @@ Run as root (accounts are real Unix users). What it builds, and who can read wha
   is on disk), an idle culler and a limit on servers starting at once;
 * nbgrader's exchange with one hand-in folder per learner (theirs, 0700), one feedback folder per
   learner (readable by their group only) and the release shared read-only (see learner_submit);
+* the formgrader as a hub service (`jupyterhub-singleuser` as root in the course folder, nbgrader's
+  formgrader extension on, terminals off), opened only by the instructor's hub login `<prefix>instructor`
+  (passphrase on the sheet, never on the slips; that login gets no server);
 * a private state folder (root only, 0700): the hub's database and settings, the passphrase hashes,
   the sign-in sheet and printable slips.
 

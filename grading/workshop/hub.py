@@ -199,6 +199,8 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     env = ensure_environment(shared_env(opts.shared), log=log)
     course, ledger, sids, lessons = _prepare_course(opts)
     names = plan_accounts(sids, opts.prefix, opts.uids, (old or {}).get("learners", {}))
+    if opts.prefix + INSTRUCTOR in names.values():
+        raise WorkshopError(f"a learner's id is '{INSTRUCTOR}', the instructor's hub login: rename them")
     group = f"{opts.prefix}learners"
     if _group(group) is not None and not old:
         raise WorkshopError(f"group {group} already exists on this machine: choose another --prefix")
@@ -217,6 +219,9 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     return record
 
 
+#: The instructor's hub login (after the prefix): it opens the formgrader service and nothing else.
+INSTRUCTOR = "instructor"
+
 #: The instructor's settings every learner's server gets (as PATHWAYS_* variables): only what a lesson shows. Never
 #: the course folder or the gradebook's URL (it may carry a database password).
 LEARNER_OPTIONS = ("lang",)
@@ -226,6 +231,12 @@ def _learner_settings() -> dict[str, str]:
     settings = config.current()
     wanted = {settings.variable(name) for name in LEARNER_OPTIONS}
     return {var: value for var, value in settings.environment().items() if var in wanted}
+
+
+def _instructor_settings(course: str) -> dict[str, str]:
+    """The formgrader service's PATHWAYS_* variables: the instructor's, on this workshop's course."""
+    settings = config.current()
+    return {**settings.environment(), settings.variable("course"): course}
 
 
 def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, cert, key) -> dict:
@@ -242,6 +253,8 @@ def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, c
         "start_timeout": opts.start_timeout, "spawn_limit": opts.spawn_limit,
         "server_limit": len(record["learners"]) + 2, "idle_timeout": opts.idle_timeout,
         "cull_every": opts.cull_every,
+        "instructor": record["instructor"], "course": record["course"], "formgrader_port": _free_port(),
+        "instructor_env": _instructor_settings(record["course"]),
     }
 
 
@@ -266,7 +279,9 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
     else:
         record.pop("fingerprint", None)
     record["url"] = hub_url(opts.address, opts.port, tls)
-    passphrases = _new_passphrases(layout, record["learners"])
+    record["instructor"] = record["prefix"] + INSTRUCTOR
+    passphrases = _new_passphrases(layout, [*record["learners"], record["instructor"]])
+    mkdir(layout.state / "formgrader-home", 0o700)
     (layout.state / "settings.json").write_text(json.dumps(_hub_settings(layout, record, env, opts, cert, key),
                                                            indent=1))
     shutil.copyfile(HUB_FILES / "jupyterhub_config.py", layout.state / "jupyterhub_config.py")

@@ -88,9 +88,12 @@ def copy_lessons(outbound: str | Path, home: str | Path, username: str) -> None:
                    extra_groups=[], umask=0o077, cwd="/", check=True, capture_output=True, timeout=120)
 
 
-def give_lessons(outbound: str, spawner) -> None:
+def give_lessons(outbound: str, spawner, refuse: str = "") -> None:
     """pre_spawn_hook (with the exchange's release folder bound first, jupyterhub_config.py): the learner's home
-    gets any released lesson file it lacks (see copy_lessons)."""
+    gets any released lesson file it lacks (see copy_lessons). The instructor's hub user (`refuse`) gets no server:
+    it has no Unix account of the workshop's, and any machine account of that name must never be spawned."""
+    if refuse and spawner.user.name == refuse:
+        raise PermissionError("the instructor's hub login opens the formgrader only, never a server")
     if outbound and Path(outbound).is_dir():
         user = pwd.getpwnam(spawner.user.name)
         copy_lessons(outbound, user.pw_dir, spawner.user.name)

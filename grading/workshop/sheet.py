@@ -40,6 +40,9 @@ def write_sheet(layout: Layout, record: dict, passphrases: dict[str, str]) -> tu
              f"Address: {url}"]
     if fp:
         lines.append(f"Certificate fingerprint (SHA-256), check it in the browser: {fp}")
+    if record.get("instructor") in passphrases:  # never on the slips
+        lines.append(f"Instructor's formgrader: {url}services/formgrader/formgrader (login "
+                     f"{record['instructor']} {passphrases[record['instructor']]})")
     lines.append("")
     lines.append(f"{'learner':32} {'username':24} passphrase")
     for user, info in rows:

@@ -222,7 +222,26 @@ def test_do_the_attacks_of_one_learner_on_another_fail(hub, learners):
     assert ana.api("GET", f"hub/api/users/{ben.user}").status_code in (403, 404)
     assert ana.api("GET", f"user/{ben.user}/api/contents", allow_redirects=False).status_code in (302, 403, 404)
     assert ana.api("GET", f"user/{ana.user}/formgrader", allow_redirects=False).status_code == 404
-    assert ana.api("GET", "services/formgrader/").status_code in (403, 404)  # via the hub's redirect: none there
+    assert ana.api("GET", "services/formgrader/").status_code in (403, 404)  # the instructor's service refuses
+
+
+def test_does_the_formgrader_answer_the_instructor_only(hub, learners):
+    """Does the formgrader service open for the instructor's login on the sheet (its own page: JupyterHub >= 4.1
+    forbids framing it), while a learner is still refused it, and does the instructor's login get no server?"""
+    user, passphrase = re.search(r"formgrader: \S+ \(login (\S+) (\S+)\)$", hub["sheet"], re.M).groups()
+    instructor = Learner(hub["url"], user, passphrase)
+    assert instructor.login() == 302
+    # /formgrader itself redirects (after its login check) to the list of assignments, the page the panel shows
+    page = instructor.api("GET", "services/formgrader/formgrader/manage_assignments", allow_redirects=False)
+    assert page.status_code == 200, (page.headers.get("Location"), page.text[:500])
+    assert "manage assignments" in page.text.lower()
+    listed = instructor.api("GET", "services/formgrader/formgrader/api/assignments")  # the course's gradebook
+    assert listed.status_code == 200 and LESSON in listed.text, listed.text[:500]
+    assert "frame-ancestors 'self'" not in page.headers.get("Content-Security-Policy", "")
+    assert instructor.api("POST", f"hub/api/users/{user}/server").status_code >= 400
+    ana = learners["ana"]
+    for path in ("formgrader", "formgrader/manage_assignments", "formgrader/api/assignments"):
+        assert ana.api("GET", f"services/formgrader/{path}", allow_redirects=False).status_code == 403, path
 
 
 def test_does_collect_refuse_a_hand_in_named_for_another(hub, learners):
