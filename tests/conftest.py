@@ -96,6 +96,7 @@ def pytest_collection_modifyitems(config, items):
     """
     if not config.getoption("loadgroup", default=False):  # set on xdist workers only
         return
+    _longest_first(items)
     for item in items:
         names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                         for m in item.iter_markers("xdist_group")})
@@ -106,3 +107,25 @@ def pytest_collection_modifyitems(config, items):
             item._id = type(item._id).parse(item.nodeid + suffix)
         else:
             item._nodeid = item.nodeid + suffix
+
+
+#: The test files that take longest (a class graded, servers started under load, a browser), longest first.
+#: pytest-xdist hands out work in collection order, so these start first and the many short tests fill the end
+#: of the run on both workers, instead of one worker starting a two-minute group when the other is nearly done.
+LONGEST_FIRST = (
+    "grading/test_class_workflow.py", "browser/test_cold_start.py", "grading/test_identity.py",
+    "notebooks/test_nbgrader_workflow.py", "grading/test_excusal_totals.py", "browser/test_dashboards.py",
+    "browser/test_quick_exit_typing.py", "browser/test_dashboard_recovery.py", "browser/test_jupyterlab.py",
+    "browser/test_learner_screen.py", "install/test_shared_install.py", "content/test_spanish_lesson1.py",
+    "authoring/test_authoring_end_to_end.py", "grading/test_postgres_gradebook.py",
+)
+
+
+def _longest_first(items: list) -> None:
+    """Reorder `items` in place: the files of LONGEST_FIRST first, in that order; every other test after them,
+    in the order collected. The same on every worker (xdist requires it)."""
+    def rank(item) -> int:
+        path = Path(str(item.fspath)).as_posix()
+        return next((i for i, name in enumerate(LONGEST_FIRST) if path.endswith("tests/" + name)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: each file keeps its own order
