@@ -66,6 +66,6 @@ def test_every_package_folder_is_in_the_wheel():
 def test_the_longest_tests_named_for_scheduling_exist():
     """Does every file conftest.py starts first (LONGEST_FIRST) still exist, so a rename cannot quietly send a
     two-minute group to the end of the run?"""
-    from conftest import LONGEST_FIRST
+    from support.schedule import LONGEST_FIRST
 
     assert [name for name in LONGEST_FIRST if not (REPO / "tests" / name).is_file()] == []
