@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.schedule import LONGEST_FIRST
 
 _ENV_BEFORE = pytest.StashKey[dict]()
 
@@ -96,6 +97,7 @@ def pytest_collection_modifyitems(config, items):
     """
     if not config.getoption("loadgroup", default=False):  # set on xdist workers only
         return
+    _longest_first(items)
     for item in items:
         names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                         for m in item.iter_markers("xdist_group")})
@@ -106,3 +108,13 @@ def pytest_collection_modifyitems(config, items):
             item._id = type(item._id).parse(item.nodeid + suffix)
         else:
             item._nodeid = item.nodeid + suffix
+
+
+def _longest_first(items: list) -> None:
+    """Reorder `items` in place: the files of LONGEST_FIRST first, in that order; every other test after them,
+    in the order collected. The same on every worker (xdist requires it)."""
+    def rank(item) -> int:
+        path = Path(str(item.fspath)).as_posix()
+        return next((i for i, name in enumerate(LONGEST_FIRST) if path.endswith("tests/" + name)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: each file keeps its own order

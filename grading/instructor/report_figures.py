@@ -7,6 +7,7 @@ names.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections import Counter
 
@@ -14,6 +15,22 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 HONOUR, BREAK = "#2e7d32", "#c62828"
+#: Figures drawn in this process, by what they show: the report with names, made right after the one without,
+#: shows the same figures, and drawing one takes up to a second or two (text layout), so none is drawn twice.
+_DRAWN: dict[str, bytes] = {}
+
+
+def _remembered(draw):
+    """`draw`, drawing each distinct figure once per process (its arguments' repr is the key; a few dozen kept)."""
+    @functools.wraps(draw)
+    def remembered(*args) -> bytes:
+        key = f"{draw.__name__}{args!r}"
+        if key not in _DRAWN:
+            if len(_DRAWN) >= 64:
+                _DRAWN.clear()
+            _DRAWN[key] = draw(*args)
+        return _DRAWN[key]
+    return remembered
 
 
 def _figure(**kw) -> Figure:
@@ -38,6 +55,7 @@ def short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+@_remembered
 def scores(values: list[float], max_score: float, lesson: str) -> bytes:
     """Histogram of a lesson's scores."""
     fig = _figure(figsize=(6, 3))
@@ -51,6 +69,7 @@ def scores(values: list[float], max_score: float, lesson: str) -> bytes:
     return _png(fig)
 
 
+@_remembered
 def checks(labels: list[str], shares: list[float], lesson: str) -> bytes:
     """Share of the class with each check right."""
     fig = _figure(figsize=(7, 0.45 * len(labels) + 1.2))
@@ -68,6 +87,7 @@ def checks(labels: list[str], shares: list[float], lesson: str) -> bytes:
     return _png(fig)
 
 
+@_remembered
 def roleplay(scenario, counts: dict[str, Counter], walkers: int) -> bytes:
     """One panel per role-play moment: the share taking each choice, green if it honours a principle."""
     nodes = [nid for nid, node in scenario.nodes.items() if node.choices]

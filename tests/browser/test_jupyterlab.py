@@ -17,6 +17,7 @@ import pytest
 from pathways import engine
 from pathways.scenario import load
 from playwright.sync_api import expect
+from support.processes import wait_for
 
 # One xdist group: the tests share the worker's JupyterLab (fixture `jupyterlab_server`).
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
@@ -26,15 +27,6 @@ LESSON = "01-why-dont-they-leave"
 def activity(saved: Path, name: str) -> dict:
     """One activity's record in a responses.json ({} while it is not there)."""
     return json.loads(saved.read_text())["activities"].get(name, {}) if saved.exists() else {}
-
-
-def wait_for(condition, timeout: float = 20) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
 
 
 def run_lesson(page, lab, ready: str, lesson: str = LESSON):
@@ -83,14 +75,14 @@ def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
         target.wait_for(timeout=30_000)  # the next choices are drawn
         target.focus()
         page.keyboard.press(key)
-        assert wait_for(lambda steps=n + 1: len(activity(saved, "roleplay")["attempts"][0]["steps"]) == steps)
+        assert wait_for(lambda steps=n + 1: len(activity(saved, "roleplay")["attempts"][0]["steps"]) == steps, 20)
     page.locator(".pw-sorting select").first.focus()
     page.keyboard.press("ArrowDown")  # the first category
-    assert wait_for(lambda: len(activity(saved, "sort-palermo").get("placements", {})) == 1)
+    assert wait_for(lambda: len(activity(saved, "sort-palermo").get("placements", {})) == 1, 20)
     page.locator(".pw-check input[type=radio]").first.focus()
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")  # the second option
-    assert wait_for(lambda: activity(saved, "checks").get("answers", {}).get("q1") not in (None, ""))
+    assert wait_for(lambda: activity(saved, "checks").get("answers", {}).get("q1") not in (None, ""), 20)
     radios = page.locator(".pw-check").first.locator("input[type=radio]")
     assert radios.nth(1).is_checked() and not radios.nth(0).is_checked()
     assert not visit.foreign_requests(), visit.foreign_requests()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from test_jupyterlab import LESSON, activity, wait_for
+from support.processes import wait_for
+from test_jupyterlab import LESSON, activity
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("jupyterlab")]
 
@@ -30,7 +31,7 @@ def test_lesson_opens_ready_with_learner_tools_only_and_nothing_online(jupyterla
 
     first_choice.click()  # answers still save beside the notebook
     saved = jupyterlab.workspace / LESSON / "responses.json"
-    assert wait_for(lambda: len(activity(saved, "roleplay").get("attempts", [{}])[0].get("steps", [])) == 1)
+    assert wait_for(lambda: len(activity(saved, "roleplay").get("attempts", [{}])[0].get("steps", [])) == 1, 20)
 
     # Every plugin has started by now (the notebook and its kernel are up): what is absent stays absent.
     assert page.locator(".validate-button, [title='Validate Assignment']").count() == 0  # nbgrader's Validate

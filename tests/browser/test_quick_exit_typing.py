@@ -21,7 +21,8 @@ import pytest
 from pathways.i18n import ui
 from pathways.resources import load_resources
 from playwright.sync_api import expect
-from test_jupyterlab import LESSON, activity, run_lesson, wait_for
+from support.processes import wait_for
+from test_jupyterlab import LESSON, activity, run_lesson
 
 QUICK_EXIT_JS = Path(__file__).resolve().parents[2] / "widgets" / "views" / "quick_exit.js"
 RENDER_TIMEOUT = 60_000  # ms; a cold kernel on a busy 2-core machine can take a while

@@ -61,3 +61,11 @@ def test_every_package_folder_is_in_the_wheel():
             if "__pycache__" not in rel.parts and "node_modules" not in rel.parts:
                 found.add(".".join([name, *rel.parts]))
     assert found - listed == set(), f"not in [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_the_longest_tests_named_for_scheduling_exist():
+    """Does every file conftest.py starts first (LONGEST_FIRST) still exist, so a rename cannot quietly send a
+    two-minute group to the end of the run?"""
+    from support.schedule import LONGEST_FIRST
+
+    assert [name for name in LONGEST_FIRST if not (REPO / "tests" / name).is_file()] == []
