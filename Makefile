@@ -7,7 +7,7 @@ PORT   ?= 8866
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: help start lab labextension dashboards test shared-env test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
+.PHONY: help start lab labextension dashboards test test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
 
 help:
 	@echo "make start             set up, build the learners' lessons and open JupyterLab on 127.0.0.1"
@@ -66,14 +66,8 @@ $(HUB_STAMP): $(STAMP) $(HUB_INPUTS)
 	$(BIN)/pathways workshop prepare --if-possible --shared $(HUB_ENV) --stamp $@
 
 # The whole suite on two workers; the 25 slowest tests are listed at the end, so later work sees the budget.
-test: $(STAMP) shared-env $(HUB_STAMP)
+test: $(STAMP) $(HUB_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
-
-# The shared environment the install test (tests/install) installs this checkout into: a venv from Debian's
-# /usr/bin/python3.11 outside the checkout, readable by every user, with the pinned dependencies. Built here, before
-# pytest, because it takes a minute; rebuilt only when the dependencies change.
-shared-env: $(STAMP)
-	$(BIN)/python tests/install/shared_env.py
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)

@@ -10,6 +10,8 @@ prepare`); `pathways workshop start` brings it up to date if anything changed.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -124,6 +126,19 @@ def _install_proxy(proxy: Path, log) -> None:
     run(["npm", "ci", "--prefix", str(proxy), "--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts"])
 
 
+@contextlib.contextmanager
+def _locked(shared: Path):
+    """Hold the environment while it is built or updated: two `make` runs on one machine (two checkouts, or CI
+    beside a developer) take turns instead of installing into the same venv at once."""
+    shared.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared.parent / f".{shared.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def ensure_environment(shared: Path | None = None, log=lambda line: None) -> dict[str, str]:
     """Build (or bring up to date) the shared hub environment; return the paths of its programs.
 
@@ -134,6 +149,12 @@ def ensure_environment(shared: Path | None = None, log=lambda line: None) -> dic
     if why:
         raise WorkshopError(f"cannot build the shared hub environment: {why}")
     shared = shared_env(shared)
+    with _locked(shared):
+        _bring_up_to_date(shared, log)
+    return programs(shared)
+
+
+def _bring_up_to_date(shared: Path, log) -> None:
     venv = shared / "venv"
     todo = environment_status(shared)
     old_umask = os.umask(0o022)
@@ -149,6 +170,12 @@ def ensure_environment(shared: Path | None = None, log=lambda line: None) -> dic
             _install_proxy(shared / "proxy", log)
     finally:
         os.umask(old_umask)
+
+
+def programs(shared: Path | None = None) -> dict[str, str]:
+    """The paths of the shared hub environment's programs (and of its installed source lessons)."""
+    shared = shared_env(shared)
+    venv = shared / "venv"
     bin_ = venv / "bin"
     return {"python": str(bin_ / "python"), "bin": str(bin_), "jupyterhub": str(bin_ / "jupyterhub"),
             "singleuser": str(bin_ / "jupyterhub-singleuser"), "proxy": str(_proxy_bin(shared)),

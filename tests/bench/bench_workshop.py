@@ -35,7 +35,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "workshop"))  # hub_support: the workshop test's learners and cleanup
+# tests/ (support) and tests/workshop (hub_support: the workshop test's learners and cleanup)
+sys.path[:0] = [str(HERE.parent), str(HERE.parent / "workshop")]
 
 from hub_support import (  # noqa: E402
     LESSON,
@@ -312,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupted)
     t0 = time.monotonic()
-    shared_environment(workshop)
+    shared_environment()
     print(f"shared hub environment ready in {time.monotonic() - t0:.0f} s", flush=True)
     # Not under /tmp/pathways-*: other benchmarks tidy their own folders by that name.
     tmp = "/var/tmp" if os.path.isdir("/var/tmp") else None

@@ -1,10 +1,10 @@
-"""`pip install .` into a shared venv (Debian's /usr/bin/python3.11, outside the checkout, readable by every user)
-gives a whole, working `pathways`: the lessons, the Voila files and the preview travel with it, and another user
-(`nobody`, in a folder of their own, with the checkout out of reach) can check the scenarios and build a dashboard.
+"""The shared hub environment (support.hub_env: a venv from Debian's /usr/bin/python3.11 outside the checkout,
+readable by every user, into which `pathways workshop prepare` installs this checkout as a copy) holds a whole,
+working `pathways`: the lessons, the Voila files and the preview travel with it, and another user (`nobody`, in a
+folder of their own, with the checkout out of reach) can check the scenarios and build a dashboard.
 
 A multi-user server (JupyterHub) needs exactly this: learners cannot run a Python under root's private home, and
-an editable install points into a checkout. The environment's dependencies come from `make shared-env`
-(tests/install/shared_env.py); this test installs the checkout's tracked files into it, as a wheel, every run.
+an editable install points into a checkout. `make test` brings the environment up to date before pytest.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from install import shared_env
+from support.hub_env import hub_environment
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("shared_install")]  # one install, one worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("shared_install")]
 
-ROOT = shared_env.ROOT
+ROOT = Path(__file__).resolve().parents[2]
 NOBODY, NOGROUP = 65534, 65534
 LESSON = "01-why-dont-they-leave"
 #: Where each source folder lands in the installed package.
@@ -45,24 +45,13 @@ def site_packages(env: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def installed():
-    """The shared environment with this checkout installed into it (held by this run alone while it is used)."""
-    if os.geteuid() != 0:
-        pytest.skip("installs into the shared environment and runs as another user: needs root")
+    """The shared hub environment's venv, with this checkout installed in it."""
     if not shutil.which("setpriv"):
         pytest.skip("setpriv (util-linux) is missing")
-    folder = shared_env.DEFAULT
-    with shared_env.locked(folder):
-        try:
-            env, _ = shared_env.ensure(folder)
-        except shared_env.Unavailable as why:
-            pytest.skip(str(why))
-        with tempfile.TemporaryDirectory() as src:
-            for name in tracked("."):  # a fresh clone's files, as they are now in this checkout
-                if (ROOT / name).is_file():
-                    (Path(src) / name).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(ROOT / name, Path(src) / name)
-            shared_env.pip(env, "install", "--no-deps", "--force-reinstall", src)
-        yield env
+    found = hub_environment()
+    if isinstance(found, str):
+        pytest.skip(f"no shared hub environment: {found}")
+    return found / "venv"
 
 
 @pytest.fixture

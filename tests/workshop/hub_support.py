@@ -15,8 +15,9 @@ import subprocess
 import sys
 import time
 import uuid
-import warnings
 from pathlib import Path
+
+from support.hub_env import hub_environment
 
 LESSON = "01-why-dont-they-leave"
 PREFIX = "pwt-"
@@ -212,15 +213,12 @@ def read_sheet(record: dict) -> tuple[str, dict[str, str]]:
     return sheet, {u: re.search(rf"^.*\b{re.escape(u)}\s+(\S+)$", sheet, re.M).group(1) for u in record["learners"]}
 
 
-def shared_environment(workshop) -> None:
-    """Build the shared hub environment if `make test` has not (someone running pytest directly), saying so."""
-    todo = workshop.environment_status()
-    if not todo:
-        return
-    warnings.warn(f"the shared hub environment {workshop.shared_env()} needed {', '.join(todo)}: done inside the "
-                  "test (minutes the first time); `make test` does it before the tests", stacklevel=1)
+def shared_environment() -> None:
+    """Bring the shared hub environment up to date (support.hub_env), timing it."""
     t0 = time.monotonic()
-    workshop.ensure_environment(log=lambda line: print(line, file=sys.__stderr__, flush=True))
+    found = hub_environment()
+    if isinstance(found, str):
+        raise RuntimeError(f"no shared hub environment: {found}")
     TIMINGS["hub_environment"] = time.monotonic() - t0
 
 

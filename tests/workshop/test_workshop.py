@@ -61,7 +61,7 @@ def hub(released_course, tmp_path_factory):
         pytest.skip(why)
     from pathways.grading import workshop
 
-    shared_environment(workshop)
+    shared_environment()
     base = tmp_path_factory.mktemp("workshop")
     course = base / "course"
     shutil.copytree(released_course, course)
