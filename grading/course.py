@@ -56,6 +56,98 @@ def db_url(course: str | Path | None = None) -> str:
     return config.current().db_url or f"sqlite:///{course_dir(course) / 'gradebook.db'}"
 
 
+#: nbgrader's course id (nbgrader_config.py; a gradebook opened with another would gain a course row).
+COURSE_ID = "pathways"
+#: nbgrader's per-learner stages of a course folder: `<stage>/<learner id>/<lesson>/`.
+LEARNER_STAGES = ("submitted", "autograded", "feedback")
+#: The member of an exchange archive mapping each learner account to its learner id.
+ARCHIVE_LEARNERS = "learners.json"
+#: Set-aside hand-ins (matching several learners by name) are archived under this name, never a safe id.
+UNASSIGNED = "_unassigned"
+
+
+@dataclass(frozen=True)
+class CourseFolder:
+    """Where everything in a course folder is: one list, so that `pathways course purge` can find every place
+    that holds something about a learner (add any new place here)."""
+
+    root: Path
+
+    def stage(self, name: str) -> Path:
+        """One of LEARNER_STAGES (each holds a folder per learner id)."""
+        return self.root / name
+
+    @property
+    def release(self) -> Path:
+        """The learners' version of each lesson (no learner data)."""
+        return self.root / "release"
+
+    @property
+    def private(self) -> Path:
+        """Pathways' own records (instructor only)."""
+        return self.root / "pathways"
+
+    @property
+    def ledger(self) -> Path:
+        """Who is enrolled, each hand-in's hash and origin, hand-ins set aside (instructor/ledger.py)."""
+        return self.private / "ledger.json"
+
+    @property
+    def archive(self) -> Path:
+        """Replaced and duplicate hand-ins, `archive/<id>/<lesson>/<time>/`; set-aside ones under UNASSIGNED."""
+        return self.private / "archive"
+
+    @property
+    def staging(self) -> Path:
+        """Hand-ins being imported, `staging/<id>/<lesson>/` (left only by a crash)."""
+        return self.private / "staging"
+
+    @property
+    def backups(self) -> Path:
+        """Copies of the SQLite gradebook made before each grading run (`gradebook-*.db`)."""
+        return self.private / "backups"
+
+    @property
+    def workshop(self) -> Path:
+        """A workshop's raw exchange archives (`exchange-*.tar.gz`, 0600): members `inbound/<account>/...`, and
+        ARCHIVE_LEARNERS saying whose each account was."""
+        return self.private / "workshop"
+
+    def exchange_archives(self) -> list[Path]:
+        """Every raw exchange archive a workshop left in the course."""
+        return sorted(self.workshop.glob("exchange-*.tar.gz")) if self.workshop.is_dir() else []
+
+    @property
+    def last_grade(self) -> Path:
+        """What the last grading run did (its warnings may name learners)."""
+        return self.private / "last-grade.json"
+
+    @property
+    def sqlite_gradebook(self) -> Path:
+        """The gradebook's file when it is SQLite in the course folder (see db_url)."""
+        return self.root / "gradebook.db"
+
+    @property
+    def grades_csv(self) -> Path:
+        """`pathways export`'s default output."""
+        return self.root / "grades.csv"
+
+    @property
+    def report(self) -> Path:
+        """`pathways report`'s default output; its figures are in `report_figures`."""
+        return self.root / "report.html"
+
+    @property
+    def report_figures(self) -> Path:
+        """The PNG figures written beside the report."""
+        return self.root / "report-figures"
+
+
+def folder(course: str | Path | None = None) -> CourseFolder:
+    """The layout of the course folder in force (see course_dir)."""
+    return CourseFolder(course_dir(course))
+
+
 def dashboards_dir(out: str | Path | None = None) -> Path:
     """The dashboards folder (argument, else PATHWAYS_DASHBOARDS, else build/dashboards in the working folder)."""
     return Path(out or config.current().dashboards).resolve()

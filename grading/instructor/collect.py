@@ -30,10 +30,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import course
 from .handins import RESPONSE_FILE, Scanner, Unit, parse_time
 from .ledger import Ledger, Match, Submission, clean, file_digest, name_key, now
 
-UNASSIGNED = "_unassigned"  # archive folder of hand-ins matching several learners (never a safe id: starts with _)
+UNASSIGNED = course.UNASSIGNED  # archive folder of hand-ins matching several learners (never a safe id)
 
 
 @dataclass

@@ -8,6 +8,7 @@ pathways.grading.workshop.learner_submit for the learner's side).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .. import course as courselib
 from ..instructor.collect import CollectReport
 from ..instructor.handins import exchange_name
 from .common import (
@@ -265,14 +267,20 @@ def return_feedback(root: Path | None = None) -> list[str]:
 
 
 def archive_exchange(layout: Layout, course: Path) -> Path | None:
-    """Every raw hand-in of the exchange, as a tar.gz in the course folder (root only, 0600)."""
+    """Every raw hand-in of the exchange, as a tar.gz in the course folder (root only, 0600), with whose each
+    account was (`course.ARCHIVE_LEARNERS`), so `pathways course purge` can take a learner's out of it."""
     inbound = layout.course_exchange / "inbound"
     if not inbound.is_dir():
         return None
-    dest = mkdir(course / "pathways" / "workshop", 0o700)
+    dest = mkdir(courselib.CourseFolder(course).workshop, 0o700)
     path = dest / f"exchange-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.tar.gz"
+    learners = {user: info["sid"] for user, info in (load_record(layout.root) or {}).get("learners", {}).items()}
+    manifest = json.dumps(learners, indent=1, sort_keys=True).encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w:gz") as tar:
+        info = tarfile.TarInfo(courselib.ARCHIVE_LEARNERS)
+        info.size, info.mode, info.mtime = len(manifest), 0o600, int(datetime.now(UTC).timestamp())
+        tar.addfile(info, io.BytesIO(manifest))
         tar.add(inbound, arcname="inbound", filter=lambda ti: ti if ti.isfile() or ti.isdir() else None)
     return path
 
