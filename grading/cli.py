@@ -3,11 +3,12 @@
 Every subcommand is built here (argparse; the author's commands in grading/authoring/cli.py and the workshop's in
 grading/workshop/cli.py, the other modules that print) and calls a library function that returns a result (a path, a
 report with `lines()`); no library module prints or defines a command. Parts: the learner's launcher (`workspace`,
-`lab`: grading/learner), the instructor's pipeline (`course init`, `release`, `collect`, `grade`, `feedback`,
-`export`, `report`: grading/instructor), the author's commands (`check`, `graph`, `new-scenario`, `new-translation`,
-`schema`, `preview`: grading/authoring), the public dashboards (`dashboards build`, `dashboards serve`:
-grading/dashboards), a class on one machine (`workshop start | stop | return | status | prepare`: grading/workshop)
-and `config` (every setting in force: pathways.config). Option defaults come from the configuration in force.
+`lab`: grading/learner), the instructor's pipeline (`course init`, `course purge`, `release`, `collect`, `grade`,
+`feedback`, `export`, `report`: grading/instructor), the author's commands (`check`, `graph`, `new-scenario`,
+`new-translation`, `schema`, `preview`: grading/authoring), the public dashboards (`dashboards build`,
+`dashboards serve`: grading/dashboards), a class on one machine (`workshop start | stop | return | status |
+prepare`: grading/workshop) and `config` (every setting in force: pathways.config). Option defaults come from the
+configuration in force.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathways import config
 from . import workshop
 from .authoring.cli import check_commands, writing_commands
 from .dashboards import site as dashboards
+from .instructor import purge as purging
 from .instructor import workflow
 from .learner import workspace
 from .workshop.cli import workshop_commands
@@ -134,8 +136,40 @@ def _cmd_report(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(a: argparse.Namespace) -> int:
+    preview = purging.plan(a.course, a.learner, everyone=a.all)
+    _print(preview.lines())
+    if preview.empty:
+        return 0
+    if not a.yes:
+        if not sys.stdin.isatty():
+            print("Nothing was removed: no terminal to ask on. Run it again with --yes to remove all of this.",
+                  file=sys.stderr)
+            return 1
+        if input("Remove all of this? It cannot be undone. Type yes: ").strip().lower() != "yes":
+            print("Nothing was removed.")
+            return 1
+    _print(purging.purge(a.course, a.learner, everyone=a.all).lines())
+    return 0
+
+
+def _purge_command(csub: argparse._SubParsersAction) -> None:
+    q = _course_command(csub, "purge", _cmd_purge, "delete learners' data: one learner's, or everyone's",
+                        "Delete everything the course folder holds about some learners (a learner's request) or "
+                        "about every learner (the end of a course): their folders in submitted/, autograded/ and "
+                        "feedback/, archived and set-aside hand-ins, their gradebook rows (also in the "
+                        "gradebook's backups), their members of a workshop's exchange archives, and their class "
+                        "list entry. --all keeps the released lessons and the configuration, so the course can "
+                        "be taught again. Lists what it would delete and asks first (see --yes).")
+    who = q.add_mutually_exclusive_group(required=True)
+    who.add_argument("--learner", action="append", metavar="ID", help="a learner's id on the class list "
+                     "(never a name); repeat for several")
+    who.add_argument("--all", action="store_true", help="every learner of the course")
+    q.add_argument("--yes", action="store_true", help="do not ask (needed when not run on a terminal)")
+
+
 def _course_commands(sub: argparse._SubParsersAction) -> None:
-    """`course init`, `release` and `collect`: the course folder and what goes into it."""
+    """`course init`, `course purge`, `release` and `collect`: the course folder and what goes into it."""
     p = sub.add_parser("course", help="set up a course folder", description="Set up a course folder.")
     csub = p.add_subparsers(dest="course_command", metavar="ACTION")
     q = _course_command(csub, "init", _cmd_init, "create a course folder wired to the lessons",
@@ -144,6 +178,7 @@ def _course_commands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--roster", help="a class list: CSV with any of 'id', 'email', 'name' columns, or one name "
                    "per line (see GRADING.md, 'How learners are identified')")
     q.add_argument("--no-release", action="store_true", help="do not release the lessons now")
+    _purge_command(csub)
     p.set_defaults(func=lambda a: p.print_help() or 2)
 
     _course_command(sub, "release", _cmd_release, "generate the learners' version of the lessons",

@@ -1,0 +1,267 @@
+"""`pathways course purge`: a learner's data deleted on request, or every learner's at the end of a course.
+
+Fast tests on a small hand-made course holding a learner in every place a course keeps them (collected hand-ins,
+replaced and set-aside ones, autograded copies, feedback, gradebook rows and a backup, a workshop's exchange
+archive, grades.csv, the last grading run's record); one slow test on a class collected and graded for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import tarfile
+import warnings
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from pathways.grading import cli
+from pathways.grading import course as courselib
+from pathways.grading.instructor import gradebook, purge, purge_archives, workflow
+from pathways.grading.instructor.ledger import Learner, Ledger
+from pathways.grading.workshop import exchange
+from pathways.grading.workshop.common import Layout, save_record
+from pathways.responses import ChecksRecord
+from sqlalchemy.exc import SAWarning
+from support import learner
+from support.course import copy_lesson, released_lesson
+
+DEMO = "01-demo"
+GONE = "s-zoe-01"  # the learner who asks to be deleted
+OTHERS = ("s-zoe-04", "s-ben-02", "s-cai-03")
+CLASS = [Learner(GONE, "zoe.quill@x.org", "Zoë Quill"), Learner("s-zoe-04", "zoe4@x.org", "Zoë Quill"),
+         Learner("s-ben-02", "", "Ben Ode"), Learner("s-cai-03", "", "Cai Ode")]
+
+
+def _hand_in(folder: Path, rel: Path, answer: str) -> Path:
+    return learner.write_submission(folder, rel, {"checks": ChecksRecord(answers={"q1": answer})})
+
+
+def _gradebook(url: str) -> None:
+    """The demo lesson in nbgrader's gradebook, and a submission (with a grade) of every learner."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url, courselib.COURSE_ID) as gb, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission, as in instructor/gradebook.py
+        gb.add_assignment(DEMO)
+        gb.add_notebook("lesson", DEMO)
+        gb.add_grade_cell("test-q1", "lesson", DEMO, max_score=1, cell_type="code")
+        for entry in CLASS:
+            gb.update_or_create_student(entry.id, last_name=entry.name, email=entry.email or None)
+            gb.add_submission(DEMO, entry.id)
+
+
+def _archive(tmp_path: Path, root: Path, monkeypatch) -> Path:
+    """A workshop's raw exchange archive, made by the workshop's own code, with every learner's hand-in."""
+    monkeypatch.setattr(exchange, "mkdir", lambda path, mode, *ids: path.mkdir(parents=True, exist_ok=True) or path)
+    layout = Layout(tmp_path / "workshop")
+    layout.state.mkdir(parents=True)
+    users = {f"pw-{e.id}": {"sid": e.id} for e in CLASS}
+    save_record(layout, {"learners": users})
+    for user in users:
+        _hand_in(layout.course_exchange / "inbound" / user / f"{user}+{DEMO}+2026-03-01 09:00:00.000000 UTC+ab",
+                 root / "release" / DEMO / "lesson.ipynb", f"{user} in the room")
+    return exchange.archive_exchange(layout, root)
+
+
+def _class_course(tmp_path: Path, monkeypatch) -> Path:
+    """A course in which every learner is in every place a course keeps learners (see the module docstring)."""
+    root = tmp_path / "course"
+    rel = root / "release" / DEMO / "lesson.ipynb"
+    rel.parent.mkdir(parents=True)
+    meta = {"nbgrader": {"grade_id": "test-q1", "schema_version": 3, "grade": True, "solution": False,
+                         "locked": True, "task": False, "points": 1}}
+    nbformat.write(new_notebook(cells=[new_code_cell("check_points('q1', 'a')", metadata=meta)]), rel)
+    ledger = Ledger.load(root)
+    ledger.add_roster(CLASS)
+    ledger.save()
+    up, again = tmp_path / "up", tmp_path / "again"
+    for entry in CLASS:
+        _hand_in(up / entry.id / DEMO, rel, f"first of {entry.id}")
+        _hand_in(again / entry.id / DEMO, rel, f"second of {entry.id}")  # replaces the first: archived
+    _hand_in(again / "Zoë Quill" / DEMO, rel, "whose?")  # the name of two learners: set aside
+    workflow.collect(up, root)
+    assert len(workflow.collect(again, root).replaced) == 4
+    for entry in CLASS:  # what grade and feedback leave
+        for stage in ("autograded", "feedback"):
+            (root / stage / entry.id / DEMO).mkdir(parents=True)
+        (root / "autograded" / entry.id / DEMO / "lesson.ipynb").write_bytes(rel.read_bytes())
+        (root / "feedback" / entry.id / DEMO / "lesson.html").write_text(f"<p>{entry.id}</p>", encoding="utf-8")
+    url = courselib.db_url(root)
+    _gradebook(url)
+    gradebook.backup(url, courselib.CourseFolder(root).backups)
+    _archive(tmp_path, root, monkeypatch)
+    workflow.export(root)
+    courselib.CourseFolder(root).last_grade.write_text(json.dumps(
+        {"warnings": [f"1 hand-in(s) in submitted/ were never collected ({GONE}/{DEMO})", "all fine"]}))
+    return root
+
+
+def _files(root: Path) -> dict[str, str]:
+    """Every file under the course folder and its digest (every member of an archive as a file of its own)."""
+    out = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "lock"):
+        rel = str(path.relative_to(root))
+        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.name.endswith(".tar.gz"):
+            with tarfile.open(path) as tar:
+                for m in tar.getmembers():
+                    data = tar.extractfile(m).read() if m.isfile() else b""
+                    out[f"{rel}!{m.name}"] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+def _traces(root: Path, text: str) -> list[str]:
+    """Every file (or archive member, by name or content) under the course folder that holds `text`."""
+    needle, found = text.encode("utf-8"), []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if needle in str(path.relative_to(root)).encode("utf-8") or needle in path.read_bytes():
+            found.append(str(path.relative_to(root)))
+        if path.name.endswith(".tar.gz"):
+            with tarfile.open(path) as tar:
+                for m in tar.getmembers():
+                    if needle in m.name.encode("utf-8") or (m.isfile() and needle in tar.extractfile(m).read()):
+                        found.append(f"{path.relative_to(root)}!{m.name}")
+    return found
+
+
+def _students(url: str) -> dict[str, int]:
+    return purge.gradebook_rows(url)
+
+
+def test_a_purged_learner_leaves_no_trace_and_the_others_keep_everything(tmp_path, monkeypatch, capsys):
+    """After `course purge --learner ID --yes`, is the learner's id found nowhere under the course folder (files,
+    archive members, gradebook and its backup), while every other learner's files, rows and archive members are
+    exactly as they were?"""
+    root = _class_course(tmp_path, monkeypatch)
+    assert len(_traces(root, GONE)) > 10  # every place holds them before
+    before = _files(root)
+    folder = courselib.CourseFolder(root)
+    backup = next(folder.backups.glob("gradebook-*.db"))
+    [archive] = folder.exchange_archives()
+
+    assert cli.main(["course", "purge", "--course", str(root), "--learner", GONE.upper(), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert f"Removed the data of {GONE} from {root}" in out and "class list entry" in out
+    assert f"submitted/{GONE}/" in out and "4 member(s) of the exchange archive" in out
+    assert "set-aside" in out and "if it was s-zoe-04's" in out and "pathways export" in out
+
+    assert _traces(root, GONE) == [] and _traces(root, "zoe.quill@x.org") == []
+    assert GONE not in _students(courselib.db_url(root)) and GONE not in _students(f"sqlite:///{backup}")
+    assert _students(courselib.db_url(root)) == dict.fromkeys(OTHERS, 1)
+    assert _students(f"sqlite:///{backup}") == dict.fromkeys(OTHERS, 1)
+    ledger = Ledger.load(root)
+    assert set(ledger.students) == set(OTHERS) and set(ledger.submissions) == set(OTHERS) and not ledger.unassigned
+    assert oct(archive.stat().st_mode & 0o777) == "0o600"
+    after = _files(root)
+    for rel, digest in before.items():
+        if any(f"{other}" in rel for other in OTHERS) and "_unassigned" not in rel:
+            assert after.get(rel) == digest, rel  # their folders, archived hand-ins and archive members
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile(courselib.ARCHIVE_LEARNERS).read())
+    assert manifest == {f"pw-{other}": other for other in OTHERS}
+    assert not folder.grades_csv.exists()
+    assert json.loads(folder.last_grade.read_text())["warnings"] == ["all fine"]
+
+
+def test_an_unknown_id_or_a_name_is_refused_and_changes_nothing(tmp_path, monkeypatch, capsys):
+    """Does an id that names no learner (or a name, even one learner's) stop the purge with an error naming it,
+    before anything is removed, even when other ids given are right?"""
+    root = _class_course(tmp_path, monkeypatch)
+    before = _files(root)
+    assert cli.main(["course", "purge", "--course", str(root), "--learner", GONE, "--learner", "nobody",
+                     "--yes"]) == 1
+    assert "no learner with the id 'nobody'" in capsys.readouterr().err
+    assert cli.main(["course", "purge", "--course", str(root), "--learner", "Ben Ode", "--yes"]) == 1
+    assert "(the name or e-mail of s-ben-02: give the id)" in capsys.readouterr().err
+    assert _files(root) == before
+
+
+def test_without_yes_and_no_terminal_it_lists_and_deletes_nothing(tmp_path, monkeypatch, capsys):
+    """Without --yes and with no terminal to ask on, does purge list what it would remove (paths, counts,
+    gradebook rows), say to add --yes, exit non-zero and leave every file as it was?"""
+    root = _class_course(tmp_path, monkeypatch)
+    before = _files(root)
+    monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))  # not a terminal: never read
+    assert cli.main(["course", "purge", "--course", str(root), "--learner", GONE]) == 1
+    captured = capsys.readouterr()
+    assert f"Would remove the data of {GONE}" in captured.out and f"submitted/{GONE}/ (2 file(s))" in captured.out
+    assert f"gradebook: {GONE} and their 1 submission(s)" in captured.out and "--yes" in captured.err
+    assert _files(root) == before
+
+
+def test_purge_all_empties_the_course_of_learners_and_keeps_the_lessons(tmp_path, monkeypatch, capsys):
+    """Does `course purge --all --yes` remove every learner's folders, rows, archives and backups, and keep the
+    released lessons and the gradebook's lessons, so the course can be taught again?"""
+    root = _class_course(tmp_path, monkeypatch)
+    assert cli.main(["course", "purge", "--course", str(root), "--all", "--yes"]) == 0
+    assert "Removed the data of every learner" in capsys.readouterr().out
+    for entry in CLASS:
+        assert _traces(root, entry.id) == [], entry.id
+    folder = courselib.CourseFolder(root)
+    assert (folder.release / DEMO / "lesson.ipynb").is_file() and not folder.exchange_archives()
+    assert all(not any(folder.stage(s).iterdir()) for s in courselib.LEARNER_STAGES)
+    assert _students(courselib.db_url(root)) == {} and Ledger.load(root).students == {}
+    con = sqlite3.connect(folder.sqlite_gradebook)
+    assert con.execute("select name from assignment").fetchall() == [(DEMO,)]
+    con.close()
+
+
+def test_an_archive_without_its_list_of_learners_is_read_by_account_names(tmp_path):
+    """In an exchange archive that does not say whose each account is, is a learner's account found by the
+    workshop's own naming (any prefix), and is an account that could be two learners' never guessed at?"""
+    archive = tmp_path / "exchange-old.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in ("inbound/pw-ana/pw-ana+l+t+r/lesson.ipynb", "inbound/pw-x-ben/pw-x-ben+l+t+r/lesson.ipynb"):
+            info = tarfile.TarInfo(name)
+            info.size = len(name)
+            tar.addfile(info, io.BytesIO(name.encode()))
+    os.chmod(archive, 0o600)
+    known = {"ana", "ben", "x-ben"}
+    assert purge_archives.rewrite_without(archive, {"ana"}, known) == 1
+    with tarfile.open(archive) as tar:
+        assert tar.getnames() == ["inbound/pw-x-ben/pw-x-ben+l+t+r/lesson.ipynb"]
+    with pytest.raises(ValueError, match="pw-x-ben could be any of ben, x-ben"):
+        purge_archives.rewrite_without(archive, {"ben"}, known)  # 'pw-' + 'x-ben', or 'pw-x-' + 'ben'?
+    with tarfile.open(archive) as tar:
+        assert len(tar.getnames()) == 1
+    assert oct(archive.stat().st_mode & 0o777) == "0o600"
+
+
+LESSON = "01-why-dont-they-leave"
+
+
+@pytest.mark.slow
+def test_a_graded_learner_is_purged_and_the_class_keeps_its_grades(tmp_path, monkeypatch, released_course):
+    """After collecting and grading three learners for real, does purging one leave no trace of them (autograded
+    notebooks, gradebook and its backup included) while the others keep their grades, and do export and the
+    report still work?"""
+    lessons = tmp_path / "lessons"
+    copy_lesson(LESSON, lessons)
+    root = tmp_path / "course"
+    monkeypatch.setenv("PATHWAYS_LESSONS", str(lessons))
+    monkeypatch.setenv("PATHWAYS_COURSE", str(root))
+    released_lesson(released_course, root, LESSON)
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\ns-ana-01,Ana Lima\ns-ben-02,Ben Ode\ns-cai-03,Cai Ode\n", encoding="utf-8")
+    workflow.init_course(root, roster, release=False)
+    rel = root / "release" / LESSON / "lesson.ipynb"
+    model = learner.model_activities(lessons / LESSON)
+    for sid in ("s-ana-01", "s-ben-02", "s-cai-03"):
+        learner.write_submission(tmp_path / "up" / sid / LESSON, rel, model)
+    workflow.collect(tmp_path / "up", root)
+    graded = workflow.grade(root, jobs=2, timeout=20, progress=False)
+    assert len(graded.graded) == 3 and not graded.failed
+    url = courselib.db_url(root)
+    scores = {key: s for key, s in gradebook.scores(url).items() if key[0] != "s-ana-01"}
+    assert len(_traces(root, "s-ana-01")) > 5
+
+    report = purge.purge(root, ["s-ana-01"])
+    assert report.done and report.gradebook == {"s-ana-01": 1} and report.backups
+    assert _traces(root, "s-ana-01") == [] and _traces(root, "Ana Lima") == []
+    assert gradebook.scores(url) == scores
+    assert workflow.export(root).is_file() and workflow.report(root).is_file()
