@@ -9,7 +9,8 @@
 
 Each command (grading/cli.py) is a thin layer over one function named here (init_course, collect, grade,
 feedback, export, report), which tests call directly; each step lives in its own module: course_folder.py
-(where things are, class list, init, release, collect), grading_run.py, feedback.py, export.py and report.py.
+(where things are, class list, init, release, collect), grading_run.py, feedback.py, export.py and report.py;
+`course purge` (a learner's data deleted on request, or every learner's) is purge.py.
 Where things are comes from pathways.config
 (README, "Configuration"): the course folder is --course, else PATHWAYS_COURSE, else build/course; the gradebook is
 SQLite in the course folder unless PATHWAYS_DB_URL names another database: for a course with several graders, a
