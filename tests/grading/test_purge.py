@@ -194,6 +194,21 @@ def test_without_yes_and_no_terminal_it_lists_and_deletes_nothing(tmp_path, monk
     assert _files(root) == before
 
 
+def test_on_a_terminal_it_asks_and_deletes_only_after_yes(tmp_path, monkeypatch, capsys):
+    """On a terminal without --yes, does purge ask, delete nothing on any answer but 'yes', and delete on 'yes'?"""
+    root = _class_course(tmp_path, monkeypatch)
+    before = _files(root)
+    terminal = io.StringIO()
+    terminal.isatty = lambda: True
+    monkeypatch.setattr("sys.stdin", terminal)
+    answers = iter(["y", "yes"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert cli.main(["course", "purge", "--course", str(root), "--learner", GONE]) == 1
+    assert "Nothing was removed." in capsys.readouterr().out and _files(root) == before
+    assert cli.main(["course", "purge", "--course", str(root), "--learner", GONE]) == 0
+    assert f"Removed the data of {GONE}" in capsys.readouterr().out and _traces(root, GONE) == []
+
+
 def test_purge_all_empties_the_course_of_learners_and_keeps_the_lessons(tmp_path, monkeypatch, capsys):
     """Does `course purge --all --yes` remove every learner's folders, rows, archives and backups, and keep the
     released lessons and the gradebook's lessons, so the course can be taught again?"""
