@@ -195,7 +195,7 @@ def plan(course: str | Path | None = None, learners: list[str] | None = None, ev
                     - set(lids))
     if others and not everyone:
         rep.warnings.append("hand-ins set aside because their name fitted several learners, these among them, are "
-                            f"removed: if it was {', '.join(f'{o}' for o in others)}'s, they hand it in again")
+                            f"removed: if one was the work of {' or '.join(others)}, they hand it in again")
     if sqlite_path(course_mod.db_url(folder.root)) is None and rep.gradebook:
         rep.warnings.append("the gradebook is on a database server: its own backups (e.g. pg_dump) still hold "
                             "these rows until they expire")
