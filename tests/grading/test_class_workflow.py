@@ -1,162 +1,46 @@
 """A whole simulated class, every bad case included, through collect -> grade -> feedback -> export -> report.
 
 The class is built from Lesson 1's released notebook; model answers come from the lesson's own
-solution cell. One module-scoped run does the work (it takes a minute); each test asserts one part.
+solution cell. One class, graded once per worker and shared with test_identity.py and test_excusal_totals.py
+(tests/support/graded_class.py, fixture `graded_class`), does the work; each test asserts one part.
 """
 
 from __future__ import annotations
 
-import copy
-import csv
 import json
 import os
 import shutil
-import socket
-from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
-from pathways import engine
-from pathways.grading import cli
 from pathways.grading.instructor import feedback as feedback_mod
 from pathways.grading.instructor import gradebook, workflow
 from pathways.grading.instructor.ledger import label_id
-from pathways.scenario import load
-from support import learner, testcells
-from support.course import copy_lesson, released_lesson
+from support.graded_class import EXCUSAL, FULL, GROUP, HOSTILE, LESSON, SCRIPTS
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading-class")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(GROUP)]
 
-REPO = Path(__file__).resolve().parents[2]
-LESSON = "01-why-dont-they-leave"
-FULL = 13.0  # role-play 4 + six checks + sorting 3 (the reflection is graded by hand)
-STUDENTS = ["ana", "ben", "Chloé Dupont", "李雷", "dan", "eve", "fay", "gus", "hal", "ivy", "kim", "lea", "max", "ned"]
-
-SNOOP = """
-import os, socket
-found = {}
-def attempt(name, action):
-    try:
-        found[name] = repr(action())
-    except Exception as exc:
-        found[name] = 'denied:' + type(exc).__name__
-attempt('list-real', lambda: os.listdir(COURSE + '/submitted'))
-attempt('read-other', lambda: open(COURSE + '/submitted/ana/LESSON/responses.json').read()[:20])
-attempt('write-real', lambda: open(COURSE + '/gradebook.db', 'ab').write(b'x'))
-attempt('write-scratch', lambda: open('../../../gradebook.db', 'ab').write(b'x'))
-attempt('read-lessons', lambda: open(LESSONS + '/LESSON/lesson.ipynb').read()[:20])
-attempt('network', lambda: socket.create_connection(('127.0.0.1', PORT), timeout=2).close())
-print('PROBE', found)
-"""
-
-CHEAT = """import pathways.autograde as a
-a.check_points = lambda *args, **kw: 1.0
-a.roleplay_points = lambda *args, **kw: 4.0
-a.sorting_points = lambda *args, **kw: 3.0
-"""
+#: The shared class's hand-ins given to a learner: this module's, zed's (not on the class list), the other two
+#: modules' (Chloé Dupont's among SCRIPTS); the twins' one hand-in is set aside, lea's two count once.
+HANDED_IN = len(HOSTILE) + 1 + len(SCRIPTS) + len(EXCUSAL)
 
 
-def _with_cell(nb, source, after="model-answers"):
-    nb = copy.deepcopy(nb)
-    nb.cells.insert(testcells.cell_index(nb, after) + 1, new_code_cell(source))
-    return nb
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory, released_course):
-    """Build the class, then run the instructor's whole workflow once."""
-    base = tmp_path_factory.mktemp("class")
-    lessons = base / "lessons"
-    copy_lesson(LESSON, lessons)
-    root = base / "course"
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(5)
-    port = listener.getsockname()[1]
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PATHWAYS_LESSONS", str(lessons))
-        mp.setenv("PATHWAYS_COURSE", str(root))
-        mp.setenv("JUPYTER_CONFIG_DIR", str(base / "jupyter-config"))
-        mp.delenv("PATHWAYS_DB_URL", raising=False)
-        roster = base / "class.csv"
-        roster.write_text("name\n" + "\n".join(STUDENTS) + "\n", encoding="utf-8")
-        released_lesson(released_course, root, LESSON)  # as `pathways release` leaves it, without running it again
-        init = workflow.init_course(root, roster, release=False)
-        assert init.roster == len(STUDENTS) and not init.problems
-
-        rel = root / "release" / LESSON / "lesson.ipynb"
-        release = nbformat.read(rel, as_version=4)
-        model = learner.model_activities(lessons / LESSON)
-        scenario = load(lessons / LESSON / "er_visit.yaml")
-        walks = engine.all_walks(scenario)
-        worst = min(walks, key=lambda w: w.score)
-        best = engine.best_score(scenario)
-        up = base / "upload" / "submissions"
-
-        def hand_in(name, acts=model, **kw):
-            return learner.write_submission(up / name / LESSON, rel, acts, **kw)
-
-        wrong = learner.with_wrong_checks(model, ["q1", "q2"])
-        lost = copy.deepcopy(model)
-        lost["roleplay"] = learner.walk_record(scenario, worst)
-        forged = copy.deepcopy(model)
-        forged["roleplay"]["attempts"][0]["steps"][1]["node"] = "card"  # jumps ahead: not a possible path
-        tampered = copy.deepcopy(release)
-        tampered.cells[testcells.cell_index(tampered, "test-q2")].source = "print('full marks please')"
-        for gid in ("test-q1", "test-roleplay", "model-answers"):
-            del tampered.cells[testcells.cell_index(tampered, gid)]
-        huge = copy.deepcopy(release)
-        huge.cells[0].source += "\n" + ("x" * 99 + "\n") * 210_000  # about 21 MB
-        cheat = copy.deepcopy(release)
-        cheat.cells[testcells.cell_index(cheat, "model-answers")].source = CHEAT
-        snoop = SNOOP.replace("COURSE", repr(str(root))).replace("LESSONS", repr(str(lessons))) \
-            .replace("LESSON", LESSON).replace("PORT", str(port))
-
-        hand_in("ana")
-        hand_in("ben", wrong)
-        hand_in("Chloé Dupont")
-        hand_in("李雷", lost)
-        hand_in("dan", None)
-        hand_in("eve", forged)
-        hand_in("fay", notebook=b'{"cells": [{"cell_type": "code", "sou')
-        hand_in("gus", notebook=tampered)
-        hand_in("hal", responses='{"format": "pathways-responses/1", "activities": "all correct"}')
-        hand_in("ivy", notebook=_with_cell(release, "while True:\n    pass"))
-        hand_in("kim", notebook=huge)
-        learner.write_submission(up / f"lea+{LESSON}+2025-03-01 09:00:00.000000 UTC+a1", rel, wrong)
-        learner.write_submission(up / f"lea+{LESSON}+2025-03-01 11:00:00.000000 UTC+b2", rel, model)
-        hand_in("max", notebook=_with_cell(release, snoop))
-        hand_in("ned", None, notebook=cheat)
-        hand_in("zed")  # not on the class list
-        (up / "notes.txt").write_text("a stray file from the e-mail export")
-
-        collected = workflow.collect(base / "upload", root)
-        first = workflow.grade(root, timeout=5, progress=False)
-        scores_first = gradebook.scores(workflow.db_url(root))
-        second = workflow.grade(root, students=["ivy", "max"], force=True, run_learner_code=True, timeout=3,
-                                progress=False)
-        fb = workflow.feedback(root)
-        csv_path = base / "grades.csv"
-        assert cli.main(["export", "--course", str(root), "--out", str(csv_path)]) == 0
-        assert cli.main(["report", "--course", str(root), "--out", str(base / "report.html")]) == 0
-        named = workflow.report(root, base / "named.html", names=True)
-        again = workflow.grade(root, progress=False)  # nothing new: nothing graded again
-    listener.close()
-    rows = {r["student_id"]: r for r in csv.DictReader(csv_path.open(encoding="utf-8"))}
-    return SimpleNamespace(root=root, base=base, collected=collected, first=first, second=second, feedback=fb,
-                           rows=rows, report=base / "report.html", named=named, again=again, lessons=lessons,
-                           url=workflow.db_url(root), scores_first=scores_first,
-                           lost=round(FULL - 4 + 4 * worst.score / best, 2))
+@pytest.fixture
+def run(graded_class):
+    return graded_class
 
 
 def test_the_class_is_graded_on_one_worker(request):
-    """With `pytest -n 2 --dist loadgroup` (make test), does pytest-xdist see this module's group, so the class
-    is graded once and not once per worker that gets one of these tests?"""
+    """With `pytest -n 2 --dist loadgroup` (make test), does pytest-xdist see one group for every test of the
+    three modules that use the shared class, so the class is graded once and not once per worker that gets one
+    of these tests?"""
     if not request.config.getoption("loadgroup", default=False):
         pytest.skip("not run by pytest-xdist with --dist loadgroup")
-    assert request.node.nodeid.endswith("@grading-class"), request.node.nodeid
+    assert request.node.nodeid.endswith(f"@{GROUP}"), request.node.nodeid
+    users = [item for item in request.session.items if "graded_class" in getattr(item, "fixturenames", ())]
+    files = {item.nodeid.split("::")[0].rsplit("/", 1)[-1] for item in users}
+    assert {"test_class_workflow.py", "test_identity.py", "test_excusal_totals.py"} <= files, files
+    assert all(item.nodeid.endswith(f"@{GROUP}") for item in users), [i.nodeid for i in users]
 
 
 def _row(run, name):
@@ -165,6 +49,7 @@ def _row(run, name):
 
 def test_collect_reports_every_problem(run):
     """Did collect import everyone, give names their ids, and report the duplicate, the stranger and the junk?"""
+    assert not run.init.problems
     text = "\n".join(run.collected.lines())
     imported = {sid for sid, _, _ in run.collected.imported}
     chloe = label_id("Chloé Dupont")
@@ -219,11 +104,11 @@ def test_tampering_is_flagged_even_when_scores_are_right(run):
 def test_bad_submissions_do_not_stop_the_others(run):
     """Were the two hopeless hand-ins the only ones not graded, and the gradebook sound after each run?"""
     assert sorted(s for s, _, _ in run.first.failed) == ["fay", "kim"]
-    assert len(run.first.graded) == 13
+    assert len(run.first.graded) == HANDED_IN - 2  # all but fay and kim
     for rep in (run.first, run.second):
         assert rep.integrity == [] and rep.backup and rep.backup.is_file()
     assert gradebook.integrity_problems(run.url) == []
-    assert run.again.graded == [] and run.again.skipped == 15
+    assert run.again.graded == [] and run.again.skipped == HANDED_IN
 
 
 def test_student_code_cannot_reach_the_course(run):
@@ -273,6 +158,12 @@ def test_one_learners_failed_feedback_spares_the_class(run, tmp_path, monkeypatc
     shutil.copytree(run.root, root, symlinks=True)
     shutil.rmtree(root / "feedback")
     (root / "feedback").mkdir()
+    # Two workers' worth of pages (FEEDBACK_CHUNK each), ana's among them: rendering the whole shared class
+    # again costs a second of CPU a page and proves nothing more.
+    others = sorted(p.name for p in (root / "autograded").iterdir() if p.name != "ana")
+    kept = {"ana", *others[:2 * workflow.FEEDBACK_CHUNK - 1]}
+    for name in set(others) - kept:
+        shutil.rmtree(root / "autograded" / name)
     for var, value in (("PATHWAYS_LESSONS", run.lessons), ("PATHWAYS_COURSE", root),
                        ("JUPYTER_CONFIG_DIR", run.base / "jupyter-config")):
         monkeypatch.setenv(var, str(value))
@@ -282,7 +173,8 @@ def test_one_learners_failed_feedback_spares_the_class(run, tmp_path, monkeypatc
     assert feedback_mod._workers(jobs) > 1 or (os.cpu_count() or 1) == 1  # shared among forked workers
     fb = workflow.feedback(root)
     assert len(fb.problems) == 1 and fb.problems[0].startswith(f"ana / {LESSON}: "), fb.problems
-    assert {p.parts[-3] for p in fb.files} == {p.parts[-3] for p in run.feedback.files} - {"ana"}
+    spared = {p.parts[-3] for p in fb.files}
+    assert spared == ({p.parts[-3] for p in run.feedback.files} & kept) - {"ana"} and len(spared) == len(kept) - 1
 
 
 def test_report_has_its_figures_and_no_names(run):

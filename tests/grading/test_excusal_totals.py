@@ -1,84 +1,30 @@
 """Does skipping for wellbeing never cost marks: through grade, export and report, with raw and adjusted totals?
 
-A small simulated class hands in Lesson 1. Each learner's skips are made the way the learner makes them: by
+Five learners of the simulated class the grading tests share (tests/support/graded_class.py, EXCUSAL) hand in
+Lesson 1. Each learner's skips are made the way the learner makes them: by
 pressing the widgets' "Skip this for my wellbeing" toggles (and a content note's "Skip this section") in the
 hand-in folder, which writes the `wellbeing` record of its responses.json.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from pathlib import Path
-from types import SimpleNamespace
-
 import pytest
 from nbgrader.api import Gradebook
-from pathways.grading import cli
-from pathways.grading.instructor import excusal_totals, gradebook, workflow
-from pathways.responses import ExcusalsRecord
-from support import learner
-from support.course import copy_lesson, lesson_ids, released_lesson
-from support.learner import AT, broken, in_folder, press_skip, press_skip_section
+from pathways.grading.instructor import excusal_totals
+from support.course import lesson_ids
+from support.graded_class import EXCUSAL, GROUP, LESSON, QUESTIONS
 
-LESSON = "01-why-dont-they-leave"
-QUESTIONS = [f"q{i}" for i in range(1, 7)]
-pytestmark = pytest.mark.xdist_group("grading-excusal")  # the class below is graded once, on one worker
+pytestmark = pytest.mark.xdist_group(GROUP)  # the shared class is graded once, on one worker
 #: Every item name of lesson 1, none of which may show in the export or the report.
 ITEMS = ["roleplay:roleplay", *(f"check:checks:{q}" for q in QUESTIONS), "sorting:sort-palermo",
          "reflection:reflection-why-stay"]
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, released_course):
-    """The class, collected, graded, exported and reported once."""
-    base = tmp_path_factory.mktemp("excusal-class")
-    lessons = base / "lessons"
-    copy_lesson(LESSON, lessons)
-    root = base / "course"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PATHWAYS_LESSONS", str(lessons))
-        mp.setenv("PATHWAYS_COURSE", str(root))
-        mp.delenv("PATHWAYS_DB_URL", raising=False)
-        released_lesson(released_course, root, LESSON)
-        roster = base / "class.csv"
-        roster.write_text("id\nria\nsol\ntom\numa\nvic\n", encoding="utf-8")
-        init = workflow.init_course(root, roster, release=False)
-        assert init.roster == 5 and not init.problems
-        rel = root / "release" / LESSON / "lesson.ipynb"
-        model = learner.model_activities(lessons / LESSON)
-        up = base / "upload"
-
-        def hand_in(name: str) -> Path:
-            return learner.write_submission(up / name / LESSON, rel, model)
-
-        press_skip(hand_in("ria"), ["roleplay:roleplay", "check:checks:q2"])  # a role-play and a check
-        press_skip_section(hand_in("sol"), "8. Knowledge checks", [f"check:checks:{q}" for q in QUESTIONS])
-        hand_in("tom")  # skips nothing
-        uma = hand_in("uma")  # a damaged wellbeing record: no skips, flagged, never a crash
-        data = json.loads((uma / "responses.json").read_text(encoding="utf-8"))
-        skipped = ExcusalsRecord(items={"roleplay:roleplay": AT})
-        data["activities"]["wellbeing"] = broken(skipped, items=["roleplay:roleplay"])  # a list, not {item: when}
-        (uma / "responses.json").write_text(json.dumps(data), encoding="utf-8")
-        vic = hand_in("vic")
-        press_skip(vic, ["reflection:reflection-why-stay", "sorting:sort-palermo"])
-        with in_folder(vic):  # skipped, then came back to the sorting: it counts again
-            from pathways.views.common import root as widget_root
-
-            widget_root([], "sorting", item="sorting:sort-palermo").skip_toggle.undo()
-
-        collected = workflow.collect(up, root)
-        assert len(collected.imported) == 5
-        report = workflow.grade(root, timeout=20, progress=False)
-        assert not report.failed and len(report.graded) == 5, report.lines()
-        csv_path = base / "grades.csv"
-        assert cli.main(["export", "--course", str(root), "--out", str(csv_path)]) == 0
-        page = workflow.report(root, base / "report.html")
-        named = workflow.report(root, base / "named.html", names=True)
-    rows = {r["student_id"]: r for r in csv.DictReader(csv_path.open(encoding="utf-8"))}
-    table = gradebook.scores(workflow.db_url(root))
-    return SimpleNamespace(root=root, rows=rows, table=table, csv=csv_path.read_text(encoding="utf-8"),
-                           page=page.read_text(encoding="utf-8"), named=named.read_text(encoding="utf-8"))
+@pytest.fixture
+def graded(graded_class):
+    """The class, collected, graded, exported and reported once (tests/support/graded_class.py): these
+    learners (EXCUSAL) are part of the class graded once for the grading tests."""
+    return graded_class
 
 
 def expected(run, sid: str, cells: list[str]) -> tuple[float, float]:
@@ -86,6 +32,16 @@ def expected(run, sid: str, cells: list[str]) -> tuple[float, float]:
     entry = run.table[(sid, LESSON)]
     return (entry["score"] - sum(entry["cells"][c] or 0 for c in cells),
             entry["max"] - sum(entry["cell_max"][c] for c in cells))
+
+
+@pytest.mark.slow
+def test_every_skipping_learner_is_collected_and_graded(graded):
+    """Is each of these learners on the class list, collected and graded, none failed (a skip or a damaged
+    wellbeing record never stops grading)?"""
+    assert not graded.init.problems and set(EXCUSAL) <= set(graded.roster)
+    assert set(EXCUSAL) <= {sid for sid, _, _ in graded.collected.imported}
+    assert set(EXCUSAL) <= {sid for sid, _ in graded.first.graded}
+    assert not set(EXCUSAL) & {sid for sid, _, _ in graded.first.failed}, graded.first.lines()
 
 
 @pytest.mark.slow
@@ -143,11 +99,11 @@ def test_report_shows_totals_and_counts_but_never_items_or_reasons(graded):
         assert (f"<tr><td>{sid}</td><td>{entry['score']:g} of {entry['max']:g}</td><td>{score:g} of {maximum:g}</td>"
                 f"<td>{skipped}</td>") in page
     assert "3 learner(s) skipped at least one item" in page
-    for text in (page, graded.named, graded.csv):
+    for text in (page, graded.named_page, graded.csv):
         for item in ITEMS:
             assert item not in text
         assert "reason" not in text.replace("<th>reason</th>", "")  # the flagged table's heading only
-    assert "adjusted" in graded.named and "2 skipped" in graded.named
+    assert "adjusted" in graded.named_page and "2 skipped" in graded.named_page
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ names are written in several scripts through collect -> grade -> export -> repor
 from __future__ import annotations
 
 import csv
+import io
 import json
 import unicodedata
 import zipfile
@@ -16,12 +17,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from pathways.grading.instructor import collect as collect_mod
-from pathways.grading.instructor import workflow
 from pathways.grading.instructor.ledger import VERSION, Learner, Ledger, label_id, name_id, name_key
 from pathways.grading.instructor.workflow import flags_text, read_roster
 from pathways.responses import ChecksRecord
 from support import learner
-from support.course import copy_lesson, released_lesson
+from support.graded_class import GROUP, LESSON, PEOPLE, SCRIPTS, TWINS
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = "01-demo"
@@ -279,69 +279,51 @@ def _first_error(root: Path, sid: str) -> str:
     return "no error in the graded notebook"
 
 
-LESSON = "01-why-dont-they-leave"
-FULL = 13.0  # as in test_class_workflow: role-play 4 + six checks + sorting 3
-
-
 @pytest.mark.slow
-def test_learners_in_many_scripts_keep_their_own_grades(tmp_path, monkeypatch, released_course):
+@pytest.mark.xdist_group(GROUP)  # the class is shared with test_class_workflow.py and test_excusal_totals.py
+def test_learners_in_many_scripts_keep_their_own_grades(graded_class):
     """Through collect, grade, export and report, does every learner (Latin with accents, Chinese, Cyrillic,
     Devanagari, Arabic; names differing only in accents or in non-Latin letters) keep their own row and grade,
-    while a hand-in named after two learners is graded for neither?"""
-    lessons = tmp_path / "lessons"
-    copy_lesson(LESSON, lessons)
-    root = tmp_path / "course"
-    monkeypatch.setenv("PATHWAYS_LESSONS", str(lessons))
-    monkeypatch.setenv("PATHWAYS_COURSE", str(root))
-    monkeypatch.delenv("PATHWAYS_DB_URL", raising=False)
-    released_lesson(released_course, root, LESSON)  # as `pathways release` leaves it (tested elsewhere)
-    twins = "فاطمة الزهراء"  # two learners share this name (no id column): a hand-in named so is theirs or hers
-    people = ["José Ñ 李", "José Ñ 王", "Chloé Dupont", "Chloe Dupont", "Анна Петрова", "अनन्या शर्मा", twins, twins]
-    roster = tmp_path / "class.csv"
-    roster.write_text("\ufeffName\n" + "\n".join(people) + "\n", encoding="utf-8")
-    init = workflow.init_course(root, roster, release=False)
-    assert init.roster == 8
-    assert any(twins in w and "no id or e-mail" in w for w in init.warnings)
-    fatima, fatima2 = name_id(twins), f"{name_id(twins)}-2"
+    while a hand-in named after two learners is graded for neither?
 
-    rel = root / "release" / LESSON / "lesson.ipynb"
-    model = learner.model_activities(lessons / LESSON)
-    wrong = learner.with_wrong_checks(model, ["q1", "q2"])
-    up = tmp_path / "upload"
-    expected = {"José Ñ 李": FULL, "José Ñ 王": FULL - 2, "Chloé Dupont": FULL - 2, "Chloe Dupont": FULL,
-                "Анна Петрова": FULL - 2, "अनन्या शर्मा": FULL}
-    folders = {"José Ñ 李": nfd("José Ñ 李"),  # macOS writes names in NFD
-               "Анна Петрова": f"Анна Петрова+{LESSON}+2025-03-01 09:00:00.000000 UTC+a1"}  # exchange layout
-    for name, score in expected.items():
-        dest = up / folders.get(name, name)
-        learner.write_submission(dest / LESSON if "+" not in dest.name else dest, rel,
-                                   model if score == FULL else wrong)
-    learner.write_submission(up / twins / LESSON, rel, model)  # which Fatima? nobody can tell
+    These learners (SCRIPTS, TWINS) are part of the class graded once for the grading tests
+    (tests/support/graded_class.py): each hands in the folder its name (José Ñ 李 in NFD as macOS writes it,
+    Анна Петрова in nbgrader's exchange layout). Chloé Dupont earns full marks and Chloe Dupont two fewer (the
+    class's Chloé is test_class_workflow's full-marks learner): names differing only in an accent still differ
+    in grade."""
+    run = graded_class
+    expected = {name: (name_id(name), score) for name, score in SCRIPTS.items()}
+    ids = {sid for sid, _ in expected.values()}
+    assert run.init.roster == len(run.roster)  # the twins are two entries
+    assert any(TWINS in w and "no id or e-mail" in w for w in run.init.warnings)
+    fatima, fatima2 = name_id(TWINS), f"{name_id(TWINS)}-2"
 
-    collected = workflow.collect(up, root)
-    assert len(collected.imported) == 6 and not collected.duplicates and not collected.unknown_students
+    collected = run.collected
+    imported = {sid for sid, _, _ in collected.imported}
+    assert ids <= imported and not {fatima, fatima2} & imported
+    assert all(d.startswith("lea ") for d in collected.duplicates)  # lea's two hand-ins only
+    assert all(u.startswith("zed") for u in collected.unknown_students), collected.unknown_students  # zed only
     assert len(collected.unassigned) == 1 and f"{fatima}, {fatima2}" in collected.unassigned[0]
-    graded = workflow.grade(root, jobs=2, timeout=20, progress=False)
-    assert not graded.failed and len(graded.graded) == 6 and graded.integrity == []
+    graded = run.first
+    assert ids <= {sid for sid, _ in graded.graded} and not ids & {sid for sid, _, _ in graded.failed}
+    assert graded.workers == 2 and graded.integrity == []
 
-    csv_path = workflow.export(root, tmp_path / "grades.csv")
-    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
-    assert len(rows) == 8 and len({r["student_id"] for r in rows}) == 8
+    rows = list(csv.DictReader(io.StringIO(run.csv)))
+    assert len(rows) == len(run.roster) + 1 and len({r["student_id"] for r in rows}) == len(rows)  # + zed
     by_name: dict[str, list[dict]] = {}
     for row in rows:
         by_name.setdefault(row["name"], []).append(row)
-    for name, score in expected.items():
+    for name, (sid, score) in expected.items():
         [row] = by_name[name]
-        assert row["student_id"] == name_id(name), name
-        assert float(row[LESSON]) == pytest.approx(score), (name, _first_error(root, row["student_id"]))
-    assert sorted(r["student_id"] for r in by_name[twins]) == [fatima, fatima2]
-    for row in by_name[twins]:  # neither twin is graded for the unassigned hand-in, both are told about it
+        assert row["student_id"] == sid, name
+        assert float(row[LESSON]) == pytest.approx(score), (name, _first_error(run.root, sid))
+    assert sorted(r["student_id"] for r in by_name[TWINS]) == [fatima, fatima2]
+    for row in by_name[TWINS]:  # neither twin is graded for the unassigned hand-in, both are told about it
         assert row[LESSON] == "" and "set aside, not graded" in row["flags"]
 
-    page = workflow.report(root, tmp_path / "report.html").read_text(encoding="utf-8")
+    page = run.page
     assert "Hand-ins not assigned to anyone" in page and fatima2 in page
-    assert not any(name in page for name in people)  # the report without names shows none
-    named = workflow.report(root, tmp_path / "named.html", names=True).read_text(encoding="utf-8")
-    table = named.split("<h2>Students</h2>", 1)[1]
-    for name, score in expected.items():
-        assert f"<td>{name_id(name)}</td><td>{name}</td><td>{score:g}</td>" in table, name
+    assert not any(name in page for name in PEOPLE)  # the report without names shows none
+    table = run.named_page.split("<h2>Students</h2>", 1)[1]
+    for name, (sid, score) in expected.items():
+        assert f"<td>{sid}</td><td>{name}</td><td>{score:g}</td>" in table, name

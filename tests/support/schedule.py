@@ -4,9 +4,11 @@
 #: pytest-xdist hands out work in collection order, so these start first and the many short tests fill the end
 #: of the run on both workers, instead of one worker starting a two-minute group when the other is nearly done.
 LONGEST_FIRST = (
-    "grading/test_class_workflow.py", "workshop/test_workshop.py", "browser/test_cold_start.py",
-    "grading/test_identity.py", "notebooks/test_nbgrader_workflow.py", "grading/test_excusal_totals.py",
-    "browser/test_dashboards.py", "browser/test_quick_exit_typing.py", "browser/test_dashboard_recovery.py",
-    "browser/test_jupyterlab.py", "browser/test_learner_screen.py", "install/test_shared_install.py",
-    "content/test_spanish_lesson1.py", "authoring/test_authoring_end_to_end.py", "grading/test_postgres_gradebook.py",
+    # One class graded for these (tests/support/graded_class.py): adjacent, so their worker grades it first.
+    "grading/test_class_workflow.py", "grading/test_identity.py", "grading/test_excusal_totals.py",
+    "grading/test_purge.py", "workshop/test_workshop.py", "browser/test_cold_start.py",
+    "notebooks/test_nbgrader_workflow.py", "browser/test_dashboards.py", "browser/test_quick_exit_typing.py",
+    "browser/test_dashboard_recovery.py", "browser/test_jupyterlab.py", "browser/test_learner_screen.py",
+    "install/test_shared_install.py", "content/test_spanish_lesson1.py", "authoring/test_authoring_end_to_end.py",
+    "grading/test_postgres_gradebook.py",
 )
