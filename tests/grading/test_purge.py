@@ -2,7 +2,8 @@
 
 Fast tests on a small hand-made course holding a learner in every place a course keeps them (collected hand-ins,
 replaced and set-aside ones, autograded copies, feedback, gradebook rows and a backup, a workshop's exchange
-archive, grades.csv, the last grading run's record); one slow test on a class collected and graded for real.
+archive, grades.csv, the last grading run's record); one slow test on a copy of the class the grading tests share
+(support.graded_class), collected and graded for real.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import tarfile
 import warnings
@@ -28,7 +30,7 @@ from pathways.grading.workshop.common import Layout, save_record
 from pathways.responses import ChecksRecord
 from sqlalchemy.exc import SAWarning
 from support import learner
-from support.course import copy_lesson, released_lesson
+from support.graded_class import GROUP
 
 DEMO = "01-demo"
 GONE = "s-zoe-01"  # the learner who asks to be deleted
@@ -248,36 +250,25 @@ def test_an_archive_without_its_list_of_learners_is_read_by_account_names(tmp_pa
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
 
 
-LESSON = "01-why-dont-they-leave"
-
-
 @pytest.mark.slow
-def test_a_graded_learner_is_purged_and_the_class_keeps_its_grades(tmp_path, monkeypatch, released_course):
-    """After collecting and grading three learners for real, does purging one leave no trace of them (autograded
-    notebooks, gradebook and its backup included) while the others keep their grades, and do export and the
-    report still work?"""
-    lessons = tmp_path / "lessons"
-    copy_lesson(LESSON, lessons)
+@pytest.mark.xdist_group(GROUP)
+def test_a_graded_learner_is_purged_and_the_class_keeps_its_grades(tmp_path, monkeypatch, graded_class):
+    """In a copy of the class collected, graded, given feedback and reported for real (support.graded_class), does
+    purging one learner leave no trace of them (autograded notebooks, feedback, gradebook and its backups
+    included) while every other learner keeps their grades, and do export and the report still work?"""
     root = tmp_path / "course"
-    monkeypatch.setenv("PATHWAYS_LESSONS", str(lessons))
+    shutil.copytree(graded_class.root, root, symlinks=True)
+    monkeypatch.setenv("PATHWAYS_LESSONS", str(graded_class.lessons))
     monkeypatch.setenv("PATHWAYS_COURSE", str(root))
-    released_lesson(released_course, root, LESSON)
-    roster = tmp_path / "class.csv"
-    roster.write_text("id,name\ns-ana-01,Ana Lima\ns-ben-02,Ben Ode\ns-cai-03,Cai Ode\n", encoding="utf-8")
-    workflow.init_course(root, roster, release=False)
-    rel = root / "release" / LESSON / "lesson.ipynb"
-    model = learner.model_activities(lessons / LESSON)
-    for sid in ("s-ana-01", "s-ben-02", "s-cai-03"):
-        learner.write_submission(tmp_path / "up" / sid / LESSON, rel, model)
-    workflow.collect(tmp_path / "up", root)
-    graded = workflow.grade(root, jobs=2, timeout=20, progress=False)
-    assert len(graded.graded) == 3 and not graded.failed
+    name = "Анна Петрова"
+    sid = next(row["student_id"] for row in graded_class.rows.values() if row["name"] == name)
     url = courselib.db_url(root)
-    scores = {key: s for key, s in gradebook.scores(url).items() if key[0] != "s-ana-01"}
-    assert len(_traces(root, "s-ana-01")) > 5
+    assert url != graded_class.url
+    scores = {key: s for key, s in gradebook.scores(url).items() if key[0] != sid}
+    assert len(scores) > 20 and len(_traces(root, sid)) > 5
 
-    report = purge.purge(root, ["s-ana-01"])
-    assert report.done and report.gradebook == {"s-ana-01": 1} and report.backups
-    assert _traces(root, "s-ana-01") == [] and _traces(root, "Ana Lima") == []
+    report = purge.purge(root, [sid])
+    assert report.done and report.gradebook == {sid: 1}
+    assert _traces(root, sid) == [] and _traces(root, name) == []
     assert gradebook.scores(url) == scores
     assert workflow.export(root).is_file() and workflow.report(root).is_file()
