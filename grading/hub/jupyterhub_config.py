@@ -62,6 +62,8 @@ c.JupyterHub.services = [{
     "name": "idle-culler",
     "command": [S["python"], "-m", "jupyterhub_idle_culler", f"--timeout={S['idle_timeout']}",
                 f"--cull-every={S['cull_every']}"],
+    # HOME in the workshop's folder marks every process of the workshop: stop finds a service the hub left behind
+    "environment": {"HOME": str(here)},
 }, {
     # The formgrader, for grading reflections: a Jupyter server run by the hub as root (the instructor's own
     # identity here; the course folder is root's), in the course folder, with nbgrader's course configuration and

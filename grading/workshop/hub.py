@@ -44,11 +44,14 @@ from .common import (
     Layout,
     WorkshopError,
     alive,
+    descendants,
+    kill_started,
     load_record,
     mkdir,
     run,
     save_record,
     shared_env,
+    started_in,
     workshop_root,
 )
 from .environment import ensure_environment
@@ -308,6 +311,9 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
 def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
     """Stop JupyterHub (it stops every learner's server and its proxy), then any process left of a learner."""
     pid = record.get("hub_pid")
+    # what the hub started (the proxy, the formgrader service in a session of its own): the hub stops them on its
+    # way out, but one it had no time to stop (a loaded machine, the hub killed) would outlive the workshop
+    started = descendants(pid) if alive(pid) else []
     if alive(pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
@@ -317,6 +323,12 @@ def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
         if alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
+    started += started_in(layout.state)
+    if kill_started(started, signal.SIGTERM):
+        deadline = time.monotonic() + 5
+        while kill_started(started, 0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        kill_started(started, signal.SIGKILL)
     for name in ("proxy.pid",):
         path = layout.state / name
         with contextlib.suppress(OSError, ValueError, ProcessLookupError):

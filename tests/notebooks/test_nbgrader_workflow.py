@@ -54,7 +54,7 @@ def delete_check_tests(nb):
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory, released_course):
+def workflow_class(tmp_path_factory, released_course):
     """A class of simulated students, graded once with plain nbgrader commands."""
     course = tmp_path_factory.mktemp("course")
     released_lesson(released_course, course, LESSON)
@@ -80,29 +80,29 @@ def cell_scores(course: Path, student: str) -> dict[str, float | None]:
         return {g.name: g.score for g in nb.grades if g.auto_score is not None or g.cell.cell_type == "code"}
 
 
-def test_perfect_student_earns_every_automatic_point(graded_class):
+def test_perfect_student_earns_every_automatic_point(workflow_class):
     """Does the model learner earn every autograded point?"""
-    course, _, _ = graded_class
+    course, _, _ = workflow_class
     scores = cell_scores(course, "perfect")
     assert scores == expected_points(SOURCE, "perfect")
     assert sum(scores.values()) == auto_points(SOURCE.joinpath("lesson.ipynb")) > 0
 
 
-def test_empty_submission_scores_zero(graded_class):
+def test_empty_submission_scores_zero(workflow_class):
     """Does an untouched notebook with no response file earn nothing?"""
-    course, _, _ = graded_class
+    course, _, _ = workflow_class
     assert set(cell_scores(course, "empty").values()) == {0.0}
 
 
-def test_wrong_answers_score_what_the_engine_says(graded_class):
+def test_wrong_answers_score_what_the_engine_says(workflow_class):
     """Do wrong answers earn nothing, and a weak role-play path its share of the best score?"""
-    course, _, _ = graded_class
+    course, _, _ = workflow_class
     assert cell_scores(course, "wrong") == expected_points(SOURCE, "wrong")
 
 
-def test_forged_transcript_scores_zero_with_a_message(graded_class):
+def test_forged_transcript_scores_zero_with_a_message(workflow_class):
     """Does an impossible path earn nothing for the role-play, while honest answers still count?"""
-    course, _, _ = graded_class
+    course, _, _ = workflow_class
     scores = cell_scores(course, "forged")
     assert scores["test-roleplay"] == 0.0 and scores["test-q1"] == 1.0
     nb = nbformat.read(course / "autograded" / "forged" / LESSON / "lesson.ipynb", as_version=4)
@@ -110,22 +110,22 @@ def test_forged_transcript_scores_zero_with_a_message(graded_class):
     assert "this path is not possible in the scenario" in out
 
 
-def test_tampered_locked_cell_is_restored(graded_class):
+def test_tampered_locked_cell_is_restored(workflow_class):
     """Is a rewritten test cell replaced by the original before grading?"""
-    course, _, _ = graded_class
+    course, _, _ = workflow_class
     assert cell_scores(course, "tampered")["test-roleplay"] == 0.0
 
 
-def test_deleted_test_cell_is_restored(graded_class):
+def test_deleted_test_cell_is_restored(workflow_class):
     """Is a deleted hidden test cell put back, so the question is still graded?"""
-    course, _, _ = graded_class
+    course, _, _ = workflow_class
     scores = cell_scores(course, "deleted")
     assert scores["test-q1"] == 1.0 and scores == expected_points(SOURCE, "perfect")
 
 
-def test_corrupt_notebook_stops_nobody_else(graded_class):
+def test_corrupt_notebook_stops_nobody_else(workflow_class):
     """Does a corrupt notebook fail alone, leaving the others graded and the gradebook intact?"""
-    course, students, runs = graded_class
+    course, students, runs = workflow_class
     assert "corrupt" in runs["autograde"].output
     for student in set(students) - {"corrupt"}:
         assert (course / "autograded" / student / LESSON / "lesson.ipynb").exists(), student
@@ -133,17 +133,17 @@ def test_corrupt_notebook_stops_nobody_else(graded_class):
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_response_file_reaches_autograded_folder(graded_class):
+def test_response_file_reaches_autograded_folder(workflow_class):
     """Is the learner's response file (not a source copy) what the autograder read?"""
-    course, _, _ = graded_class
+    course, _, _ = workflow_class
     graded = json.loads((course / "autograded" / "wrong" / LESSON / "responses.json").read_text())
     assert graded["activities"] == responses_for(SOURCE, "wrong")
     assert not (course / "autograded" / "empty" / LESSON / "responses.json").exists()
 
 
-def test_feedback_never_shows_hidden_tests(graded_class):
+def test_feedback_never_shows_hidden_tests(workflow_class):
     """Does generated feedback hide the hidden tests' source and output?"""
-    course, _, runs = graded_class
+    course, _, runs = workflow_class
     assert runs["feedback"].ok or "corrupt" in runs["feedback"].output
     html = (course / "feedback" / "wrong" / LESSON / "lesson.html").read_text(encoding="utf-8")
     assert "BEGIN HIDDEN TESTS" not in html and "check_points(&quot;q1&quot;" not in html
@@ -152,9 +152,9 @@ def test_feedback_never_shows_hidden_tests(graded_class):
     assert keys and "hidden test: its output is not shown in feedback" in html
 
 
-def test_export_lists_every_student(graded_class):
+def test_export_lists_every_student(workflow_class):
     """Does the CSV export hold a row per student with the scores from the gradebook?"""
-    course, students, runs = graded_class
+    course, students, runs = workflow_class
     assert runs["export"].ok, runs["export"].output
     with open(course / "grades.csv", newline="") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}

@@ -17,6 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
+from pathways.grading.workshop.common import started_in
 from support.hub_env import hub_environment
 
 LESSON = "01-why-dont-they-leave"
@@ -174,6 +175,7 @@ def leftovers(root: Path, hidden: list[str], prefix: str = PREFIX, uids: tuple[i
                     left.append(f"process {entry}")
             except OSError:
                 continue
+    left += [f"process {pid} (HOME in the workshop's folder)" for pid, _ in started_in(root)]
     left += acl_entries(hidden, f"{prefix}learners", uids[0])
     if root.exists():
         left.append(f"folder {root}")
