@@ -219,10 +219,27 @@ def test_landing_page_lists_lessons_with_note_exit_and_resources(voila_server, v
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_dashboard_renders_offline_without_source(voila_server, visit, axe_source, lesson):
-    """Does each lesson render (content note, exit, widgets), with no code, no error, no outside request,
-    and no serious or critical axe violation?"""
+def test_each_lesson_renders_offline_and_plays_by_keyboard_alone(voila_server, visit, axe_source, lesson):
+    """Does each lesson render (content note, exit, widgets), with no code, no error, no outside request and no
+    serious or critical axe violation; and can its role-play be played with Tab, Enter and Space only, showing the
+    feedback of every choice and the end summary, with nothing written on the server? (One visit per lesson: a
+    render costs seconds on a loaded machine.)"""
+    before = snapshot(voila_server.root)
     page = open_lesson(visit, voila_server, lesson)
+    _assert_rendered_without_source(page, voila_server, lesson)
+    violations = axe_violations(page, axe_source)
+    print(f"axe {lesson}: " + json.dumps(violations))
+    assert [v for v in violations if v["impact"] in SERIOUS] == []
+    if lesson in ROLEPLAY_LESSONS:
+        _play_by_keyboard(page, voila_server, lesson)
+        assert [v for v in axe_violations(page, axe_source) if v["impact"] in SERIOUS] == []
+    assert visit.foreign_requests() == []
+    assert snapshot(voila_server.root) == before  # no responses.json, nothing changed on the server
+    assert not list(voila_server.root.rglob("responses.json"))
+
+
+def _assert_rendered_without_source(page, voila_server, lesson: str) -> None:
+    """The lesson's title, content note and widgets are on screen; no code, no error; every question a fieldset."""
     nb = nbformat.read(voila_server.root / lesson / "lesson.ipynb", as_version=4)
     assert page.title() == nb.metadata.title
     body = page.inner_text("#rendered_cells")
@@ -244,23 +261,14 @@ def test_dashboard_renders_offline_without_source(voila_server, visit, axe_sourc
     assert any(g["boxes"] for g in groups) or lesson not in CHECKBOX_LESSONS
     # no unlabelled ipywidgets radio group or ungrouped checkbox left
     assert page.locator(".widget-radio-box").count() == 0 and page.locator(".widget-checkbox").count() == 0
-    assert visit.foreign_requests() == []
-    violations = axe_violations(page, axe_source)
-    print(f"axe {lesson}: " + json.dumps(violations))
-    assert [v for v in violations if v["impact"] in SERIOUS] == []
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-@pytest.mark.parametrize("lesson", ROLEPLAY_LESSONS)
-def test_roleplay_played_by_keyboard_alone(voila_server, visit, axe_source, lesson):
-    """Can the whole role-play be played with Tab, Enter and Space only, showing the feedback of every
-    choice and the end summary, with nothing written on the server?"""
-    before = snapshot(voila_server.root)
+def _play_by_keyboard(page, voila_server, lesson: str) -> None:
+    """Play the lesson's first role-play along its best walk with Tab, Enter and Space only; every choice's
+    feedback is announced and the summary shows the engine's score and ending."""
     scenario_file = played_scenarios(voila_server.root / lesson / "lesson.ipynb")[0]
     scenario = load(voila_server.root / lesson / scenario_file)
     walk = engine.best_walk(scenario)
-    page = open_lesson(visit, voila_server, lesson)
     roleplay = page.locator(".pw-roleplay").first
     roleplay.locator(".pw-choice").first.wait_for(timeout=RENDER_TIMEOUT)
     for number, step in enumerate(walk.steps):
@@ -279,10 +287,6 @@ def test_roleplay_played_by_keyboard_alone(voila_server, visit, axe_source, less
     result = engine.summarize(walk)
     assert ui("you_earned", score=result.score, best=result.best) in summary.inner_text()
     assert result.ending_title in summary.inner_text()
-    assert visit.foreign_requests() == []
-    assert [v for v in axe_violations(page, axe_source) if v["impact"] in SERIOUS] == []
-    assert snapshot(voila_server.root) == before  # no responses.json, nothing changed on the server
-    assert not list(voila_server.root.rglob("responses.json"))
 
 
 def _luminance(rgb: tuple[int, ...]) -> float:
