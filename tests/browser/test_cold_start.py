@@ -1,7 +1,8 @@
 """A dashboards server started on a busy 2-core machine serves its first visitors promptly (issue: cold start).
 
-Two processes keep both cores busy (bounded busy loops that stop by themselves) while the production Voila
-starts; Chromium then opens the first lesson as soon as the server answers, and every other lesson after it.
+Busy loops keep both cores busy (two processes that stop by themselves; one beside the suite's other worker, which
+is the other load) while the production Voila starts; Chromium then opens the first lesson as soon as the server
+answers, and every other lesson after it.
 The first lesson's render must stay within 3x a warm render measured in the same run under the same load
 (the machine's speed drifts, so only ratios are asserted). `make bench-dashboards` prints the same figures on
 a quiet machine, where the first lesson should be on screen within 5 s of the launch.
@@ -9,6 +10,7 @@ a quiet machine, where the first lesson should be on screen within 5 s of the la
 
 from __future__ import annotations
 
+import os
 import statistics
 
 import pytest
@@ -24,6 +26,15 @@ MAX_RATIO = 4.5
 WARM_RENDERS = 3
 
 
+def busy_loops() -> int:
+    """How many busy loops keep both cores busy: two when this test runs alone; one beside the other pytest-xdist
+    worker of `make test`, which is busy itself (LONGEST_FIRST starts this test while the other worker grades a
+    class or runs the workshop), so the two loops would load the machine 1.5 times as much as alone and take the
+    whole suite's time (170 core-seconds) from every other test."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    return max(2 - (workers - 1), 1)
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_first_lesson_renders_promptly_while_the_pools_fill_under_load(dashboards_site, tmp_path, browser):
@@ -33,7 +44,7 @@ def test_first_lesson_renders_promptly_while_the_pools_fill_under_load(dashboard
     # One preheated kernel per lesson, and one more per warm render for the first lesson, so each warm render
     # below gets a kernel that is ready; used kernels are not replaced during the test (a long fill delay): the
     # pools to fill are the server's first ones, as on a launch.
-    with cpu_hogs(2, seconds=240):
+    with cpu_hogs(busy_loops(), seconds=240):
         server, cold = cold_start(dashboards_site, tmp_path / "voila.log", browser, lessons, pool=1,
                                   lesson_pools={lessons[0]: 1 + WARM_RENDERS}, refill=False,
                                   overrides=["--VoilaKernelManager.fill_delay=3600"])
