@@ -71,7 +71,8 @@ def hub(released_course, tmp_path_factory):
     installed = workshop.installed_lessons(workshop.shared_env() / "venv")  # package data of the hub env
     # the folders hide_from shuts learners out of: the checkout, its lessons, the course, the hub env's lessons
     hidden = [str(REPO), str(REPO / "lessons"), str(course), str(installed)]
-    state = {"root": root, "course": course, "roster": roster, "workshop": workshop, "installed_lessons": installed}
+    state = {"root": root, "course": course, "roster": roster, "workshop": workshop, "installed_lessons": installed,
+             "base": base}
     try:
         start_workshop(state, "127.0.0.1", free_port())
         yield state
@@ -80,7 +81,9 @@ def hub(released_course, tmp_path_factory):
         sweep(workshop, root, hidden)
         TIMINGS["sweep"] = time.monotonic() - t1
         left = leftovers(root, hidden)
-        print(f"\nworkshop test timings (s): {json.dumps({k: round(v, 1) for k, v in TIMINGS.items()})}")
+        timings = json.dumps({k: round(v, 1) for k, v in TIMINGS.items()})
+        (base / "timings.json").write_text(timings)  # kept with the test's files (pytest keeps the last runs')
+        print(f"\nworkshop test timings (s): {timings}")
         assert not left, f"left behind: {left}"
 
 
@@ -268,6 +271,8 @@ def test_does_stop_keep_close_the_hub_and_keep_accounts_homes_and_hand_ins(hub, 
     t0 = time.monotonic()
     out = run_pathways("workshop", "stop", "--keep", "--root", str(root)).stdout
     TIMINGS["stop --keep"] = time.monotonic() - t0
+    # the hub's log of this first session, kept with the test's files (the final stop removes the workshop's folder)
+    shutil.copyfile(root / "state" / "jupyterhub.log", hub["base"] / "jupyterhub-first.log")
     assert "Took 3 hand-in(s)" in out and "accounts, homes and exchange kept" in out, out
     found = archives(hub["course"])
     assert len(found) == 1 and found[0].stat().st_mode & 0o777 == 0o600
