@@ -13,18 +13,16 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 from pathways.grading.instructor import collect as collect_mod
 from pathways.grading.instructor.ledger import VERSION, Learner, Ledger, label_id, name_id, name_key
 from pathways.grading.instructor.workflow import flags_text, read_roster
 from pathways.responses import ChecksRecord
 from support import learner
+from support.course import DEMO, demo_course
 from support.graded_class import GROUP, LESSON, PEOPLE, SCRIPTS, TWINS
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = "01-demo"
 
 
 def nfd(text: str) -> str:
@@ -174,28 +172,13 @@ def test_an_old_ledger_keeps_its_ids(tmp_path):
 
 # --- collect (no kernel) --------------------------------------------------------------------------------
 
-def _demo_course(tmp_path: Path, roster: list[Learner] | None = None) -> tuple[Path, Path]:
-    """A course with one released demo lesson (and a class list); returns (course, released notebook)."""
-    root = tmp_path / "course"
-    rel = root / "release" / DEMO / "lesson.ipynb"
-    rel.parent.mkdir(parents=True)
-    meta = {"nbgrader": {"grade_id": "test-q1", "schema_version": 3, "grade": True, "solution": False,
-                         "locked": True, "task": False, "points": 1}}
-    nbformat.write(new_notebook(cells=[new_code_cell("check_points('q1', 'a')", metadata=meta)]), rel)
-    if roster:
-        ledger = Ledger.load(root)
-        ledger.add_roster(roster)
-        ledger.save()
-    return root, rel
-
-
 def _hand_in(folder: Path, rel: Path, answer: str) -> Path:
     return learner.write_submission(folder, rel, {"checks": ChecksRecord(answers={"q1": answer})})
 
 
 def test_collect_keeps_names_that_differ_only_in_accents_or_non_latin_letters_apart(tmp_path):
     """Do 'José Ñ 李' and 'José Ñ 王', 'Chloé' and 'Chloe' stay two learners, and NFC/NFD of one name one?"""
-    root, rel = _demo_course(tmp_path)
+    root, rel = demo_course(tmp_path)
     up = tmp_path / "up"
     for i, name in enumerate(("José Ñ 李", "José Ñ 王", "Chloé Dupont", "Chloe Dupont", "李雷", "李云")):
         _hand_in(up / name / DEMO, rel, f"answer {i}")
@@ -222,7 +205,7 @@ def test_a_hand_in_named_after_two_learners_is_set_aside_until_renamed(tmp_path)
     """Is 'Ana Lima' with two Ana Limas on the list given to neither, archived with instructions, then assignable?"""
     roster = [Learner("s1", "ana@x.org", "Ana Lima"), Learner("s2", "ana2@x.org", "Ana Lima"),
               Learner("s3", "", "Анна Петрова")]
-    root, rel = _demo_course(tmp_path, roster)
+    root, rel = demo_course(tmp_path, roster)
     up = tmp_path / "up"
     _hand_in(up / "Ana Lima", rel, "whose?")                      # e-mail: a folder named by name alone
     _hand_in(up / "ANA2@X.ORG" / DEMO, rel, "mine")               # named by an e-mail: exactly that learner
@@ -256,7 +239,7 @@ def test_a_hand_in_named_after_two_learners_is_set_aside_until_renamed(tmp_path)
 
 def test_exchange_and_zip_hand_ins_use_the_same_identity(tmp_path):
     """Are an nbgrader exchange hand-in by username and an e-mailed zip by e-mail given to the right learner?"""
-    root, rel = _demo_course(tmp_path, [Learner("ana", "ana@x.org", "Ana Lima"), Learner("", "li@x.org", "李雷")])
+    root, rel = demo_course(tmp_path, [Learner("ana", "ana@x.org", "Ana Lima"), Learner("", "li@x.org", "李雷")])
     up = tmp_path / "up"
     _hand_in(up / f"ana+{DEMO}+2025-03-01 09:00:00.000000 UTC+a1", rel, "exchange")
     work = _hand_in(tmp_path / "zip" / DEMO, rel, "zipped")

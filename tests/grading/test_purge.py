@@ -18,9 +18,7 @@ import tarfile
 import warnings
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 from pathways.grading import cli
 from pathways.grading import course as courselib
 from pathways.grading.instructor import gradebook, purge, purge_archives, workflow
@@ -30,9 +28,9 @@ from pathways.grading.workshop.common import Layout, save_record
 from pathways.responses import ChecksRecord
 from sqlalchemy.exc import SAWarning
 from support import learner
+from support.course import DEMO, demo_course
 from support.graded_class import GROUP
 
-DEMO = "01-demo"
 GONE = "s-zoe-01"  # the learner who asks to be deleted
 OTHERS = ("s-zoe-04", "s-ben-02", "s-cai-03")
 CLASS = [Learner(GONE, "zoe.quill@x.org", "Zoë Quill"), Learner("s-zoe-04", "zoe4@x.org", "Zoë Quill"),
@@ -72,15 +70,7 @@ def _archive(tmp_path: Path, root: Path, monkeypatch) -> Path:
 
 def _class_course(tmp_path: Path, monkeypatch) -> Path:
     """A course in which every learner is in every place a course keeps learners (see the module docstring)."""
-    root = tmp_path / "course"
-    rel = root / "release" / DEMO / "lesson.ipynb"
-    rel.parent.mkdir(parents=True)
-    meta = {"nbgrader": {"grade_id": "test-q1", "schema_version": 3, "grade": True, "solution": False,
-                         "locked": True, "task": False, "points": 1}}
-    nbformat.write(new_notebook(cells=[new_code_cell("check_points('q1', 'a')", metadata=meta)]), rel)
-    ledger = Ledger.load(root)
-    ledger.add_roster(CLASS)
-    ledger.save()
+    root, rel = demo_course(tmp_path, CLASS)
     up, again = tmp_path / "up", tmp_path / "again"
     for entry in CLASS:
         _hand_in(up / entry.id / DEMO, rel, f"first of {entry.id}")

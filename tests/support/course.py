@@ -84,3 +84,26 @@ def released_lesson(released_course: Path, course: Path, lesson: str) -> None:
         for assignment in [a.name for a in gb.assignments if a.name != lesson]:
             gb.remove_assignment(assignment)
         assert [a.name for a in gb.assignments] == [lesson]
+
+
+#: The one-question demo lesson of demo_course.
+DEMO = "01-demo"
+
+
+def demo_course(tmp_path: Path, roster: list | None = None) -> tuple[Path, Path]:
+    """A course with one released demo lesson of one graded check (and a class list, a list of the ledger's
+    Learner); returns (course, released notebook). For tests of collect and the course folder: no kernel."""
+    from nbformat.v4 import new_code_cell, new_notebook
+    from pathways.grading.instructor.ledger import Ledger
+
+    root = tmp_path / "course"
+    rel = root / "release" / DEMO / "lesson.ipynb"
+    rel.parent.mkdir(parents=True)
+    meta = {"nbgrader": {"grade_id": "test-q1", "schema_version": 3, "grade": True, "solution": False,
+                         "locked": True, "task": False, "points": 1}}
+    nbformat.write(new_notebook(cells=[new_code_cell("check_points('q1', 'a')", metadata=meta)]), rel)
+    if roster:
+        ledger = Ledger.load(root)
+        ledger.add_roster(roster)
+        ledger.save()
+    return root, rel
