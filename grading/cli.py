@@ -21,13 +21,16 @@ from collections.abc import Iterable
 
 from pathways import config
 
-from . import workshop
 from .authoring.cli import check_commands, writing_commands
-from .dashboards import site as dashboards
-from .instructor import purge as purging
-from .instructor import workflow
-from .learner import workspace
+from .lazy import lazy_module
 from .workshop.cli import workshop_commands
+
+# imported when a command needs them (nbgrader and Jupyter's kernel machinery take seconds to import)
+workshop = lazy_module("pathways.grading.workshop")
+dashboards = lazy_module("pathways.grading.dashboards.site")
+purging = lazy_module("pathways.grading.instructor.purge")
+workflow = lazy_module("pathways.grading.instructor.workflow")
+workspace = lazy_module("pathways.grading.learner.workspace")
 
 
 def _print(lines: Iterable[str], file=None) -> None:
