@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,16 @@ def started_in(folder: Path) -> list[tuple[int, str]]:
                 if any(v == prefix or v.startswith(prefix + b"/") for v in env):
                     found.append((int(entry), _stat(int(entry))[19]))
     return found
+
+
+def default_signals() -> None:
+    """SIGINT and SIGQUIT back to their defaults (run in the hub's process before it starts). A shell without job
+    control (a script, anything started in the background) has its children ignore both, and an ignored signal
+    stays ignored through every program started after: the hub, its services and every learner's server. JupyterHub
+    stops each server and service with SIGINT first and waits 10 s before SIGTERM, so a stop took half a minute,
+    and the hub, killed when it had not finished, left its services running."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 def alive(pid: int | None) -> bool:

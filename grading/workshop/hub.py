@@ -44,6 +44,7 @@ from .common import (
     Layout,
     WorkshopError,
     alive,
+    default_signals,
     descendants,
     kill_started,
     load_record,
@@ -294,7 +295,7 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
     with open(log_path, "ab") as out:
         proc = subprocess.Popen([env["jupyterhub"], "-f", str(layout.state / "jupyterhub_config.py")],
                                 cwd=layout.state, env=hub_env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=default_signals)
     record["hub_pid"] = proc.pid
     save_record(layout, record)
     probe = hub_url("127.0.0.1", opts.port, tls) if opts.address in ("0.0.0.0", "::") else record["url"]

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from pathways.grading.workshop.common import alive, descendants, kill_started, started_in
+from pathways.grading.workshop.common import alive, default_signals, descendants, kill_started, started_in
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 
@@ -55,3 +55,19 @@ def test_a_descendant_is_found_and_a_reused_number_is_never_signalled(tmp_path):
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_the_hub_gets_sigint_back_when_started_from_the_background():
+    """Started from a process that ignores SIGINT (a shell without job control does that to whatever it starts in
+    the background), does the hub's process get SIGINT back, so that the servers and services JupyterHub stops
+    with SIGINT stop at once instead of after its 10 s wait?"""
+    probe = "print(open('/proc/self/status').read().split('SigIgn:')[1].split()[0])"
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        plain = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+        reset = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                               preexec_fn=default_signals).stdout
+    finally:
+        signal.signal(signal.SIGINT, old)
+    sigint = 1 << (signal.SIGINT - 1)
+    assert int(plain, 16) & sigint and not int(reset, 16) & sigint

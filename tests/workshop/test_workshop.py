@@ -273,6 +273,8 @@ def test_does_stop_keep_close_the_hub_and_keep_accounts_homes_and_hand_ins(hub, 
     TIMINGS["stop --keep"] = time.monotonic() - t0
     # the hub's log of this first session, kept with the test's files (the final stop removes the workshop's folder)
     shutil.copyfile(root / "state" / "jupyterhub.log", hub["base"] / "jupyterhub-first.log")
+    # the hub stopped its services and servers itself and finished (not killed after its 30 s: see default_signals)
+    assert "Cleaning up PID file" in (root / "state" / "jupyterhub.log").read_text(encoding="utf-8")
     assert "Took 3 hand-in(s)" in out and "accounts, homes and exchange kept" in out, out
     found = archives(hub["course"])
     assert len(found) == 1 and found[0].stat().st_mode & 0o777 == 0o600
