@@ -73,8 +73,18 @@ class Learner:
 
     def api(self, method: str, path: str, **kw):
         """A request with the learner's token."""
+        import requests
+
         headers = {"Authorization": f"token {self.token}", **kw.pop("headers", {})}
-        return self.http.request(method, self.url + path, headers=headers, timeout=kw.pop("timeout", 60), **kw)
+        timeout = kw.pop("timeout", 60)
+        try:
+            return self.http.request(method, self.url + path, headers=headers, timeout=timeout, **kw)
+        except requests.ConnectionError as exc:
+            # a kept-alive connection the proxy closed while it was idle (node closes them after 5 s) fails
+            # when reused, before the request reaches anyone: once more, on a new connection
+            if "RemoteDisconnected" not in repr(exc):
+                raise
+            return self.http.request(method, self.url + path, headers=headers, timeout=timeout, **kw)
 
     def start_server(self, timeout: float = 240, poll: float = 0.25) -> float:
         """Ask the hub for this learner's server and wait until the hub says it is ready; seconds taken (the
