@@ -174,7 +174,6 @@ def alive(pid: int | None) -> bool:
     if not pid:
         return False
     try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
+        return _stat(pid)[0] != "Z"
+    except (OSError, IndexError):
         return False

@@ -312,8 +312,8 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
 def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
     """Stop JupyterHub (it stops every learner's server and its proxy), then any process left of a learner."""
     pid = record.get("hub_pid")
-    # what the hub started (the proxy, the formgrader service in a session of its own): the hub stops them on its
-    # way out, but one it had no time to stop (a loaded machine, the hub killed) would outlive the workshop
+    # what the hub started (the proxy, the formgrader service in a session of its own; all with HOME in the state
+    # folder): the hub stops them on its way out, but one it had no time to stop (the hub killed) would outlive it
     started = descendants(pid) if alive(pid) else []
     if alive(pid):
         with contextlib.suppress(ProcessLookupError):
@@ -330,12 +330,6 @@ def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
         while kill_started(started, 0) and time.monotonic() < deadline:
             time.sleep(0.1)
         kill_started(started, signal.SIGKILL)
-    for name in ("proxy.pid",):
-        path = layout.state / name
-        with contextlib.suppress(OSError, ValueError, ProcessLookupError):
-            other = int(path.read_text().strip())
-            if alive(other) and Path(f"/proc/{other}/cmdline").read_bytes().find(b"configurable-http-proxy") >= 0:
-                os.kill(other, signal.SIGKILL)
     uids = {info["uid"] for info in record.get("learners", {}).values()}
     for _ in range(20):
         if not _kill_uid_processes(uids):
