@@ -135,7 +135,7 @@ def test_knowledge_check_records_the_first_checked_answer_once(in_tmp):
 def test_formative_check_explains_every_option_after_the_first_answer(in_tmp):
     """Does a question whose options carry explanations show none before the first check, then every one
     (markdown rendered), in the shown order, marking the learner's first answer?"""
-    from html import escape
+    from pathways.markdown import md_line
 
     from pathways.checks import load_checks
     from pathways.i18n import ui
@@ -149,7 +149,7 @@ def test_formative_check_explains_every_option_after_the_first_answer(in_tmp):
     html = q.explanations.value
     assert ui("first_recorded_explained") in q.status.value
     assert html.count("<li>") == 3 and "<strong>act</strong>" in html and "<strong>means</strong>" in html
-    texts = {o.id: escape(o.text) for o in checks.question("means").options}
+    texts = {o.id: md_line(o.text) for o in checks.question("means").options}
     positions = [html.index(texts[oid]) for oid in q.order]
     assert positions == sorted(positions)
     assert html.count(ui("your_first_answer")) == 1
