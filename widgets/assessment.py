@@ -3,7 +3,8 @@
 Every rule gives a warning (the activity still works), located at a file and line, with a fix. This module
 holds the rules of a lesson's knowledge-check file, whose answer key lives only in the hidden tests of the
 lesson notebook beside it, and `RULES`, the name of every assessment rule. The rules of a role-play
-(position, scoring-misstep, ending, direction, last-decision) run with the other scenario rules, in
+(position, scoring-misstep, ending, missteps, direction,
+last-decision) run with the other scenario rules, in
 `pathways.scenario.rules.assessment`; their names are offered here too, as before.
 
 Rules (lessons/AUTHORING.md, "Assessment rules", explains each to authors):
@@ -33,6 +34,7 @@ from .scenario.rules.assessment import (
     ending_problems,
     good_directions,
     last_decision_problems,
+    misstep_problems,
     percent,
     position_problems,
     scenario_figures,
@@ -42,7 +44,7 @@ from .testcells import call_arg, call_name, calls_in
 
 __all__ = ["MAX_SHARE", "MIN_DECISIONS", "RULES", "SCENARIO_RULES", "assessment_problems", "check_key_figures",
            "check_key_problems", "direction_problems", "ending_problems", "good_directions",
-           "last_decision_problems", "lesson_objectives", "notebook_keys", "objective_problems",
+           "last_decision_problems", "lesson_objectives", "misstep_problems", "notebook_keys", "objective_problems",
            "position_problems", "scenario_figures", "scoring_misstep_problems"]
 
 #: Every assessment rule by name (Problem.rule), and what it checks.
@@ -50,6 +52,7 @@ RULES = {
     "position": "the best choice first, or strictly the longest, at more than 40% of the decision points",
     "scoring-misstep": "a misstep with a score above 0",
     "ending": "a concerning ending reached with more than half the best, or a hopeful one with two missteps",
+    "missteps": "a path with more missteps that keeps as much as a path with fewer",
     "direction": "a choice that moves a variable against what its feedback says",
     "last-decision": "a last decision whose choices all lead to the same ending",
     "check-key": "a knowledge-check key strictly the longest option in more than 40% of the questions",

@@ -345,6 +345,11 @@ ASSESSMENT = {
                        "missteps lead elsewhere (or through a moment that repairs them), so that a hopeful ending "
                        "follows from choices that honour the principles"),
     ],
+    "misstep_pays": [
+        (9, "missteps", "the path 'rush → blame → listen' keeps 2 of the best 4 points with 2 missteps, as much as "
+                        "the paths with 1 misstep; raise the scores of the choices that honour the principles on the "
+                        "better paths, or lower those on this one, so that every misstep lowers what a path keeps"),
+    ],
     "direction_declared": [
         (22, "direction", "choice 'kind' honours a principle but raises 'risk', and 'good_direction' says risk is "
                           "better lower; make the change match the feedback (or correct 'good_direction:')"),

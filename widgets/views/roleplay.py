@@ -239,11 +239,12 @@ def summary_html(summary: engine.Summary, lang: str | None = None) -> str:
     missteps = "".join(f"<li>&ldquo;{e(t)}&rdquo; {tr('works_against')} <em>{e(n)}</em>: {e(why)}</li>"
                        for t, n, why in summary.missteps)
     review = "".join(f"<li>{e(r)}</li>" for r in summary.review)
+    top = engine.ceiling(summary.best, len(summary.missteps), summary.outcome or None)[0]
     parts = [f'<div class="pw-summary"><h4>{e(tr("ending_" + summary.outcome))}: '
              f"{e(summary.ending_title)}</h4>",
              f"<p><strong>{e(tr('you_earned', score=summary.score, best=summary.best))}</strong></p>",
-             *([f"<p>{e(tr('limit_' + summary.limit, earned=summary.earned))}</p>"]
-               if summary.limit in ("concerning", "hopeful-missteps") and summary.earned > summary.score else []),
+             *([f"<p>{e(tr('limit_' + summary.limit, earned=summary.earned, count=len(summary.missteps), ceiling=top))}"
+                "</p>"] if summary.limit in ("concerning", "missteps") and summary.earned > summary.score else []),
              f"<p><strong>{tr('principles_honoured')}</strong></p><ul>{honoured}</ul>"]
     if missteps:
         parts.append(f"<p><strong>{tr('where_differently')}</strong></p><ul>{missteps}</ul>")
