@@ -181,7 +181,9 @@ class RolePlay:
 
     def _notice(self, extra: str = "") -> None:
         """The line above the conversation: the first run counts, or this is practice (and any note)."""
-        key = "roleplay_practice" if self.practice else "roleplay_first_counts"
+        kept = store().persist  # a graded lesson may follow only where the run is kept
+        key = ("roleplay_practice" if self.practice else "roleplay_first_counts") if kept else \
+            ("roleplay_open_practice" if self.practice else "roleplay_open_first")
         lines = [self._t(extra)] if extra else []
         lines.append(self._t(key))
         self.notice.value = "".join(f'<p class="pw-status">{html.escape(line)}</p>' for line in lines)
@@ -201,7 +203,8 @@ class RolePlay:
             self.choices.children = []
             self.summary.value = summary_html(engine.summarize(self.walk, self.lang or current_lang()), self.lang)
             self.replay_button.layout.display = "flex"
-            done = self._t("roleplay_practice" if self.practice else "roleplay_graded_done")
+            done = self._t(("roleplay_practice" if self.practice else "roleplay_graded_done") if store().persist
+                           else ("roleplay_open_practice" if self.practice else "roleplay_open_done"))
             self.notice.value = f'<p class="pw-status">{html.escape(done)}</p>'
             return
         if not self.notice.value:

@@ -138,7 +138,8 @@ def misstep_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list
         walk = top[count]
         if count and walk.score >= max(fewer, 1):  # once nothing is kept, a further misstep cannot lower it
             report.add(("nodes",), f"the path {_route(walk)} keeps {walk.score} of the best {best} points with "
-                       f"{count} misstep{'s' * (count > 1)}, as much as the paths with {before} misstep{'s' * (before > 1)}; raise the "
+                       f"{count} misstep{'s' * (count > 1)}, as much as the paths with {before} "
+                       f"misstep{'s' * (before > 1)}; raise the "
                        "scores of the choices that honour the principles on the better paths, or lower those on "
                        "this one, so that every misstep lowers what a path keeps")
             break
