@@ -365,7 +365,7 @@ ASSESSMENT = {
                               "ending"),
     ],
 }
-CHECK_KEY = (6, "check-key", "the answer is strictly the longest option in 2 of 3 one-answer questions (67%, more "
+CHECK_KEY = (7, "check-key", "the answer is strictly the longest option in 2 of 3 one-answer questions (67%, more "
                              "than 40%): q1, q2; give the other options as much detail, or shorten the answer, so "
                              "that length gives nothing away")
 
@@ -410,8 +410,8 @@ def test_every_stated_objective_must_be_assessed():
     assert lesson_objectives(folder / "lesson.ipynb") == ["name the first thing;", "sort the second thing,",
                                                           "do the third thing."]
     problems = authoring.check_one(folder / "checks.yaml")
-    assert [(p.line, p.rule, p.severity) for p in problems] == [(12, "objectives", "warning"),
-                                                                (4, "objectives", "warning")]
+    assert [(p.line, p.rule, p.severity) for p in problems] == [(13, "objectives", "warning"),
+                                                                (5, "objectives", "warning")]
     assert "names objective 5, but lesson.ipynb lists objectives 1 to 3" in problems[0].message
     assert "assesses objective 3 of lesson.ipynb (3. do the third thing.)" in problems[1].message
     assert authoring.check_one(HERE / "assessment" / "checks" / "checks.yaml")[0].rule == "check-key"  # no overview

@@ -133,11 +133,12 @@ def test_spanish_files_keep_the_english_ids_activities_and_keys():
     English lesson, so a Spanish hand-in is recorded and graded exactly like an English one?"""
     en, es = load_checks(LESSON / "checks.yaml"), load_checks(LESSON / "checks.es.yaml")
     assert es.activity == en.activity
-    assert [(q.id, q.multiple, [o.id for o in q.options], q.explained) for q in es.questions] == \
-        [(q.id, q.multiple, [o.id for o in q.options], q.explained) for q in en.questions]
+    assert es.mode == en.mode == "formative"
+    assert [(q.id, q.multiple, [o.id for o in q.options], q.answer) for q in es.questions] == \
+        [(q.id, q.multiple, [o.id for o in q.options], q.answer) for q in en.questions]
     en_s, es_s = load_exercise(LESSON / "sorting.yaml"), load_exercise(LESSON / "sorting.es.yaml")
-    assert (es_s.activity, [c.id for c in es_s.categories], [i.id for i in es_s.items], es_s.explained) == \
-        (en_s.activity, [c.id for c in en_s.categories], [i.id for i in en_s.items], en_s.explained)
+    assert (es_s.activity, [c.id for c in es_s.categories], [i.id for i in es_s.items], es_s.key, es_s.mode) == \
+        (en_s.activity, [c.id for c in en_s.categories], [i.id for i in en_s.items], en_s.key, en_s.mode)
     nb_en, nb_es = nbformat.read(EN_NB, as_version=4), nbformat.read(ES_NB, as_version=4)
     shape = [(c.cell_type, c.metadata.get("nbgrader"), c.metadata.get("tags")) for c in nb_en.cells]
     assert [(c.cell_type, c.metadata.get("nbgrader"), c.metadata.get("tags")) for c in nb_es.cells] == shape

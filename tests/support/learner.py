@@ -6,7 +6,8 @@ it. A test that needs a malformed record builds a valid one here and breaks it e
 
 Two kinds of learner:
 - keyed (`responses_for`): answers from the keys the grader reads (a formative file's, else the source notebook's
-  autograder test cells, `support.testcells`), at a chosen quality ('perfect', 'wrong', 'forged'), with the points each grade cell should give (`expected_points`);
+  autograder test cells, `support.testcells`), at a chosen quality ('perfect', 'wrong', 'forged'), with the points
+  each grade cell should give (`expected_points`);
 - modelled (`model_activities`): the lesson's own solution cells run in a scratch folder, as the instructor's
   notebook does; `with_wrong_checks`, `random_activities` and `random_class` vary it into a class.
 Widgets pressed in a hand-in folder (`press_skip`, `press_skip_section`) write there as a learner's kernel would.
