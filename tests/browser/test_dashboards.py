@@ -18,11 +18,14 @@ import nbformat
 import pytest
 from pathways import engine
 from pathways.checks import load_checks
+from pathways.exercises import load_exercise
 from pathways.grading import cli
 from pathways.grading.dashboards import site as dashboards
 from pathways.i18n import ui
+from pathways.markdown import plain
 from pathways.resources import load_resources
 from pathways.scenario import load
+from support.browser import check_a_question, check_a_sorting, play_a_walk
 from support.processes import run_async, wait_for
 from support.testcells import played_scenarios
 from support.voila import (
@@ -233,6 +236,8 @@ def test_each_lesson_renders_offline_and_plays_by_keyboard_alone(voila_server, v
     if lesson in ROLEPLAY_LESSONS:
         _play_by_keyboard(page, voila_server, lesson)
         assert [v for v in axe_violations(page, axe_source) if v["impact"] in SERIOUS] == []
+    if lesson == LESSONS[0]:  # one lesson is enough, and costs no render of its own
+        _learn_from_first_answers_and_missteps(page, voila_server.root / lesson)
     assert visit.foreign_requests() == []
     assert snapshot(voila_server.root) == before  # no responses.json, nothing changed on the server
     assert not list(voila_server.root.rglob("responses.json"))
@@ -287,6 +292,35 @@ def _play_by_keyboard(page, voila_server, lesson: str) -> None:
     result = engine.summarize(walk)
     assert ui("you_earned", score=result.score, best=result.best) in summary.inner_text()
     assert result.ending_title in summary.inner_text()
+
+
+def _learn_from_first_answers_and_missteps(page, folder: Path) -> None:
+    """A visitor answers a knowledge check and a sorting exercise and reads, at once, whether they were right and
+    every explanation, with no word of grades or feedback; then plays the role-play again with one misstep and with
+    two, and reads the engine's score: below the best with one, at most half with two."""
+    checks, exercise = load_checks(folder / "checks.yaml"), load_exercise(folder / "sorting.yaml")
+    question = checks.questions[0]
+    read = check_a_question(page, checks, question.answer)
+    assert ui("first_right") in read and read.count(ui("right_answer")) == 1
+    assert all(plain(o.explanation)[:40] in read for o in question.options), read
+    wrong = next(c.id for c in exercise.categories if c.id != exercise.items[0].category)
+    sorted_read = check_a_sorting(page, exercise, {**exercise.key, exercise.items[0].id: wrong})
+    assert ui("sorting_result", right=len(exercise.items) - 1, total=len(exercise.items)) in sorted_read
+    assert all(plain(i.explanation)[:40] in sorted_read for i in exercise.items), sorted_read
+    assert sorted_read.count("it belongs in:") == 1
+    for text in (read, sorted_read):
+        assert "grade" not in text.lower() and "feedback" not in text.lower() and "counts" not in text, text
+    print(f"\nDashboard, {folder.name}, after the first answer:\n{read}\n\nafter the first check:\n{sorted_read}")
+    scenario = load(folder / played_scenarios(folder / "lesson.ipynb")[0])
+    best = engine.best_score(scenario)
+    for missteps in (1, 2):
+        walk = max((w for w in engine.all_walks(scenario) if w.missteps == missteps),
+                   key=lambda w: (w.score, -len(w.steps)))
+        summary = play_a_walk(page, scenario, walk)
+        assert ui("you_earned", score=walk.score, best=best) in summary
+        assert walk.score < best and (missteps < 2 or walk.score <= best // 2)
+        assert ui("you_earned", score=best, best=best) not in summary and ui("where_differently") in summary
+        print(f"\nRole-play with {missteps} misstep(s), {' → '.join(s.choice for s in walk.steps)}:\n{summary}")
 
 
 def _luminance(rgb: tuple[int, ...]) -> float:
