@@ -114,7 +114,10 @@ def check_a_sorting(page, exercise, placements: dict[str, str], timeout_ms: int 
         row = board.locator(".pw-sort-item", has_text=plain(item.text))
         row.locator("select").select_option(value=placements[item.id])
     board.locator("button.pw-check-button").click()
-    board.locator(".pw-sort-note:not(:empty)").first.wait_for(timeout=timeout_ms)  # every note comes in one message
+    try:
+        board.locator(".pw-sort-note:not(:empty)").first.wait_for(timeout=timeout_ms)  # every note in one message
+    except Exception as exc:
+        raise AssertionError(f"no explanation after the check; the exercise reads:\n{board.inner_text()}") from exc
     return board.inner_text()
 
 

@@ -261,6 +261,15 @@ def test_sorting_is_graded_at_its_first_check_and_says_so(in_tmp):
     assert again.board.placements[items[0]] == "purpose"
 
 
+def test_the_check_counts_the_placements_the_page_shows(in_tmp):
+    """When "Check my sorting" reaches the kernel before the last placements (a page holds state updates back while
+    the kernel is busy), is the exercise checked as the page showed it, with forged entries dropped?"""
+    s = views.Sorting(load_exercise(PRACTICE / "sorting.yaml"))
+    shown = {item: "means" for item, _text in s.board.items}
+    s._message(s.board, {"event": "check", "placements": {**shown, "forged": "act"}}, [])
+    assert s.checked() == shown and saved(in_tmp)["sort-practice"]["placements"] == shown
+
+
 def test_formative_sorting_explains_every_item_after_the_first_check(in_tmp):
     """Does a formative exercise show nothing before the first check, and for each item, right after it, where the
     learner put it, where it belongs if elsewhere (✓ if right) and why?"""

@@ -39,7 +39,8 @@ _SEEDS: dict[tuple[str, str], int] = {}
 class SortBoard(anywidget.AnyWidget):
     """Items (id, text), each placed in one of `categories` (label, id; "" = not placed), and a check button.
 
-    The page sends {"event": "check"} when the button is pressed; `checked` disables it afterwards.
+    The page sends {"event": "check", "placements": ...} when the button is pressed (the placements it shows, which a
+    state update held back in the page could otherwise bring after the check); `checked` disables it afterwards.
     """
 
     _esm = _HERE / "sorting.js"
@@ -128,6 +129,8 @@ class Sorting:
 
     def _message(self, _widget, content, _buffers) -> None:
         if isinstance(content, dict) and content.get("event") == "check":
+            if isinstance(content.get("placements"), dict):  # what the page showed when pressed (validated, saved)
+                self.board.placements = content["placements"]
             self.check()
 
     def check(self) -> None:
