@@ -221,9 +221,9 @@ def check_points(question: str, expected: str | list[str] | None = None, points:
     `answer:` in the formative check set of the folder being graded (the released file, which the grader's
     copy of the lesson holds). The graded answer is the learner's first checked one (`first`), else, when
     they never pressed "Check answer" (or in an old record), the saved one. Later changes never count.
-    `explanations` ({option id: text}) are printed after the points line: they reach the learner only in
-    their feedback. The question is named "Question N": `number`, else its place in the check set of the
-    folder, else its id.
+    `explanations` ({option id: text}; a formative file's own when the key is the file's) are printed after the
+    points line, for the learner's feedback. The question is named "Question N": `number`, else its place in the
+    check set of the folder, else its id.
     """
     needs_file = number is None or explanations or expected is None
     checks = _find("checks", activity, _preferred("checks")) if needs_file else None
@@ -233,6 +233,7 @@ def check_points(question: str, expected: str | list[str] | None = None, points:
         if expected is None:
             print(f"{label}: {ui('grade_no_key')}. {_points(points, 0)}")
             return 0.0
+        explanations = explanations or {o.id: o.explanation for o in checks.question(question).options}
     if is_excused(f"check:{activity}:{question}"):
         print(_skipped(label, points))
         return 0.0
@@ -277,8 +278,8 @@ def sorting_points(activity: str, key: dict[str, str] | None = None, points: flo
     The key is `key` (a hidden-key file: the key lives only in this hidden test), else the items' `category:`
     in the formative exercise file of the folder being graded. Graded: the placements at the learner's first
     "Check my sorting" (`checked`), else, when they never pressed it (or in an old record), the saved ones.
-    `explanations` ({item id: text}) are printed after the points line: they reach the learner only in their
-    feedback.
+    `explanations` ({item id: text}; a formative file's own when the key is the file's) are printed after the
+    points line, for the learner's feedback.
     """
     exercise = _find("sorting", activity, _preferred("sorting")) if key is None or explanations else None
     if key is None:
@@ -286,6 +287,7 @@ def sorting_points(activity: str, key: dict[str, str] | None = None, points: flo
         if not key:
             print(f"{ui('grade_sorting')}: {ui('grade_no_key')}. {_points(points, 0)}")
             return 0.0
+        explanations = explanations or {i.id: i.explanation for i in exercise.items}
     if is_excused(f"sorting:{activity}"):
         print(_skipped(ui("grade_sorting"), points))
         return 0.0

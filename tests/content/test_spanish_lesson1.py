@@ -371,7 +371,8 @@ def test_spanish_grading_lines_are_spanish(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(releases, monkeypatch):
     """Graded with plain nbgrader in a Spanish course, does a perfect and a wrong hand-in earn exactly what the
-    English lesson's keys give, and does the feedback explain in Spanish without showing any hidden test?"""
+    English lesson's keys give, and does the feedback explain in Spanish (the formative files' explanations) without
+    showing any solution or hidden test?"""
     from nbgrader.api import Gradebook
     from pathways.grading import course as courselib
     from support.learner import expected_points, responses_for, write_responses
@@ -393,6 +394,6 @@ def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(rel
             scores = {g.name: g.score for g in nb.grades if g.auto_score is not None or g.cell.cell_type == "code"}
             assert scores == expected_points(LESSON, student), student
     page = (course / "feedback" / "wrong" / LESSON.name / "lesson.html").read_text(encoding="utf-8")
-    assert "BEGIN HIDDEN TESTS" not in page and "check_points(" not in page
+    assert "BEGIN HIDDEN TESTS" not in page and "model_checks(" not in page
     assert "por qué cada opción es correcta o no" in page and "Puntos:" in page
     assert "why each option is right or not" not in page and "Points:" not in page
