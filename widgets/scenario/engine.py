@@ -140,9 +140,8 @@ class Walk:
     @property
     def limit(self) -> str | None:
         """Why the walk can keep less than the best score (a key of LIMITS: the lowest ceiling), or None."""
-        if self.outcome is None:
-            return "unfinished"
-        return ceiling(best_score(self.scenario), self.missteps, self.outcome)[1]
+        why = ceiling(best_score(self.scenario), self.missteps, self.outcome)[1]
+        return why or ("unfinished" if self.outcome is None else None)
 
     @property
     def score(self) -> int:
