@@ -388,6 +388,27 @@ def test_assessment_slip_is_a_located_warning(name):
     load(path)
 
 
+def test_check_reports_each_assessment_files_mode_and_refuses_a_key_where_it_does_not_belong(tmp_path):
+    """Does `pathways check` say of every knowledge-check and sorting file whether it is formative or hidden-key, and
+    refuse, with the line, a formative question without its key and a hidden-key file that carries one?"""
+    from pathways.checks import MODES
+
+    lesson = HERE.parents[1] / "lessons" / "01-why-dont-they-leave"
+    hidden = HERE / "assessment" / "objectives" / "sorting.yaml"
+    text = authoring.check([lesson / "checks.yaml", lesson / "sorting.es.yaml", hidden]).text
+    assert f"checks.yaml: OK ({MODES['formative']})" in text and f"sorting.es.yaml: OK ({MODES['formative']})" in text
+    assert f"sorting.yaml: OK ({MODES['hidden-key']})" in text
+    keyless = tmp_path / "checks.yaml"
+    keyless.write_text("activity: c\nquestions:\n  - id: q1\n    prompt: P\n    options:\n"
+                       "      - {id: a, text: A, explanation: E}\n      - {id: b, text: B, explanation: F}\n")
+    assert [(p.line, p.message[:32]) for p in authoring.check_one(keyless)] == [(3, "question 'q1' lacks its key: a f")]
+    leaky = tmp_path / "sorting.yaml"
+    leaky.write_text(hidden.read_text().replace("  - {id: first,", "  - {category: one, id: first,"))
+    problems = authoring.check_one(leaky)
+    assert len(problems) == 1 and "carries its key or an explanation in a `mode: hidden-key` file" in \
+        problems[0].message
+
+
 def test_check_key_length_is_read_from_the_notebook_beside_the_file():
     """Does the check-key rule find the keys in the lesson notebook's hidden tests, for that activity only?"""
     path = HERE / "assessment" / "checks" / "checks.yaml"
