@@ -28,7 +28,7 @@ def test_learners_are_told_the_first_run_counts_in_both_languages(in_tmp):
     """Does the widget say, before the first click, that the first run counts and practice may follow (en, es)?"""
     rp = views.RolePlay(load(TINY))
     assert "Your first run is the one that counts" in rp.notice.value
-    assert ui("roleplay_first_counts", "es").startswith("Tu primera partida es la que cuenta")
+    assert ui("roleplay_first_counts", "es").startswith("Tu primer intento es el que cuenta")
     assert "practice" in rp.replay_button.description.lower()
 
 
