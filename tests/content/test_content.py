@@ -177,6 +177,8 @@ def test_resources_file_holds_the_verified_numbers():
     assert res.emergency.phone == "911"
     btsadv = lines["BTSADV support line"]
     assert btsadv.phone == "1-855-287-1777" and not btsadv.panel and "not a national hotline" in btsadv.note
+    # The quick exit of the US/Canada file goes to an everyday North American page (each file sets its own).
+    assert res.quick_exit.url == "https://www.weather.gov/"
 
 
 @pytest.mark.parametrize("lesson", lesson_ids())
