@@ -71,6 +71,7 @@ SHARED_RUN = 7
 #: for word (a citation, not copied prose). Anything else shared for SHARED_RUN words is copying.
 CITED = (
     "Noble, A., Coplan, I., Neal, J., Suleiman, A., & McIntyre, S. (2019)",
+    "Noble, A., Coplan, I., Neal, J., Suleiman, A. y McIntyre, S. (2019)",
     "Getting Out: A National Framework for Escaping Human Trafficking for Sexual Exploitation in Canada",
     "Getting Out: A National Framework for Exiting Human Trafficking for Sexual Exploitation in Canada",
 )
