@@ -214,6 +214,7 @@ def test_landing_page_lists_lessons_with_note_exit_and_resources(voila_server, v
     for i, lesson in enumerate(LESSONS):
         assert links.nth(i).get_attribute("href").endswith(f"/voila/render/{lesson}/lesson.ipynb")
     assert visit.foreign_requests() == []
+    assert_nothing_fixed_covers_text(page)
     violations = axe_violations(page, axe_source)
     print("axe landing: " + json.dumps(violations))
     assert [v for v in violations if v["impact"] in SERIOUS] == []
@@ -230,6 +231,7 @@ def test_each_lesson_renders_offline_and_plays_by_keyboard_alone(voila_server, v
     before = snapshot(voila_server.root)
     page = open_lesson(visit, voila_server, lesson)
     _assert_rendered_without_source(page, voila_server, lesson)
+    assert_nothing_fixed_covers_text(page)
     violations = axe_violations(page, axe_source)
     print(f"axe {lesson}: " + json.dumps(violations))
     assert [v for v in violations if v["impact"] in SERIOUS] == []
@@ -321,6 +323,48 @@ def _learn_from_first_answers_and_missteps(page, folder: Path) -> None:
         assert walk.score < best and (missteps < 2 or walk.score <= best // 2)
         assert ui("you_earned", score=best, best=best) not in summary and ui("where_differently") in summary
         print(f"\nRole-play with {missteps} misstep(s), {' → '.join(s.choice for s in walk.steps)}:\n{summary}")
+
+
+#: A phone and a laptop: the widths at which nothing fixed on a page may cover text.
+WIDTHS = ((390, 844), (1100, 800))
+#: Every piece of text on the page that a visible position:fixed element covers, in the viewport's coordinates.
+COVERED_TEXT = """() => {
+    const fixed = [...document.querySelectorAll("body *")].filter((el) => {
+        const s = getComputedStyle(el), r = el.getBoundingClientRect();
+        return s.position === "fixed" && s.visibility !== "hidden" && r.width > 0 && r.height > 0; });
+    const covered = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || !el || fixed.some((f) => f.contains(el))) continue;
+        if (getComputedStyle(el).visibility === "hidden") continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of range.getClientRects()) {
+            for (const f of fixed) {
+                const b = f.getBoundingClientRect();
+                if (r.width && r.height && r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top)
+                    covered.push(`${node.textContent.trim().slice(0, 50)} (under ${f.tagName}.${f.className})`);
+            }
+        }
+    }
+    return {fixed: fixed.length, covered};
+}"""
+
+
+def assert_nothing_fixed_covers_text(page) -> None:
+    """At a phone's and a laptop's width, with the page at its top, no fixed element (the quick exit) covers any
+    text: the lesson title and the content note start below it. The first viewport is restored afterwards."""
+    before = page.viewport_size
+    try:
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate("() => { window.scrollTo(0, 0); return new Promise((done) => "
+                          "requestAnimationFrame(() => requestAnimationFrame(done))); }")
+            found = page.evaluate(COVERED_TEXT)
+            assert found["fixed"] >= 1, f"no fixed quick exit on the page at {width} px"
+            assert found["covered"] == [], f"at {width} px a fixed element covers text: {found['covered']}"
+    finally:
+        page.set_viewport_size(before)
 
 
 def _luminance(rgb: tuple[int, ...]) -> float:

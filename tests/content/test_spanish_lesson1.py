@@ -43,8 +43,9 @@ PAIRS = [("er_visit.yaml", "er_visit.es.yaml"), ("checks.yaml", "checks.es.yaml"
 ALLOWED = [
     "National Human Trafficking Hotline", "National Domestic Violence Hotline", "Canadian Human Trafficking Hotline",
     "Break the Silence Against Domestic Violence", "BTSADV", "Guardian Group", "Covenant House Toronto",
-    "The Hindsight Group", "Getting Out: A National Framework for Escaping Human Trafficking for Sexual "
-    "Exploitation in Canada", "Getting Out", "Trafficking Victims Protection Act", "TVPA",
+    "The Hindsight Group", "Why victims can't leave",
+    "Getting Out: A National Framework for Escaping Human Trafficking for Sexual Exploitation in Canada",
+    "Getting Out", "Trafficking Victims Protection Act", "TVPA",
     "Human Trafficking Task Force e-Guide", "Office for Victims of Crime", "OVC", "PEARR tool", "PEARR Tool",
     "PEARR", "Dignity Health", "HEAL Trafficking", "Pacific Survivor Center", "Polaris", "Brian Joseph", "SAMHSA",
     "WHO", "Zimmerman & Watts", "DHS", "OSCE", "UNODC", "START", "Shift", "TTY", "Tab", "Enter", "Pathways",

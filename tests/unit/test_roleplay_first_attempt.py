@@ -29,7 +29,7 @@ def test_learners_are_told_the_first_run_counts_in_both_languages(in_tmp):
     may follow (en, es)?"""
     rp = views.RolePlay(load(TINY))
     assert "If this lesson is graded, your first run is the one that counts" in rp.notice.value
-    assert ui("roleplay_first_counts", "es").startswith("Si esta lección se califica, tu primera partida es la que")
+    assert ui("roleplay_first_counts", "es").startswith("Si esta lección se califica, tu primer intento es el que")
     assert "practice" in rp.replay_button.description.lower()
 
 
