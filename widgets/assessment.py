@@ -3,7 +3,8 @@
 Every rule gives a warning (the activity still works), located at a file and line, with a fix. This module
 holds the rules of a lesson's knowledge-check file, whose answer key lives only in the hidden tests of the
 lesson notebook beside it, and `RULES`, the name of every assessment rule. The rules of a role-play
-(position, scoring-misstep, ending, direction, last-decision) run with the other scenario rules, in
+(position, scoring-misstep, ending, missteps, direction,
+last-decision) run with the other scenario rules, in
 `pathways.scenario.rules.assessment`; their names are offered here too, as before.
 
 Rules (lessons/AUTHORING.md, "Assessment rules", explains each to authors):
@@ -33,6 +34,7 @@ from .scenario.rules.assessment import (
     ending_problems,
     good_directions,
     last_decision_problems,
+    misstep_problems,
     percent,
     position_problems,
     scenario_figures,
@@ -41,15 +43,16 @@ from .scenario.rules.assessment import (
 from .testcells import call_arg, call_name, calls_in
 
 __all__ = ["MAX_SHARE", "MIN_DECISIONS", "RULES", "SCENARIO_RULES", "assessment_problems", "check_key_figures",
-           "check_key_problems", "direction_problems", "ending_problems", "good_directions",
-           "last_decision_problems", "lesson_objectives", "notebook_keys", "objective_problems",
-           "position_problems", "scenario_figures", "scoring_misstep_problems"]
+           "check_key_problems", "check_keys", "direction_problems", "ending_problems", "good_directions",
+           "last_decision_problems", "lesson_objectives", "misstep_problems", "notebook_keys", "objective_problems",
+           "position_problems", "scenario_figures", "scoring_misstep_problems", "sorting_key"]
 
 #: Every assessment rule by name (Problem.rule), and what it checks.
 RULES = {
     "position": "the best choice first, or strictly the longest, at more than 40% of the decision points",
     "scoring-misstep": "a misstep with a score above 0",
     "ending": "a concerning ending reached with more than half the best, or a hopeful one with two missteps",
+    "missteps": "a path with more missteps that keeps as much as a path with fewer",
     "direction": "a choice that moves a variable against what its feedback says",
     "last-decision": "a last decision whose choices all lead to the same ending",
     "check-key": "a knowledge-check key strictly the longest option in more than 40% of the questions",
@@ -84,11 +87,43 @@ def notebook_keys(notebook: str | Path, activity: str = "checks") -> dict[str, s
     return keys
 
 
-def _key_shapes(path: Path, notebook: str | Path | None = None) -> tuple[object, list[tuple[int, bool, bool]]]:
-    """A knowledge-check file and, for each one-answer question whose key the notebook's hidden tests give
-    (lesson.ipynb beside the file unless another is named): (its index, key listed first, key strictly longest)."""
+def check_keys(path: str | Path, notebook: str | Path | None = None) -> dict[str, str | list[str]]:
+    """The answer keys of a knowledge-check file, as the grader reads them: from the file itself when it is
+    formative, else from the `check_points(...)` calls of the notebook's hidden tests (lesson.ipynb beside the
+    file unless another is named)."""
+    path = Path(path)
     checks = load_checks(path)
-    keys = notebook_keys(Path(notebook) if notebook else path.with_name("lesson.ipynb"), checks.activity)
+    if checks.formative:
+        return {q.id: q.answer for q in checks.questions if q.answer is not None}
+    return notebook_keys(Path(notebook) if notebook else path.with_name("lesson.ipynb"), checks.activity)
+
+
+def sorting_key(path: str | Path, notebook: str | Path | None = None) -> dict[str, str]:
+    """The key of a sorting-exercise file, as the grader reads it: from the file when it is formative, else from
+    the `sorting_points(...)` call of the notebook's hidden test (lesson.ipynb beside the file unless named)."""
+    path = Path(path)
+    exercise = load_exercise(path)
+    if exercise.formative:
+        return exercise.key
+    try:
+        nb = json.loads(Path(notebook or path.with_name("lesson.ipynb")).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+        source = cell.get("source")
+        source = "".join(source) if isinstance(source, list) else str(source or "")
+        for call in calls_in(source) if cell.get("cell_type") == "code" else []:
+            if call_name(call) == "sorting_points" and call_arg(call, "activity", 0) == exercise.activity:
+                key = call_arg(call, "key", 1)
+                return key if isinstance(key, dict) else {}
+    return {}
+
+
+def _key_shapes(path: Path, notebook: str | Path | None = None) -> tuple[object, list[tuple[int, bool, bool]]]:
+    """A knowledge-check file and, for each one-answer question whose key the grader reads (`check_keys`):
+    (its index, key listed first, key strictly longest)."""
+    checks = load_checks(path)
+    keys = check_keys(path, notebook)
     shapes = []
     for qi, question in enumerate(checks.questions):
         key = keys.get(question.id)
@@ -103,7 +138,7 @@ def _key_shapes(path: Path, notebook: str | Path | None = None) -> tuple[object,
 def check_key_problems(path: str | Path, notebook: str | Path | None = None) -> list[Problem]:
     """The key of a one-answer check strictly the longest option in more than 40% of the file's questions.
 
-    The key comes from the notebook beside the file (lesson.ipynb) unless another is named.
+    The key is the one the grader reads (`check_keys`): in the file if formative, else in the notebook beside it.
     """
     path = Path(path)
     checks, shapes = _key_shapes(path, notebook)

@@ -193,6 +193,16 @@ def _feedback(lines: list[str]) -> None:
         print(text)
 
 
+def _file_key(checks, question: str):
+    """The key of a question in a formative check set, or None (no set, a hidden-key set, no such question)."""
+    if checks is None or not checks.formative:
+        return None
+    try:
+        return checks.question(question).answer
+    except KeyError:
+        return None
+
+
 def _question_label(question: str, number: int | None, checks) -> str:
     """"Question 2": the number given, else the question's place in the check set, else its id."""
     if number is None and checks is not None:
@@ -203,17 +213,27 @@ def _question_label(question: str, number: int | None, checks) -> str:
     return f"{ui('question')} {number if number is not None else question}"
 
 
-def check_points(question: str, expected: str | list[str], points: float = 1, activity: str = "checks",
+def check_points(question: str, expected: str | list[str] | None = None, points: float = 1, activity: str = "checks",
                  explanations: dict[str, str] | None = None, number: int | None = None) -> float:
-    """Points for one knowledge check: all of `points` if the graded answer equals `expected`.
+    """Points for one knowledge check: all of `points` if the graded answer equals the key.
 
-    The graded answer is the learner's first checked one (`first`), else, when they never pressed
-    "Check answer" (or in an old record), the saved one. Later changes never count. `explanations`
-    ({option id: text}) are printed after the points line: they reach the learner only in their feedback.
-    The question is named "Question N": `number`, else its place in the check set of the folder, else its id.
+    The key is `expected` (a hidden-key file: the key lives only in this hidden test), else the question's
+    `answer:` in the formative check set of the folder being graded (the released file, which the grader's
+    copy of the lesson holds). The graded answer is the learner's first checked one (`first`), else, when
+    they never pressed "Check answer" (or in an old record), the saved one. Later changes never count.
+    `explanations` ({option id: text}; a formative file's own when the key is the file's) are printed after the
+    points line, for the learner's feedback. The question is named "Question N": `number`, else its place in the
+    check set of the folder, else its id.
     """
-    checks = _find("checks", activity, _preferred("checks")) if number is None or explanations else None
+    needs_file = number is None or explanations or expected is None
+    checks = _find("checks", activity, _preferred("checks")) if needs_file else None
     label = _question_label(question, number, checks)
+    if expected is None:
+        expected = _file_key(checks, question)
+        if expected is None:
+            print(f"{label}: {ui('grade_no_key')}. {_points(points, 0)}")
+            return 0.0
+        explanations = explanations or {o.id: o.explanation for o in checks.question(question).options}
     if is_excused(f"check:{activity}:{question}"):
         print(_skipped(label, points))
         return 0.0
@@ -251,14 +271,23 @@ def check_points(question: str, expected: str | list[str], points: float = 1, ac
     return earned
 
 
-def sorting_points(activity: str, key: dict[str, str], points: float,
+def sorting_points(activity: str, key: dict[str, str] | None = None, points: float = 1,
                    explanations: dict[str, str] | None = None) -> float:
-    """Points for a sorting exercise: the share of items placed as in `key`, times `points`.
+    """Points for a sorting exercise: the share of items placed as in the key, times `points`.
 
-    Graded: the placements at the learner's first "Check my sorting" (`checked`), else, when they never
-    pressed it (or in an old record), the saved ones. `explanations` ({item id: text}) are printed after
-    the points line: they reach the learner only in their feedback.
+    The key is `key` (a hidden-key file: the key lives only in this hidden test), else the items' `category:`
+    in the formative exercise file of the folder being graded. Graded: the placements at the learner's first
+    "Check my sorting" (`checked`), else, when they never pressed it (or in an old record), the saved ones.
+    `explanations` ({item id: text}; a formative file's own when the key is the file's) are printed after the
+    points line, for the learner's feedback.
     """
+    exercise = _find("sorting", activity, _preferred("sorting")) if key is None or explanations else None
+    if key is None:
+        key = exercise.key if exercise is not None and exercise.formative else {}
+        if not key:
+            print(f"{ui('grade_sorting')}: {ui('grade_no_key')}. {_points(points, 0)}")
+            return 0.0
+        explanations = explanations or {i.id: i.explanation for i in exercise.items}
     if is_excused(f"sorting:{activity}"):
         print(_skipped(ui("grade_sorting"), points))
         return 0.0
@@ -279,7 +308,6 @@ def sorting_points(activity: str, key: dict[str, str], points: float,
     print(f"{ui('grade_sorting')}: {ui('grade_items_placed', count=len(placements), when=when)}. "
           f"{_points(points, earned)}")
     if explanations:
-        exercise = _find("sorting", activity, _preferred("sorting"))
         texts = {i.id: plain(i.text) for i in exercise.items} if exercise else {}
         labels = {c.id: plain(c.label) for c in exercise.categories} if exercise else {}
         lines = [f"{ui('grade_sorting')}: {ui('grade_why_items')}"]

@@ -1,30 +1,44 @@
-"""Knowledge checks: the question file format (no answers in it) and its loader.
+"""Knowledge checks: the question file format and its loader.
 
-Questions live in a YAML file beside the lesson notebook; the answer key lives only in the
-notebook's hidden autograder tests, so it never reaches learners or dashboard visitors.
+Questions live in a YAML file beside the lesson notebook. Each file is of one of two kinds, its `mode`
+(lessons/AUTHORING.md, "Knowledge checks and sorting"; `pathways check` reports it for every file):
 
-A question is used in one of two ways (lessons/AUTHORING.md, "Knowledge checks and sorting"):
-
-* **formative**: every option carries a short `explanation` (markdown). The widget shows them all
-  right after the learner's first checked answer. Anything in this file can be read by the
-  learner, so the explanations give the key away: such a question teaches, it does not test.
-* **graded**: no option carries an explanation. The key stays in the hidden tests; the grading
-  call may carry the explanations (`check_points(..., explanations={...})`), which reach the
-  learner with their feedback.
+* **formative** (the default): every question carries its key (`answer:`) and every option a short
+  `explanation` (markdown). Right after the learner's first checked answer, the widget says whether it
+  was right and shows every explanation. The file is released with the lesson, so the learner can read
+  the key: a formative question teaches, and its low-stakes point rewards a first answer given fairly.
+  The grader reads the key from this file (`check_points("q1")`).
+* **hidden-key**: no key and no explanation in the file. The key stays in the notebook's hidden
+  autograder tests (`check_points("q1", "b", explanations={...})`), which never reach learners or
+  dashboard visitors; the explanations reach the learner with their feedback, after grading. For a
+  summative assessment with stakes.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .scenario.model import ID_PATTERN, check_tags
-from .scenario.problems import Problem, ScenarioError
+from .scenario.problems import Problem, ScenarioError, SourceMap
 from .scenario.source import load_model
 
 #: The longest explanation an option or sorting item may carry (a few sentences).
 EXPLANATION_MAX = 600
+#: The two kinds of assessment file: keys and explanations in the file, or keys only in the hidden tests.
+Mode = Literal["formative", "hidden-key"]
+#: What each mode means, in the words `pathways check` reports.
+MODES = {"formative": "formative: right or not, and why, shown right after the learner's first answer",
+         "hidden-key": "hidden-key: the key is only in the notebook's hidden tests; explanations come with feedback"}
+#: What a formative file lacks, or a hidden-key file must not carry, and how to fix it.
+FORMATIVE_LACKS = {"questions": "a formative file gives every question its key (`answer:`) and every option an "
+                                 "explanation (or say `mode: hidden-key` at the top)",
+                   "items": "a formative file gives every item its key (`category:`) and an explanation (or say "
+                            "`mode: hidden-key` at the top)"}
+HIDDEN_CARRIES = ("{what} carries its key or an explanation in a `mode: hidden-key` file, which learners can read; "
+                  "remove them (they go in the notebook's hidden test), or make the file formative")
 
 
 class Option(BaseModel):
@@ -35,7 +49,8 @@ class Option(BaseModel):
     text: str = Field(min_length=1)
     explanation: str | None = Field(default=None, min_length=1, max_length=EXPLANATION_MAX,
                                     description="Why this option is right or not (short, markdown), shown after the "
-                                                "learner's first checked answer. Give every option one, or none.")
+                                                "learner's first checked answer. Every option of a formative file "
+                                                "has one; a hidden-key file has none.")
 
 
 class Question(BaseModel):
@@ -45,6 +60,8 @@ class Question(BaseModel):
     id: str = Field(pattern=ID_PATTERN)
     prompt: str = Field(min_length=1, description="The question (markdown).")
     multiple: bool = Field(default=False, description="True: tick every option that applies.")
+    answer: str | list[str] | None = Field(default=None, description="The key of a formative question: the right "
+                                           "option's id, or the list of every right option's id (multiple: true).")
     options: list[Option] = Field(min_length=2)
     tags: list[str] = Field(default_factory=list)
     objectives: list[int] = Field(default_factory=list, description="The numbers of the lesson objectives (the "
@@ -53,18 +70,23 @@ class Question(BaseModel):
     _tags = field_validator("tags")(lambda v: check_tags(v))
 
     @model_validator(mode="after")
-    def _all_or_none_explained(self):
-        given = [o.id for o in self.options if o.explanation is not None]
-        if given and len(given) != len(self.options):
-            missing = ", ".join(o.id for o in self.options if o.explanation is None)
-            raise ValueError(f"options {', '.join(given)} carry an explanation but {missing} do not: give every "
-                             "option an explanation (a formative question), or none (a graded question)")
+    def _answer_names_options(self):
+        if self.answer is None:
+            return self
+        given = self.answer if isinstance(self.answer, list) else [self.answer]
+        if self.multiple != isinstance(self.answer, list) or not given or len(set(given)) != len(given):
+            shape = "a list of option ids, such as [a, c]" if self.multiple else "one option id, such as b"
+            raise ValueError(f"the answer of question {self.id!r} must be {shape}")
+        unknown = [a for a in given if a not in {o.id for o in self.options}]
+        if unknown:
+            raise ValueError(f"the answer of question {self.id!r} names {', '.join(unknown)}, which is not an option")
         return self
 
-    @property
-    def explained(self) -> bool:
-        """True for a formative question: every option carries an explanation."""
-        return self.options[0].explanation is not None
+    def right(self, answer) -> bool:
+        """True if `answer` (an option id, or a list of ids) is this question's key (a formative question)."""
+        def norm(value):
+            return sorted(value) if isinstance(value, list) else value
+        return self.answer is not None and norm(answer) == norm(self.answer)
 
 
 class CheckSet(BaseModel):
@@ -72,7 +94,14 @@ class CheckSet(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     activity: str = Field(default="checks", pattern=ID_PATTERN)
+    mode: Mode = Field(default="formative", description="formative: keys and explanations in this file, shown after "
+                       "the first answer; hidden-key: the key only in the notebook's hidden tests.")
     questions: list[Question] = Field(min_length=1)
+
+    @property
+    def formative(self) -> bool:
+        """True when the keys and explanations are in this file and shown after the first answer."""
+        return self.mode == "formative"
 
     def number(self, qid: str) -> int:
         """The question's number for people: its position in the file, from 1."""
@@ -86,11 +115,35 @@ class CheckSet(BaseModel):
         raise KeyError(f"no question {qid!r}; known: {', '.join(q.id for q in self.questions)}")
 
 
+def mode_problems(path: str | Path, smap: SourceMap, formative: bool, field: str,
+                  entries: list[tuple[str, bool, bool]]) -> list[Problem]:
+    """What breaks the file's mode: entries (id, has its key, has every explanation; any explanation for hidden-key)
+    of `field` ("questions" or "items") that a formative file lacks or a hidden-key file must not carry."""
+    problems = []
+    what = "question" if field == "questions" else "item"
+    for i, (eid, keyed, explained) in enumerate(entries):
+        if formative and not (keyed and explained):
+            lacks = " and ".join(([] if keyed else ["its key"]) + ([] if explained else ["an explanation"]))
+            message = f"{what} {eid!r} lacks {lacks}: " + FORMATIVE_LACKS[field]
+        elif not formative and (keyed or explained):
+            message = HIDDEN_CARRIES.format(what=f"{what} {eid!r}")
+        else:
+            continue
+        problems.append(Problem(str(path), smap.line((field, i)), f"{field}[{i}]", message))
+    return problems
+
+
 def load_checks(path: str | Path) -> CheckSet:
     """Load and validate a knowledge-check file; errors name file and line."""
-    checks, _ = load_model(path, CheckSet)
+    checks, smap = load_model(path, CheckSet)
     ids = [q.id for q in checks.questions]
     dups = sorted({i for i in ids if ids.count(i) > 1})
     if dups:
         raise ScenarioError([Problem(str(path), None, "questions", f"question ids used twice: {', '.join(dups)}")])
+    explained = [sum(o.explanation is not None for o in q.options) for q in checks.questions]
+    problems = mode_problems(path, smap, checks.formative, "questions", [
+        (q.id, q.answer is not None, n == len(q.options) if checks.formative else n > 0)
+        for q, n in zip(checks.questions, explained, strict=True)])
+    if problems:
+        raise ScenarioError(problems)
     return checks

@@ -3,11 +3,12 @@
 One format serves every lesson's exercise: sorting tactics onto Biderman's chart or the Power and
 Control Wheel, tagging messages in a chat history, matching situations to resources, placing a
 story on a stage of exiting. The file holds items and categories only; the answer key lives in
-the notebook's hidden autograder test.
+the file (a formative exercise) or in the notebook's hidden autograder test (a hidden-key one).
 
-Like a knowledge check (checks.py), an exercise is formative when every item carries a short
-`explanation` (shown after the learner's first "Check my sorting"; it gives the key away, since the
-learner can read this file), or graded when none does (the grading call may carry them instead).
+Like a knowledge check (checks.py), an exercise file has a `mode`: **formative** (the default), where
+every item carries its key (`category:`) and a short `explanation`, shown with whether it was placed
+right after the learner's first "Check my sorting" (the grader reads the key from the file); or
+**hidden-key**, where neither is in the file and the key lives only in the notebook's hidden test.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .checks import EXPLANATION_MAX
+from .checks import EXPLANATION_MAX, Mode, mode_problems
 from .scenario.model import ID_PATTERN, check_tags
 from .scenario.problems import Problem, ScenarioError
 from .scenario.source import load_model
@@ -38,9 +39,12 @@ class Item(_Model):
 
     id: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=1)
+    category: str | None = Field(default=None, description="The key of a formative exercise: the id of the category "
+                                 "this item belongs in.")
     explanation: str | None = Field(default=None, min_length=1, max_length=EXPLANATION_MAX,
                                     description="Where this item belongs and why (short, markdown), shown after the "
-                                                "learner's first check. Give every item one, or none.")
+                                                "learner's first check. Every item of a formative file has one; a "
+                                                "hidden-key file has none.")
     tags: list[str] = Field(default_factory=list)
 
     _tags = field_validator("tags")(lambda v: check_tags(v))
@@ -57,19 +61,26 @@ class SortExercise(_Model):
     objectives: list[int] = Field(default_factory=list, description="The numbers of the lesson objectives (the "
                                   "numbered list in the notebook's overview) that this exercise assesses.")
 
+    mode: Mode = Field(default="formative", description="formative: keys and explanations in this file, shown after "
+                       "the first check; hidden-key: the key only in the notebook's hidden test.")
+
     @model_validator(mode="after")
-    def _all_or_none_explained(self):
-        given = [i.id for i in self.items if i.explanation is not None]
-        if given and len(given) != len(self.items):
-            missing = ", ".join(i.id for i in self.items if i.explanation is None)
-            raise ValueError(f"some items carry an explanation but {missing} do not: give every item an "
-                             "explanation (a formative exercise), or none (a graded exercise)")
+    def _keys_name_categories(self):
+        known = {c.id for c in self.categories}
+        unknown = [f"{i.id} ({i.category})" for i in self.items if i.category is not None and i.category not in known]
+        if unknown:
+            raise ValueError(f"items name a category that is not in `categories`: {', '.join(unknown)}")
         return self
 
     @property
-    def explained(self) -> bool:
-        """True for a formative exercise: every item carries an explanation."""
-        return self.items[0].explanation is not None
+    def formative(self) -> bool:
+        """True when the key and explanations are in this file and shown after the first check."""
+        return self.mode == "formative"
+
+    @property
+    def key(self) -> dict[str, str]:
+        """The key of a formative exercise, {item id: category id} ({} for a hidden-key one)."""
+        return {i.id: i.category for i in self.items if i.category is not None}
 
 
 def load_exercise(path: str | Path) -> SortExercise:
@@ -79,6 +90,10 @@ def load_exercise(path: str | Path) -> SortExercise:
         dups = sorted({i for i in ids if ids.count(i) > 1})
         if dups:
             raise ScenarioError([Problem(str(path), smap.line((field,)), field, f"ids used twice: {', '.join(dups)}")])
+    problems = mode_problems(path, smap, exercise.formative, "items", [
+        (i.id, i.category is not None, i.explanation is not None) for i in exercise.items])
+    if problems:
+        raise ScenarioError(problems)
     return exercise
 
 

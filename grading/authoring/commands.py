@@ -15,7 +15,7 @@ from pathlib import Path
 from pathways import authoring, config, i18n
 from pathways.assessment import check_key_figures, check_key_problems, objective_problems, scenario_figures
 from pathways.checklist import checklist
-from pathways.checks import load_checks
+from pathways.checks import MODES, load_checks
 from pathways.exercises import load_exercise
 from pathways.principles import principles
 from pathways.scenario import Problem, ScenarioError, check_file, json_schema
@@ -59,6 +59,19 @@ def check_one(path: str | Path) -> list[Problem]:
     return check_file(path)
 
 
+def file_mode(path: str | Path) -> str | None:
+    """For a knowledge-check or sorting file that loads: its mode in words (formative or hidden-key), else None."""
+    path = Path(path)
+    kind = authoring.file_kind(path) if path.is_file() else "other"
+    if kind not in ("checks", "sorting"):
+        return None
+    try:
+        activity = (load_checks if kind == "checks" else load_exercise)(path)
+    except ScenarioError:
+        return None
+    return MODES[activity.mode]
+
+
 def default_files() -> list[Path]:
     """What `pathways check` checks with no file named: every scenario, translation, knowledge-check and
     sorting file under the lessons."""
@@ -98,8 +111,11 @@ def check(paths: list[str | Path], strict: bool = False) -> Report:
         errs = [p for p in problems if p.severity == "error"]
         errors += len(errs)
         warnings += len(problems) - len(errs)
+        mode = file_mode(path)
         if not problems:
-            report.lines.append(f"{path}: OK")
+            report.lines.append(f"{path}: OK" + (f" ({mode})" if mode else ""))
+        elif mode:
+            report.lines.append(f"{path}: {mode}")
         report.lines += [str(problem) for problem in problems]
     report.lines.append(f"\nChecked {len(files)} file{'s' * (len(files) != 1)}: {errors} error{'s' * (errors != 1)}, "
                         f"{warnings} warning{'s' * (warnings != 1)}.")

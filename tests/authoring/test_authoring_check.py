@@ -345,6 +345,11 @@ ASSESSMENT = {
                        "missteps lead elsewhere (or through a moment that repairs them), so that a hopeful ending "
                        "follows from choices that honour the principles"),
     ],
+    "misstep_pays": [
+        (9, "missteps", "the path 'rush → blame → listen' keeps 2 of the best 4 points with 2 missteps, as much as "
+                        "the paths with 1 misstep; raise the scores of the choices that honour the principles on the "
+                        "better paths, or lower those on this one, so that every misstep lowers what a path keeps"),
+    ],
     "direction_declared": [
         (22, "direction", "choice 'kind' honours a principle but raises 'risk', and 'good_direction' says risk is "
                           "better lower; make the change match the feedback (or correct 'good_direction:')"),
@@ -360,7 +365,7 @@ ASSESSMENT = {
                               "ending"),
     ],
 }
-CHECK_KEY = (6, "check-key", "the answer is strictly the longest option in 2 of 3 one-answer questions (67%, more "
+CHECK_KEY = (7, "check-key", "the answer is strictly the longest option in 2 of 3 one-answer questions (67%, more "
                              "than 40%): q1, q2; give the other options as much detail, or shorten the answer, so "
                              "that length gives nothing away")
 
@@ -381,6 +386,27 @@ def test_assessment_slip_is_a_located_warning(name):
     assert [(p.line, p.rule, p.message) for p in check_file(path)] == ASSESSMENT[name]
     assert all(p.severity == "warning" and p.file == str(path) for p in check_file(path))
     load(path)
+
+
+def test_check_reports_each_assessment_files_mode_and_refuses_a_key_where_it_does_not_belong(tmp_path):
+    """Does `pathways check` say of every knowledge-check and sorting file whether it is formative or hidden-key, and
+    refuse, with the line, a formative question without its key and a hidden-key file that carries one?"""
+    from pathways.checks import MODES
+
+    lesson = HERE.parents[1] / "lessons" / "01-why-dont-they-leave"
+    hidden = HERE / "assessment" / "objectives" / "sorting.yaml"
+    text = authoring.check([lesson / "checks.yaml", lesson / "sorting.es.yaml", hidden]).text
+    assert f"checks.yaml: OK ({MODES['formative']})" in text and f"sorting.es.yaml: OK ({MODES['formative']})" in text
+    assert f"sorting.yaml: OK ({MODES['hidden-key']})" in text
+    keyless = tmp_path / "checks.yaml"
+    keyless.write_text("activity: c\nquestions:\n  - id: q1\n    prompt: P\n    options:\n"
+                       "      - {id: a, text: A, explanation: E}\n      - {id: b, text: B, explanation: F}\n")
+    assert [(p.line, p.message[:32]) for p in authoring.check_one(keyless)] == [(3, "question 'q1' lacks its key: a f")]
+    leaky = tmp_path / "sorting.yaml"
+    leaky.write_text(hidden.read_text().replace("  - {id: first,", "  - {category: one, id: first,"))
+    problems = authoring.check_one(leaky)
+    assert len(problems) == 1 and "carries its key or an explanation in a `mode: hidden-key` file" in \
+        problems[0].message
 
 
 def test_check_key_length_is_read_from_the_notebook_beside_the_file():
@@ -405,8 +431,8 @@ def test_every_stated_objective_must_be_assessed():
     assert lesson_objectives(folder / "lesson.ipynb") == ["name the first thing;", "sort the second thing,",
                                                           "do the third thing."]
     problems = authoring.check_one(folder / "checks.yaml")
-    assert [(p.line, p.rule, p.severity) for p in problems] == [(12, "objectives", "warning"),
-                                                                (4, "objectives", "warning")]
+    assert [(p.line, p.rule, p.severity) for p in problems] == [(13, "objectives", "warning"),
+                                                                (5, "objectives", "warning")]
     assert "names objective 5, but lesson.ipynb lists objectives 1 to 3" in problems[0].message
     assert "assesses objective 3 of lesson.ipynb (3. do the third thing.)" in problems[1].message
     assert authoring.check_one(HERE / "assessment" / "checks" / "checks.yaml")[0].rule == "check-key"  # no overview

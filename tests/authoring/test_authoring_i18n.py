@@ -144,7 +144,7 @@ def test_widget_translation_covers_every_key_with_the_same_fields(path):
 
 def test_ui_lookup_in_spanish():
     """Does ui(key, 'es') give the Spanish string, formatted?"""
-    assert i18n.ui("you_earned", "es", score=3, best=4) == "Has obtenido 3 de 4 puntos."
+    assert i18n.ui("you_earned", "es", score=3, best=4) == "Obtuviste 3 de 4 puntos."
     assert i18n.ui("what_do_you_do", "es") == "¿Qué haces?"
 
 

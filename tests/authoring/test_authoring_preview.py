@@ -83,7 +83,7 @@ def test_path_table_says_why_a_score_is_limited(preview):
     assert limited
     for walk in limited:
         assert f"{walk.score} / {engine.best_score(walk.scenario)}<br><small>{walk.earned} earned; " \
-               f"{engine.LIMITS[walk.limit]}</small>" in preview.paths.value
+               f"{engine.limit_words(walk)}</small>" in preview.paths.value
 
 
 def test_broken_file_shows_every_problem_and_is_not_played(preview):

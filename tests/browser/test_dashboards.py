@@ -18,11 +18,14 @@ import nbformat
 import pytest
 from pathways import engine
 from pathways.checks import load_checks
+from pathways.exercises import load_exercise
 from pathways.grading import cli
 from pathways.grading.dashboards import site as dashboards
 from pathways.i18n import ui
+from pathways.markdown import plain
 from pathways.resources import load_resources
 from pathways.scenario import load
+from support.browser import check_a_question, check_a_sorting, play_a_walk
 from support.processes import run_async, wait_for
 from support.testcells import played_scenarios
 from support.voila import (
@@ -211,6 +214,7 @@ def test_landing_page_lists_lessons_with_note_exit_and_resources(voila_server, v
     for i, lesson in enumerate(LESSONS):
         assert links.nth(i).get_attribute("href").endswith(f"/voila/render/{lesson}/lesson.ipynb")
     assert visit.foreign_requests() == []
+    assert_nothing_fixed_covers_text(page)
     violations = axe_violations(page, axe_source)
     print("axe landing: " + json.dumps(violations))
     assert [v for v in violations if v["impact"] in SERIOUS] == []
@@ -227,12 +231,15 @@ def test_each_lesson_renders_offline_and_plays_by_keyboard_alone(voila_server, v
     before = snapshot(voila_server.root)
     page = open_lesson(visit, voila_server, lesson)
     _assert_rendered_without_source(page, voila_server, lesson)
+    assert_nothing_fixed_covers_text(page)
     violations = axe_violations(page, axe_source)
     print(f"axe {lesson}: " + json.dumps(violations))
     assert [v for v in violations if v["impact"] in SERIOUS] == []
     if lesson in ROLEPLAY_LESSONS:
         _play_by_keyboard(page, voila_server, lesson)
         assert [v for v in axe_violations(page, axe_source) if v["impact"] in SERIOUS] == []
+    if lesson == LESSONS[0]:  # one lesson is enough, and costs no render of its own
+        _learn_from_first_answers_and_missteps(page, voila_server.root / lesson)
     assert visit.foreign_requests() == []
     assert snapshot(voila_server.root) == before  # no responses.json, nothing changed on the server
     assert not list(voila_server.root.rglob("responses.json"))
@@ -287,6 +294,77 @@ def _play_by_keyboard(page, voila_server, lesson: str) -> None:
     result = engine.summarize(walk)
     assert ui("you_earned", score=result.score, best=result.best) in summary.inner_text()
     assert result.ending_title in summary.inner_text()
+
+
+def _learn_from_first_answers_and_missteps(page, folder: Path) -> None:
+    """A visitor answers a knowledge check and a sorting exercise and reads, at once, whether they were right and
+    every explanation, with no word of grades or feedback; then plays the role-play again with one misstep and with
+    two, and reads the engine's score: below the best with one, at most half with two."""
+    checks, exercise = load_checks(folder / "checks.yaml"), load_exercise(folder / "sorting.yaml")
+    question = checks.questions[0]
+    read = check_a_question(page, checks, question.answer)
+    assert ui("first_right") in read and read.count(ui("right_answer")) == 1
+    assert all(plain(o.explanation)[:40] in read for o in question.options), read
+    wrong = next(c.id for c in exercise.categories if c.id != exercise.items[0].category)
+    sorted_read = check_a_sorting(page, exercise, {**exercise.key, exercise.items[0].id: wrong})
+    assert ui("sorting_result", right=len(exercise.items) - 1, total=len(exercise.items)) in sorted_read
+    assert all(plain(i.explanation)[:40] in sorted_read for i in exercise.items), sorted_read
+    assert sorted_read.count("it belongs in:") == 1
+    for text in (read, sorted_read):
+        assert "grade" not in text.lower() and "feedback" not in text.lower() and "counts" not in text, text
+    print(f"\nDashboard, {folder.name}, after the first answer:\n{read}\n\nafter the first check:\n{sorted_read}")
+    scenario = load(folder / played_scenarios(folder / "lesson.ipynb")[0])
+    best = engine.best_score(scenario)
+    for missteps in (1, 2):
+        walk = max((w for w in engine.all_walks(scenario) if w.missteps == missteps),
+                   key=lambda w: (w.score, -len(w.steps)))
+        summary = play_a_walk(page, scenario, walk)
+        assert ui("you_earned", score=walk.score, best=best) in summary
+        assert walk.score < best and (missteps < 2 or walk.score <= best // 2)
+        assert ui("you_earned", score=best, best=best) not in summary and ui("where_differently") in summary
+        print(f"\nRole-play with {missteps} misstep(s), {' → '.join(s.choice for s in walk.steps)}:\n{summary}")
+
+
+#: A phone and a laptop: the widths at which nothing fixed on a page may cover text.
+WIDTHS = ((390, 844), (1100, 800))
+#: Every piece of text on the page that a visible position:fixed element covers, in the viewport's coordinates.
+COVERED_TEXT = """() => {
+    const fixed = [...document.querySelectorAll("body *")].filter((el) => {
+        const s = getComputedStyle(el), r = el.getBoundingClientRect();
+        return s.position === "fixed" && s.visibility !== "hidden" && r.width > 0 && r.height > 0; });
+    const covered = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!node.textContent.trim() || !el || fixed.some((f) => f.contains(el))) continue;
+        if (getComputedStyle(el).visibility === "hidden") continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of range.getClientRects()) {
+            for (const f of fixed) {
+                const b = f.getBoundingClientRect();
+                if (r.width && r.height && r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top)
+                    covered.push(`${node.textContent.trim().slice(0, 50)} (under ${f.tagName}.${f.className})`);
+            }
+        }
+    }
+    return {fixed: fixed.length, covered};
+}"""
+
+
+def assert_nothing_fixed_covers_text(page) -> None:
+    """At a phone's and a laptop's width, with the page at its top, no fixed element (the quick exit) covers any
+    text: the lesson title and the content note start below it. The first viewport is restored afterwards."""
+    before = page.viewport_size
+    try:
+        for width, height in WIDTHS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.evaluate("() => { window.scrollTo(0, 0); return new Promise((done) => "
+                          "requestAnimationFrame(() => requestAnimationFrame(done))); }")
+            found = page.evaluate(COVERED_TEXT)
+            assert found["fixed"] >= 1, f"no fixed quick exit on the page at {width} px"
+            assert found["covered"] == [], f"at {width} px a fixed element covers text: {found['covered']}"
+    finally:
+        page.set_viewport_size(before)
 
 
 def _luminance(rgb: tuple[int, ...]) -> float:

@@ -15,8 +15,13 @@ from pathlib import Path
 
 import pytest
 from pathways import engine
+from pathways.checks import load_checks
+from pathways.exercises import load_exercise
+from pathways.i18n import ui
+from pathways.markdown import plain
 from pathways.scenario import load
 from playwright.sync_api import expect
+from support.browser import check_a_question, check_a_sorting
 from support.processes import wait_for
 
 # One xdist group: the tests share the worker's JupyterLab (fixture `jupyterlab_server`).
@@ -40,8 +45,9 @@ def run_lesson(page, lab, ready: str, lesson: str = LESSON):
 
 
 def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
-    """After opening the lesson and clicking a choice, is the choice in responses.json beside the notebook? And
-    do the role-play, the sorting exercise and a question work by keyboard alone inside JupyterLab?"""
+    """After opening the lesson and clicking a choice, is the choice in responses.json beside the notebook? Do the
+    role-play, the sorting exercise and a question work by keyboard alone inside JupyterLab? And after the first
+    answer and the first check, does the learner read whether they were right and every explanation?"""
     workspace = jupyterlab.workspace
     page = visit.page
     # The choices are shown shuffled, so the test follows the best walk by each choice's text (an ending can be
@@ -85,5 +91,21 @@ def test_roleplay_click_saves_transcript_beside_notebook(jupyterlab, visit):
     assert wait_for(lambda: activity(saved, "checks").get("answers", {}).get("q1") not in (None, ""), 20)
     radios = page.locator(".pw-check").first.locator("input[type=radio]")
     assert radios.nth(1).is_checked() and not radios.nth(0).is_checked()
+
+    # Formative, in JupyterLab too: "Check answer" records the answer chosen above as the first one, and the learner
+    # reads at once whether it was right and every option's explanation; the sorting likewise.
+    checks = load_checks(workspace / LESSON / "checks.yaml")
+    exercise = load_exercise(workspace / LESSON / "sorting.yaml")
+    question = checks.questions[0]
+    chosen = activity(saved, "checks")["answers"]["q1"]
+    read = check_a_question(page, checks, chosen)
+    assert ui("first_right" if chosen == question.answer else "first_not_right") in read
+    assert "If this lesson is graded" in read and read.count(ui("right_answer")) == 1
+    assert all(plain(o.explanation)[:40] in read for o in question.options), read
+    assert wait_for(lambda: activity(saved, "checks").get("first", {}).get("q1", {}).get("answer") == chosen, 20)
+    sorted_read = check_a_sorting(page, exercise, exercise.key)
+    assert ui("sorting_result", right=len(exercise.items), total=len(exercise.items)) in sorted_read
+    assert all(plain(i.explanation)[:40] in sorted_read for i in exercise.items), sorted_read
+    assert wait_for(lambda: activity(saved, exercise.activity).get("checked", {}).get("placements") == exercise.key, 20)
     assert not visit.foreign_requests(), visit.foreign_requests()
     assert not Path(workspace / LESSON / "lesson.ipynb").read_text().count("BEGIN SOLUTION")

@@ -43,8 +43,9 @@ PAIRS = [("er_visit.yaml", "er_visit.es.yaml"), ("checks.yaml", "checks.es.yaml"
 ALLOWED = [
     "National Human Trafficking Hotline", "National Domestic Violence Hotline", "Canadian Human Trafficking Hotline",
     "Break the Silence Against Domestic Violence", "BTSADV", "Guardian Group", "Covenant House Toronto",
-    "The Hindsight Group", "Getting Out: A National Framework for Escaping Human Trafficking for Sexual "
-    "Exploitation in Canada", "Getting Out", "Trafficking Victims Protection Act", "TVPA",
+    "The Hindsight Group", "Why victims can't leave",
+    "Getting Out: A National Framework for Escaping Human Trafficking for Sexual Exploitation in Canada",
+    "Getting Out", "Trafficking Victims Protection Act", "TVPA",
     "Human Trafficking Task Force e-Guide", "Office for Victims of Crime", "OVC", "PEARR tool", "PEARR Tool",
     "PEARR", "Dignity Health", "HEAL Trafficking", "Pacific Survivor Center", "Polaris", "Brian Joseph", "SAMHSA",
     "WHO", "Zimmerman & Watts", "DHS", "OSCE", "UNODC", "START", "Shift", "TTY", "Tab", "Enter", "Pathways",
@@ -133,11 +134,12 @@ def test_spanish_files_keep_the_english_ids_activities_and_keys():
     English lesson, so a Spanish hand-in is recorded and graded exactly like an English one?"""
     en, es = load_checks(LESSON / "checks.yaml"), load_checks(LESSON / "checks.es.yaml")
     assert es.activity == en.activity
-    assert [(q.id, q.multiple, [o.id for o in q.options], q.explained) for q in es.questions] == \
-        [(q.id, q.multiple, [o.id for o in q.options], q.explained) for q in en.questions]
+    assert es.mode == en.mode == "formative"
+    assert [(q.id, q.multiple, [o.id for o in q.options], q.answer) for q in es.questions] == \
+        [(q.id, q.multiple, [o.id for o in q.options], q.answer) for q in en.questions]
     en_s, es_s = load_exercise(LESSON / "sorting.yaml"), load_exercise(LESSON / "sorting.es.yaml")
-    assert (es_s.activity, [c.id for c in es_s.categories], [i.id for i in es_s.items], es_s.explained) == \
-        (en_s.activity, [c.id for c in en_s.categories], [i.id for i in en_s.items], en_s.explained)
+    assert (es_s.activity, [c.id for c in es_s.categories], [i.id for i in es_s.items], es_s.key, es_s.mode) == \
+        (en_s.activity, [c.id for c in en_s.categories], [i.id for i in en_s.items], en_s.key, en_s.mode)
     nb_en, nb_es = nbformat.read(EN_NB, as_version=4), nbformat.read(ES_NB, as_version=4)
     shape = [(c.cell_type, c.metadata.get("nbgrader"), c.metadata.get("tags")) for c in nb_en.cells]
     assert [(c.cell_type, c.metadata.get("nbgrader"), c.metadata.get("tags")) for c in nb_es.cells] == shape
@@ -370,7 +372,8 @@ def test_spanish_grading_lines_are_spanish(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(releases, monkeypatch):
     """Graded with plain nbgrader in a Spanish course, does a perfect and a wrong hand-in earn exactly what the
-    English lesson's keys give, and does the feedback explain in Spanish without showing any hidden test?"""
+    English lesson's keys give, and does the feedback explain in Spanish (the formative files' explanations) without
+    showing any solution or hidden test?"""
     from nbgrader.api import Gradebook
     from pathways.grading import course as courselib
     from support.learner import expected_points, responses_for, write_responses
@@ -392,6 +395,6 @@ def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(rel
             scores = {g.name: g.score for g in nb.grades if g.auto_score is not None or g.cell.cell_type == "code"}
             assert scores == expected_points(LESSON, student), student
     page = (course / "feedback" / "wrong" / LESSON.name / "lesson.html").read_text(encoding="utf-8")
-    assert "BEGIN HIDDEN TESTS" not in page and "check_points(" not in page
+    assert "BEGIN HIDDEN TESTS" not in page and "model_checks(" not in page
     assert "por qué cada opción es correcta o no" in page and "Puntos:" in page
     assert "why each option is right or not" not in page and "Points:" not in page

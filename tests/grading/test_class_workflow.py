@@ -142,14 +142,14 @@ def test_feedback_never_shows_hidden_tests(run):
     assert not run.feedback.problems
     pages = {p.parts[-3]: p for p in run.feedback.files}
     assert "ana" in pages and "fay" not in pages and "kim" not in pages
-    hidden = workflow.hidden_snippets(run.url, LESSON)
-    assert any("check_points" in line for line in hidden)
+    hidden = workflow.hidden_snippets(run.url, LESSON)  # none since issue 23: the lesson's checks are formative
     for page in run.feedback.files:
         text = page.read_text(encoding="utf-8")
         assert workflow.leaks(text, hidden) == [], page
-        assert "answer was graded" not in text  # what a hidden test printed (check_points)
-        assert "BEGIN HIDDEN TESTS" not in text
-    assert "Role-play:" in pages["ana"].read_text(encoding="utf-8")  # visible tests keep their output
+        assert "BEGIN HIDDEN TESTS" not in text and "model_checks" not in text
+    ana = pages["ana"].read_text(encoding="utf-8")
+    assert "Role-play:" in ana  # visible tests keep their output, formative checks' too (their key is in checks.yaml)
+    assert "Question 1: your first checked answer was graded. Points: 1 of 1." in ana
 
 
 def test_one_learners_failed_feedback_spares_the_class(run, tmp_path, monkeypatch):
@@ -214,4 +214,4 @@ def test_scratch_gradebook_holds_no_model_answers(run, tmp_path):
     students = con.execute("SELECT count(*) FROM student").fetchone()[0]
     con.close()
     assert "model_checks" not in sources and "model_roleplay" not in sources and students == 0
-    assert "BEGIN HIDDEN TESTS" in sources  # nbgrader still restores the hidden tests from it
+    assert 'check_points("q1")' in sources  # the grading cells, from which nbgrader restores any hidden test

@@ -4,6 +4,7 @@ dashboards costs a visitor; axe-core's script (installed by npm into tests/brows
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import sys
 import time
@@ -81,3 +82,61 @@ def cold_start(site: Path, log: Path, browser, lessons: list[str], pool: int = 2
     waited = pools_warm(server.proc, pooled + len(lessons) if refill else pooled)
     warm = None if waited is None else time.monotonic() - start
     return server, ColdStart(http, first_total, first, each, warm)
+
+
+# --- a learner's first answers, in a page (dashboard or JupyterLab) ----------------------------------------------
+def check_a_question(page, checks, answer: str, timeout_ms: int = 30_000) -> str:
+    """In a lesson's page, answer the first knowledge check shown (a one-answer question of `checks`, the file the
+    page shows) with the option `answer` by clicking its label, press "Check answer" and return what the learner
+    then reads under the question (the status line and every option's explanation), once the explanations are on
+    screen."""
+    from pathways.markdown import plain
+
+    question = checks.questions[0]
+    box = page.locator(".pw-check").first
+    box.scroll_into_view_if_needed()
+    option = next(o for o in question.options if o.id == answer)
+    box.locator("label.pw-choice-option", has_text=plain(option.text)).click()
+    box.locator("button", has_text="Check answer").click()
+    box.locator(".pw-explanations li").first.wait_for(timeout=timeout_ms)
+    return box.inner_text()
+
+
+def check_a_sorting(page, exercise, placements: dict[str, str], timeout_ms: int = 30_000) -> str:
+    """In a lesson's page, place every item of the sorting exercise shown (`exercise`, the file the page shows) as
+    `placements` says, press "Check my sorting" and return what the learner then reads (the status line and each
+    item's note), once every item's explanation is on screen."""
+    from pathways.markdown import plain
+
+    board = page.locator(".pw-sorting").first
+    board.scroll_into_view_if_needed()
+    for item in exercise.items:
+        row = board.locator(".pw-sort-item", has_text=plain(item.text))
+        row.locator("select").select_option(value=placements[item.id])
+    board.locator("button.pw-check-button").click()
+    try:
+        board.locator(".pw-sort-note:not(:empty)").first.wait_for(timeout=timeout_ms)  # every note in one message
+    except Exception as exc:
+        raise AssertionError(f"no explanation after the check; the exercise reads:\n{board.inner_text()}") from exc
+    return board.inner_text()
+
+
+def play_a_walk(page, scenario, walk, timeout_ms: int = 30_000) -> str:
+    """In a lesson's page, play the first role-play shown along `walk` (an engine walk through `scenario`) by
+    clicking each choice, waiting for its feedback each time, and return the end summary the learner reads. If the
+    role-play has ended already, "Play again" starts a practice run first."""
+    from pathways import engine
+
+    roleplay = page.locator(".pw-roleplay").first
+    again = roleplay.locator("button", has_text="Play again")
+    if again.is_visible():
+        again.click()
+        roleplay.locator(".pw-summary").wait_for(state="detached", timeout=timeout_ms)
+    for step in walk.steps:
+        choice = engine.choice_at(scenario, step.node, step.choice)
+        exact = re.compile(rf"^\d+\. {re.escape(choice.text)}$")  # shown numbered; one choice's text may hold another's
+        roleplay.locator(".pw-choice", has_text=exact).click(timeout=timeout_ms)
+        roleplay.locator(".pw-feedback", has_text=choice.feedback.reaction).wait_for(timeout=timeout_ms)
+    summary = roleplay.locator(".pw-summary")
+    summary.wait_for(timeout=timeout_ms)
+    return summary.inner_text()

@@ -5,8 +5,9 @@ Activities are {activity: record as written to responses.json}: plain dicts, so 
 it. A test that needs a malformed record builds a valid one here and breaks it explicitly (`broken`).
 
 Two kinds of learner:
-- keyed (`responses_for`): answers from the source notebook's autograder test cells (`support.testcells`), at a
-  chosen quality ('perfect', 'wrong', 'forged'), with the points each grade cell should give (`expected_points`);
+- keyed (`responses_for`): answers from the keys the grader reads (a formative file's, else the source notebook's
+  autograder test cells, `support.testcells`), at a chosen quality ('perfect', 'wrong', 'forged'), with the points
+  each grade cell should give (`expected_points`);
 - modelled (`model_activities`): the lesson's own solution cells run in a scratch folder, as the instructor's
   notebook does; `with_wrong_checks`, `random_activities` and `random_class` vary it into a class.
 Widgets pressed in a hand-in folder (`press_skip`, `press_skip_section`) write there as a learner's kernel would.
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 from pathways import engine
+from pathways.assessment import check_keys, sorting_key
 from pathways.checks import load_checks
 from pathways.responses import (
     FILENAME,
@@ -105,12 +107,13 @@ def responses_for(lesson_dir: Path, quality: str) -> dict:
         if g.func == "roleplay_points":
             records[g.activity] = _roleplay(lesson_dir, g.args["scenario_file"], quality)
         elif g.func == "check_points":
-            key = g.args["expected"]
+            key = g.args["expected"] if g.args["expected"] is not None else \
+                check_keys(lesson_dir / "checks.yaml")[g.args["question"]]
             answer = key if quality != "wrong" else wrong_answer(key, _options(lesson_dir, g.args["question"]))
             answers.setdefault(g.activity, {})[g.args["question"]] = answer
             records[g.activity] = None  # keeps the activities in the notebook's order
         elif g.func == "sorting_points":
-            key = g.args["key"]
+            key = g.args["key"] if g.args["key"] is not None else sorting_key(lesson_dir / "sorting.yaml")
             categories = sorted(set(key.values()))
             placements = dict(key) if quality != "wrong" else {
                 item: next(c for c in categories + ["zz-none"] if c != cat) for item, cat in key.items()}

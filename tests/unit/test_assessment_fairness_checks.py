@@ -10,7 +10,8 @@ Issue 11's "done when", for the checks and the sorting exercises (the role-plays
 * A learner who changes answers after seeing the explanations earns exactly their first checked answer;
   sorting likewise at its first "Check my sorting".
 
-The keys come from the hidden tests of each lesson notebook, as the grader reads them.
+The keys are those the grader reads: from each formative file (every shipped lesson), else from the hidden tests
+of the lesson notebook (`pathways.assessment.check_keys`, `sorting_key`).
 """
 
 import json
@@ -20,11 +21,11 @@ from pathlib import Path
 
 import pytest
 from pathways import autograde, views
-from pathways.assessment import check_key_problems, notebook_keys
+from pathways.assessment import check_key_problems, check_keys, sorting_key
 from pathways.checks import CheckSet, load_checks
 from pathways.exercises import SortExercise, load_exercise, sorting_score
+from pathways.i18n import ui
 from pathways.responses import FILENAME, shuffled
-from support.testcells import graded_calls
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p for p in (ROOT / "lessons").iterdir() if (p / "lesson.ipynb").exists())
@@ -35,11 +36,6 @@ MARGIN = 5
 #: Shipped sorting files whose longest category label holds more of the key than chance (no `pathways check` rule
 #: covers sorting labels yet). Empty since issue 12 rewrote lesson 5's stage labels.
 KNOWN_SORTING_LENGTH: set[str] = set()
-
-
-def sorting_keys(notebook: Path) -> dict[str, dict[str, str]]:
-    """The key of every sorting exercise, from the notebook's `sorting_points(activity, key, ...)` calls."""
-    return {g.activity: g.args["key"] for g in graded_calls(notebook) if g.func == "sorting_points"}
 
 
 # --- the three figures ------------------------------------------------------------------------------
@@ -102,7 +98,7 @@ def test_shape_earns_no_more_than_chance_in_any_check_set(capsys):
     lines, failures = [], []
     for folder in [*LESSONS, PRACTICE]:
         checks = load_checks(folder / "checks.yaml")
-        keys = notebook_keys(folder / "lesson.ipynb", checks.activity)
+        keys = check_keys(folder / "checks.yaml")
         assert set(keys) == {q.id for q in checks.questions}, f"{folder.name}: a question without a key"
         figures = check_figures(checks, keys)
         known = any(p.rule == "check-key" for p in check_key_problems(folder / "checks.yaml"))
@@ -125,7 +121,7 @@ def test_shape_earns_no_more_than_chance_in_any_sorting_exercise(capsys):
     lines, failures = [], []
     for folder in [*LESSONS, PRACTICE]:
         exercise = load_exercise(folder / "sorting.yaml")
-        key = sorting_keys(folder / "lesson.ipynb")[exercise.activity]
+        key = sorting_key(folder / "sorting.yaml")
         assert set(key) == {i.id for i in exercise.items}, f"{folder.name}: the key does not cover every item"
         figures = sorting_figures(exercise, key)
         known = folder.name in KNOWN_SORTING_LENGTH
@@ -169,7 +165,7 @@ def test_changing_answers_after_the_explanations_never_changes_the_grade(folder,
     for name in ("checks.yaml", "sorting.yaml"):
         shutil.copy(folder / name, in_tmp / name)
     checks = load_checks(in_tmp / "checks.yaml")
-    keys = notebook_keys(folder / "lesson.ipynb", checks.activity)
+    keys = check_keys(in_tmp / "checks.yaml")
     rng = random.Random(folder.name)
     expected = {}
     for question in checks.questions:
@@ -179,7 +175,9 @@ def test_changing_answers_after_the_explanations_never_changes_the_grade(folder,
         widget.answer(key if first_right else _other(question, key, rng))
         widget.check()
         expected[question.id] = 1.0 if first_right else 0.0
-        assert widget.explanations.value or "feedback" in widget.status.value  # what follows the first check
+        # what follows the first check: right or not, and every option's explanation
+        assert ui("first_right" if first_right else "first_not_right") in widget.status.value
+        assert widget.explanations.value.count("<li") == len(question.options)
         widget.answer(_other(question, key, rng) if first_right else key)  # changed after the explanations
         widget.check()
     _fresh_kernel()  # re-run every cell in a new kernel, and check again
@@ -187,11 +185,11 @@ def test_changing_answers_after_the_explanations_never_changes_the_grade(folder,
         widget = views.KnowledgeCheck(checks, question)
         widget.answer(keys[question.id])
         widget.check()
-    earned = {q.id: autograde.check_points(q.id, keys[q.id], activity=checks.activity) for q in checks.questions}
+    earned = {q.id: autograde.check_points(q.id, activity=checks.activity) for q in checks.questions}  # the file's key
     assert earned == expected
 
     exercise = load_exercise(in_tmp / "sorting.yaml")
-    key = sorting_keys(folder / "lesson.ipynb")[exercise.activity]
+    key = sorting_key(in_tmp / "sorting.yaml")
     categories = [c.id for c in exercise.categories]
     board = views.Sorting(exercise)
     first = {item: rng.choice(categories) for item in key}
@@ -203,7 +201,7 @@ def test_changing_answers_after_the_explanations_never_changes_the_grade(folder,
     _fresh_kernel()
     views.Sorting(exercise).check()
     right, total = sorting_score(first, key)
-    assert autograde.sorting_points(exercise.activity, key, points=3) == round(3 * right / total, 2)
+    assert autograde.sorting_points(exercise.activity, points=3) == round(3 * right / total, 2)  # the file's key
     assert "at your first check" in capsys.readouterr().out
     saved = json.loads((in_tmp / FILENAME).read_text())["activities"]
     assert saved[exercise.activity]["placements"] == key and saved[exercise.activity]["checked"]["placements"] == first

@@ -76,6 +76,10 @@ def longest(choices):
     return max(choices, key=lambda c: len(c.text))  # the first shown of the longest on a tie
 
 
+#: Missteps from which a walk keeps nothing (each takes MISSTEP_SHARE of the best score): more change nothing.
+NOTHING_KEPT = int(1 / engine.MISSTEP_SHARE)
+
+
 def random_expectation(scenario: Scenario, max_steps: int = MAX_STEPS) -> float:
     """The exact expected share of the best score (%) of pressing a choice at random at every step."""
     best = engine.best_score(scenario)
@@ -84,13 +88,8 @@ def random_expectation(scenario: Scenario, max_steps: int = MAX_STEPS) -> float:
     def expect(node: str, variables: tuple, taken: frozenset, missteps: int, earned: int, depth: int) -> float:
         walk = engine.Walk(scenario, node, dict(variables))
         if walk.finished or depth >= max_steps:
-            if walk.finished:
-                ending = scenario.nodes[node].ending
-                limited = ending.outcome in engine.LIMITED_OUTCOMES or (
-                    ending.outcome == "hopeful" and missteps > engine.HOPEFUL_MAX_MISSTEPS)
-            else:
-                limited = True
-            return engine.apply_limit(earned, "limited" if limited else None, best)
+            outcome = scenario.nodes[node].ending.outcome if walk.finished else None
+            return engine.kept(earned, best, missteps, outcome)
         options = walk.options()
         total = 0.0
         for choice in options:
@@ -99,7 +98,7 @@ def random_expectation(scenario: Scenario, max_steps: int = MAX_STEPS) -> float:
             counted = (node, choice.id) not in taken
             gain = choice.score if counted and choice.feedback.honours else 0
             total += expect(nxt.node, tuple(sorted(nxt.variables.items())), taken | {(node, choice.id)},
-                            min(missteps + (not choice.feedback.honours), engine.HOPEFUL_MAX_MISSTEPS + 1),
+                            min(missteps + (not choice.feedback.honours), NOTHING_KEPT),
                             earned + gain, depth + 1)
         return total / len(options)
 

@@ -143,8 +143,8 @@ def walk_of(scenario, *choices):
     return walk
 
 
-def test_best_score_counts_only_walks_the_ending_does_not_limit(rule):
-    """Is the best score the most a hopeful walk with at most one misstep keeps (6 + 1 + 1)?"""
+def test_best_score_counts_only_walks_the_rule_does_not_limit(rule):
+    """Is the best score the most a walk with no misstep that does not end at a concerning ending earns (6+1+1)?"""
     assert engine.best_score(rule) == 8 and engine.best_walk(rule).node == "hope"
 
 
@@ -152,18 +152,32 @@ def test_best_score_counts_only_walks_the_ending_does_not_limit(rule):
     ("choices", "earned", "limit", "score"),
     [
         (("good1", "good2", "good3"), 8, None, 8),                 # hopeful, no misstep: keeps all
-        (("bad1", "good2", "good3"), 2, None, 2),                  # a misstep earns nothing, whatever its score
-        (("good1", "bad2", "good3"), 7, None, 7),                  # hopeful with one misstep: keeps all
-        (("good1", "bad2", "bad3"), 6, "hopeful-missteps", 4),     # hopeful with two missteps: as if concerning
+        (("bad1", "good2", "good3"), 2, "missteps", 2),            # a misstep earns nothing, whatever its score
+        (("good1", "bad2", "good3"), 7, "missteps", 6),            # one misstep: at most three quarters, any ending
+        (("good1", "bad2", "bad3"), 6, "missteps", 4),             # two missteps: at most half, at a hopeful ending
         (("good1", "good2", "harsh"), 8, "concerning", 4),         # concerning: at most half of the best
         (("bad1", "good2", "harsh"), 2, "concerning", 2),          # under half already: unchanged
         (("good1",), 6, "unfinished", 4),                          # unfinished: no ending credit
     ],
 )
 def test_scoring_rule(rule, choices, earned, limit, score):
-    """Does each walk keep what the rule says: missteps earn 0, the ending limits the score?"""
+    """Does each walk keep what the rule says: missteps earn 0, each misstep lowers the ceiling, a concerning ending
+    or an unfinished run keeps at most half?"""
     walk = walk_of(rule, *choices)
     assert (walk.earned, walk.limit, walk.score) == (earned, limit, score)
+
+
+@pytest.mark.parametrize(("missteps", "outcome", "top", "why"), [
+    (0, "hopeful", 12, None), (0, "open", 12, None), (1, "open", 9, "missteps"), (1, "hopeful", 9, "missteps"),
+    (2, "hopeful", 6, "missteps"), (2, "open", 6, "missteps"), (3, "open", 3, "missteps"), (4, "open", 0, "missteps"),
+    (6, "hopeful", 0, "missteps"), (0, "concerning", 6, "concerning"), (1, "concerning", 6, "concerning"),
+    (3, "concerning", 3, "missteps"), (0, None, 6, "unfinished"), (1, None, 6, "unfinished"),
+])
+def test_each_misstep_takes_a_quarter_of_the_best_score_off_the_ceiling(missteps, outcome, top, why):
+    """With a best score of 12, does a walk keep at most 12, 9, 6, 3, then 0 as its missteps grow, whatever its
+    ending, and at most half at a concerning ending or unfinished (the lowest ceiling wins)?"""
+    assert engine.ceiling(12, missteps, outcome) == (top, why)
+    assert engine.kept(12, 12, missteps, outcome) == top and engine.kept(2, 12, missteps, outcome) == min(2, top)
 
 
 def test_every_consumer_uses_the_same_rule(rule):
@@ -208,3 +222,21 @@ def test_end_summary_says_why_the_score_was_limited(rule, lang, words):
     html = summary_html(engine.summarize(walk_of(rule, "good1", "good2", "harsh")), lang)
     assert words in html and ("4 of 8" in html or "4 de 8" in html)
     assert "concerning" not in summary_html(engine.summarize(walk_of(rule, "good1", "good2", "good3")), "en")
+
+
+@pytest.mark.parametrize(("lang", "words", "full"), [
+    ("en", "Your choices earned 7 points, but each misstep takes a quarter of the best score off what a path can "
+           "keep, so this path keeps at most 6 (missteps: 1).", "8 of 8"),
+    ("es", "Tus decisiones sumaron 7 puntos, pero cada error resta una cuarta parte", "8 de 8")])
+def test_a_summary_that_lists_a_misstep_never_says_full_marks(rule, lang, words, full):
+    """A walk whose choices earn the best score but for one misstep: does its summary list the misstep, keep 6 of
+    8 (never full marks) and say why, in the learner's language?"""
+    from pathways.views.roleplay import summary_html
+
+    summary = engine.summarize(walk_of(rule, "good1", "bad2", "good3"))
+    assert len(summary.missteps) == 1 and summary.score == 6
+    html = summary_html(summary, lang)
+    assert words in html and full not in html and ("6 of 8" in html or "6 de 8" in html)
+    for walk in engine.all_walks(rule):
+        summary = engine.summarize(walk)
+        assert not summary.missteps or summary.score < summary.best

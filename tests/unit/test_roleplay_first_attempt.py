@@ -25,11 +25,30 @@ def shown(rp):
 
 
 def test_learners_are_told_the_first_run_counts_in_both_languages(in_tmp):
-    """Does the widget say, before the first click, that the first run counts and practice may follow (en, es)?"""
+    """Does the widget say, before the first click, that the first run counts if the lesson is graded and practice
+    may follow (en, es)?"""
     rp = views.RolePlay(load(TINY))
-    assert "Your first run is the one that counts" in rp.notice.value
-    assert ui("roleplay_first_counts", "es").startswith("Tu primera partida es la que cuenta")
+    assert "If this lesson is graded, your first run is the one that counts" in rp.notice.value
+    assert ui("roleplay_first_counts", "es").startswith("Si esta lección se califica, tu primer intento es el que")
     assert "practice" in rp.replay_button.description.lower()
+
+
+def test_a_dashboard_visitor_is_told_nothing_about_grades(in_tmp, monkeypatch):
+    """Where nothing is kept (a published dashboard: memory storage), does the role-play say nothing of grades or of
+    a run that counts, before, during and after a run, and after Play again?"""
+    monkeypatch.setenv("PATHWAYS_STORAGE", "memory")
+    new_kernel()
+    rp = views.RolePlay(load(TINY))
+    seen = [rp.notice.value]
+    rp.choose("rush")
+    seen.append(rp.notice.value)
+    rp.choose("finish")
+    seen.append(rp.notice.value + rp.summary.value)
+    rp.restart()
+    seen.append(rp.notice.value)
+    assert ui("roleplay_open_first") in seen[0] and ui("roleplay_open_practice") in seen[-1]
+    assert all("grade" not in text and "counts" not in text for text in seen), seen
+    assert not (in_tmp / FILENAME).exists()
 
 
 def test_the_shown_order_is_kept_on_reload_and_saved_with_the_first_click(in_tmp):

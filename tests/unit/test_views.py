@@ -1,16 +1,20 @@
 """Do the widgets show the engine's state, save every action, and work without a browser?"""
 
 import json
+import re
 from pathlib import Path
 
 from pathways import views
 from pathways.exercises import load_exercise
+from pathways.i18n import ui
 from pathways.responses import FILENAME
 from pathways.scenario import load
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml"
 PRACTICE = Path(__file__).resolve().parent.parent / "fixtures" / "assessment"
 LESSON1 = Path(__file__).resolve().parents[2] / "lessons" / "01-why-dont-they-leave"
+#: A hidden-key check set: no key or explanation in the file (the key is in the hidden tests of lesson.ipynb beside it).
+HIDDEN = Path(__file__).resolve().parents[1] / "authoring" / "assessment" / "checks" / "checks.yaml"
 
 
 def saved(folder):
@@ -90,7 +94,7 @@ def test_knowledge_check_numbers_questions_for_people_and_shuffles_with_the_seed
     prompt = q2.widget.children[-5].value
     assert "Question 2" in prompt and "q2" not in prompt and "<em>means</em>" in prompt
     assert q2.group.legend.startswith("Question 2: ") and "*" not in q2.group.legend
-    assert "first checked answer counts" in prompt
+    assert "If this lesson is graded, your first checked answer is the one that counts" in prompt
     assert [v for _t, v in q2.group.options] == shuffled(["a", "b", "c", "d"], q2.seed, "q2")
     q3 = views.KnowledgeCheck(checks, checks.question("q3"))
     assert q3.seed == q2.seed  # one seed for the check set
@@ -104,40 +108,41 @@ def test_knowledge_check_numbers_questions_for_people_and_shuffles_with_the_seed
 
 def test_knowledge_check_records_the_first_checked_answer_once(in_tmp):
     """Does "Check answer" record the first answer once (later changes kept apart, never changing it) and, for a
-    graded question, say the explanations come with the feedback?"""
+    hidden-key question, show no answer and say the explanations come with the feedback if the lesson is graded?"""
     from pathways.checks import load_checks
     from pathways.i18n import ui
 
-    checks = load_checks(LESSON1 / "checks.yaml")
+    checks = load_checks(HIDDEN)
+    assert checks.mode == "hidden-key"
     q1 = views.KnowledgeCheck(checks, checks.question("q1"))
     q1.check()
     assert q1.first() is None and ui("choose_first") in q1.status.value
     q1.answer("a")
     q1.button.click()
-    assert q1.first() == "a" and ui("first_recorded_feedback") in q1.status.value
+    assert q1.first() == "a" and ui("first_recorded_hidden") in q1.status.value
     assert q1.explanations.value == "" and q1.button.description == ui("answer_checked")
     q1.answer("b")
     q1.check()
-    record = saved(in_tmp)["checks"]
+    record = saved(in_tmp)["checks-x"]
     assert record["first"]["q1"]["answer"] == "a" and record["answers"]["q1"] == "b"
-    assert ui("saved_after_check") in q1.status.value or ui("first_recorded_feedback") in q1.status.value
+    assert ui("saved_after_check") in q1.status.value or ui("first_recorded_hidden") in q1.status.value
     import pathways.responses as responses
 
     responses._STORE = None  # re-running the cell in a new kernel: still checked, the first answer unchanged
     again = views.KnowledgeCheck(checks, checks.question("q1"))
     assert again.current() == "b" and again.first() == "a" and again.checked
     multi = views.KnowledgeCheck(checks, checks.question("q4"))
-    multi.answer(["c", "a"])
+    multi.answer(["b", "a"])
     multi.check()
-    assert saved(in_tmp)["checks"]["first"]["q4"]["answer"] == ["a", "c"]
+    assert saved(in_tmp)["checks-x"]["first"]["q4"]["answer"] == ["a", "b"]
 
 
 def test_formative_check_explains_every_option_after_the_first_answer(in_tmp):
-    """Does a question whose options carry explanations show none before the first check, then every one
-    (markdown rendered), in the shown order, marking the learner's first answer?"""
-    from pathways.markdown import md_line
-
+    """Does a formative question show nothing before the first check, then whether the first answer was right, the
+    right answer marked and every option's explanation (markdown rendered) in the shown order, marking the learner's
+    first answer; and does a later, right answer change none of it?"""
     from pathways.checks import load_checks
+    from pathways.markdown import md_line
     from pathways.i18n import ui
 
     checks = load_checks(PRACTICE / "checks.yaml")
@@ -147,28 +152,68 @@ def test_formative_check_explains_every_option_after_the_first_answer(in_tmp):
     assert q.explanations.value == ""  # choosing is not checking
     q.check()
     html = q.explanations.value
-    assert ui("first_recorded_explained") in q.status.value
-    assert html.count("<li>") == 3 and "<strong>act</strong>" in html and "<strong>means</strong>" in html
+    assert ui("first_not_right") in q.status.value
+    assert html.count("<li") == 3 and "<strong>act</strong>" in html and "<strong>means</strong>" in html
+    assert html.count(ui("right_answer")) == 1 and html.count('class="pw-right"') == 1
     texts = {o.id: md_line(o.text) for o in checks.question("means").options}
     positions = [html.index(texts[oid]) for oid in q.order]
     assert positions == sorted(positions)
     assert html.count(ui("your_first_answer")) == 1
     q.answer("b")  # changing afterwards keeps the first answer, and the explanations stay
-    assert q.first() == "a" and q.explanations.value == html
+    q.check()
+    assert q.first() == "a" and q.explanations.value == html and ui("first_not_right") in q.status.value
+    right = views.KnowledgeCheck(checks, checks.question("stay"))
+    right.answer(["b", "a"])
+    right.check()
+    assert ui("first_right") in right.status.value
+
+
+def test_on_a_dashboard_nothing_is_said_of_grades_or_feedback(in_tmp, monkeypatch):
+    """Where answers are not kept (a published dashboard: memory storage), does a question say nothing of grades,
+    "counts" or feedback before or after the first answer, still explain a formative question, and say plainly that
+    a hidden-key question's answer is not shown; the same for a sorting exercise; and is nothing written?"""
+    from pathways import responses
+    from pathways.checks import load_checks
+    from pathways.i18n import ui
+
+    monkeypatch.setenv("PATHWAYS_STORAGE", "memory")
+    responses._STORE = None
+    shown = []
+    for path, qid, answer in ((PRACTICE / "checks.yaml", "means", "b"), (HIDDEN, "q1", "a")):
+        checks = load_checks(path)
+        q = views.KnowledgeCheck(checks, checks.question(qid))
+        shown.append(q.widget.children[-5].value)
+        q.answer(answer)
+        shown.append(q.status.value)
+        q.check()
+        shown.append(q.status.value + q.explanations.value)
+    assert ui("check_to_learn") in shown[0] and ui("first_right") in shown[2] and "pw-explanations" in shown[2]
+    assert ui("answer_hidden_here") in shown[5]
+    board = views.Sorting(load_exercise(PRACTICE / "sorting.yaml"))
+    for item, _text in board.board.items:
+        board.place(item, "act")
+    shown.append(board.board.note + board.board.status)
+    board.check()
+    shown.append(board.board.status)
+    assert ui("sort_to_learn") in shown[-2] and ui("sorting_result", right=2, total=6) == shown[-1]
+    words = [re.sub(r"<[^>]+>", " ", text) for text in shown]  # what a visitor reads (not the HTML's class names)
+    assert all("grade" not in text and "counts" not in text and "feedback" not in text for text in words), words
+    assert not (in_tmp / FILENAME).exists()
 
 
 def test_sorting_saves_placements(in_tmp, tmp_path):
     """Does placing items save them, and do labelled drop-downs offer every category?"""
     f = tmp_path / "sort.yaml"
-    f.write_text("activity: sort\ntitle: T\ninstructions: Place them.\ncategories:\n  - {id: x, label: X}\n"
-                 "  - {id: y, label: Y}\nitems:\n  - {id: i1, text: One}\n  - {id: i2, text: Two}\n")
+    f.write_text("activity: sort\nmode: hidden-key\ntitle: T\ninstructions: Place them.\ncategories:\n"
+                 "  - {id: x, label: X}\n  - {id: y, label: Y}\nitems:\n  - {id: i1, text: One}\n"
+                 "  - {id: i2, text: Two}\n")
     s = views.Sorting(load_exercise(f))
     s.place("i2", "y")
     record = saved(in_tmp)["sort"]
     assert record["placements"] == {"i2": "y"} and record["kind"] == "sorting" and isinstance(record["seed"], int)
     assert sorted(s.board.items) == [("i1", "One"), ("i2", "Two")] and s.board.place_label
     assert s.board.categories[0][1] == "" and sorted(c for _label, c in s.board.categories) == ["", "x", "y"]
-    assert s.board.status and "first checked sorting counts" in s.board.note
+    assert s.board.status and "your first checked sorting is the one that counts" in s.board.note
     s.board.placements = {"i1": "x", "i2": "nonsense", "forged": "y"}  # what a tampered page might send
     assert s.placements() == {"i1": "x"} and saved(in_tmp)["sort"]["placements"] == {"i1": "x"}
     from pathways import responses
@@ -177,14 +222,18 @@ def test_sorting_saves_placements(in_tmp, tmp_path):
     again = views.Sorting(load_exercise(f))
     assert again.board.placements == {"i1": "x"}
     assert again.board.items == s.board.items and again.board.categories == s.board.categories
+    again.place("i2", "y")
+    again.check()  # a hidden-key exercise: recorded, nothing given away
+    assert again.board.status == ui("sorting_recorded_hidden") and again.board.explanations == {}
 
 
 def test_sorting_is_graded_at_its_first_check_and_says_so(in_tmp):
-    """Does "Check my sorting" want every item placed, record the placements once, keep later changes apart,
-    and (a graded exercise) say the explanations come with the feedback?"""
+    """Does "Check my sorting" want every item placed, record the placements once, keep later changes apart, and
+    (a formative exercise) say how many were right and, under each item, where it belongs and why?"""
     from pathways.i18n import ui
 
-    s = views.Sorting(load_exercise(LESSON1 / "sorting.yaml"))
+    exercise = load_exercise(LESSON1 / "sorting.yaml")
+    s = views.Sorting(exercise)
     items = [i for i, _text in s.board.items]
     s.place(items[0], "act")
     s.board.send_state()
@@ -194,7 +243,9 @@ def test_sorting_is_graded_at_its_first_check_and_says_so(in_tmp):
         s.place(item, "means")
     s.check()
     assert s.checked() == dict.fromkeys(items, "means") and s.board.checked
-    assert s.board.status == ui("sorting_recorded_feedback") and s.board.explanations == {}
+    means = sum(1 for c in exercise.key.values() if c == "means")
+    assert s.board.status == ui("sorting_result", right=means, total=len(items)) and set(s.board.explanations) == \
+        set(items)
     s.place(items[0], "purpose")
     assert s.board.status == ui("sorting_saved_after_check")
     s.check()  # pressing again changes nothing
@@ -209,9 +260,18 @@ def test_sorting_is_graded_at_its_first_check_and_says_so(in_tmp):
     assert again.board.placements[items[0]] == "purpose"
 
 
+def test_the_check_counts_the_placements_the_page_shows(in_tmp):
+    """When "Check my sorting" reaches the kernel before the last placements (a page holds state updates back while
+    the kernel is busy), is the exercise checked as the page showed it, with forged entries dropped?"""
+    s = views.Sorting(load_exercise(PRACTICE / "sorting.yaml"))
+    shown = {item: "means" for item, _text in s.board.items}
+    s._message(s.board, {"event": "check", "placements": {**shown, "forged": "act"}}, [])
+    assert s.checked() == shown and saved(in_tmp)["sort-practice"]["placements"] == shown
+
+
 def test_formative_sorting_explains_every_item_after_the_first_check(in_tmp):
-    """Does an exercise whose items carry explanations show none before the first check, and each one, with
-    where the learner put the item, right after it?"""
+    """Does a formative exercise show nothing before the first check, and for each item, right after it, where the
+    learner put it, where it belongs if elsewhere (✓ if right) and why?"""
     s = views.Sorting(load_exercise(PRACTICE / "sorting.yaml"))
     assert s.board.explanations == {} and "<em>Palermo Protocol</em>" in s.board.intro
     for item, _text in s.board.items:
@@ -219,7 +279,9 @@ def test_formative_sorting_explains_every_item_after_the_first_check(in_tmp):
     s.check()
     notes = s.board.explanations
     assert set(notes) == {i for i, _ in s.board.items}
-    assert "<strong>means</strong>" in notes["threat"] and "Act" in notes["threat"]
+    assert "<strong>means</strong>" in notes["threat"] and "you placed it in: Act; it belongs in: Means" in \
+        notes["threat"]
+    assert "&#10003; you placed it in: Act" in notes["recruit"] and "belongs in" not in notes["recruit"]
 
 
 def test_reflection_saves_and_prints_what_is_on_record(in_tmp, capsys):

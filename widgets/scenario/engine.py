@@ -7,29 +7,37 @@ Pure Python, no Jupyter: the widget drives it click by click, and the autograder
 learner's saved transcript through the same functions, so a forged or impossible path fails.
 
 The scoring rule (one rule, used alike by the widget's end summary, the autograder, the class
-report and the author's path table; lessons/AUTHORING.md explains it to authors):
+report and the author's path table; lessons/AUTHORING.md explains it to authors, README's "How grades
+work" in one paragraph):
 
 1. **A misstep earns nothing.** A choice whose feedback says `honours: false` is a misstep: it
    earns 0 points whatever its `score`. Every other choice earns its `score`, each choice counted
    once (so a loop cannot be farmed).
-2. **The ending limits the score.** A walk keeps everything its choices earned when it ends at an
-   *open* ending, or at a *hopeful* ending reached with at most one misstep (HOPEFUL_MAX_MISSTEPS).
-   It keeps at most half of the best score (rounded down) when it ends at a *concerning* ending,
-   or at a hopeful ending reached with two or more missteps (capped as if concerning).
-3. **An unfinished walk gets no ending credit**: it is scored as far as it went, and, like a
-   concerning ending, keeps at most half of the best score. (Stopping just before a bad ending
-   can therefore never pay.)
-4. **The best score** of a scenario is the most its choices can earn on a complete walk that the
-   ending does not limit, over every walk in which no choice is taken more than twice (a loop
-   that raises a variable could otherwise go on for ever; twice round is enough to unlock what a
-   second pass unlocks). A limited walk can never beat it, since it keeps at most half of it.
+2. **Every misstep lowers what a walk can keep, whatever its ending.** A walk keeps what its
+   choices earned, up to a ceiling: the best score with no misstep, and a quarter of the best
+   score less for each misstep (MISSTEP_SHARE): one misstep keeps at most three quarters of the
+   best score, two at most half, three a quarter, four or more nothing (rounded down). So only a
+   walk with no misstep can keep the best score, and a walk with two or more missteps keeps at
+   most half of it, at an open or hopeful ending too.
+3. **A concerning ending keeps at most half of the best score**, and so does **an unfinished
+   walk**, which gets no ending credit: it is scored as far as it went (stopping just before a bad
+   ending can therefore never pay). The lowest ceiling that applies is the one kept.
+4. **The best score** of a scenario is the most its choices can earn on a complete walk with no
+   misstep that does not end at a concerning ending, over every walk in which no choice is taken
+   more than twice (a loop that raises a variable could otherwise go on for ever; twice round is
+   enough to unlock what a second pass unlocks). No other walk can reach it.
+
+`pathways check` (rules/assessment.py, `misstep_problems`) warns about a scenario in which a walk with
+more missteps keeps as much as every walk with fewer, so that the points follow every misstep.
 
 A learner's share of the marks is `score / best`.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from ..principles import principles
 from .conditions import holds
@@ -41,16 +49,37 @@ MAX_REPEATS = 2
 MAX_WALKS = 20_000
 #: Endings that keep at most half of the best score.
 LIMITED_OUTCOMES = frozenset({"concerning"})
-#: A hopeful ending keeps the full score only when reached with at most this many missteps.
+#: A hopeful ending should follow from at most this many missteps (`pathways check` warns otherwise).
 HOPEFUL_MAX_MISSTEPS = 1
+#: The share of the best score each misstep takes off what a walk can keep (rule 2).
+MISSTEP_SHARE = Fraction(1, 4)
 
-#: Why a walk keeps at most half of the best score, in words for learners, instructors and authors.
+#: Why a walk keeps less than it earned, in words for learners, instructors and authors.
 LIMITS = {
     "concerning": "a concerning ending keeps at most half of the best score",
-    "hopeful-missteps": f"a hopeful ending reached with more than {HOPEFUL_MAX_MISSTEPS} misstep keeps at most "
-                        "half of the best score",
+    "missteps": "each misstep takes a quarter of the best score off what a path can keep",
     "unfinished": "an unfinished role-play keeps at most half of the best score",
 }
+
+
+def ceiling(best: int, missteps: int, outcome: str | None) -> tuple[int, str | None]:
+    """The most a walk can keep (rules 2 and 3), and why it is below the best score (a key of LIMITS, or None).
+
+    `outcome` is the ending's outcome, or None for an unfinished walk. The lowest ceiling that applies wins.
+    """
+    caps = [(best, None)]
+    if missteps:
+        caps.append((math.floor(best * max(0, 1 - missteps * MISSTEP_SHARE)), "missteps"))
+    if outcome is None:
+        caps.append((best // 2, "unfinished"))
+    elif outcome in LIMITED_OUTCOMES:
+        caps.append((best // 2, "concerning"))
+    return min(caps, key=lambda cap: cap[0])
+
+
+def kept(earned: int, best: int, missteps: int, outcome: str | None) -> int:
+    """What a walk that earned `earned` keeps under the scoring rule (see the module docstring)."""
+    return min(earned, ceiling(best, missteps, outcome)[0])
 
 
 class IllegalMove(ValueError):
@@ -103,21 +132,21 @@ class Walk:
         return sum(1 for s in self.steps if not s.honours)
 
     @property
-    def limit(self) -> str | None:
-        """Why the walk keeps at most half of the best score (a key of LIMITS), or None if it keeps all."""
+    def outcome(self) -> str | None:
+        """The outcome of the ending the walk stands on, or None while it is unfinished."""
         ending = self.scenario.nodes[self.node].ending
-        if ending is None:
-            return "unfinished"
-        if ending.outcome in LIMITED_OUTCOMES:
-            return "concerning"
-        if ending.outcome == "hopeful" and self.missteps > HOPEFUL_MAX_MISSTEPS:
-            return "hopeful-missteps"
-        return None
+        return ending.outcome if ending is not None else None
+
+    @property
+    def limit(self) -> str | None:
+        """Why the walk can keep less than the best score (a key of LIMITS: the lowest ceiling), or None."""
+        why = ceiling(best_score(self.scenario), self.missteps, self.outcome)[1]
+        return why or ("unfinished" if self.outcome is None else None)
 
     @property
     def score(self) -> int:
         """The walk's score under the scoring rule (see the module docstring)."""
-        return apply_limit(self.earned, self.limit, best_score(self.scenario))
+        return kept(self.earned, best_score(self.scenario), self.missteps, self.outcome)
 
     def options(self) -> list[Choice]:
         """The choices offered at the current node, given the variables."""
@@ -180,21 +209,18 @@ def all_walks(scenario: Scenario) -> list[Walk]:
     return done
 
 
-def apply_limit(earned: int, limit: str | None, best: int) -> int:
-    """The score a walk keeps: all it earned, or at most half of the best (rounded down) when limited."""
-    return earned if limit is None else min(earned, best // 2)
-
-
 #: Best scores already computed, by scenario object (a scenario is immutable).
 _BEST: dict[int, tuple[Scenario, int]] = {}
 
 
 def best_score(scenario: Scenario) -> int:
-    """The highest score a complete walk can keep: the best over walks whose ending does not limit them."""
+    """The highest score a complete walk can keep: the most a complete walk with no misstep earns, not counting
+    walks to a concerning ending (rule 4)."""
     cached = _BEST.get(id(scenario))
     if cached is not None and cached[0] is scenario:
         return cached[1]
-    best = max((w.earned for w in all_walks(scenario) if w.limit is None), default=0)
+    best = max((w.earned for w in all_walks(scenario) if w.missteps == 0 and w.outcome is not None
+                and w.outcome not in LIMITED_OUTCOMES), default=0)
     if len(_BEST) > 256:
         _BEST.clear()
     _BEST[id(scenario)] = (scenario, best)
@@ -208,6 +234,9 @@ def best_walk(scenario: Scenario) -> Walk:
 
 def limit_words(walk: Walk) -> str:
     """Why the walk's score is limited, in words ('' when it is not)."""
+    if walk.limit == "missteps":
+        top = ceiling(best_score(walk.scenario), walk.missteps, walk.outcome)[0]
+        return f"{LIMITS['missteps']}: with {walk.missteps} misstep{'s' * (walk.missteps > 1)}, at most {top}"
     return LIMITS[walk.limit] if walk.limit else ""
 
 
@@ -303,5 +332,5 @@ def choice_at(scenario: Scenario, node: str, choice_id: str) -> Choice:
     return next(c for c in scenario.nodes[node].choices if c.id == choice_id)
 
 
-__all__ = ["Walk", "Step", "Verdict", "Summary", "IllegalMove", "all_walks", "best_score", "best_walk",
-           "apply_limit", "limit_words", "replay", "summarize", "choice_at", "holds", "targets", "LIMITS"]
+__all__ = ["MISSTEP_SHARE", "Walk", "Step", "Verdict", "Summary", "IllegalMove", "all_walks", "best_score", "best_walk",
+           "ceiling", "kept", "limit_words", "replay", "summarize", "choice_at", "holds", "targets", "LIMITS"]

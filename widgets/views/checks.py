@@ -6,9 +6,12 @@
   stays the same in JupyterLab (and is new on every Voila page load, whose kernel is new).
 * Every change of answer is saved at once in `answers` (the latest answer, kept for the instructor).
 * "Check answer" records the answer shown as `first[question]`, once: pressing it again, re-running the
-  cell or reloading never changes it, and it is the graded answer. Only then does the learner see the
-  explanation of every option (a formative question, whose options carry explanations in the YAML) or
-  that the explanations come with their feedback (a graded question).
+  cell or reloading never changes it, and it is the graded answer. Only then does the learner see whether
+  it was right, the right answer and the explanation of every option (a formative file, which carries the
+  key and explanations), or that the answer is not shown (a hidden-key file).
+* What the widget says of grades depends on whether answers are kept (`store().persist`): in JupyterLab they
+  are, and a graded lesson may follow ("if this lesson is graded"); on a published dashboard (or with memory
+  storage) nothing is kept, so nothing is said about grades or feedback.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ class KnowledgeCheck:
         self.order = shuffled(by_id, self.seed, question.id)
         options = [(plain(by_id[oid].text), oid) for oid in self.order]
         saved = record.answers.get(question.id) if record else None
-        self.status = make(LiveHTML, value=self._status("saved") if saved is not None else "")
+        self.kept = store().persist  # answers written to responses.json: a grade may follow
+        self.status = make(LiveHTML, value=self._status("saved") if saved is not None and self.kept else "")
         # The question's choices in a fieldset named by the question: radios for one answer, checkboxes for
         # several (ipywidgets' RadioButtons has neither a group name nor `name`; its Checkboxes have no group).
         self.group = make(ChoiceGroup, options=options, multiple=question.multiple,
@@ -65,8 +69,9 @@ class KnowledgeCheck:
             self.group.observe(lambda _c: self._record(), names="value")
             hint = ui("choose_one")
         heading = f'<div role="heading" aria-level="3"><strong>{label}</strong></div>'
+        note = ui("first_answer_counts" if self.kept else "check_to_learn")
         prompt = make(w.HTML, f'{heading}{md(question.prompt)}<p><em>{hint}</em></p>'
-                              f'<p class="pw-first-counts">{ui("first_answer_counts")}</p>')
+                              f'<p class="pw-first-counts">{note}</p>')
         self.button = make(w.Button, description=ui("check_answer"), tooltip=ui("check_answer_tip"))
         self.button.on_click(lambda _b: self.check())
         self.explanations = make(w.HTML, "")
@@ -117,7 +122,8 @@ class KnowledgeCheck:
         record = self._fresh()
         record.answers[self.question.id] = self.current()
         self._save(record)
-        self.status.value = self._status("saved_after_check" if self.checked else "saved")
+        if self.kept:
+            self.status.value = self._status("saved_after_check" if self.checked else "saved")
 
     def check(self) -> None:
         """Press "Check answer": the first press records the answer shown as the graded one, then explains."""
@@ -134,23 +140,26 @@ class KnowledgeCheck:
         self._reveal(first.answer)
 
     def _reveal(self, first) -> None:
-        """Show what follows the first checked answer (explanations, or that they come with the feedback)."""
+        """Show what follows the first checked answer: right or not, and why (formative), or that it is hidden."""
         # The button stays enabled (a disabled one would drop a keyboard user's focus); pressing it again
         # changes nothing.
         self.checked = True
         self.button.description = ui("answer_checked")
-        chosen = set(first) if isinstance(first, list) else {first}
-        if self.question.explained:
-            by_id = {o.id: o for o in self.question.options}
-            rows = "".join(
-                f'<li><strong>{md_line(by_id[oid].text)}</strong>'
-                f'{" <em>(" + ui("your_first_answer") + ")</em>" if oid in chosen else ""}'
-                f'{md(by_id[oid].explanation)}</li>' for oid in self.order)
-            self.explanations.value = f'<div class="pw-explanations"><ul>{rows}</ul></div>'
-            self.status.value = self._status("first_recorded_explained")
-        else:
+        if not self.checks.formative:
             self.explanations.value = ""
-            self.status.value = self._status("first_recorded_feedback")
+            self.status.value = self._status("first_recorded_hidden" if self.kept else "answer_hidden_here")
+            return
+        chosen = set(first) if isinstance(first, list) else {first}
+        key = self.question.answer
+        right = set(key) if isinstance(key, list) else {key}
+        by_id = {o.id: o for o in self.question.options}
+        rows = "".join(
+            f'<li class="{"pw-right" if oid in right else "pw-other"}"><strong>{md_line(by_id[oid].text)}</strong>'
+            f'{" <em>(&#10003; " + ui("right_answer") + ")</em>" if oid in right else ""}'
+            f'{" <em>(" + ui("your_first_answer") + ")</em>" if oid in chosen else ""}'
+            f'{md(by_id[oid].explanation)}</li>' for oid in self.order)
+        self.explanations.value = f'<div class="pw-explanations"><ul>{rows}</ul></div>'
+        self.status.value = self._status("first_right" if self.question.right(first) else "first_not_right")
 
 
 def knowledge_check(checks_file: str | Path, question: str) -> w.VBox:

@@ -181,7 +181,9 @@ class RolePlay:
 
     def _notice(self, extra: str = "") -> None:
         """The line above the conversation: the first run counts, or this is practice (and any note)."""
-        key = "roleplay_practice" if self.practice else "roleplay_first_counts"
+        kept = store().persist  # a graded lesson may follow only where the run is kept
+        key = ("roleplay_practice" if self.practice else "roleplay_first_counts") if kept else \
+            ("roleplay_open_practice" if self.practice else "roleplay_open_first")
         lines = [self._t(extra)] if extra else []
         lines.append(self._t(key))
         self.notice.value = "".join(f'<p class="pw-status">{html.escape(line)}</p>' for line in lines)
@@ -201,7 +203,8 @@ class RolePlay:
             self.choices.children = []
             self.summary.value = summary_html(engine.summarize(self.walk, self.lang or current_lang()), self.lang)
             self.replay_button.layout.display = "flex"
-            done = self._t("roleplay_practice" if self.practice else "roleplay_graded_done")
+            done = self._t(("roleplay_practice" if self.practice else "roleplay_graded_done") if store().persist
+                           else ("roleplay_open_practice" if self.practice else "roleplay_open_done"))
             self.notice.value = f'<p class="pw-status">{html.escape(done)}</p>'
             return
         if not self.notice.value:
@@ -239,11 +242,12 @@ def summary_html(summary: engine.Summary, lang: str | None = None) -> str:
     missteps = "".join(f"<li>&ldquo;{e(t)}&rdquo; {tr('works_against')} <em>{e(n)}</em>: {e(why)}</li>"
                        for t, n, why in summary.missteps)
     review = "".join(f"<li>{e(r)}</li>" for r in summary.review)
+    top = engine.ceiling(summary.best, len(summary.missteps), summary.outcome or None)[0]
     parts = [f'<div class="pw-summary"><h4>{e(tr("ending_" + summary.outcome))}: '
              f"{e(summary.ending_title)}</h4>",
              f"<p><strong>{e(tr('you_earned', score=summary.score, best=summary.best))}</strong></p>",
-             *([f"<p>{e(tr('limit_' + summary.limit, earned=summary.earned))}</p>"]
-               if summary.limit in ("concerning", "hopeful-missteps") and summary.earned > summary.score else []),
+             *([f"<p>{e(tr('limit_' + summary.limit, earned=summary.earned, count=len(summary.missteps), ceiling=top))}"
+                "</p>"] if summary.limit in ("concerning", "missteps") and summary.earned > summary.score else []),
              f"<p><strong>{tr('principles_honoured')}</strong></p><ul>{honoured}</ul>"]
     if missteps:
         parts.append(f"<p><strong>{tr('where_differently')}</strong></p><ul>{missteps}</ul>")

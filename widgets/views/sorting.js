@@ -17,7 +17,11 @@ export default {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "pw-check-button";
-    button.addEventListener("click", () => { if (!model.get("checked")) model.send({ event: "check" }); });
+    // The check carries the placements shown: a state update the page still holds back (ipywidgets sends one at a
+    // time and merges the rest until the kernel is idle) would otherwise reach the kernel after the check.
+    button.addEventListener("click", () => {
+      if (!model.get("checked")) model.send({ event: "check", placements: model.get("placements") });
+    });
     const status = document.createElement("div");
     status.className = "pw-live";
     status.setAttribute("role", "status");

@@ -11,8 +11,9 @@ of that one widget too.
   the same on reload in JupyterLab.
 * Every change is saved at once in `placements` (the latest, kept for the instructor).
 * The first "Check my sorting" (with every item placed) records the placements as `checked`, once: they
-  are the graded ones. Only then does the learner see each item's explanation (a formative exercise,
-  whose items carry explanations in the YAML) or that the explanations come with their feedback.
+  are the graded ones. Only then does the learner see how many were right and, under each item, where it
+  belongs and why (a formative file, which carries the key and explanations), or that the key is not shown
+  (a hidden-key file). Grades are mentioned only where answers are kept (`store().persist`), as in checks.py.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import ipywidgets as w
 import traitlets as t
 
 from ..excusal import item_name
-from ..exercises import SortExercise, load_exercise
+from ..exercises import SortExercise, load_exercise, sorting_score
 from ..i18n import ui
 from ..markdown import md, md_line, plain
 from ..responses import ResponseFileError, SortingCheck, SortingRecord, new_seed, now, shuffled, store
@@ -38,7 +39,8 @@ _SEEDS: dict[tuple[str, str], int] = {}
 class SortBoard(anywidget.AnyWidget):
     """Items (id, text), each placed in one of `categories` (label, id; "" = not placed), and a check button.
 
-    The page sends {"event": "check"} when the button is pressed; `checked` disables it afterwards.
+    The page sends {"event": "check", "placements": ...} when the button is pressed (the placements it shows, which a
+    state update held back in the page could otherwise bring after the check); `checked` disables it afterwards.
     """
 
     _esm = _HERE / "sorting.js"
@@ -77,11 +79,13 @@ class Sorting:
         categories = {c.id: c for c in exercise.categories}
         self.order = shuffled(items, self.seed, "items")
         self.category_order = shuffled(categories, self.seed, "categories")
+        self.kept = store().persist  # placements written to responses.json: a grade may follow
         self.board = make(SortBoard, title=exercise.title, intro=md(exercise.instructions),
                           items=[(iid, plain(items[iid].text)) for iid in self.order],
                           categories=[(ui("not_placed"), "")]
                           + [(plain(categories[cid].label), cid) for cid in self.category_order],
-                          place_label=ui("place_item"), note=ui("first_sorting_counts"),
+                          place_label=ui("place_item"),
+                          note=ui("first_sorting_counts" if self.kept else "sort_to_learn"),
                           check_label=ui("check_sorting"), checked_label=ui("sorting_checked"))
         self.board.placements = dict(record.placements) if record else {}
         if record is not None and record.checked is not None:
@@ -120,10 +124,13 @@ class Sorting:
         record = self._fresh()
         record.placements = self.placements()
         store().put(self.exercise.activity, record)
-        self.board.status = ui("sorting_saved_after_check" if self.board.checked else "saved")
+        if self.kept:
+            self.board.status = ui("sorting_saved_after_check" if self.board.checked else "saved")
 
     def _message(self, _widget, content, _buffers) -> None:
         if isinstance(content, dict) and content.get("event") == "check":
+            if isinstance(content.get("placements"), dict):  # what the page showed when pressed (validated, saved)
+                self.board.placements = content["placements"]
             self.check()
 
     def check(self) -> None:
@@ -141,20 +148,25 @@ class Sorting:
         self._reveal(record.checked.placements)
 
     def _reveal(self, first: dict[str, str]) -> None:
-        """Show what follows the first check (explanations, or that they come with the feedback)."""
+        """Show what follows the first check: how many were right and, for each item, where it belongs and why
+        (formative), or that the key is not shown (hidden-key)."""
         self.board.checked = True
-        if self.exercise.explained:
-            labels = {c.id: c.label for c in self.exercise.categories}
-            notes = {}
-            for item in self.exercise.items:
-                placed = labels.get(first.get(item.id, ""), ui("not_placed"))
-                notes[item.id] = f'{md(item.explanation)}<p><em>({md_line(ui("you_placed", category=placed))})' \
-                                 '</em></p>'
-            self.board.explanations = notes
-            self.board.status = ui("sorting_recorded_explained")
-        else:
+        if not self.exercise.formative:
             self.board.explanations = {}
-            self.board.status = ui("sorting_recorded_feedback")
+            self.board.status = ui("sorting_recorded_hidden" if self.kept else "sorting_hidden_here")
+            return
+        labels = {c.id: plain(c.label) for c in self.exercise.categories}
+        notes = {}
+        for item in self.exercise.items:
+            placed = first.get(item.id, "")
+            where = ui("you_placed", category=labels.get(placed, ui("not_placed")))
+            if placed != item.category:
+                where += "; " + ui("belongs_in", category=labels[item.category])
+            mark = "&#10003; " if placed == item.category else ""
+            notes[item.id] = f'<p><strong>{mark}{md_line(where)}</strong></p>{md(item.explanation)}'
+        self.board.explanations = notes
+        right, total = sorting_score(first, self.exercise.key)
+        self.board.status = ui("sorting_result", right=right, total=total)
 
 
 def sorting(exercise_file: str | Path) -> w.VBox:

@@ -11,6 +11,9 @@ lessons/AUTHORING.md ("Assessment rules") explains each to authors.
 * `scoring_misstep_problems`: a misstep (`honours: false`) with a score above 0.
 * `ending_problems`: a concerning ending that a path reaches with more than half of the best score
   earned by its choices; a hopeful ending reachable with two or more missteps.
+* `misstep_problems`: a path with more missteps that keeps as much as every path with fewer (the scoring rule
+  lowers what a path keeps for each misstep; this warns when a file's points undo it, e.g. a misstep leading to
+  a moment that pays more than it cost).
 * `direction_problems`: a choice that moves a variable against what its feedback says (a choice that
   honours a principle moving a variable the wrong way, or a misstep moving it the good way). The good
   way is declared under `good_direction:`, or, when not declared, is the way every choice that honours
@@ -117,6 +120,33 @@ def ending_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[
     return report.problems
 
 
+def misstep_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[Problem]:
+    """A path with N missteps that keeps as much as every path with fewer: each misstep must lower what is kept."""
+    report = _Warnings(smap, filename, "missteps")
+    try:
+        walks = engine.all_walks(scenario)
+    except (ValueError, RecursionError):
+        return []  # the score checks already say the scenario has too many paths
+    best = engine.best_score(scenario)
+    top: dict[int, engine.Walk] = {}  # for each number of missteps, the path that keeps most (the shortest on a tie)
+    for walk in walks:
+        held = top.get(walk.missteps)
+        if held is None or (walk.score, -len(walk.steps)) > (held.score, -len(held.steps)):
+            top[walk.missteps] = walk
+    fewer, before = -1, 0  # the most a path with the next fewer missteps keeps, and how many those are
+    for count in sorted(top):
+        walk = top[count]
+        if count and walk.score >= max(fewer, 1):  # once nothing is kept, a further misstep cannot lower it
+            report.add(("nodes",), f"the path {_route(walk)} keeps {walk.score} of the best {best} points with "
+                       f"{count} misstep{'s' * (count > 1)}, as much as the paths with {before} "
+                       f"misstep{'s' * (before > 1)}; raise the "
+                       "scores of the choices that honour the principles on the better paths, or lower those on "
+                       "this one, so that every misstep lowers what a path keeps")
+            break
+        fewer, before = walk.score, count
+    return report.problems
+
+
 def _route(walk) -> str:
     return "'" + " → ".join(s.choice for s in walk.steps) + "'"
 
@@ -185,8 +215,8 @@ def last_decision_problems(scenario: Scenario, smap: SourceMap, filename: str) -
 
 
 #: The scenario rules, in the order they run.
-SCENARIO_RULES = (position_problems, scoring_misstep_problems, ending_problems, direction_problems,
-                  last_decision_problems)
+SCENARIO_RULES = (position_problems, scoring_misstep_problems, ending_problems, misstep_problems,
+                  direction_problems, last_decision_problems)
 
 
 def assessment_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[Problem]:
