@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from pathways import authoring as scenario_authoring
 from pathways import config
 from pathways.scenario import ScenarioError
 
+from .. import course
+from ..lazy import lazy_module
 from . import commands as authoring
+from . import lesson
+
+workspace = lazy_module("pathways.grading.learner.workspace")
 
 
 def _show(report: authoring.Report) -> int:
@@ -62,6 +70,43 @@ def _cmd_new(a: argparse.Namespace) -> int:
 def _cmd_new_translation(a: argparse.Namespace) -> int:
     return _write_new(lambda: authoring.new_translation(a.file, a.language, a.force), "Translate each text",
                       (FileExistsError, ScenarioError))
+
+
+def _cmd_new_lesson(a: argparse.Namespace) -> int:
+    try:
+        folder = lesson.new_lesson(a.name, a.title)
+    except FileExistsError as exc:
+        print(f"pathways: {exc}", file=sys.stderr)
+        return 1
+    files = ", ".join(sorted(p.name for p in folder.iterdir() if p.is_file()))
+    print(f"Wrote the lesson {folder.name} in {folder}: {files}.\n"
+          f"Next: replace every [TO WRITE: ...] (the YAML files in a text editor; the notebook's text with: "
+          f"pathways try-lesson {folder.name} --edit), then run: pathways check {folder}\n"
+          f"To see it as learners will: pathways try-lesson {folder.name}; to hand it out: "
+          f"pathways release {folder.name}")
+    return 0
+
+
+def _cmd_try_lesson(a: argparse.Namespace) -> int:
+    folder = course.lessons_dir() / a.lesson
+    if not (folder / "lesson.ipynb").is_file():
+        known = ", ".join(course.lesson_ids()) or "none"
+        print(f"pathways: {a.lesson} is not a lesson in {course.lessons_dir()} (lessons: {known})", file=sys.stderr)
+        return 1
+    report = authoring.check([folder])
+    if report.status:
+        print(report.text, file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="pathways-try-") as scratch:
+        if a.edit:
+            root, what = folder.parent, "its source (edit the text; answers you give are not saved)"
+        else:
+            root = lesson.try_folder(a.lesson, Path(scratch)).parent
+            what = "the learners' version (a fresh copy each time; nothing you do in it is kept)"
+        cmd = [arg for arg in workspace.lab_command(root, a.port) if not arg.startswith("--LabApp.default_url=")]
+        cmd.append(f"--LabApp.default_url=/lab/tree/{a.lesson}/lesson.ipynb")
+        print(f"JupyterLab on http://127.0.0.1:{a.port}/ opens {a.lesson}, {what}. Ctrl-C to stop.", flush=True)
+        return subprocess.call(cmd, env=lesson.lab_environment())
 
 
 def _cmd_schema(a: argparse.Namespace) -> int:
@@ -120,6 +165,24 @@ def writing_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("language", help="a language code such as es, fr or pt-BR")
     p.add_argument("--force", action="store_true", help="replace the file if it already exists")
     p.set_defaults(func=_cmd_new_translation)
+
+    p = sub.add_parser("new-lesson", help="make a lesson folder to start from (notebook, role-play, checks, sorting)",
+                       description="Make a numbered lesson folder under the lessons folder (e.g. lessons/08-NAME) "
+                       "with lesson.ipynb, a role-play, checks.yaml and sorting.yaml that pass `pathways check`. "
+                       "A folder that exists without a lesson.ipynb (made by new-scenario) is completed.")
+    p.add_argument("name", help="the lesson's name, e.g. pharmacy (or a folder such as lessons/09-pharmacy)")
+    p.add_argument("--title", help="the lesson's title, e.g. \"A quiet word at the pharmacy\"")
+    p.set_defaults(func=_cmd_new_lesson)
+
+    p = sub.add_parser("try-lesson", help="open one lesson in JupyterLab as learners see it (or --edit its source)",
+                       description="Check a lesson, release it into a scratch folder and open JupyterLab on "
+                       "127.0.0.1 on the learners' version. With --edit, open the lesson's source notebook instead, "
+                       "to edit its text. Answers are kept in memory: nothing is written into the lesson.")
+    p.add_argument("lesson", help="the lesson folder's name, e.g. 08-pharmacy")
+    p.add_argument("--edit", action="store_true", help="open the source notebook (to edit), not the learners' version")
+    p.add_argument("--port", type=int, default=config.current().lab_port,
+                   help="port (default: %(default)s, PATHWAYS_LAB_PORT)")
+    p.set_defaults(func=_cmd_try_lesson)
 
     p = sub.add_parser("schema", help="write the JSON Schema of the scenario format",
                        description="Write the JSON Schema generated from the scenario models "

@@ -22,6 +22,7 @@ from pathways.scenario import Problem, ScenarioError, check_file, json_schema
 from pathways.scenario import load as load_scenario
 
 from .. import course
+from . import lesson
 
 #: The published JSON Schema of the scenario format.
 SCHEMA_FILE = course.LESSONS / "scenario.schema.json"
@@ -39,10 +40,17 @@ lessons_dir = course.lessons_dir
 
 
 def check_one(path: str | Path) -> list[Problem]:
-    """Every problem of one file: a scenario, a translation, a knowledge-check or a sorting-exercise file."""
+    """Every problem of one file: a scenario, a translation, a knowledge-check or a sorting-exercise file; or of a
+    lesson folder: its files, and its notebook's references (lesson.folder_problems)."""
     path = Path(path)
     if not path.exists():
         return [Problem(str(path), None, "", "file not found; check the name and the folder")]
+    if path.is_dir():
+        problems = lesson.folder_problems(path)
+        for file in authoring.yaml_files(path):
+            if authoring.file_kind(file) != "other":
+                problems += check_one(_near(file))
+        return problems
     kind = authoring.file_kind(path)
     if kind == "translation":
         return i18n.check_translation_file(path)
@@ -60,9 +68,12 @@ def check_one(path: str | Path) -> list[Problem]:
 
 
 def default_files() -> list[Path]:
-    """What `pathways check` checks with no file named: every scenario, translation, knowledge-check and
-    sorting file under the lessons."""
-    return [_near(p) for p in authoring.yaml_files(lessons_dir()) if authoring.file_kind(p) != "other"]
+    """What `pathways check` checks with no file named: every lesson folder (its notebook's references and its
+    files), then every scenario, translation, knowledge-check and sorting file under the lessons outside them."""
+    folders = lesson.lesson_folders(lessons_dir())
+    loose = [p for p in authoring.yaml_files(lessons_dir()) if authoring.file_kind(p) != "other"
+             and p.parent not in folders]
+    return [_near(p) for p in folders + loose]
 
 
 def _near(path: Path) -> Path:
@@ -99,14 +110,29 @@ def check(paths: list[str | Path], strict: bool = False) -> Report:
         errors += len(errs)
         warnings += len(problems) - len(errs)
         if not problems:
-            report.lines.append(f"{path}: OK")
+            report.lines.append(f"{path}{'/' * path.is_dir()}: OK")
         report.lines += [str(problem) for problem in problems]
-    report.lines.append(f"\nChecked {len(files)} file{'s' * (len(files) != 1)}: {errors} error{'s' * (errors != 1)}, "
-                        f"{warnings} warning{'s' * (warnings != 1)}.")
+    folders = sum(path.is_dir() for path in files)
+    checked = _count(len(files) - folders, "file") if not folders else \
+        f"{_count(folders, 'lesson folder')}{' and ' + _count(len(files) - folders, 'file') if folders < len(files) else ''}"
+    report.lines.append(f"\nChecked {checked}: {_count(errors, 'error')}, {_count(warnings, 'warning')}.")
     if errors:
         report.lines.append("Fix the errors above (each line says where and how), then run the check again.")
     report.status = 1 if errors or (strict and warnings) else 0
     return report
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' * (n != 1)}"
+
+
+def _files_in(paths: list[Path]) -> list[Path]:
+    """Paths with each lesson folder replaced by its scenario, translation, check and sorting files."""
+    out: list[Path] = []
+    for path in paths:
+        out += [_near(p) for p in authoring.yaml_files(path) if authoring.file_kind(p) != "other"] \
+            if path.is_dir() else [path]
+    return out
 
 
 def list_tags() -> Report:
@@ -144,7 +170,7 @@ def _figures_row(path: Path, kind: str, totals: dict) -> tuple[str | None, float
 
 def figures(paths: list[str | Path]) -> Report:
     """How much the shape of the assessments could give away, file by file and for all of them."""
-    files = [Path(p) for p in paths] or default_files()
+    files = _files_in([Path(p) for p in paths] or default_files())
     totals = {"decisions": 0, "first": 0, "longest": 0, "questions": 0, "key_first": 0, "key_longest": 0}
     worst = 0.0
     report = Report([f"{'file':58} {'best first':>12} {'best longest':>13} {'concerning keeps':>17}"])
