@@ -113,8 +113,9 @@ def check(paths: list[str | Path], strict: bool = False) -> Report:
             report.lines.append(f"{path}{'/' * path.is_dir()}: OK")
         report.lines += [str(problem) for problem in problems]
     folders = sum(path.is_dir() for path in files)
-    checked = _count(len(files) - folders, "file") if not folders else \
-        f"{_count(folders, 'lesson folder')}{' and ' + _count(len(files) - folders, 'file') if folders < len(files) else ''}"
+    parts = ([_count(folders, "lesson folder")] if folders else []) + \
+        ([_count(len(files) - folders, "file")] if len(files) > folders or not folders else [])
+    checked = " and ".join(parts)
     report.lines.append(f"\nChecked {checked}: {_count(errors, 'error')}, {_count(warnings, 'warning')}.")
     if errors:
         report.lines.append("Fix the errors above (each line says where and how), then run the check again.")
