@@ -119,6 +119,11 @@ def _cmd_schema(a: argparse.Namespace) -> int:
 
 
 def _cmd_preview(a: argparse.Namespace) -> int:
+    if authoring.port_taken(a.port):
+        print(f"pathways: port {a.port} is already in use, perhaps by a preview you started before: open "
+              f"http://127.0.0.1:{a.port}/ to use it, or start another with: pathways preview --port {a.port + 1}",
+              file=sys.stderr)
+        return 1
     cmd, env = authoring.preview_command(a.port)
     print(f"Preview on http://127.0.0.1:{a.port}/ (Ctrl-C to stop)", flush=True)
     os.chdir(authoring.PREVIEW.parent)

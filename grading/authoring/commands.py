@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from . import lesson
 SCHEMA_FILE = course.LESSONS / "scenario.schema.json"
 #: The preview notebook (not a lesson: lessons/ folders are nbgrader assignments).
 PREVIEW = Path(__file__).resolve().parent / "preview.ipynb"
+#: A preview's kernel whose page was closed is shut down after this many idle seconds (each visit starts one).
+PREVIEW_CULL_SECONDS = 300
 #: Voila's template for Pathways pages (no request to any other host), when the dashboards are installed.
 VOILA_SHARE = Path(__file__).resolve().parent.parent / "dashboards" / "voila" / "share"
 
@@ -253,12 +256,29 @@ def write_schema(output: str | Path | None = None) -> Path:
 # --- preview ------------------------------------------------------------------------------------------------
 
 
+def port_taken(port: int) -> bool:
+    """True when something already listens on 127.0.0.1:port (another preview, most likely)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+
 def preview_command(port: int | None = None) -> tuple[list[str], dict[str, str]]:
     """The Voila command (and environment) that serves the preview notebook on 127.0.0.1 (default port: the
     configured preview port); its kernels get the configuration in force, with answers kept in memory."""
     port = config.current().preview_port if port is None else port
     cmd = [sys.executable, "-m", "voila", str(PREVIEW), f"--port={port}", "--Voila.ip=127.0.0.1", "--no-browser",
-           "--VoilaConfiguration.show_tracebacks=True"]
+           "--VoilaConfiguration.show_tracebacks=True",
+           # The port announced is the port served: never another one when it is taken.
+           "--Voila.port_retries=0",
+           # Every visit starts a kernel and Voila never shuts down a closed tab's: cull the idle ones.
+           f"--MappingKernelManager.cull_idle_timeout={PREVIEW_CULL_SECONDS}", "--MappingKernelManager.cull_interval=30",
+           "--MappingKernelManager.cull_connected=False"]
     env = dict(os.environ, **config.current().environment(storage="memory"))
     if (VOILA_SHARE / "voila" / "templates" / "pathways").is_dir():
         # The Pathways template makes no request to other hosts (stock Voila asks a CDN for a font).
