@@ -25,7 +25,7 @@ from .rules.flow import flow_problems
 from .rules.graph import graph_problems, structure_problems
 from .rules.score import score_problems
 from .rules.style import style_problems
-from .source import Parsed, read_text, read_yaml, yaml_line, yaml_problem
+from .source import Parsed, read_text, read_yaml, yaml_error
 from .wording import schema_problems
 
 
@@ -62,9 +62,9 @@ def analyse(text: str, filename: str = "<scenario>", warnings: bool = True, pars
     try:
         root, data = parsed if parsed is not None else read_yaml(text)
     except yaml.YAMLError as exc:
+        line, problem = yaml_error(exc, text)
         return Checked(filename, None, SourceMap(None), [
-            Problem(filename, yaml_line(exc), "", f"the file is not valid YAML: {yaml_problem(exc)} (check "
-                    "indentation and quotes)")])
+            Problem(filename, line, "", f"the file is not valid YAML: {problem}")])
     smap = SourceMap(root)
     if not isinstance(data, dict):
         return Checked(filename, None, smap, [
