@@ -277,7 +277,8 @@ def preview_command(port: int | None = None) -> tuple[list[str], dict[str, str]]
            # The port announced is the port served: never another one when it is taken.
            "--Voila.port_retries=0",
            # Every visit starts a kernel and Voila never shuts down a closed tab's: cull the idle ones.
-           f"--MappingKernelManager.cull_idle_timeout={PREVIEW_CULL_SECONDS}", "--MappingKernelManager.cull_interval=30",
+           f"--MappingKernelManager.cull_idle_timeout={PREVIEW_CULL_SECONDS}",
+           "--MappingKernelManager.cull_interval=30",
            "--MappingKernelManager.cull_connected=False"]
     env = dict(os.environ, **config.current().environment(storage="memory"))
     if (VOILA_SHARE / "voila" / "templates" / "pathways").is_dir():

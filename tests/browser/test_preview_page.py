@@ -20,7 +20,8 @@ def test_preview_page_is_ready_without_a_failure_banner(browser):
                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-        assert wait_for(lambda: commands.port_taken(port) or proc.poll() is not None, timeout=60) and proc.poll() is None
+        assert wait_for(lambda: commands.port_taken(port) or proc.poll() is not None, timeout=60)
+        assert proc.poll() is None
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{port}/", timeout=90_000)
         page.wait_for_selector("body[data-pw-ready='true']", timeout=90_000)
