@@ -121,7 +121,9 @@ def check(paths: list[str | Path], strict: bool = False) -> Report:
     checked = " and ".join(parts)
     report.lines.append(f"\nChecked {checked}: {_count(errors, 'error')}, {_count(warnings, 'warning')}.")
     if errors:
-        report.lines.append("Fix the errors above (each line says where and how), then run the check again.")
+        report.lines.append("Fix the errors above (each line says where and how), then run the check again. Some "
+                            "advice (on scores and the order of choices) can only be given once a file has no "
+                            "errors, so more warnings may follow.")
     report.status = 1 if errors or (strict and warnings) else 0
     return report
 

@@ -84,8 +84,13 @@ def analyse(text: str, filename: str = "<scenario>", warnings: bool = True, pars
     if warnings and not _has_error(problems):
         problems += assessment_problems(scenario, smap, filename)
     if warnings:
-        problems += style_problems(scenario, smap, filename)
+        problems += _not_explained_already(style_problems(scenario, smap, filename), problems)
     return Checked(filename, scenario, smap, by_line(problems))
+
+
+def _not_explained_already(advice: list[Problem], errors: list[Problem]) -> list[Problem]:
+    """Advice on a part whose own error explains it: a moment with 'one choice' because a choice lost its '- '."""
+    return [w for w in advice if not any(e.path.startswith(f"{w.path}[") for e in errors if w.path)]
 
 
 def check_text(text: str, filename: str = "<scenario>") -> list[Problem]:

@@ -12,7 +12,7 @@ import re
 from ..model import Choice, Scenario
 from ..problems import Problem, Report, SourceMap
 
-#: Questions and phrases that put the blame on the person harmed (CONTENT-STYLE.md, TI-12, TI-13).
+#: Questions and phrases that put the blame on the person harmed (lessons/STYLE.md, TI-12, TI-13).
 BLAMING = [re.compile(p, re.I) for p in (
     r"\bwhy (didn'?t|don'?t|did not|do not|wouldn'?t) (you|she|he|they) (just )?(leave|go|run|get out|say no|"
     r"tell|report|call|stop)",
@@ -24,13 +24,16 @@ BLAMING = [re.compile(p, re.I) for p in (
     r"\bhow could you (let|have|not)",
     r"\bjust leave\b",
 )]
-#: Words CONTENT-STYLE.md asks us not to use for a person who is trafficked, outside quoted speech.
+#: Words lessons/STYLE.md asks us not to use for a person who is trafficked, outside quoted speech.
 STIGMATISING = [re.compile(p, re.I) for p in (
     r"\b(child )?prostitutes?\b", r"\bwhores?\b", r"\brescued (girl|boy|woman|women|man|men)\b",
     r"\bchild sex workers?\b",
 )]
-#: Imagery to avoid: most control is psychological (HHS "Look Beneath the Surface").
-RESTRAINT = re.compile(r"\b(chain(s|ed)?|shackle[sd]?|handcuff(s|ed)?)\b", re.I)
+#: Imagery to avoid: most control is psychological (HHS "Look Beneath the Surface"). A chain is restraint only
+#: when someone is in it ("in chains", "chained"): "a chain pharmacy" or "a supply chain" is not.
+RESTRAINT = re.compile(r"\b(in chains|chained|shackle[sd]?|shackles|handcuff(s|ed)?)\b", re.I)
+#: The guide an author is sent to for the wording rules (shipped in lessons/).
+STYLE_GUIDE = "lessons/STYLE.md"
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
 
 #: A choice is a button: past this length a learner has to read a paragraph to choose.
@@ -53,9 +56,14 @@ def _unquoted(text: str) -> str:
 def style_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[Problem]:
     """Warnings on wording and teaching design: blaming or stigmatising words, a blaming choice marked as
     good, missteps without a pointer to review, very long choices, tags missing from the checklist list."""
-    if scenario.language != "en":
-        return []  # the word lists are English
     report = Report(smap, filename)
+    for nid, node in scenario.nodes.items():
+        if len(node.choices) == 1:
+            _warn(report, ("nodes", nid, "choices"), f"moment {nid!r} has only one choice, so the learner has "
+                  "nothing to decide there; add another choice (two or three are best), or join its text to the "
+                  "next moment")
+    if scenario.language != "en":
+        return report.problems  # the word lists are English
     for key in ("title", "role", "setting"):
         _wording(report, (key,), getattr(scenario, key))
     for nid, node in scenario.nodes.items():
@@ -82,10 +90,10 @@ def _wording(report: Report, path: tuple, text: str | None, quoted_ok: bool = Tr
     for rx in STIGMATISING:
         if m := rx.search(plain):
             _warn(report, path, f"{m.group(0)!r} is a stigmatising word for a person who is trafficked; say "
-                  "'a person who is being trafficked' or 'a sexually exploited child' (CONTENT-STYLE.md)")
+                  f"'a person who is being trafficked' or 'a sexually exploited child' ({STYLE_GUIDE}, section 1)")
     if m := RESTRAINT.search(plain):
         _warn(report, path, f"{m.group(0)!r}: avoid images of physical restraint; most control is psychological "
-              "(CONTENT-STYLE.md)")
+              f"({STYLE_GUIDE}, section 2)")
 
 
 def _choice_style(report: Report, at: tuple, choice: Choice, listed: set[str]) -> None:
