@@ -35,6 +35,12 @@ def _cmd_check(a: argparse.Namespace) -> int:
         return _show(authoring.list_tags())
     if a.figures:
         return _show(authoring.figures(a.files))
+    if a.paths:
+        if len(a.files) != 1:
+            print("pathways: --paths needs one role-play file, e.g. pathways check --paths lessons/08-x/x.yaml",
+                  file=sys.stderr)
+            return 1
+        return _show(authoring.paths_report(a.files[0]))
     return _show(authoring.check(a.files, strict=a.strict))
 
 
@@ -144,6 +150,8 @@ def check_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="list the principle and checklist ids you can use")
     p.add_argument("--figures", action="store_true", help="print how much the assessments' shape could give "
                    "away: where the best choice or key sits and how long it is, and what a concerning ending keeps")
+    p.add_argument("--paths", action="store_true", help="for one role-play: what every path to each moment has "
+                   "done, what only some have, and what none has (so that no moment's text assumes too much)")
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("graph", help="draw a scenario as a diagram (SVG or PNG)",

@@ -10,6 +10,7 @@ import json
 import os
 import socket
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +140,39 @@ def _files_in(paths: list[Path]) -> list[Path]:
         out += [_near(p) for p in authoring.yaml_files(path) if authoring.file_kind(p) != "other"] \
             if path.is_dir() else [path]
     return out
+
+
+def paths_report(path: str | Path) -> Report:
+    """`pathways check --paths FILE`: for each moment, what every path to it has done, what only some have, and
+    what none has, so that an author sees when a moment's text assumes something not true on every path."""
+    path = Path(path)
+    try:
+        scenario = i18n.load_translated(path) if authoring.file_kind(path) == "translation" else load_scenario(path)
+    except ScenarioError as exc:
+        return Report([f"{path} has errors; fix them first (pathways check {path}):", str(exc)], 1)
+    lines = textwrap.wrap(f"What the paths to each moment of {path} have done. A moment's text may state only "
+                          "what every path to it has done (or not done): a choice listed under 'only some paths' "
+                          "must not be taken for granted there.", 116) + [""]
+    for r in authoring.reached(scenario):
+        node = scenario.nodes[r.node]
+        kind = f"{node.ending.outcome} ending" if node.ending else "moment"
+        values = ", ".join(f"{v} {_range(vals)}" for v, vals in r.values.items())
+        lines.append(f"{r.node} ({kind}; {_count(r.paths, 'path')} here{'; ' + values if values else ''})")
+        for label, ids in (("every path here took", r.always), ("only some paths here took", r.sometimes),
+                           ("no path here took", r.never)):
+            if ids:
+                lines += textwrap.wrap(", ".join(ids), 116, initial_indent=f"  {label}: ", break_on_hyphens=False,
+                                       subsequent_indent=" " * (len(label) + 4))
+        lines.append("")
+    return Report(lines)
+
+
+def _range(values: list[int]) -> str:
+    """'2', '0 to 3' or '0, 2': a variable's values at a moment."""
+    if len(values) == 1:
+        return str(values[0])
+    return f"{values[0]} to {values[-1]}" if values == list(range(values[0], values[-1] + 1)) else \
+        ", ".join(map(str, values))
 
 
 def list_tags() -> Report:
