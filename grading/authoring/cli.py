@@ -142,9 +142,11 @@ def check_commands(sub: argparse._SubParsersAction) -> None:
     """`check` and `graph`: an author's file checked, or drawn."""
     p = sub.add_parser("check", help="check role-play scenarios (and translations) and list every problem",
                        description="Check scenario files and list every problem at once, each with its file, line "
-                       "and how to fix it. With no file, checks every scenario, translation, knowledge-check and "
-                       "sorting file under lessons/. Exits with status 1 if there is any error.")
-    p.add_argument("files", nargs="*", help="scenario, translation, check or sorting files "
+                       "and how to fix it. A lesson folder is checked whole: its files, and the files its notebook "
+                       "names. With no file, checks every lesson folder under lessons/ (and any other scenario, "
+                       "translation, knowledge-check or sorting file there). Exits with status 1 if there is any "
+                       "error.")
+    p.add_argument("files", nargs="*", help="lesson folders, or scenario, translation, check or sorting files "
                    "(default: all under lessons/)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors too")
     p.add_argument("--list", action="store_true", help="list the principle and checklist ids you can use")
