@@ -111,8 +111,15 @@ def _cmd_try_lesson(a: argparse.Namespace) -> int:
             what = "the learners' version (a fresh copy each time; nothing you do in it is kept)"
         cmd = [arg for arg in workspace.lab_command(root, a.port) if not arg.startswith("--LabApp.default_url=")]
         cmd.append(f"--LabApp.default_url=/lab/tree/{a.lesson}/lesson.ipynb")
-        print(f"JupyterLab on http://127.0.0.1:{a.port}/ opens {a.lesson}, {what}. Ctrl-C to stop.", flush=True)
-        return subprocess.call(cmd, env=lesson.lab_environment())
+        print(f"JupyterLab opens {a.lesson} in your browser, {what}. If no browser opens, open the address "
+              f"starting with http://127.0.0.1:{a.port}/ that JupyterLab prints below. Ctrl-C here stops it.",
+              flush=True)
+        lab = subprocess.Popen(cmd, env=lesson.lab_environment())
+        try:
+            return lab.wait()
+        except KeyboardInterrupt:  # stop JupyterLab before its scratch folder goes
+            lab.terminate()
+            return lab.wait(timeout=60)
 
 
 def _cmd_schema(a: argparse.Namespace) -> int:
