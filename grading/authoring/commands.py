@@ -247,7 +247,7 @@ def lesson_folder_note(target: str | Path) -> str | None:
     target = Path(target)
     if (target.resolve().parent / "lesson.ipynb").exists():
         return (f"Note: {target.parent} is a lesson folder, and everything in it is given to learners, including "
-                "this picture of every path. Save it somewhere else (for example with -o ~/er_visit.svg).")
+                f"this picture of every path. Save it somewhere else (for example with -o ~/{target.name}).")
     return None
 
 
