@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from .model import Scenario
 from .problems import Problem, ScenarioError, SourceMap, by_line
 from .rules.assessment import assessment_problems
-from .rules.duplicates import duplicate_key_problems
+from .rules.duplicates import MISSING_DASH, duplicate_key_problems
 from .rules.flow import flow_problems
 from .rules.graph import graph_problems, structure_problems
 from .rules.score import score_problems
@@ -77,7 +77,12 @@ def analyse(text: str, filename: str = "<scenario>", warnings: bool = True, pars
         # The schema failed, but the shape of the graph can still be checked: report it too.
         problems += schema_problems(exc, smap, filename) + structure_problems(data, smap, filename)
         return Checked(filename, None, smap, by_line(problems))
-    problems += graph_problems(scenario, smap, filename)
+    graph = graph_problems(scenario, smap, filename)
+    if any(p.rule == MISSING_DASH for p in problems):
+        # A choice that lost its '- ' was merged into the one above, whose link was lost: the moments it led to
+        # look unreachable. That is the same slip; it is said once, where the '- ' is missing.
+        graph = [p for p in graph if "can never be reached from the start" not in p.message]
+    problems += graph
     for rule in (flow_problems, score_problems):
         if not _has_error(problems):
             problems += rule(scenario, smap, filename)

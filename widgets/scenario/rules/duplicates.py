@@ -9,6 +9,10 @@ import yaml
 from ..problems import Problem, dotted
 
 
+#: The rule name of a list item that lost its '- ' (the analysis then holds back what follows from it).
+MISSING_DASH = "missing-dash"
+
+
 def duplicate_key_problems(root: yaml.Node | None, filename: str) -> list[Problem]:
     """Every key that appears twice in one mapping of the YAML node tree, at the line of the second (a list item
     with two or more: one problem, a '- ' missing)."""
@@ -42,7 +46,7 @@ def _report(again: list[yaml.Node], path: tuple, in_list: bool, filename: str) -
         return [Problem(filename, first.start_mark.line + 1, dotted(path),
                         f"{names} appear twice in one item of the list: a new item (a choice) probably starts here "
                         f"without its '- '; put '- ' before {str(first.value)!r} on this line, lined up with the "
-                        "'- ' of the item above")]
+                        "'- ' of the item above", rule=MISSING_DASH)]
     where = f"under '{dotted(path)}'" if path else "at the top of the file"
     return [Problem(filename, k.start_mark.line + 1, dotted((*path, str(k.value))),
                     f"the name {str(k.value)!r} appears twice {where}; YAML keeps only the last one, so rename or "
