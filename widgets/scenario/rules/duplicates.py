@@ -8,7 +8,6 @@ import yaml
 
 from ..problems import Problem, dotted
 
-
 #: The rule name of a list item that lost its '- ' (the analysis then holds back what follows from it).
 MISSING_DASH = "missing-dash"
 
