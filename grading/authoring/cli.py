@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -115,9 +116,12 @@ def _cmd_try_lesson(a: argparse.Namespace) -> int:
               f"starting with http://127.0.0.1:{a.port}/ that JupyterLab prints below. Ctrl-C here stops it.",
               flush=True)
         lab = subprocess.Popen(cmd, env=lesson.lab_environment())
+        # Ctrl-C, or a stop signal sent to this process, stops JupyterLab too, then the scratch folder goes.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             return lab.wait()
-        except KeyboardInterrupt:  # stop JupyterLab before its scratch folder goes
+        except KeyboardInterrupt:
             lab.terminate()
             return lab.wait(timeout=60)
 
