@@ -134,6 +134,11 @@ BROKEN = {
         (1, "error", "a scenario file must be a block of 'name: value' lines (id, version, title, role, setting, "
                       'start, nodes), not a list or a single value'),
     ],
+    "schema_error_with_advice": [  # the advice on words comes with the errors, not after them
+        (6, "warning", "'handcuffed': avoid images of physical restraint; most control is psychological "
+                       "(lessons/STYLE.md, section 2)"),
+        (21, "error", "this must be true or false"),
+    ],
     "score_not_number": [
         (18, "error", 'this must be a whole number, such as 2'),
     ],

@@ -24,7 +24,7 @@ from .rules.duplicates import MISSING_DASH, duplicate_key_problems
 from .rules.flow import flow_problems
 from .rules.graph import graph_problems, structure_problems
 from .rules.score import score_problems
-from .rules.style import style_problems
+from .rules.style import raw_wording_problems, style_problems
 from .source import Parsed, read_text, read_yaml, yaml_error
 from .wording import schema_problems
 
@@ -76,6 +76,8 @@ def analyse(text: str, filename: str = "<scenario>", warnings: bool = True, pars
     except ValidationError as exc:
         # The schema failed, but the shape of the graph can still be checked: report it too.
         problems += schema_problems(exc, smap, filename) + structure_problems(data, smap, filename)
+        if warnings:
+            problems += raw_wording_problems(data, smap, filename)
         return Checked(filename, None, smap, by_line(problems))
     graph = graph_problems(scenario, smap, filename)
     if any(p.rule == MISSING_DASH for p in problems):

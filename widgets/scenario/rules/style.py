@@ -78,6 +78,30 @@ def style_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[P
     return report.problems
 
 
+def raw_wording_problems(data: dict, smap: SourceMap, filename: str) -> list[Problem]:
+    """The wording warnings over plain data, for a file whose fields do not all validate yet: the advice on words
+    comes with the errors, not after them (the other style rules need a valid scenario)."""
+    if data.get("language", "en") != "en":
+        return []
+    report = Report(smap, filename)
+    texts = [((key,), data.get(key)) for key in ("title", "role", "setting")]
+    nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
+    for nid, node in nodes.items():
+        if not isinstance(node, dict):
+            continue
+        texts.append((("nodes", nid, "text"), node.get("text")))
+        choices = node.get("choices") if isinstance(node.get("choices"), list) else []
+        for ci, choice in enumerate(c for c in choices if isinstance(c, dict)):
+            fb = choice.get("feedback") if isinstance(choice.get("feedback"), dict) else {}
+            at = ("nodes", nid, "choices", ci)
+            texts += [((*at, "text"), choice.get("text")), ((*at, "feedback", "reaction"), fb.get("reaction")),
+                      ((*at, "feedback", "why"), fb.get("why"))]
+    for path, text in texts:
+        if isinstance(text, str):
+            _wording(report, path, text)
+    return report.problems
+
+
 def _warn(report: Report, path: tuple, message: str) -> None:
     report.add(path, message, "warning")
 
