@@ -97,12 +97,13 @@ def notebook_problems(notebook: Path) -> list[Problem]:
         return [Problem(str(notebook), None, "", "this notebook cannot be read (it is not a saved Jupyter "
                         "notebook); open it in JupyterLab and save it again, or make the lesson anew")]
     problems: list[Problem] = []
+    activities = _activities(notebook.parent)
     for number, cell in enumerate(cells, start=1):
         if cell.get("cell_type") != "code":
             continue
         source = "".join(cell.get("source") or [])
         for call in calls_in(source):
-            problems += _call_problems(notebook, number, call)
+            problems += _call_problems(notebook, number, call) + _grading_problems(notebook, number, call, activities)
     return problems
 
 
@@ -138,11 +139,44 @@ def _call_problems(notebook: Path, number: int, call) -> list[Problem]:
             return []  # the check of the YAML file says what is wrong with it
         if isinstance(qid, str) and qid not in ids:
             return problem(f"asks for question {qid!r}, which {name} does not have (it has {', '.join(ids)})")
-    if func == "sorting":
+    return []
+
+
+def _activities(folder: Path) -> tuple[dict[str, list[str]], set[str]]:
+    """The knowledge-check activities of a lesson folder with their question ids, and its sorting activities
+    (files that do not load are left to their own check)."""
+    checks: dict[str, list[str]] = {}
+    sortings: set[str] = set()
+    for path in authoring.yaml_files(folder):
         try:
-            load_exercise(target)
+            kind = authoring.file_kind(path)
+            if kind == "checks":
+                found = load_checks(path)
+                checks.setdefault(found.activity, []).extend(q.id for q in found.questions)
+            elif kind == "sorting":
+                sortings.add(load_exercise(path).activity)
         except ScenarioError:
-            return []
+            continue
+    return checks, sortings
+
+
+def _grading_problems(notebook: Path, number: int, call, activities: tuple[dict[str, list[str]], set[str]]) \
+        -> list[Problem]:
+    """A grading cell's call: the question or sorting activity it grades is one the lesson's files have."""
+    func, (checks, sortings) = call_name(call), activities
+    where = f"cell {number}"
+    if func == "check_points":
+        qid, activity = call_arg(call, "question", 0), call_arg(call, "activity", 3, "checks")
+        if isinstance(qid, str) and activity in checks and qid not in checks[activity]:
+            return [Problem(str(notebook), None, where, f"check_points(\"{qid}\") grades question {qid!r}, which "
+                            f"the lesson's questions ({', '.join(checks[activity])}) do not include; fix the id here "
+                            "or in the checks file")]
+    if func == "sorting_points":
+        activity = call_arg(call, "activity", 0)
+        if isinstance(activity, str) and sortings and activity not in sortings:
+            return [Problem(str(notebook), None, where, f"sorting_points(\"{activity}\") grades the sorting "
+                            f"{activity!r}, but the lesson's sorting file says activity: "
+                            f"{', '.join(sorted(sortings))}; make them the same")]
     return []
 
 

@@ -73,3 +73,18 @@ def test_new_lesson_completes_a_folder_new_scenario_made(lessons):
     folder = lesson.new_lesson("09-bus-stop")
     assert folder == lessons / "09-bus-stop" and not any(p.is_dir() for p in folder.iterdir())
     assert 'roleplay(\\"bus-stop.yaml\\")' in (folder / "lesson.ipynb").read_text()
+
+
+def test_grading_cells_must_grade_what_the_lesson_asks(lessons):
+    """Is a grading cell for a question or sorting the lesson's files do not have (renamed on one side) an error?"""
+    folder = lesson.new_lesson("pharmacy")
+    (folder / "checks.yaml").write_text((folder / "checks.yaml").read_text().replace("- id: q1", "- id: first"))
+    edit_notebook(folder, 'knowledge_check(\\"checks.yaml\\", \\"q1\\")',
+                  'knowledge_check(\\"checks.yaml\\", \\"first\\")')
+    (folder / "sorting.yaml").write_text((folder / "sorting.yaml").read_text().replace("activity: sorting",
+                                                                                      "activity: sort-privacy"))
+    messages = [p.message for p in commands.check_one(folder) if p.severity == "error"]
+    assert any(m.startswith("check_points(\"q1\") grades question 'q1', which the lesson's questions (first)")
+               for m in messages), messages
+    assert any("sorting_points(\"sorting\") grades the sorting 'sorting', but the lesson's sorting file says "
+               "activity: sort-privacy" in m for m in messages), messages
