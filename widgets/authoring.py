@@ -97,6 +97,57 @@ def path_rows(scenario: Scenario) -> list[PathRow]:
     return rows
 
 
+# --- what every path to a moment has done (`pathways check --paths`) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Reached:
+    """What the paths that reach one moment have in common: the story's text there may assume only `always`."""
+
+    node: str
+    paths: int  # how many different paths reach it (prefixes of complete walks)
+    always: list[str]  # choices every path here has taken
+    sometimes: list[str]  # choices some paths here have taken and others not
+    never: list[str]  # choices skipped on the way: offered at a moment some path here passed, taken by none
+    values: dict[str, list[int]]  # each variable's possible values here
+
+
+def reached(scenario: Scenario) -> list[Reached]:
+    """For each moment a learner can reach, in the file's order: the choices every path to it has taken, some
+    have, and none has; and the values its variables can have there. Choices are named by id, or 'moment/id'
+    when two moments use the same id."""
+    seen: dict[str, list[tuple[tuple, dict[str, int]]]] = {}
+    for walk in engine.all_walks(scenario):
+        replay = engine.Walk(scenario)
+        taken: list[tuple[str, str]] = []
+        for step in [*walk.steps, None]:
+            seen.setdefault(replay.node, []).append((tuple(taken), dict(replay.variables)))
+            if step is not None:
+                replay.choose(step.choice)
+                taken.append((step.node, step.choice))
+    ids = [c.id for n in scenario.nodes.values() for c in n.choices]
+
+    def name(pair: tuple[str, str]) -> str:
+        return pair[1] if ids.count(pair[1]) == 1 else f"{pair[0]}/{pair[1]}"
+
+    out = []
+    for nid in scenario.nodes:
+        paths = list(dict.fromkeys(t for t, _v in seen.get(nid, [])))
+        if not paths:
+            continue
+        anywhere = set().union(*paths)
+        always = set.intersection(*map(set, paths))  # (moment, choice) pairs, whatever their order
+        passed = {n for n, _c in anywhere}
+        skipped = {(n, c.id) for n in passed for c in scenario.nodes[n].choices} - anywhere
+        values = {v: sorted({vals.get(v, 0) for _t, vals in seen[nid]}) for v in scenario.variables}
+        order = {(n, c.id): i for i, (n, c) in enumerate((n, c) for n, node in scenario.nodes.items()
+                                                         for c in node.choices)}
+        out.append(Reached(nid, len(paths), [name(p) for p in sorted(always, key=order.get)],
+                           [name(p) for p in sorted(anywhere - always, key=order.get)],
+                           [name(p) for p in sorted(skipped, key=order.get)], values))
+    return out
+
+
 # --- the diagram ------------------------------------------------------------------------------------
 
 #: Fill colours of endings by outcome, and of the other kinds of node (colour-blind safe, with words too).

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +24,14 @@ from pathways.scenario import Problem, ScenarioError, check_file, json_schema
 from pathways.scenario import load as load_scenario
 
 from .. import course
+from . import lesson
 
 #: The published JSON Schema of the scenario format.
 SCHEMA_FILE = course.LESSONS / "scenario.schema.json"
 #: The preview notebook (not a lesson: lessons/ folders are nbgrader assignments).
 PREVIEW = Path(__file__).resolve().parent / "preview.ipynb"
+#: A preview's kernel whose page was closed is shut down after this many idle seconds (each visit starts one).
+PREVIEW_CULL_SECONDS = 300
 #: Voila's template for Pathways pages (no request to any other host), when the dashboards are installed.
 VOILA_SHARE = Path(__file__).resolve().parent.parent / "dashboards" / "voila" / "share"
 
@@ -39,10 +44,17 @@ lessons_dir = course.lessons_dir
 
 
 def check_one(path: str | Path) -> list[Problem]:
-    """Every problem of one file: a scenario, a translation, a knowledge-check or a sorting-exercise file."""
+    """Every problem of one file: a scenario, a translation, a knowledge-check or a sorting-exercise file; or of a
+    lesson folder: its files, and its notebook's references (lesson.folder_problems)."""
     path = Path(path)
     if not path.exists():
         return [Problem(str(path), None, "", "file not found; check the name and the folder")]
+    if path.is_dir():
+        problems = lesson.folder_problems(path)
+        for file in authoring.yaml_files(path):
+            if authoring.file_kind(file) != "other":
+                problems += check_one(_near(file))
+        return problems
     kind = authoring.file_kind(path)
     if kind == "translation":
         return i18n.check_translation_file(path)
@@ -60,8 +72,12 @@ def check_one(path: str | Path) -> list[Problem]:
 
 
 def file_mode(path: str | Path) -> str | None:
-    """For a knowledge-check or sorting file that loads: its mode in words (formative or hidden-key), else None."""
+    """For a knowledge-check or sorting file that loads: its mode in words (formative or hidden-key), else None;
+    for a lesson folder: the mode of each such file in it, by name."""
     path = Path(path)
+    if path.is_dir():
+        modes = [f"{p.name}: {m}" for p in sorted(path.glob("*.yaml")) if (m := file_mode(p))]
+        return "; ".join(modes) or None
     kind = authoring.file_kind(path) if path.is_file() else "other"
     if kind not in ("checks", "sorting"):
         return None
@@ -73,9 +89,12 @@ def file_mode(path: str | Path) -> str | None:
 
 
 def default_files() -> list[Path]:
-    """What `pathways check` checks with no file named: every scenario, translation, knowledge-check and
-    sorting file under the lessons."""
-    return [_near(p) for p in authoring.yaml_files(lessons_dir()) if authoring.file_kind(p) != "other"]
+    """What `pathways check` checks with no file named: every lesson folder (its notebook's references and its
+    files), then every scenario, translation, knowledge-check and sorting file under the lessons outside them."""
+    folders = lesson.lesson_folders(lessons_dir())
+    loose = [p for p in authoring.yaml_files(lessons_dir()) if authoring.file_kind(p) != "other"
+             and p.parent not in folders]
+    return [_near(p) for p in folders + loose]
 
 
 def _near(path: Path) -> Path:
@@ -113,16 +132,67 @@ def check(paths: list[str | Path], strict: bool = False) -> Report:
         warnings += len(problems) - len(errs)
         mode = file_mode(path)
         if not problems:
-            report.lines.append(f"{path}: OK" + (f" ({mode})" if mode else ""))
+            report.lines.append(f"{path}{'/' * path.is_dir()}: OK" + (f" ({mode})" if mode else ""))
         elif mode:
-            report.lines.append(f"{path}: {mode}")
+            report.lines.append(f"{path}{'/' * path.is_dir()}: {mode}")
         report.lines += [str(problem) for problem in problems]
-    report.lines.append(f"\nChecked {len(files)} file{'s' * (len(files) != 1)}: {errors} error{'s' * (errors != 1)}, "
-                        f"{warnings} warning{'s' * (warnings != 1)}.")
+    folders = sum(path.is_dir() for path in files)
+    parts = ([_count(folders, "lesson folder")] if folders else []) + \
+        ([_count(len(files) - folders, "file")] if len(files) > folders or not folders else [])
+    checked = " and ".join(parts)
+    report.lines.append(f"\nChecked {checked}: {_count(errors, 'error')}, {_count(warnings, 'warning')}.")
     if errors:
-        report.lines.append("Fix the errors above (each line says where and how), then run the check again.")
+        report.lines.append("Fix the errors above (each line says where and how), then run the check again. Some "
+                            "advice (on scores and the order of choices) can only be given once a file has no "
+                            "errors, so more warnings may follow.")
     report.status = 1 if errors or (strict and warnings) else 0
     return report
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' * (n != 1)}"
+
+
+def _files_in(paths: list[Path]) -> list[Path]:
+    """Paths with each lesson folder replaced by its scenario, translation, check and sorting files."""
+    out: list[Path] = []
+    for path in paths:
+        out += [_near(p) for p in authoring.yaml_files(path) if authoring.file_kind(p) != "other"] \
+            if path.is_dir() else [path]
+    return out
+
+
+def paths_report(path: str | Path) -> Report:
+    """`pathways check --paths FILE`: for each moment, what every path to it has done, what only some have, and
+    what none has, so that an author sees when a moment's text assumes something not true on every path."""
+    path = Path(path)
+    try:
+        scenario = i18n.load_translated(path) if authoring.file_kind(path) == "translation" else load_scenario(path)
+    except ScenarioError as exc:
+        return Report([f"{path} has errors; fix them first (pathways check {path}):", str(exc)], 1)
+    lines = textwrap.wrap(f"What the paths to each moment of {path} have done. A moment's text may state only "
+                          "what every path to it has done (or not done): a choice listed under 'only some paths' "
+                          "must not be taken for granted there.", 116) + [""]
+    for r in authoring.reached(scenario):
+        node = scenario.nodes[r.node]
+        kind = f"{node.ending.outcome} ending" if node.ending else "moment"
+        values = ", ".join(f"{v} {_range(vals)}" for v, vals in r.values.items())
+        lines.append(f"{r.node} ({kind}; {_count(r.paths, 'path')} here{'; ' + values if values else ''})")
+        for label, ids in (("every path here took", r.always), ("only some paths here took", r.sometimes),
+                           ("no path here took", r.never)):
+            if ids:
+                lines += textwrap.wrap(", ".join(ids), 116, initial_indent=f"  {label}: ", break_on_hyphens=False,
+                                       subsequent_indent=" " * (len(label) + 4))
+        lines.append("")
+    return Report(lines)
+
+
+def _range(values: list[int]) -> str:
+    """'2', '0 to 3' or '0, 2': a variable's values at a moment."""
+    if len(values) == 1:
+        return str(values[0])
+    return f"{values[0]} to {values[-1]}" if values == list(range(values[0], values[-1] + 1)) else \
+        ", ".join(map(str, values))
 
 
 def list_tags() -> Report:
@@ -160,7 +230,7 @@ def _figures_row(path: Path, kind: str, totals: dict) -> tuple[str | None, float
 
 def figures(paths: list[str | Path]) -> Report:
     """How much the shape of the assessments could give away, file by file and for all of them."""
-    files = [Path(p) for p in paths] or default_files()
+    files = _files_in([Path(p) for p in paths] or default_files())
     totals = {"decisions": 0, "first": 0, "longest": 0, "questions": 0, "key_first": 0, "key_longest": 0}
     worst = 0.0
     report = Report([f"{'file':58} {'best first':>12} {'best longest':>13} {'concerning keeps':>17}"])
@@ -197,7 +267,7 @@ def lesson_folder_note(target: str | Path) -> str | None:
     target = Path(target)
     if (target.resolve().parent / "lesson.ipynb").exists():
         return (f"Note: {target.parent} is a lesson folder, and everything in it is given to learners, including "
-                "this picture of every path. Save it somewhere else (for example with -o ~/er_visit.svg).")
+                f"this picture of every path. Save it somewhere else (for example with -o ~/{target.name}).")
     return None
 
 
@@ -242,12 +312,30 @@ def write_schema(output: str | Path | None = None) -> Path:
 # --- preview ------------------------------------------------------------------------------------------------
 
 
+def port_taken(port: int) -> bool:
+    """True when something already listens on 127.0.0.1:port (another preview, most likely)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+
 def preview_command(port: int | None = None) -> tuple[list[str], dict[str, str]]:
     """The Voila command (and environment) that serves the preview notebook on 127.0.0.1 (default port: the
     configured preview port); its kernels get the configuration in force, with answers kept in memory."""
     port = config.current().preview_port if port is None else port
     cmd = [sys.executable, "-m", "voila", str(PREVIEW), f"--port={port}", "--Voila.ip=127.0.0.1", "--no-browser",
-           "--VoilaConfiguration.show_tracebacks=True"]
+           "--VoilaConfiguration.show_tracebacks=True",
+           # The port announced is the port served: never another one when it is taken.
+           "--Voila.port_retries=0",
+           # Every visit starts a kernel and Voila never shuts down a closed tab's: cull the idle ones.
+           f"--MappingKernelManager.cull_idle_timeout={PREVIEW_CULL_SECONDS}",
+           "--MappingKernelManager.cull_interval=30",
+           "--MappingKernelManager.cull_connected=False"]
     env = dict(os.environ, **config.current().environment(storage="memory"))
     if (VOILA_SHARE / "voila" / "templates" / "pathways").is_dir():
         # The Pathways template makes no request to other hosts (stock Voila asks a CDN for a font).

@@ -36,14 +36,14 @@ BROKEN = {
                       "with a letter or digit (for example 'front-desk')"),
     ],
     "bad_outcome": [
-        (43, "error", "this must be one of 'hopeful', 'open' or 'concerning'"),
+        (44, "error", "this must be one of 'hopeful', 'open' or 'concerning'"),
     ],
     "choice_never_offered": [
         (40, "error", "choice 'secret' is never offered: its condition 'trust >= 5' never holds when the learner "
                       "is at 'talk'; change or remove the condition"),
     ],
     "dead_end": [
-        (41, "error", "node 'open' has no choices and is not an ending: the story stops here; add choices or an "
+        (42, "error", "node 'open' has no choices and is not an ending: the story stops here; add choices or an "
                       "'ending:'"),
     ],
     "duplicate_choice_id": [
@@ -57,15 +57,18 @@ BROKEN = {
     "ending_never_reached": [
         (34, "warning", "choice 'finish': the branch to 'good' is never taken (an earlier branch always applies, or "
                       'its condition never holds)'),
-        (38, "error", "ending 'good' can never be reached: the conditions ('when') on the way to it never hold; "
+        (39, "error", "ending 'good' can never be reached: the conditions ('when') on the way to it never hold; "
                       "change a condition or the amounts that choices 'set'"),
     ],
     "ending_score_unreachable": [
-        (40, "error", "ending 'good' declares score 9, but no path that ends here earns more than 4; change the "
+        (41, "error", "ending 'good' declares score 9, but no path that ends here earns more than 4; change the "
                       'score to 4 or the scores of the choices on the way'),
     ],
     "ending_with_choices": [
-        (41, "error", "node 'open' is an ending but also has choices; remove one of the two"),
+        (42, "error", "node 'open' is an ending but also has choices; remove one of the two"),
+        (45, "warning", "moment 'open' has only one choice, so the learner has nothing to "
+                        "decide there; add another choice (two or three are best), or join its text to the next "
+                        "moment"),
     ],
     "last_branch_condition": [
         (33, "error", "choice 'finish': the last branch of 'next' must have no 'when', so that some branch always "
@@ -84,6 +87,9 @@ BROKEN = {
     "loop_no_exit": [
         (28, "error", "from node 'talk' no ending can be reached: the learner would be stuck in a loop; give one "
                       'of its choices a way out towards an ending'),
+        (30, "warning", "moment 'talk' has only one choice, so the learner has nothing to "
+                        "decide there; add another choice (two or three are best), or join its text to the next "
+                        "moment"),
     ],
     "malformed_tag": [
         (20, "error", "tag 'ti-1' is not a checklist id like 'TI-01'"),
@@ -106,6 +112,15 @@ BROKEN = {
     ],
     "no_ending": [
         (11, "error", "the scenario has no ending; mark at least one node with 'ending:'"),
+        (30, "warning", "moment 'talk' has only one choice, so the learner has nothing to "
+                        "decide there; add another choice (two or three are best), or join its text to the next "
+                        "moment"),
+        (40, "warning", "moment 'good' has only one choice, so the learner has nothing to "
+                        "decide there; add another choice (two or three are best), or join its text to the next "
+                        "moment"),
+        (44, "warning", "moment 'open' has only one choice, so the learner has nothing to "
+                        "decide there; add another choice (two or three are best), or join its text to the next "
+                        "moment"),
     ],
     "no_feedback": [
         (22, "error", "this choice has no feedback: add 'feedback:' with reaction, principle, honours and why "
@@ -119,6 +134,11 @@ BROKEN = {
         (1, "error", "a scenario file must be a block of 'name: value' lines (id, version, title, role, setting, "
                       'start, nodes), not a list or a single value'),
     ],
+    "schema_error_with_advice": [  # the advice on words comes with the errors, not after them
+        (6, "warning", "'handcuffed': avoid images of physical restraint; most control is psychological "
+                       "(lessons/STYLE.md, section 2)"),
+        (21, "error", "this must be true or false"),
+    ],
     "score_not_number": [
         (18, "error", 'this must be a whole number, such as 2'),
     ],
@@ -128,6 +148,9 @@ BROKEN = {
     "stuck_by_condition": [
         (28, "error", "at node 'talk', when trust = 0, no choice is offered (every choice has a 'when' that does "
                       "not hold): the learner is stuck; add a choice without 'when'"),
+        (30, "warning", "moment 'talk' has only one choice, so the learner has nothing to "
+                        "decide there; add another choice (two or three are best), or join its text to the next "
+                        "moment"),
     ],
     "undeclared_variable": [
         (31, "error", "choice 'finish' uses variable 'safety', which is not declared under 'variables'"),
@@ -143,15 +166,30 @@ BROKEN = {
         (24, "error", "choice 'rush' leads to 'tlak', which is not a node; fix the name or add the node"),
     ],
     "unreachable_node": [
-        (44, "error", "node 'spare' can never be reached from the start; link a choice to it or remove it"),
+        (45, "error", "node 'spare' can never be reached from the start; link a choice to it or remove it"),
+    ],
+    "missing_dash": [
+        (22, "error", "'id', 'text', 'next', 'score', 'feedback' appear twice in one item of the list: a new item (a "
+                      "choice) probably starts here without its '- '; put '- ' before 'id' on this line, lined up "
+                      "with the '- ' of the item above"),
+    ],
+    "unindented_moment": [
+        (28, "error", "the file is not valid YAML: this line is indented less than the lines it belongs with, so it "
+                      "ends their block early (the check noticed it only at line 38); indent it like them, with "
+                      "spaces"),
     ],
     "yaml_syntax": [
-        (5, "error", 'the file is not valid YAML: the indentation changes unexpectedly here, or a quote opened '
-                      'earlier is not closed (check indentation and quotes)'),
+        (4, "error", 'the file is not valid YAML: the quote opened on this line is not closed: end the text with " '
+                      'on this line (the check noticed it only at line 5)'),
     ],
 }
 
 STYLE = {
+    "chain_pharmacy": [],  # a chain of shops is not restraint: no warning
+    "single_choice": [
+        (30, "warning", "moment 'talk' has only one choice, so the learner has nothing to decide there; add another "
+                        "choice (two or three are best), or join its text to the next moment"),
+    ],
     "blaming_good_choice": [
         (16, "warning", 'choice \'kind\' says "Why didn\'t you just leave", which blames the person harmed, yet it '
                       "is marked as a good choice; mark it 'honours: false' with score 0, or reword it (TI-12, "
@@ -162,12 +200,12 @@ STYLE = {
                       'learner should read again'),
     ],
     "restraint_imagery": [
-        (4, "warning", "'Chains': avoid images of physical restraint; most control is psychological "
-                      '(CONTENT-STYLE.md)'),
+        (4, "warning", "'Chained': avoid images of physical restraint; most control is psychological "
+                      "(lessons/STYLE.md, section 2)"),
     ],
     "stigmatising_word": [
         (13, "warning", "'prostitute' is a stigmatising word for a person who is trafficked; say 'a person who is "
-                      "being trafficked' or 'a sexually exploited child' (CONTENT-STYLE.md)"),
+                      "being trafficked' or 'a sexually exploited child' (lessons/STYLE.md, section 1)"),
     ],
     "tag_not_listed": [
         (20, "warning", "choice 'kind' teaches TI-11, which is not in the scenario's 'checklist:' list; add it "
@@ -277,7 +315,8 @@ def test_shipped_scenarios_have_no_errors():
     """Does every scenario, translation, knowledge-check and sorting file under lessons/ pass the check with no
     error and no warning (`pathways check --strict`), so that the shipped course is what the rules ask authors for?"""
     files = authoring.default_files()
-    names = {p.name for p in files}
+    names = {p.name for folder in files for p in folder.iterdir()}
+    assert all(folder.is_dir() for folder in files) and len(files) == 7  # every lesson folder, notebook included
     assert {"er_visit.yaml", "er_visit.es.yaml", "checks.yaml", "sorting.yaml"} <= names, names
     for path in files:
         problems = [str(p) for p in authoring.check_one(path)]

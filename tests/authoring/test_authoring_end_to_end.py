@@ -36,13 +36,17 @@ def test_instructor_path_end_to_end(tmp_path, course, monkeypatch):
     folder = lessons / LESSON
     monkeypatch.setenv("PATHWAYS_LESSONS", str(lessons))
 
-    # 1. A lesson of one's own: a copy of lesson 1's folder, without its role-play.
-    shutil.copytree(courselib.LESSONS / "01-why-dont-they-leave", folder,
-                    ignore=shutil.ignore_patterns("er_visit*", "responses.json"))
-
-    # 2. pathways new-scenario
+    # 1. pathways new-scenario (section 2), into the folder that becomes the lesson.
     assert run("new-scenario", "bus-stop", "--folder", str(folder))[0] == 0
     scenario_file = folder / "bus-stop.yaml"
+
+    # 2. pathways new-lesson (section 11) completes that folder, without nesting a copy: its notebook names the
+    # role-play in its three cells, and the template passes the check (warnings for the text still to write).
+    code, out = run("new-lesson", LESSON)
+    assert code == 0 and f"Wrote the lesson {LESSON} in {folder}" in out
+    assert sorted(p.name for p in folder.iterdir()) == ["bus-stop.yaml", "checks.yaml", "lesson.ipynb", "sorting.yaml"]
+    nb = nbformat.read(folder / "lesson.ipynb", as_version=4)
+    assert sum("bus-stop.yaml" in c.source for c in nb.cells) == 3
 
     # 3. Edit it (with a slip), and check: the slip is named with its line; fixed, the check passes.
     text = scenario_file.read_text()
@@ -53,8 +57,9 @@ def test_instructor_path_end_to_end(tmp_path, course, monkeypatch):
     slip = text.splitlines().index("        next: chek-in") + 1
     assert code == 1 and f"{scenario_file}:{slip}: error: choice 'usual-hello' leads to 'chek-in'" in out
     scenario_file.write_text(text.replace("next: chek-in", "next: check-in"))
-    code, out = run("check")  # no file named: every scenario under the lessons folder
-    assert code == 0 and f"{LESSON}/bus-stop.yaml: OK" in out
+    code, out = run("check")  # no file named: every lesson folder, with its notebook's references
+    assert code == 0 and f"{LESSON}/bus-stop.yaml" not in out and "[TO WRITE: ...]" in out
+    assert "Checked 1 lesson folder: 0 errors, 3 warnings." in out
 
     # 4. pathways graph, saved outside the lesson folder.
     assert run("graph", str(scenario_file), "-o", str(tmp_path / "bus-stop.svg"))[0] == 0
@@ -71,13 +76,12 @@ def test_instructor_path_end_to_end(tmp_path, course, monkeypatch):
     assert "Waiting at the bus stop" in preview.roleplay.header.value and f"best score {best}" in preview.paths.value
     monkeypatch.delenv("PATHWAYS_STORAGE")
 
-    # 6. Use it in the lesson: replace the role-play's file name in the notebook (Find and Replace).
-    nb_path = folder / "lesson.ipynb"
-    nb = nbformat.read(nb_path, as_version=4)
-    for cell in nb.cells:
-        cell.source = cell.source.replace("er_visit.yaml", "bus-stop.yaml")
-    nbformat.write(nb, nb_path)
-    assert sum("bus-stop.yaml" in c.source for c in nb.cells) == 3
+    # 6. A lesson naming a role-play file that is not there fails the check, with the cell and the fix.
+    scenario_file.rename(tmp_path / "bus-stop.yaml")
+    code, out = run("check", str(folder))
+    assert code == 1 and 'error: roleplay("bus-stop.yaml") names bus-stop.yaml, which is not in the lesson ' \
+        "folder (checks.yaml, sorting.yaml there)" in out and "(at cell 6)" in out
+    (tmp_path / "bus-stop.yaml").rename(scenario_file)
 
     # 7. nbgrader: release, a learner plays (the widget writes responses.json), autograde.
     released = courselib.release([LESSON])[0]  # into the temporary course folder of the `course` fixture

@@ -64,7 +64,7 @@ def test_translate_is_pure_and_falls_back_to_original():
 
 
 def test_translation_faults_are_located(tmp_path):
-    """Are a missing string, an unknown key, an empty string and a wrong scenario id reported with their lines?"""
+    """Are a renamed choice, an empty string and a wrong scenario id reported with their lines, once each?"""
     folder = tmp_path / "lesson"
     folder.mkdir()
     (folder / "er_visit.yaml").write_text((LESSON1 / "er_visit.yaml").read_text())
@@ -82,12 +82,13 @@ def test_translation_faults_are_located(tmp_path):
 
     assert (line_of("translates:"), "'translates' must be the id of the scenario, 'er-visit' (found 'er-vist')") \
         in problems
-    assert (line_of("routine-privacidad:") + 1, "'nodes.arrival.choices.routine-privacidad.text' is not text of "
-            "the scenario (no such node, choice or field); fix the name or remove it") in problems
+    # A renamed choice is one error, not one per text on both sides.
+    assert (line_of("routine-privacidad:"), "the choice 'routine-privacidad' is not in the scenario; the scenario "
+            "has 'routine-privacy' instead, with no translation: if it was renamed, rename 'routine-privacidad' here "
+            "too") in problems
     assert (line_of('title: ""'), "the translation of 'nodes.door-open.ending.title' must be text, and not empty") \
         in problems
-    missing = [m for _l, m in problems if m.startswith("missing translation of 'nodes.arrival.choices.routine-")]
-    assert len(missing) == 3  # the renamed choice's text, reaction and why (it has no review)
+    assert len(problems) == 3
     with pytest.raises(ScenarioError):
         load(folder / "er_visit.es.yaml")
 
@@ -183,3 +184,35 @@ def test_spanish_role_play_names_its_principles_in_spanish(in_tmp):
     first = english.options()[0]
     english.choose(first.id)
     assert en[first.feedback.principle].name in english.feedback.value
+
+
+SLIPS = Path(__file__).parent / "translation_slips"
+SLIP_MESSAGES = {
+    "tab": [(12, "error", "the file is not valid YAML: there is a tab character here; indent with spaces only")],
+    "stray_colon": [(8, "error", "the file is not valid YAML: a text containing ': ' must be put in double quotes")],
+    "duplicate_title": [(8, "error", "the name 'title' appears twice at the top of the file; YAML keeps only the "
+                                     "last one, so rename or remove one of them")],
+    "renamed_moment": [(25, "error", "the moment 'talking' is not in the scenario; the scenario has 'talk' instead, "
+                                     "with no translation: if it was renamed, rename 'talking' here too")],
+}
+
+
+@pytest.mark.parametrize("slip", sorted(SLIP_MESSAGES))
+def test_translation_slip_gets_one_plain_message_at_its_line(slip, tmp_path):
+    """Does a slip in a translation (a tab, a stray colon, a name written twice, a moment renamed in the scenario)
+    get the friendly message a scenario would, at its line, and only that error?"""
+    (tmp_path / "base.yaml").write_text((SLIPS.parent / "base.yaml").read_text())
+    (tmp_path / "base.es.yaml").write_text((SLIPS / f"{slip}.es.yaml").read_text())
+    problems = commands.check_one(tmp_path / "base.es.yaml")
+    assert [(p.line, p.severity, p.message) for p in problems if p.severity == "error"] == SLIP_MESSAGES[slip]
+
+
+def test_a_new_translation_gets_one_warning_not_one_per_text(tmp_path):
+    """Does a translation still in English get one warning naming the lines, instead of one per text?"""
+    for name in ("er_visit.yaml",):
+        (tmp_path / name).write_text((LESSON1 / name).read_text())
+    target = commands.new_translation(tmp_path / "er_visit.yaml", "fr")
+    problems = commands.check_one(target)
+    assert len(problems) == 1 and problems[0].severity == "warning"
+    assert re.match(r"\d+ texts are still the same as in the scenario \(not translated yet\?\), on lines \d",
+                    problems[0].message)

@@ -15,7 +15,8 @@ from pathways.grading import course
 from pathways.grading.authoring import commands
 from pathways.scenario import load
 from pathways.views.preview import Preview
-from support.processes import stop_process
+from support.processes import stop_process, wait_for
+from support.voila import kernel_count
 
 LESSON1 = course.LESSONS / "01-why-dont-they-leave"
 BROKEN = commands.Path(__file__).resolve().parent / "broken"
@@ -131,9 +132,12 @@ def free_port() -> int:
 
 @pytest.mark.slow
 def test_preview_is_served_by_voila():
-    """Does `pathways preview`'s Voila command serve the preview page on 127.0.0.1 without an error?"""
+    """Does `pathways preview`'s Voila command serve the preview page on 127.0.0.1 without an error, and is the
+    kernel of a page nobody has open shut down (culling shortened here from its five minutes)?"""
     port = free_port()
     cmd, env = commands.preview_command(port)
+    shorter = {"--MappingKernelManager.cull_idle_timeout": "2", "--MappingKernelManager.cull_interval": "1"}
+    cmd = [f"{arg.split('=')[0]}={shorter[arg.split('=')[0]]}" if arg.split("=")[0] in shorter else arg for arg in cmd]
     proc = subprocess.Popen(cmd, env=env, cwd=commands.PREVIEW.parent, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     try:
@@ -148,5 +152,35 @@ def test_preview_is_served_by_voila():
                 time.sleep(0.5)
         assert "Scenario preview" in page and "application/vnd.jupyter.widget-view+json" in page
         assert '"output_type": "error"' not in page
+        # Fetched without a browser, the page never connects to its kernel: idle, it is culled.
+        assert wait_for(lambda: kernel_count(proc) == 0, timeout=60)
     finally:
         stop_process(proc, timeout=20)
+
+
+def test_play_again_from_the_start_starts_a_new_run(preview):
+    """After a few choices, does "Play it again from the start" show the first moment, with no choice taken?"""
+    preview.open(LESSON1 / "er_visit.yaml")
+    start = preview.roleplay.history.value
+    for step in engine.best_walk(preview.scenario).steps[:2]:
+        offered = [c.id for c in preview.roleplay.options()]
+        preview.roleplay.choices.children[offered.index(step.choice)].click()
+    assert len(preview.roleplay.walk.steps) == 2
+    preview.play_button.click()
+    rp = preview.roleplay
+    assert not rp.walk.steps and rp.walk.node == preview.scenario.start and rp.history.value == start
+    assert not rp.practice and "continues where you left off" not in rp.notice.value
+
+
+def test_a_second_preview_on_a_taken_port_says_so(capsys):
+    """Is a preview asked for a port already in use refused with the truth, instead of serving on another port?"""
+    from pathways.grading import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["preview", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"port {port} is already in use" in err and f"pathways preview --port {port + 1}" in err
+    assert "--Voila.port_retries=0" in commands.preview_command(port)[0]

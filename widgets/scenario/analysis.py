@@ -20,12 +20,12 @@ from pydantic import ValidationError
 from .model import Scenario
 from .problems import Problem, ScenarioError, SourceMap, by_line
 from .rules.assessment import assessment_problems
-from .rules.duplicates import duplicate_key_problems
+from .rules.duplicates import MISSING_DASH, duplicate_key_problems
 from .rules.flow import flow_problems
 from .rules.graph import graph_problems, structure_problems
 from .rules.score import score_problems
-from .rules.style import style_problems
-from .source import Parsed, read_text, read_yaml, yaml_line, yaml_problem
+from .rules.style import raw_wording_problems, style_problems
+from .source import Parsed, read_text, read_yaml, yaml_error
 from .wording import schema_problems
 
 
@@ -62,9 +62,9 @@ def analyse(text: str, filename: str = "<scenario>", warnings: bool = True, pars
     try:
         root, data = parsed if parsed is not None else read_yaml(text)
     except yaml.YAMLError as exc:
+        line, problem = yaml_error(exc, text)
         return Checked(filename, None, SourceMap(None), [
-            Problem(filename, yaml_line(exc), "", f"the file is not valid YAML: {yaml_problem(exc)} (check "
-                    "indentation and quotes)")])
+            Problem(filename, line, "", f"the file is not valid YAML: {problem}")])
     smap = SourceMap(root)
     if not isinstance(data, dict):
         return Checked(filename, None, smap, [
@@ -76,16 +76,28 @@ def analyse(text: str, filename: str = "<scenario>", warnings: bool = True, pars
     except ValidationError as exc:
         # The schema failed, but the shape of the graph can still be checked: report it too.
         problems += schema_problems(exc, smap, filename) + structure_problems(data, smap, filename)
+        if warnings:
+            problems += raw_wording_problems(data, smap, filename)
         return Checked(filename, None, smap, by_line(problems))
-    problems += graph_problems(scenario, smap, filename)
+    graph = graph_problems(scenario, smap, filename)
+    if any(p.rule == MISSING_DASH for p in problems):
+        # A choice that lost its '- ' was merged into the one above, whose link was lost: the moments it led to
+        # look unreachable. That is the same slip; it is said once, where the '- ' is missing.
+        graph = [p for p in graph if "can never be reached from the start" not in p.message]
+    problems += graph
     for rule in (flow_problems, score_problems):
         if not _has_error(problems):
             problems += rule(scenario, smap, filename)
     if warnings and not _has_error(problems):
         problems += assessment_problems(scenario, smap, filename)
     if warnings:
-        problems += style_problems(scenario, smap, filename)
+        problems += _not_explained_already(style_problems(scenario, smap, filename), problems)
     return Checked(filename, scenario, smap, by_line(problems))
+
+
+def _not_explained_already(advice: list[Problem], errors: list[Problem]) -> list[Problem]:
+    """Advice on a part whose own error explains it: a moment with 'one choice' because a choice lost its '- '."""
+    return [w for w in advice if not any(e.path.startswith(f"{w.path}[") for e in errors if w.path)]
 
 
 def check_text(text: str, filename: str = "<scenario>") -> list[Problem]:

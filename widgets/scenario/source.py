@@ -81,6 +81,75 @@ def yaml_line(exc: yaml.YAMLError) -> int | None:
     return mark.line + 1 if mark else None
 
 
+def yaml_error(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
+    """The line an author should look at, and what to do there. PyYAML stops where it noticed a slip, which
+    can be many lines after it: an unclosed quote runs on to the next quote, and a line indented too little
+    closes the block above it, which shows only where the next line no longer fits."""
+    line, problem = yaml_line(exc), getattr(exc, "problem", None) or str(exc)
+    lines = text.splitlines()
+    if line and "found character '\\t'" not in problem:
+        opened = _unclosed_quote(lines, line)
+        if opened:
+            return opened, ("the quote opened on this line is not closed: end the text with \" on this line (the check "
+                            f"noticed it only at line {line})")
+    if line and "expected <block end>" in problem:
+        early = _indented_too_little(lines, line)
+        if early and early != line:
+            return early, ("this line is indented less than the lines it belongs with, so it ends their block "
+                           f"early (the check noticed it only at line {line}); indent it like them, with spaces")
+        return line, "this line's indentation matches none of the lines above it; line it up with the lines it " \
+            "belongs with, using spaces"
+    return line, yaml_problem(exc)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _plain_lines(lines: list[str]) -> list[int]:
+    """The numbers (from 1) of the lines that are YAML structure: not blank, not comments, not inside a text
+    written after '|' or '>' (whose quotes and indentation are the author's text)."""
+    out, block = [], None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if block is not None and _indent(line) > block:
+            continue
+        block = None
+        out.append(number)
+        if line.split(" #")[0].rstrip().endswith(("|", "|-", "|+", ">", ">-", ">+")):
+            block = _indent(line)
+    return out
+
+
+def _open_quote_at_end(line: str) -> bool:
+    """True when a double quote opened on this line is still open at its end (comments left out)."""
+    inside = False
+    for i, char in enumerate(line):
+        if char == '"' and (not inside or line[i - 1] != "\\"):
+            inside = not inside
+        elif char == "#" and not inside and (i == 0 or line[i - 1] in " \t"):
+            break
+    return inside
+
+
+def _unclosed_quote(lines: list[str], upto: int) -> int | None:
+    """The first structure line before `upto` whose double quote is not closed on it, if any."""
+    return next((n for n in _plain_lines(lines) if n < upto and _open_quote_at_end(lines[n - 1])), None)
+
+
+def _indented_too_little(lines: list[str], at: int) -> int | None:
+    """The line that closed a block too early: the last line before `at` indented less than `at`, when `at`'s
+    indentation was a block's before it."""
+    plain = [n for n in _plain_lines(lines) if n < at]
+    want = _indent(lines[at - 1])
+    early = next((n for n in reversed(plain) if _indent(lines[n - 1]) < want), None)
+    if early is None:
+        return None
+    before = {_indent(lines[n - 1]) for n in plain if n < early}
+    return early if want in before else None
+
+
 def load_model(path: str | Path, model: type[BaseModel]):
     """Read a YAML file and validate it against a pydantic model; errors name the file, line and field.
 

@@ -32,7 +32,8 @@ import yaml
 from .analysis import parse
 from .model import Scenario
 from .problems import Problem, ScenarioError, SourceMap, dotted
-from .source import Parsed, read_text, read_yaml
+from .rules.duplicates import duplicate_key_problems
+from .source import Parsed, read_text, read_yaml, yaml_error
 
 #: A language code: 'es', 'fr', 'pt-BR'.
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
@@ -90,18 +91,17 @@ def base_file(translation: str | Path) -> Path:
 
 def _read_translation(path: Path, parsed: Parsed | None = None) -> tuple[dict | None, SourceMap, list[Problem]]:
     """A translation file's data and source map (`parsed`: its `read_yaml`, when the caller has it)."""
+    text = read_text(path) if parsed is None else ""
     try:
-        root, data = parsed if parsed is not None else read_yaml(read_text(path))
+        root, data = parsed if parsed is not None else read_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, SourceMap(None), [Problem(str(path), mark.line + 1 if mark else None, "",
-                                               "the file is not valid YAML: "
-                                               f"{getattr(exc, 'problem', None) or exc} (check indentation "
-                                               "and quotes)")]
+        line, problem = yaml_error(exc, text)  # the same words as for a scenario
+        return None, SourceMap(None), [Problem(str(path), line, "", f"the file is not valid YAML: {problem}")]
     if not isinstance(data, dict):
-        return None, SourceMap(root), [Problem(str(path), 1, "", "a translation file must be a mapping with "
-                                               "translates, version, language and the translated text")]
-    return data, SourceMap(root), []
+        return None, SourceMap(root), [Problem(str(path), 1, "", "a translation file must be a block of "
+                                               "'name: value' lines: translates, version, language and the "
+                                               "translated text")]
+    return data, SourceMap(root), duplicate_key_problems(root, str(path))
 
 
 def translation_problems(scenario: Scenario, translation: str | Path) -> list[Problem]:
@@ -111,7 +111,7 @@ def translation_problems(scenario: Scenario, translation: str | Path) -> list[Pr
     data, smap, problems = _read_translation(path)
     if data is None:
         return problems
-    return _translation_problems(scenario, str(path), data, smap)
+    return sorted(problems + _translation_problems(scenario, str(path), data, smap), key=lambda p: p.line or 0)
 
 
 def _translation_problems(scenario: Scenario, name: str, data: dict, smap: SourceMap) -> list[Problem]:
@@ -132,18 +132,63 @@ def _translation_problems(scenario: Scenario, name: str, data: dict, smap: Sourc
             f"{scenario.version}", "warning")
     wanted = learner_strings(scenario)
     given = flatten({k: v for k, v in data.items() if k not in HEADER})
+    unknown, lost = _renamed_parts(wanted, given, add)
+    same = []
     for at, value in given.items():
+        if at[:2] in unknown or at[:4] in unknown:
+            continue
         if at not in wanted:
             add(at, f"'{'.'.join(at)}' is not text of the scenario (no such node, choice or field); "
                 "fix the name or remove it")
         elif not isinstance(value, str) or not value.strip():
             add(at, f"the translation of '{'.'.join(at)}' must be text, and not empty")
         elif value.strip() == wanted[at].strip() and len(value.split()) >= UNTRANSLATED_WORDS:
-            add(at, f"'{'.'.join(at)}' is the same as in the scenario: not translated yet?", "warning")
+            same.append(at)
+    _untranslated(same, smap, add)
     for at, original in wanted.items():
-        if at not in given:
+        if at not in given and at[:2] not in lost and at[:4] not in lost:
             add(at, f"missing translation of '{'.'.join(at)}' (the scenario says: {_short(original)!r})")
     return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _renamed_parts(wanted: dict[tuple, str], given: dict[tuple, object], add) -> tuple[set[tuple], set[tuple]]:
+    """Moments (and choices) the translation names but the scenario has not, and those it lacks entirely: one
+    problem each (a renamed moment would otherwise give one error per text on both sides). Returns both sets."""
+    unknown: set[tuple] = set()
+    lost: set[tuple] = set()
+    for depth, what in ((2, "moment"), (4, "choice")):
+        have, named = _parts(wanted, depth), _parts(given, depth)
+        extra = sorted(n for n in named - have if n[:2] not in unknown)
+        missing = sorted(n for n in have - named if n[:2] not in lost)
+        for part in extra:
+            twins = [m for m in missing if m[:-1] == part[:-1]]
+            hint = (f"the scenario has {', '.join(repr(m[-1]) for m in twins)} instead, with no translation: if it "
+                    f"was renamed, rename {part[-1]!r} here too" if twins else "fix the name or remove it")
+            add(part, f"the {what} {part[-1]!r} is not in the scenario; {hint}")
+        for part in missing:
+            if not any(e[:-1] == part[:-1] for e in extra):
+                count = sum(1 for at in wanted if at[:depth] == part)
+                add(part[:-1], f"the {what} {part[-1]!r} has no translation ({count} text{'s' * (count != 1)}); add "
+                    f"it under {'.'.join(part[:-1])}")
+        unknown |= set(extra)
+        lost |= set(missing)
+    return unknown, lost
+
+
+def _parts(strings: dict[tuple, object], depth: int) -> set[tuple]:
+    """The moments (depth 2) or choices (depth 4) that texts belong to."""
+    return {at[:depth] for at in strings if len(at) > depth and at[0] == "nodes" and (depth == 2 or at[2] == "choices")}
+
+
+def _untranslated(same: list[tuple], smap: SourceMap, add) -> None:
+    """Texts still as in the scenario: one warning each, or one for them all when there are many (a new file)."""
+    if len(same) <= 3:
+        for at in same:
+            add(at, f"'{'.'.join(at)}' is the same as in the scenario: not translated yet?", "warning")
+        return
+    lines = sorted(line for at in same if (line := smap.line(at)))
+    add(same[0], f"{len(same)} texts are still the same as in the scenario (not translated yet?), on lines "
+        f"{', '.join(map(str, lines[:8]))}{' ...' if len(lines) > 8 else ''}; translate each of them", "warning")
 
 
 def _short(text: str, words: int = 8) -> str:
@@ -227,7 +272,7 @@ def load_translated(translation: str | Path, parsed: Parsed | None = None) -> Sc
     data, smap, problems = _read_translation(path, parsed)
     if data is None:
         raise ScenarioError(problems)
-    errors = [p for p in _translation_problems(scenario, str(path), data, smap) if p.severity == "error"]
+    errors = [p for p in problems + _translation_problems(scenario, str(path), data, smap) if p.severity == "error"]
     if errors:
         raise ScenarioError(errors)
     return translate(scenario, data)

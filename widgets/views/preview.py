@@ -22,6 +22,8 @@ from ..scenario.source import read_text
 from .common import root
 from .roleplay import RolePlay
 
+#: The preview's role-play is recorded (in memory only) under this activity name.
+PREVIEW_ACTIVITY = "preview"
 OUTCOME_CLASS = {"hopeful": "pw-honours", "open": "", "concerning": "pw-breaks"}
 
 
@@ -104,10 +106,13 @@ class Preview:
         if scenario is None:
             return
         self.scenario = scenario
+        # Opening a file (again) starts a new run: the last one's record is forgotten, or the role-play would
+        # resume it as a learner's graded run resumes.
+        store().memory.pop(PREVIEW_ACTIVITY, None)
         # Widget strings follow the scenario's language (Spanish buttons for a Spanish translation), for this
         # widget only: the author's process keeps its own language.
         with config.using(lang=self.scenario.language):
-            self.roleplay = RolePlay(self.scenario, activity="preview")
+            self.roleplay = RolePlay(self.scenario, activity=PREVIEW_ACTIVITY)
         self.stage.children = [self.roleplay.widget]
 
     def show_paths(self) -> None:

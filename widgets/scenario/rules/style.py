@@ -12,7 +12,7 @@ import re
 from ..model import Choice, Scenario
 from ..problems import Problem, Report, SourceMap
 
-#: Questions and phrases that put the blame on the person harmed (CONTENT-STYLE.md, TI-12, TI-13).
+#: Questions and phrases that put the blame on the person harmed (lessons/STYLE.md, TI-12, TI-13).
 BLAMING = [re.compile(p, re.I) for p in (
     r"\bwhy (didn'?t|don'?t|did not|do not|wouldn'?t) (you|she|he|they) (just )?(leave|go|run|get out|say no|"
     r"tell|report|call|stop)",
@@ -24,13 +24,16 @@ BLAMING = [re.compile(p, re.I) for p in (
     r"\bhow could you (let|have|not)",
     r"\bjust leave\b",
 )]
-#: Words CONTENT-STYLE.md asks us not to use for a person who is trafficked, outside quoted speech.
+#: Words lessons/STYLE.md asks us not to use for a person who is trafficked, outside quoted speech.
 STIGMATISING = [re.compile(p, re.I) for p in (
     r"\b(child )?prostitutes?\b", r"\bwhores?\b", r"\brescued (girl|boy|woman|women|man|men)\b",
     r"\bchild sex workers?\b",
 )]
-#: Imagery to avoid: most control is psychological (HHS "Look Beneath the Surface").
-RESTRAINT = re.compile(r"\b(chain(s|ed)?|shackle[sd]?|handcuff(s|ed)?)\b", re.I)
+#: Imagery to avoid: most control is psychological (HHS "Look Beneath the Surface"). A chain is restraint only
+#: when someone is in it ("in chains", "chained"): "a chain pharmacy" or "a supply chain" is not.
+RESTRAINT = re.compile(r"\b(in chains|chained|shackle[sd]?|shackles|handcuff(s|ed)?)\b", re.I)
+#: The guide an author is sent to for the wording rules (shipped in lessons/).
+STYLE_GUIDE = "lessons/STYLE.md"
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
 
 #: A choice is a button: past this length a learner has to read a paragraph to choose.
@@ -53,9 +56,14 @@ def _unquoted(text: str) -> str:
 def style_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[Problem]:
     """Warnings on wording and teaching design: blaming or stigmatising words, a blaming choice marked as
     good, missteps without a pointer to review, very long choices, tags missing from the checklist list."""
-    if scenario.language != "en":
-        return []  # the word lists are English
     report = Report(smap, filename)
+    for nid, node in scenario.nodes.items():
+        if len(node.choices) == 1:
+            _warn(report, ("nodes", nid, "choices"), f"moment {nid!r} has only one choice, so the learner has "
+                  "nothing to decide there; add another choice (two or three are best), or join its text to the "
+                  "next moment")
+    if scenario.language != "en":
+        return report.problems  # the word lists are English
     for key in ("title", "role", "setting"):
         _wording(report, (key,), getattr(scenario, key))
     for nid, node in scenario.nodes.items():
@@ -67,6 +75,30 @@ def style_problems(scenario: Scenario, smap: SourceMap, filename: str) -> list[P
                       "harmed; describe what happened next instead")
         for ci, choice in enumerate(node.choices):
             _choice_style(report, ("nodes", nid, "choices", ci), choice, set(scenario.checklist))
+    return report.problems
+
+
+def raw_wording_problems(data: dict, smap: SourceMap, filename: str) -> list[Problem]:
+    """The wording warnings over plain data, for a file whose fields do not all validate yet: the advice on words
+    comes with the errors, not after them (the other style rules need a valid scenario)."""
+    if data.get("language", "en") != "en":
+        return []
+    report = Report(smap, filename)
+    texts = [((key,), data.get(key)) for key in ("title", "role", "setting")]
+    nodes = data.get("nodes") if isinstance(data.get("nodes"), dict) else {}
+    for nid, node in nodes.items():
+        if not isinstance(node, dict):
+            continue
+        texts.append((("nodes", nid, "text"), node.get("text")))
+        choices = node.get("choices") if isinstance(node.get("choices"), list) else []
+        for ci, choice in enumerate(c for c in choices if isinstance(c, dict)):
+            fb = choice.get("feedback") if isinstance(choice.get("feedback"), dict) else {}
+            at = ("nodes", nid, "choices", ci)
+            texts += [((*at, "text"), choice.get("text")), ((*at, "feedback", "reaction"), fb.get("reaction")),
+                      ((*at, "feedback", "why"), fb.get("why"))]
+    for path, text in texts:
+        if isinstance(text, str):
+            _wording(report, path, text)
     return report.problems
 
 
@@ -82,10 +114,10 @@ def _wording(report: Report, path: tuple, text: str | None, quoted_ok: bool = Tr
     for rx in STIGMATISING:
         if m := rx.search(plain):
             _warn(report, path, f"{m.group(0)!r} is a stigmatising word for a person who is trafficked; say "
-                  "'a person who is being trafficked' or 'a sexually exploited child' (CONTENT-STYLE.md)")
+                  f"'a person who is being trafficked' or 'a sexually exploited child' ({STYLE_GUIDE}, section 1)")
     if m := RESTRAINT.search(plain):
         _warn(report, path, f"{m.group(0)!r}: avoid images of physical restraint; most control is psychological "
-              "(CONTENT-STYLE.md)")
+              f"({STYLE_GUIDE}, section 2)")
 
 
 def _choice_style(report: Report, at: tuple, choice: Choice, listed: set[str]) -> None:
