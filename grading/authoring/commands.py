@@ -76,16 +76,21 @@ def file_mode(path: str | Path) -> str | None:
     for a lesson folder: the mode of each such file in it, by name."""
     path = Path(path)
     if path.is_dir():
-        modes = [f"{p.name}: {m}" for p in sorted(path.glob("*.yaml")) if (m := file_mode(p))]
-        return "; ".join(modes) or None
+        modes = [f"{p.name} {m}" for p in sorted(path.glob("*.yaml")) if (m := _mode(p))]
+        return ", ".join(modes) or None
+    mode = _mode(path)
+    return MODES[mode] if mode else None
+
+
+def _mode(path: Path) -> str | None:
+    """The mode key (formative, hidden-key) of a knowledge-check or sorting file that loads, else None."""
     kind = authoring.file_kind(path) if path.is_file() else "other"
     if kind not in ("checks", "sorting"):
         return None
     try:
-        activity = (load_checks if kind == "checks" else load_exercise)(path)
+        return (load_checks if kind == "checks" else load_exercise)(path).mode
     except ScenarioError:
         return None
-    return MODES[activity.mode]
 
 
 def default_files() -> list[Path]:
