@@ -53,6 +53,7 @@ class CollectReport:
     settled: list[str] = field(default_factory=list)  # set aside earlier, now handed in under an id
     adopted: list[str] = field(default_factory=list)  # found in submitted/ with no record (e.g. `nbgrader collect`)
     damaged: list[str] = field(default_factory=list)  # notebooks that cannot be read: imported, kept, not graded
+    refused: list[str] = field(default_factory=list)  # hand-ins of learners purged on request: not imported
 
     def merge(self, other: CollectReport) -> CollectReport:
         """This report with another's findings added."""
@@ -73,6 +74,7 @@ class CollectReport:
                              ("Replaced an earlier hand-in (the earlier one is archived)", self.replaced),
                              ("DAMAGED: cannot be read as a notebook (imported and kept; `grade` flags it NOT "
                               "GRADED with the reason)", self.damaged),
+                             ("REFUSED: a learner whose data was deleted on request", self.refused),
                              ("Could not be used", self.unreadable)):
             if items:
                 out.append(f"{title}:")
@@ -173,7 +175,8 @@ def collect(upload: Path, course_root: Path, lessons: list[str], forced_lesson: 
             root = upload
         scanner.scan_root(root)
         report.unreadable.extend(scanner.problems)
-        chosen = _choose(scanner.units, sigs, forced_lesson, course_root, ledger, report)
+        units = [u for u in scanner.units if not _refused(u, ledger, report)]
+        chosen = _choose(units, sigs, forced_lesson, course_root, ledger, report)
         for (sid, lesson), unit in sorted(chosen.items()):
             known = sid in ledger.students
             if ledger.has_roster and not (known and ledger.students[sid].get("roster")):
@@ -225,6 +228,17 @@ def _choose(units: list[Unit], sigs: dict[str, dict], forced_lesson: str | None,
         else:
             chosen[key] = unit
     return chosen
+
+
+def _refused(unit: Unit, ledger: Ledger, report: CollectReport) -> bool:
+    """True (and reported) for a hand-in of a learner whose data was deleted on request: never imported again
+    unless the instructor takes them back on purpose (`--re-enrol`)."""
+    if not ledger.is_purged(unit.student):
+        return False
+    report.refused.append(f"{unit.origin}: this learner's data was deleted on request (`course purge`), so this "
+                          "hand-in was not imported. If they have re-enrolled, collect again with --re-enrol "
+                          f"{clean(unit.student)!r}")
+    return True
 
 
 def _lessons_of(units: list[Unit], sigs: dict[str, dict], forced: str | None) -> list[tuple[Unit, tuple]]:

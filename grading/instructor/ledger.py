@@ -244,6 +244,11 @@ class Ledger:
             rid, email, name = clean(entry.id), clean(entry.email).lower(), clean(entry.name)
             if not (rid or email or name):
                 continue
+            if any(self.is_purged(x) for x in (rid, email) if x) or (not (rid or email) and self.is_purged(name)):
+                warnings.append(f"{entry.label()}: this learner's data was deleted on request (`course purge`), so "
+                                "they were not added back: take them off the class list, or, if they re-enrolled, "
+                                "run `pathways collect --re-enrol ID` first")
+                continue
             if rid or email:
                 wanted = rid or email
                 sid = wanted if is_safe_id(wanted) else name_id(wanted)
