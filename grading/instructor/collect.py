@@ -207,7 +207,6 @@ def _choose(units: list[Unit], sigs: dict[str, dict], forced_lesson: str | None,
             continue
         unit.lesson = lesson
         if damaged(unit):
-            unit.flags.append(DAMAGED)
             report.damaged.append(f"{unit.origin} ({lesson}): {DAMAGED}")
         who = ledger.match(unit.student)
         if who.how == "ambiguous":
