@@ -95,7 +95,7 @@ def _write_page(root: Path, url: str, sid: str, lesson: str, entry: dict, items_
     responses = excusal_totals.responses_file(root, sid, lesson)
     excused, problem = excusal_totals.excusals_of(responses)
     totals = excusal_totals.adjust(entry, items_of, excused, problem)
-    notebook = next(iter(sorted(release.glob("*.ipynb"))))
+    notebook = feedback_page.lesson_notebook(release)
     page = feedback_page.build(release, responses, graded / notebook.name, entry, items_of, set(excused), totals,
                                lesson)
     dest = root / "feedback" / sid / lesson / f"{notebook.stem}.html"

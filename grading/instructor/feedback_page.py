@@ -70,6 +70,12 @@ class Page:
     totals: Adjusted | None
 
 
+def lesson_notebook(release: Path) -> Path:
+    """A released lesson's notebook: `lesson.ipynb`, else the first there (a translation is not the lesson)."""
+    main = release / "lesson.ipynb"
+    return main if main.is_file() else sorted(release.glob("*.ipynb"))[0]
+
+
 def lesson_title(notebook: nbformat.NotebookNode, lesson: str) -> str:
     """The lesson's title: the first heading of its notebook ('Lesson 1 · Why don't they leave?')."""
     for cell in notebook.cells:
@@ -238,7 +244,7 @@ class _Builder:
 def build(release: Path, responses: Path, autograded_nb: Path | None, entry: dict, items_of: dict,
           excused: set, totals: Adjusted | None, lesson: str) -> Page:
     """A learner's feedback page for a lesson, as data (see the module docstring)."""
-    notebook = nbformat.read(next(iter(sorted(release.glob("*.ipynb")))), as_version=4)
+    notebook = nbformat.read(lesson_notebook(release), as_version=4)
     try:
         records, _problems = read_records(responses)
     except ResponseFileError:

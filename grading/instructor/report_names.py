@@ -9,12 +9,11 @@ def title(root: Path, lesson: str) -> str:
     """A lesson's title in words (its notebook's first heading), else its folder name."""
     import nbformat
 
-    from .feedback_page import lesson_title
+    from .feedback_page import lesson_notebook, lesson_title
 
-    notebooks = sorted((root / "release" / lesson).glob("*.ipynb"))
     try:
-        return lesson_title(nbformat.read(notebooks[0], as_version=4), lesson) if notebooks else lesson
-    except (OSError, ValueError):
+        return lesson_title(nbformat.read(lesson_notebook(root / "release" / lesson), as_version=4), lesson)
+    except (OSError, ValueError, IndexError):
         return lesson
 
 
