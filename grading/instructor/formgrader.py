@@ -15,6 +15,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from pathways import config
+
 from .. import course as course_mod
 
 #: The formgrader's own page on the server.
@@ -36,9 +38,9 @@ def command(root: Path, port: int, token: str) -> list[str]:
 
 
 def environment(root: Path) -> dict[str, str]:
-    """The server's environment: the course named for nbgrader_config.py, and that configuration's folder."""
-    env = dict(os.environ)
-    env["PATHWAYS_COURSE"] = str(root)
+    """The server's environment: the configuration in force with this course (for nbgrader_config.py), and that
+    configuration's folder."""
+    env = {**os.environ, **config.current().environment(course=str(root))}
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         p for p in (str(course_mod.NBGRADER_CONFIG_DIR), env.get("JUPYTER_CONFIG_PATH", "")) if p)
     return env
@@ -46,7 +48,7 @@ def environment(root: Path) -> dict[str, str]:
 
 def prepare(root: Path, port: int) -> tuple[list[str], dict[str, str], str]:
     """The command, environment and address (with its token) of a formgrader on this course."""
-    if not (root / "gradebook.db").exists() and not os.environ.get("PATHWAYS_DB_URL"):
+    if not (root / "gradebook.db").exists() and not config.current().db_url:
         raise FileNotFoundError(f"{root} has no gradebook: run `pathways course init` and `pathways grade` first")
     token = secrets.token_urlsafe(24)
     return command(root, port, token), environment(root), f"http://127.0.0.1:{port}{PAGE}?token={token}"
