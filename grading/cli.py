@@ -145,7 +145,7 @@ def _cmd_formgrader(a: argparse.Namespace) -> int:
           "choose Manual Grading, give each reflection its points and a comment. Never press Autograde there "
           "(`pathways grade` runs learners' code sandboxed). Then: pathways feedback, pathways export, pathways "
           "report", flush=True)
-    return run_foreground(cmd, env=env, cwd=root)
+    return run_foreground(cmd, env=env, cwd=formgrader.WORKDIR)
 
 
 def _cmd_export(a: argparse.Namespace) -> int:

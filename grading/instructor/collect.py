@@ -189,6 +189,8 @@ def collect(upload: Path, course_root: Path, lessons: list[str], forced_lesson: 
                 report.renamed.append(f"{unit.student!r} -> {sid}")
             digest = _unit_digest(unit)
             _import(unit, sid, lesson, sigs[lesson], course_root, ledger, report)
+            if damaged(unit) and (sid, lesson) not in report.unchanged:
+                report.damaged.append(f"{unit.origin} ({lesson}): {DAMAGED}")
             for record in ledger.settle(sid, lesson, digest):
                 report.settled.append(f"{record['origin']} ({lesson}) -> {sid}")
         ledger.save()
@@ -206,8 +208,6 @@ def _choose(units: list[Unit], sigs: dict[str, dict], forced_lesson: str | None,
             report.unreadable.append(f"{unit.origin}: {why}")
             continue
         unit.lesson = lesson
-        if damaged(unit):
-            report.damaged.append(f"{unit.origin} ({lesson}): {DAMAGED}")
         who = ledger.match(unit.student)
         if who.how == "ambiguous":
             _set_aside(unit, lesson, who, course_root, ledger, report)

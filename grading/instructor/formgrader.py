@@ -21,6 +21,9 @@ from .. import course as course_mod
 
 #: The formgrader's own page on the server.
 PAGE = "/formgrader"
+#: Where the server runs: nbgrader_config.py's folder, as for every nbgrader command Pathways runs. Never the course
+#: folder: its private `pathways/` folder would shadow the `pathways` package of an editable install.
+WORKDIR = course_mod.NBGRADER_CONFIG_DIR
 
 
 def command(root: Path, port: int, token: str) -> list[str]:

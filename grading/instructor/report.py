@@ -320,13 +320,19 @@ def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_f
     except (ScenarioError, OSError) as exc:
         return Roleplay(scenario_file, problem=str(exc))
     chart = Chart(f"{lesson}-roleplay-{scenario.id}",
-                  f"{lesson}: role-play '{scenario.title}', share of the class taking each choice at each moment "
+                  f"{_title(root, lesson)}: role-play '{scenario.title}', share of the class taking each choice at "
+                  "each moment "
                   f"({walkers} valid transcripts)", report_figures.roleplay(scenario, counts, walkers))
-    choices = []
+    from pathways.principles import principles
+
+    names, choices = principles(), []
     for nid, node in scenario.nodes.items():
         total = sum(counts[nid].values())
-        choices += [Choice(nid, c.text, bool(c.feedback.honours), c.feedback.principle, counts[nid][c.id],
-                           100 * counts[nid][c.id] / total if total else 0.0) for c in node.choices]
+        moment = report_figures.short(node.text, 90)  # the moment in the story's words, not its id
+        choices += [Choice(moment, c.text, bool(c.feedback.honours),
+                           names[c.feedback.principle].name if c.feedback.principle in names else c.feedback.principle,
+                           counts[nid][c.id], 100 * counts[nid][c.id] / total if total else 0.0)
+                    for c in node.choices]
     return Roleplay(scenario_file, chart=chart, choices=choices)
 
 

@@ -201,6 +201,11 @@ def test_the_formgrader_is_the_instructors_alone(graded_class, tmp_path, monkeyp
         wait_http(url, proc)
         with urllib.request.urlopen(url, timeout=10) as answer:
             assert "formgrader" in answer.read().decode("utf-8", "replace").lower()
+        import json
+
+        with urllib.request.urlopen(f"{base}/formgrader/api/assignments?token={token}", timeout=10) as answer:
+            lessons = {a["name"]: a["num_submissions"] for a in json.load(answer)}
+        assert lessons[LESSON] > 20  # the course, read through nbgrader_config.py
         assert _status(f"{base}/formgrader") in (302, 401, 403)  # no token: to the log-in page, never in
         assert _status(f"{base}/api/status") == 403
         assert _status(f"{base}/api/terminals?token={token}") == 404  # terminals are off
