@@ -84,6 +84,26 @@ def lesson_title(notebook: nbformat.NotebookNode, lesson: str) -> str:
     return lesson
 
 
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def prompt_html(text: str) -> Markup:
+    """A task's markdown (a reflection's prompt and rubric) as HTML, its pipe tables as tables (the course's
+    markdown has none); every cell and paragraph goes through pathways.markdown, which escapes first."""
+    out = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [ln for ln in block.splitlines() if ln.strip()]
+        if len(lines) >= 2 and all(ln.lstrip().startswith("|") for ln in lines) and set(lines[1]) <= set("|-: "):
+            head = "".join(f"<th>{md_line(c)}</th>" for c in _cells(lines[0]))
+            rows = "".join("<tr>" + "".join(f"<td>{md_line(c)}</td>" for c in _cells(ln)) + "</tr>"
+                           for ln in lines[2:])
+            out.append(f"<table><tr>{head}</tr>{rows}</table>")
+        else:
+            out.append(md(block))
+    return Markup("".join(out))
+
+
 def _marked_notes(autograded: Path | None) -> dict[str, list[str]]:
     """Per grade cell, the explanation lines its grading function wrote for the learner's feedback."""
     if autograded is None or not autograded.is_file():
@@ -145,7 +165,7 @@ class _Builder:
                 if m := _HEADING.search(cell.source):
                     heading = m.group(1).strip()
                 if cell.get("metadata", {}).get("nbgrader", {}).get("task"):
-                    self.task_prompt = Markup(md(_HEADING.sub("", cell.source, count=1)))
+                    self.task_prompt = prompt_html(_HEADING.sub("", cell.source, count=1))
                 continue
             for call in calls_in(cell.source):
                 part = self._part(call_name(call), call, heading)
