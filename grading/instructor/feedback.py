@@ -122,6 +122,14 @@ def feedback(course: str | Path | None = None, lessons: list[str] | None = None,
             if lesson in wanted and sub.status == "failed" and stale.exists():
                 shutil.rmtree(stale)
                 report.problems.append(f"{sid} / {lesson}: not graded, so its earlier feedback was removed")
+        missing = set()
+        for sid, lesson, sub in ledger.entries():
+            graded = root / "autograded" / sid / lesson / feedback_page.lesson_notebook(root / "release" / lesson).name
+            if lesson in wanted and sub.status == "graded" and not graded.is_file():
+                missing.add((sid, lesson))
+                report.problems.append(f"{sid} / {lesson}: its graded copy is missing (the formgrader's Autograde "
+                                       f"button drops it), so it has no page: run `pathways grade --force "
+                                       f"--student {sid}`, then `pathways feedback` again")
         table = gradebook.scores(url)
         todo = [les for les in wanted if any((root / "autograded").glob(f"*/{les}"))]
         for lesson in todo:
@@ -129,7 +137,7 @@ def feedback(course: str | Path | None = None, lessons: list[str] | None = None,
             snippets = hidden_snippets(url, lesson)
             for folder in sorted((root / "autograded").glob(f"*/{lesson}")):
                 sid = folder.parent.name
-                if (sid, lesson) not in table:
+                if (sid, lesson) not in table or (sid, lesson) in missing:
                     continue
                 try:
                     page, pending = _write_page(root, url, sid, lesson, table[(sid, lesson)], items_of)
