@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -209,6 +210,11 @@ def test_the_formgrader_is_the_instructors_alone(graded_class, tmp_path, monkeyp
         assert _status(f"{base}/formgrader") in (302, 401, 403)  # no token: to the log-in page, never in
         assert _status(f"{base}/api/status") == 403
         assert _status(f"{base}/api/terminals?token={token}") == 404  # terminals are off
+        start = urllib.request.Request(f"{base}/api/kernels", data=b"{}", method="POST",
+                                       headers={"Authorization": f"token {token}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(start, timeout=10)
+        assert refused.value.code == 403  # no kernel: nothing runs as the instructor there
         proc.terminate()
         assert proc.wait(timeout=30) is not None
     finally:
