@@ -124,8 +124,10 @@ def feedback(course: str | Path | None = None, lessons: list[str] | None = None,
                 report.problems.append(f"{sid} / {lesson}: not graded, so its earlier feedback was removed")
         missing = set()
         for sid, lesson, sub in ledger.entries():
+            if lesson not in wanted or sub.status != "graded":
+                continue
             graded = root / "autograded" / sid / lesson / feedback_page.lesson_notebook(root / "release" / lesson).name
-            if lesson in wanted and sub.status == "graded" and not graded.is_file():
+            if not graded.is_file():
                 missing.add((sid, lesson))
                 report.problems.append(f"{sid} / {lesson}: its graded copy is missing (the formgrader's Autograde "
                                        f"button drops it), so it has no page: run `pathways grade --force "
