@@ -7,9 +7,10 @@ PORT   ?= 8866
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: help start lab labextension dashboards test test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
+.PHONY: help setup start lab labextension dashboards test test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
 
 help:
+	@echo "make setup             set up only (.venv with every tool; no JupyterLab): then .venv/bin/pathways ..."
 	@echo "make start             set up, build the learners' lessons and open JupyterLab on 127.0.0.1"
 	@echo "make test              set up and run the whole test suite (what CI runs)"
 	@echo "make test-fast         the fast tests only (seconds), while you work"
@@ -32,6 +33,10 @@ $(STAMP): pyproject.toml constraints.txt
 	-@git rev-parse --git-dir >/dev/null 2>&1 && git config filter.nbstripout.clean "$(CURDIR)/$(BIN)/python -m nbstripout --keep-id" \
 	  && git config filter.nbstripout.smudge cat && git config filter.nbstripout.required true
 	touch $(STAMP)
+
+# Set up and stop: for an instructor who grades (.venv/bin/pathways ...) and opens no JupyterLab.
+setup: $(STAMP)
+	@echo "Ready: run .venv/bin/pathways --help (the instructor's commands: grading/GRADING.md)"
 
 start: $(STAMP)
 	$(BIN)/pathways lab workspace --port $(LAB_PORT)

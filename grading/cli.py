@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import sys
 from collections.abc import Iterable
 
@@ -46,9 +45,11 @@ def _cmd_workspace(a: argparse.Namespace) -> int:
 
 
 def _cmd_lab(a: argparse.Namespace) -> int:
+    from .learner.lab import run_foreground
+
     folder = workspace.prepare_workspace(a.folder)
-    print(f"Lessons ready in {folder}")
-    return subprocess.call(workspace.lab_command(folder, a.port))
+    print(f"Lessons ready in {folder}", flush=True)
+    return run_foreground(workspace.lab_command(folder, a.port))
 
 
 def _learner_commands(sub: argparse._SubParsersAction) -> None:
@@ -94,7 +95,11 @@ def _cmd_init(a: argparse.Namespace) -> int:
 
 
 def _cmd_release(a: argparse.Namespace) -> int:
-    _print(f"Released {folder.name} -> {folder}" for folder in workflow.release_lessons(a.lessons or None, a.course))
+    folders = workflow.release_lessons(a.lessons or None, a.course)
+    _print(f"Released {folder.name} -> {folder}" for folder in folders)
+    if a.due:
+        _print(f"{lesson}: hand-ins due {due}" for lesson, due in
+               workflow.set_due([f.name for f in folders], a.due, a.course))
     return 0
 
 
@@ -102,7 +107,7 @@ def _cmd_collect(a: argparse.Namespace) -> int:
     if a.path is None and workshop.load_record(config.current().workshop_root) is not None:
         _print(workshop.collect_exchange(course=a.course).lines())  # a workshop on this machine: its exchange
     else:
-        _print(workflow.collect(a.path, a.course, a.lesson, a.strict_roster).lines())
+        _print(workflow.collect(a.path, a.course, a.lesson, a.strict_roster, re_enrol=a.re_enrol or ()).lines())
     print("Next: pathways grade")
     return 0
 
@@ -123,10 +128,24 @@ def _cmd_grade(a: argparse.Namespace) -> int:
 
 
 def _cmd_feedback(a: argparse.Namespace) -> int:
-    rep = workflow.feedback(a.course, a.lessons or None)
+    rep = workflow.feedback(a.course, a.lessons or None, final=a.final)
     _print(rep.lines())
-    print(f"Feedback pages are in {workflow.course_root(a.course) / 'feedback'}")
+    print(f"Feedback pages are in {workflow.course_root(a.course) / 'feedback'} (one per learner and lesson: "
+          "send each learner their own, or `pathways workshop return` at a workshop)")
     return 1 if any("hidden test" in p for p in rep.problems) else 0
+
+
+def _cmd_formgrader(a: argparse.Namespace) -> int:
+    from .instructor import formgrader
+    from .learner.lab import run_foreground
+
+    root = workflow.course_root(a.course)
+    cmd, env, url = formgrader.prepare(root, a.port)
+    print(f"The formgrader, for you only, on this machine (Ctrl-C to stop it):\n  {url}\nOpen it in your browser, "
+          "choose Manual Grading, give each reflection its points and a comment. Never press Autograde there "
+          "(`pathways grade` runs learners' code sandboxed). Then: pathways feedback, pathways export, pathways "
+          "report", flush=True)
+    return run_foreground(cmd, env=env, cwd=formgrader.WORKDIR)
 
 
 def _cmd_export(a: argparse.Namespace) -> int:
@@ -184,9 +203,11 @@ def _course_commands(sub: argparse._SubParsersAction) -> None:
     _purge_command(csub)
     p.set_defaults(func=lambda a: p.print_help() or 2)
 
-    _course_command(sub, "release", _cmd_release, "generate the learners' version of the lessons",
-                    "Generate the learners' version (no solutions, no hidden tests) of all or some "
-                    "lessons into the course's release/ folder.", lessons="lesson folders (default: all)")
+    q = _course_command(sub, "release", _cmd_release, "generate the learners' version of the lessons",
+                        "Generate the learners' version (no solutions, no hidden tests) of all or some "
+                        "lessons into the course's release/ folder.", lessons="lesson folders (default: all)")
+    q.add_argument("--due", metavar="DATE", help="when hand-ins close (e.g. 2026-12-18 17:00, your local time): "
+                   "`pathways feedback` warns while a lesson is still open")
 
     q = _course_command(sub, "collect", _cmd_collect, "import hand-ins from a folder or zip",
                         "Import hand-ins from a folder or zip (nbgrader's submitted/ or exchange "
@@ -196,6 +217,8 @@ def _course_commands(sub: argparse._SubParsersAction) -> None:
                    "this machine, from its exchange, and any hand-in nbgrader put in submitted/)")
     q.add_argument("--lesson", help="the lesson, when the hand-ins do not say")
     q.add_argument("--strict-roster", action="store_true", help="skip students not on the class list")
+    q.add_argument("--re-enrol", action="append", metavar="ID", help="take back a learner whose data was deleted "
+                   "with `course purge` (their id, e-mail or name): their hand-ins are refused otherwise")
 
 
 def _grade_command(sub: argparse._SubParsersAction) -> None:
@@ -220,10 +243,19 @@ def _grade_command(sub: argparse._SubParsersAction) -> None:
 
 def _results_commands(sub: argparse._SubParsersAction) -> None:
     """`feedback`, `export` and `report`: what grading gives learners and the instructor."""
-    _course_command(sub, "feedback", _cmd_feedback, "write feedback pages for graded hand-ins",
-                    "Write one feedback page per graded notebook into the course's feedback/ folder. "
-                    "Hidden tests and their outputs never appear; every page is checked.",
-                    lessons="only these lessons (default: all)")
+    q = _course_command(sub, "feedback", _cmd_feedback, "write feedback pages for graded hand-ins",
+                        "Write one feedback page per learner and lesson into the course's feedback/ folder: "
+                        "each answer with its explanation, skipped items left out, reflections with your comment "
+                        "(or 'awaiting grading'). Hidden tests never appear; every page is checked. Warns while a "
+                        "lesson still takes hand-ins (its --due date not passed): explanations give the keys away.",
+                        lessons="only these lessons (default: all)")
+    q.add_argument("--final", action="store_true", help="hand-ins are closed: no warning about open lessons")
+
+    q = _course_command(sub, "formgrader", _cmd_formgrader, "grade reflections by hand in nbgrader's formgrader",
+                        "Start nbgrader's formgrader for you alone: on 127.0.0.1, with a fresh token in the address "
+                        "it prints, terminals off, until Ctrl-C. Grade each reflection there, then run `pathways "
+                        "feedback`, `export` and `report` again.")
+    q.add_argument("--port", type=int, default=8890, help="port on 127.0.0.1 (default: %(default)s)")
 
     q = _course_command(sub, "export", _cmd_export, "write the grades as CSV",
                         "Write a CSV with one row per student, one column per lesson and a 'flags' column "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ class CollectReport:
     unassigned: list[str] = field(default_factory=list)  # matched several learners by name: set aside
     settled: list[str] = field(default_factory=list)  # set aside earlier, now handed in under an id
     adopted: list[str] = field(default_factory=list)  # found in submitted/ with no record (e.g. `nbgrader collect`)
+    damaged: list[str] = field(default_factory=list)  # notebooks that cannot be read: imported, kept, not graded
+    refused: list[str] = field(default_factory=list)  # hand-ins of learners purged on request: not imported
 
     def merge(self, other: CollectReport) -> CollectReport:
         """This report with another's findings added."""
@@ -69,6 +72,9 @@ class CollectReport:
                              ("Handed in more than once (the newest copy is graded)", self.duplicates),
                              ("Not on the class list (imported anyway)", self.unknown_students),
                              ("Replaced an earlier hand-in (the earlier one is archived)", self.replaced),
+                             ("DAMAGED: cannot be read as a notebook (imported and kept; `grade` flags it NOT "
+                              "GRADED with the reason)", self.damaged),
+                             ("REFUSED: a learner whose data was deleted on request", self.refused),
                              ("Could not be used", self.unreadable)):
             if items:
                 out.append(f"{title}:")
@@ -97,8 +103,30 @@ def lesson_signatures(release_root: Path, lessons: list[str]) -> dict[str, dict]
     return sigs
 
 
+#: A grade id as a notebook's JSON writes it: read from a damaged (truncated) notebook's text.
+_GRADE_ID = re.compile(r'"grade_id"\s*:\s*"([^"\\]{1,200})"')
+
+#: Why a damaged notebook is imported anyway (grade flags it NOT GRADED with its own reason).
+DAMAGED = "notebook is damaged (it cannot be read as a notebook): imported and kept, not graded"
+
+
+def damaged(unit: Unit) -> bool:
+    """True when a hand-in has notebooks and none of them can be read as a notebook (truncated, not JSON)."""
+    return bool(unit.notebooks) and all(grade_ids(nb) is None for nb in unit.notebooks)
+
+
+def _salvaged_ids(nb_path: Path) -> set[str]:
+    """The grade ids still legible in a damaged notebook's text."""
+    try:
+        return set(_GRADE_ID.findall(nb_path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return set()
+
+
 def identify(unit: Unit, sigs: dict[str, dict], forced: str | None) -> tuple[str | None, str]:
-    """Which lesson a hand-in is, and why not if it cannot be told."""
+    """Which lesson a hand-in is, and why not if it cannot be told.
+
+    A damaged notebook (truncated in a zip, say) is recognised by the grade ids still legible in its text."""
     if unit.lesson in sigs:
         return unit.lesson, ""
     if forced:
@@ -107,7 +135,7 @@ def identify(unit: Unit, sigs: dict[str, dict], forced: str | None) -> tuple[str
     for nb in unit.notebooks:
         ids = grade_ids(nb)
         if ids is None:
-            continue
+            ids = _salvaged_ids(nb)
         for lesson, sig in sigs.items():
             overlap = len(ids & sig["ids"])
             if overlap > best_overlap:
@@ -116,6 +144,9 @@ def identify(unit: Unit, sigs: dict[str, dict], forced: str | None) -> tuple[str
         return best, ""
     if unit.lesson:
         return None, f"'{unit.lesson}' is not a lesson of this course"
+    if damaged(unit):
+        return None, ("the notebook is damaged (it cannot be read as a notebook) and nothing in it says which "
+                      "lesson it is: collect it again with --lesson LESSON (it is then kept and flagged NOT GRADED)")
     return None, "cannot tell which lesson this is (name the folder after the lesson, or use --lesson)"
 
 
@@ -144,7 +175,8 @@ def collect(upload: Path, course_root: Path, lessons: list[str], forced_lesson: 
             root = upload
         scanner.scan_root(root)
         report.unreadable.extend(scanner.problems)
-        chosen = _choose(scanner.units, sigs, forced_lesson, course_root, ledger, report)
+        units = [u for u in scanner.units if not _refused(u, ledger, report)]
+        chosen = _choose(units, sigs, forced_lesson, course_root, ledger, report)
         for (sid, lesson), unit in sorted(chosen.items()):
             known = sid in ledger.students
             if ledger.has_roster and not (known and ledger.students[sid].get("roster")):
@@ -157,6 +189,8 @@ def collect(upload: Path, course_root: Path, lessons: list[str], forced_lesson: 
                 report.renamed.append(f"{unit.student!r} -> {sid}")
             digest = _unit_digest(unit)
             _import(unit, sid, lesson, sigs[lesson], course_root, ledger, report)
+            if damaged(unit) and (sid, lesson) not in report.unchanged:
+                report.damaged.append(f"{unit.origin} ({lesson}): {DAMAGED}")
             for record in ledger.settle(sid, lesson, digest):
                 report.settled.append(f"{record['origin']} ({lesson}) -> {sid}")
         ledger.save()
@@ -169,8 +203,7 @@ def _choose(units: list[Unit], sigs: dict[str, dict], forced_lesson: str | None,
     hand-ins of no known lesson are reported, and ones whose name fits several learners set aside."""
     chosen: dict[tuple[str, str], Unit] = {}
     fresh: dict[str, str] = {}  # name_key of a label naming nobody yet -> the id it gets in this run
-    for unit in units:
-        lesson, why = identify(unit, sigs, forced_lesson)
+    for unit, (lesson, why) in _lessons_of(units, sigs, forced_lesson):
         if lesson is None:
             report.unreadable.append(f"{unit.origin}: {why}")
             continue
@@ -194,6 +227,29 @@ def _choose(units: list[Unit], sigs: dict[str, dict], forced_lesson: str | None,
         else:
             chosen[key] = unit
     return chosen
+
+
+def _refused(unit: Unit, ledger: Ledger, report: CollectReport) -> bool:
+    """True (and reported) for a hand-in of a learner whose data was deleted on request: never imported again
+    unless the instructor takes them back on purpose (`--re-enrol`)."""
+    if not ledger.is_purged(unit.student):
+        return False
+    report.refused.append(f"{unit.origin}: this learner's data was deleted on request (`course purge`), so this "
+                          "hand-in was not imported. If they have re-enrolled, collect again with --re-enrol "
+                          f"{clean(unit.student)!r}")
+    return True
+
+
+def _lessons_of(units: list[Unit], sigs: dict[str, dict], forced: str | None) -> list[tuple[Unit, tuple]]:
+    """Each hand-in with its lesson (or why none). A damaged notebook that names no lesson is taken to be of the
+    one lesson the rest of the upload is (or the course's only lesson): an e-mailed zip holds one lesson's work."""
+    found = [(unit, identify(unit, sigs, forced)) for unit in units]
+    lessons = {lesson for _, (lesson, _) in found if lesson} or (set(sigs) if len(sigs) == 1 else set())
+    if len(lessons) != 1:
+        return found
+    only = next(iter(lessons))
+    return [(unit, (only, "") if lesson is None and damaged(unit) else (lesson, why))
+            for unit, (lesson, why) in found]
 
 
 def _when(unit: Unit) -> float:

@@ -154,6 +154,24 @@ def release_lessons(lessons: list[str] | None = None, course: str | Path | None 
     return course_mod.release(_check_lessons(lessons, all_lessons()), course=course_root(course))
 
 
+def set_due(lessons: list[str], due: str, course: str | Path | None = None) -> list[tuple[str, str]]:
+    """Record when hand-ins of these lessons close (nbgrader's due date, in the gradebook; local time unless the
+    text names a zone). `pathways feedback` warns while a lesson is still open. Returns (lesson, due in UTC)."""
+    from datetime import UTC, datetime
+
+    from nbgrader.api import Gradebook
+
+    try:
+        when = datetime.fromisoformat(due.strip())
+    except ValueError:
+        raise ValueError(f"--due {due!r}: give a date such as 2026-12-18 or 2026-12-18 17:00") from None
+    when = (when if when.tzinfo else when.astimezone()).astimezone(UTC)
+    with Gradebook(db_url(course), "pathways") as gb:
+        for lesson in lessons:
+            gb.update_or_create_assignment(lesson, duedate=when.replace(tzinfo=None))
+    return [(lesson, when.strftime("%Y-%m-%d %H:%M UTC")) for lesson in lessons]
+
+
 # --- collect ------------------------------------------------------------------------------------------
 
 def uncollected(root: Path) -> list[tuple[str, str]]:
@@ -186,12 +204,19 @@ def _adopt(root: Path) -> CollectReport:
 
 
 def collect(path: str | Path | None, course: str | Path | None = None, lesson: str | None = None,
-            strict_roster: bool = False) -> CollectReport:
+            strict_roster: bool = False, re_enrol: tuple[str, ...] | list[str] = ()) -> CollectReport:
     """Import hand-ins from a folder or zip into the course (see pathways.grading.instructor.collect), and any
     hand-in already in submitted/ that no collect recorded (never ignored without a word). With no path, only
     the latter."""
     root = course_root(course)
     with locked(root):
+        if re_enrol:
+            ledger = Ledger.load(root)
+            unknown = [label for label in re_enrol if not ledger.re_enrol(label)]
+            if unknown:
+                raise ValueError(f"--re-enrol {', '.join(unknown)}: no learner of this course was purged under "
+                                 "that id, e-mail or name; nothing was collected")
+            ledger.save()
         rep = _adopt(root)
         if path is not None:
             rep.merge(_collect(Path(path), root, released_lessons(root), forced_lesson=lesson,

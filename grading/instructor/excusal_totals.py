@@ -94,6 +94,12 @@ class Adjusted:
     max: float
     excused: int = 0  # how many graded items were skipped (never which, never why)
     problem: str | None = None  # why the skips could not be read (then none were applied)
+    pending: int = 0  # items graded by hand (reflections) awaiting grading: left out of `max` until graded
+
+    @property
+    def percent(self) -> float | None:
+        """The adjusted total as a percentage of the adjusted maximum (None when nothing counts yet)."""
+        return round(100 * self.score / self.max, 1) if self.max else None
 
 
 def responses_file(course_root: Path, student: str, lesson: str) -> Path:
@@ -102,17 +108,28 @@ def responses_file(course_root: Path, student: str, lesson: str) -> Path:
     return graded if graded.exists() else course_root / "submitted" / student / lesson / "responses.json"
 
 
+def excusals_of(path: Path) -> tuple[dict, str | None]:
+    """The items skipped for wellbeing in a response file (none if there is no file), and why they could not be
+    read (then none count)."""
+    from pathways.excusal import excusals_in_file
+
+    return excusals_in_file(path) if path.exists() else ({}, None)
+
+
 def adjust(entry: dict, items_of: dict[str, frozenset[str]], excused: set[str] | dict,
            problem: str | None = None) -> Adjusted:
-    """The adjusted totals of one hand-in (an entry of `scores`): a cell whose every item is excused leaves."""
+    """The adjusted totals of one hand-in (an entry of `scores`): a cell whose every item is excused leaves, and a
+    cell graded by hand that is not graded yet (a reflection awaiting grading) leaves the maximum until it is."""
     excused = set(excused)
     gone = [cell for cell, items in items_of.items() if items and items <= excused and cell in entry["cell_max"]]
     graded = set().union(*items_of.values()) if items_of else set()
+    waiting = [cell for cell in entry.get("pending", []) if cell not in gone]  # not graded yet: not a 0
     earned = sum(entry["cells"].get(cell) or 0.0 for cell in gone)
-    maximum = sum(entry["cell_max"].get(cell) or 0.0 for cell in gone)
+    maximum = sum(entry["cell_max"].get(cell) or 0.0 for cell in gone + waiting)
     raw, raw_max = entry["score"] or 0.0, entry["max"] or 0.0
     return Adjusted(raw=raw, raw_max=raw_max, score=round(max(raw - earned, 0.0), 6),
-                    max=round(max(raw_max - maximum, 0.0), 6), excused=len(excused & graded), problem=problem)
+                    max=round(max(raw_max - maximum, 0.0), 6), excused=len(excused & graded), problem=problem,
+                    pending=len(waiting))
 
 
 def adjusted_scores(db_url: str, course_root: Path, table: dict | None = None) -> dict[tuple[str, str], Adjusted]:

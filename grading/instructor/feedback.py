@@ -1,25 +1,23 @@
-"""`pathways feedback`: a feedback page per graded hand-in, each proved free of hidden test code.
+"""`pathways feedback`: a page per graded hand-in that a learner can read, each proved free of hidden test code.
 
-nbgrader renders the pages in this process, through its Python API, one call per learner and lesson (so one
-learner's failure is reported as theirs and the class's other pages are still written). Rendering is CPU-bound,
-so a class's learners are shared among worker processes forked from this one: they inherit nbgrader already
-imported and configured, where a `python -m nbgrader` job per core paid an interpreter and nbgrader's imports.
+Each page is built from the lesson's released files, the learner's graded response records and the gradebook
+(feedback_page.py), not from a rendering of the notebook: no code cells, no grade ids, nothing loaded from
+elsewhere. A page is written as `feedback/<id>/<lesson>/<notebook>.html`, where nbgrader keeps feedback, so
+`pathways workshop return` hands it back through the exchange. Feedback explains every answer, so while a lesson
+still takes hand-ins it would give the keys away: a lesson is open until its due date (`pathways release --due`)
+has passed, and feedback on an open lesson is written with a warning unless `--final` says hand-ins are closed.
 """
 
 from __future__ import annotations
 
-import glob
 import html
-import multiprocessing
-import os
 import re
 import shutil
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import course as course_mod
+from . import excusal_totals, feedback_page, gradebook
 from .course_folder import _check_lessons, course_root, db_url, released_lessons
 from .ledger import Ledger, locked
 
@@ -56,94 +54,106 @@ class FeedbackReport:
 
     files: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    awaiting: int = 0  # reflections shown as awaiting grading
+    open_lessons: list[str] = field(default_factory=list)  # lessons still taking hand-ins (no --final)
 
     def lines(self) -> list[str]:
         """The report, one line each."""
-        return [f"Feedback written for {len(self.files)} notebook(s)."] + [f"Problem: {p}" for p in self.problems]
+        out = [f"Feedback written for {len(self.files)} notebook(s)."]
+        if self.awaiting:
+            out.append(f"{self.awaiting} reflection(s) await grading: their pages say so. Grade them with "
+                       "`pathways formgrader`, then run `pathways feedback` again.")
+        if self.open_lessons:
+            out.append(f"Warning: {', '.join(self.open_lessons)} may still take hand-ins (no due date has passed: "
+                       "`pathways release LESSON --due DATE`). Feedback explains every answer, so a learner who has "
+                       "not handed in yet could copy them: hold these pages back until hand-ins close, or run "
+                       "`pathways feedback --final` once they have.")
+        return out + [f"Problem: {p}" for p in self.problems]
 
 
-#: A worker process renders at least this many learners' pages (forking one, and its first page, cost about as
-#: much as two or three pages, so fewer would not pay for themselves).
-FEEDBACK_CHUNK = 4
+def open_lessons(url: str, lessons: list[str], now: datetime | None = None) -> list[str]:
+    """The lessons still open for hand-ins: no due date in the gradebook, or one not yet passed."""
+    from nbgrader.api import Gradebook, MissingEntry
 
-#: The NbGraderAPI the forked workers inherit (set in the parent just before they are forked).
-_API: dict = {}
-
-
-def _feedback_jobs(root: Path, lessons: list[str]) -> list[tuple[str, str]]:
-    """(lesson, learner) for every graded hand-in of these lessons, a lesson's learners in order."""
-    return [(lesson, p.parent.name) for lesson in lessons for p in sorted((root / "autograded").glob(f"*/{lesson}"))]
-
-
-def _workers(jobs: list[tuple[str, str]]) -> int:
-    """How many processes render feedback: one per core, each with at least FEEDBACK_CHUNK pages to render."""
-    return max(1, min(os.cpu_count() or 1, len(jobs) // FEEDBACK_CHUNK))
-
-
-def _render(job: tuple[str, str]) -> str | None:
-    """Render one learner's feedback for one lesson (in a worker, or in this process); why not, or None."""
-    lesson, student = job
-    try:
-        answer = _API["api"].generate_feedback(lesson, student_id=glob.escape(student), force=True)
-    except Exception as exc:  # noqa: BLE001 - one learner's failure never stops the class
-        return f"{exc.__class__.__name__}: {exc}"
-    return None if answer.get("success") else course_mod.api_problem(answer)
-
-
-def render_feedback(root: Path, jobs: list[tuple[str, str]]) -> list[str | None]:
-    """Render every (lesson, learner)'s pages through nbgrader's API; for each job, why it failed, or None.
-
-    Several jobs are shared among worker processes forked from this one ("fork": no worker imports nbgrader or
-    loads the configuration again); a worker that dies fails only the jobs it had not finished.
-    """
-    _API["api"] = course_mod.nbgrader_api(root)
-    try:
-        workers = _workers(jobs)
-        if workers == 1:
-            return [_render(job) for job in jobs]
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        with pool:
-            futures = [pool.submit(_render, job) for job in jobs]
-        out = []
-        for future in futures:
+    now = now or datetime.now(UTC)
+    out = []
+    with Gradebook(url) as gb:
+        for lesson in lessons:
             try:
-                out.append(future.result())
-            except BrokenProcessPool:
-                out.append("the feedback worker stopped unexpectedly")
-        return out
-    finally:
-        _API.clear()
+                due = gb.find_assignment(lesson).duedate
+            except MissingEntry:
+                due = None
+            if due is None or (due if due.tzinfo else due.replace(tzinfo=UTC)) > now:
+                out.append(lesson)
+    return out
 
 
-def feedback(course: str | Path | None = None, lessons: list[str] | None = None) -> FeedbackReport:
-    """Generate feedback HTML for every graded hand-in, and prove none shows a hidden test.
+def _write_page(root: Path, url: str, sid: str, lesson: str, entry: dict, items_of: dict) -> tuple[Path, int]:
+    """Build and write one learner's page for a lesson; the page and how many items on it await grading."""
+    release = root / "release" / lesson
+    graded = root / "autograded" / sid / lesson
+    responses = excusal_totals.responses_file(root, sid, lesson)
+    excused, problem = excusal_totals.excusals_of(responses)
+    totals = excusal_totals.adjust(entry, items_of, excused, problem)
+    notebook = feedback_page.lesson_notebook(release)
+    page = feedback_page.build(release, responses, graded / notebook.name, entry, items_of, set(excused), totals,
+                               lesson)
+    dest = root / "feedback" / sid / lesson / f"{notebook.stem}.html"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(feedback_page.render(page), encoding="utf-8")
+    return dest, totals.pending
 
-    A feedback page that quotes a hidden test line is deleted and reported, never left for a learner.
+
+def feedback(course: str | Path | None = None, lessons: list[str] | None = None, final: bool = False) -> FeedbackReport:
+    """Write a feedback page for every graded hand-in, and prove none shows a hidden test.
+
+    A feedback page that quotes a hidden test line is deleted and reported, never left for a learner. Lessons
+    still open for hand-ins (see the module docstring) are named in a warning unless `final`.
     """
     root = course_root(course)
     url = db_url(root)
     report = FeedbackReport()
     wanted = _check_lessons(lessons, released_lessons(root))
-    todo = [lesson for lesson in wanted if any((root / "autograded").glob(f"*/{lesson}"))]
     with locked(root):
+        ledger = Ledger.load(root)
         # A hand-in that could not be graded this time must not keep the feedback of an older version.
-        for sid, lesson, sub in Ledger.load(root).entries():
+        for sid, lesson, sub in ledger.entries():
             stale = root / "feedback" / sid / lesson
             if lesson in wanted and sub.status == "failed" and stale.exists():
                 shutil.rmtree(stale)
                 report.problems.append(f"{sid} / {lesson}: not graded, so its earlier feedback was removed")
-        jobs = _feedback_jobs(root, todo)
-        for (lesson, sid), problem in zip(jobs, render_feedback(root, jobs), strict=True):
-            if problem:
-                report.problems.append(f"{sid} / {lesson}: nbgrader could not write the feedback "
-                                       f"(the others are written): {problem}")
+        missing = set()
+        for sid, lesson, sub in ledger.entries():
+            if lesson not in wanted or sub.status != "graded":
+                continue
+            graded = root / "autograded" / sid / lesson / feedback_page.lesson_notebook(root / "release" / lesson).name
+            if not graded.is_file():
+                missing.add((sid, lesson))
+                report.problems.append(f"{sid} / {lesson}: its graded copy is missing (the formgrader's Autograde "
+                                       f"button drops it), so it has no page: run `pathways grade --force "
+                                       f"--student {sid}`, then `pathways feedback` again")
+        table = gradebook.scores(url)
+        todo = [les for les in wanted if any((root / "autograded").glob(f"*/{les}"))]
         for lesson in todo:
+            items_of = excusal_totals.cell_items(url, lesson, root / "release" / lesson)
             snippets = hidden_snippets(url, lesson)
-            for page in sorted((root / "feedback").glob(f"*/{lesson}/*.html")):
-                found = leaks(page.read_text(encoding="utf-8", errors="replace"), snippets)
+            for folder in sorted((root / "autograded").glob(f"*/{lesson}")):
+                sid = folder.parent.name
+                if (sid, lesson) not in table or (sid, lesson) in missing:
+                    continue
+                try:
+                    page, pending = _write_page(root, url, sid, lesson, table[(sid, lesson)], items_of)
+                except Exception as exc:  # noqa: BLE001 - one learner's page never stops the class's
+                    report.problems.append(f"{sid} / {lesson}: the feedback page could not be written (the others "
+                                           f"are written): {exc.__class__.__name__}: {exc}")
+                    continue
+                found = leaks(page.read_text(encoding="utf-8"), snippets)
                 if found:
                     page.unlink()
                     report.problems.append(f"{page}: showed hidden test code ({found[0]!r}): deleted")
-                else:
-                    report.files.append(page)
+                    continue
+                report.files.append(page)
+                report.awaiting += pending
+        if not final:
+            report.open_lessons = open_lessons(url, todo)
     return report

@@ -251,19 +251,25 @@ def merge(db_url: str, lesson: str, student: str, outcome: Outcome, names: dict 
 
 
 def scores(db_url: str) -> dict[tuple[str, str], dict]:
-    """Every submission's score: {(student, lesson): {"score", "max", "cells": {cell: score}, ...}}."""
+    """Every submission's score: {(student, lesson): {"score", "max", "cells": {cell: score}, "cell_max",
+    "pending": [cells graded by hand and not graded yet], "comments": {cell: the grader's comment}, ...}}."""
     table = {}
     with Gradebook(db_url) as gb:
         for assignment in gb.assignments:
             for sub in gb.assignment_submissions(assignment.name):
-                cells, maxima = {}, {}
+                cells, maxima, pending, comments = {}, {}, [], {}
                 for nb in sub.notebooks:
                     for g in nb.grades:
                         cells[g.name] = g.score
                         maxima[g.name] = g.max_score
+                        if g.manual_score is None and g.auto_score is None:
+                            pending.append(g.name)  # graded by hand (a reflection), not yet: not a 0
+                    for c in nb.comments:
+                        if c.manual_comment:
+                            comments[c.name] = c.manual_comment
                 table[(sub.student.id, assignment.name)] = {
                     "score": sub.score, "max": sub.max_score, "cells": cells, "cell_max": maxima,
-                    "needs_manual_grade": sub.needs_manual_grade}
+                    "needs_manual_grade": sub.needs_manual_grade, "pending": pending, "comments": comments}
     return table
 
 

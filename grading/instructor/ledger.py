@@ -137,6 +137,7 @@ class Ledger:
     aliases: dict[str, str] = field(default_factory=dict)  # version 1 only: raw name -> safe id (read, kept)
     submissions: dict[str, dict[str, Submission]] = field(default_factory=dict)  # safe id -> lesson -> Submission
     unassigned: list[dict] = field(default_factory=list)  # hand-ins matching several learners: set aside
+    purged: list[str] = field(default_factory=list)  # hashes of the id, e-mail and name of learners purged on request
 
     @classmethod
     def load(cls, course: Path) -> Ledger:
@@ -150,13 +151,14 @@ class Ledger:
                                "update Pathways to work on this course")
         subs = {sid: {lesson: Submission(**rec) for lesson, rec in lessons.items()}
                 for sid, lessons in data.get("submissions", {}).items()}
-        return cls(path, data.get("students", {}), data.get("aliases", {}), subs, data.get("unassigned", []))
+        return cls(path, data.get("students", {}), data.get("aliases", {}), subs, data.get("unassigned", []),
+                   data.get("purged", []))
 
     def save(self) -> None:
         """Write the ledger atomically (a crash never leaves half a file)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"version": VERSION, "students": self.students, "aliases": self.aliases,
-                "unassigned": self.unassigned,
+                "unassigned": self.unassigned, "purged": self.purged,
                 "submissions": {sid: {lesson: sub.__dict__ for lesson, sub in lessons.items()}
                                 for sid, lessons in self.submissions.items()}}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-", suffix=".tmp")
@@ -242,6 +244,11 @@ class Ledger:
             rid, email, name = clean(entry.id), clean(entry.email).lower(), clean(entry.name)
             if not (rid or email or name):
                 continue
+            if any(self.is_purged(x) for x in (rid, email) if x) or (not (rid or email) and self.is_purged(name)):
+                warnings.append(f"{entry.label()}: this learner's data was deleted on request (`course purge`), so "
+                                "they were not added back: take them off the class list, or, if they re-enrolled, "
+                                "run `pathways collect --re-enrol ID` first")
+                continue
             if rid or email:
                 wanted = rid or email
                 sid = wanted if is_safe_id(wanted) else name_id(wanted)
@@ -281,6 +288,35 @@ class Ledger:
     def name(self, sid: str) -> str:
         """The name a student used (their id if unknown)."""
         return self.students.get(sid, {}).get("name", sid)
+
+    # --- learners whose data was deleted on request ----------------------------------------------------------
+
+    @staticmethod
+    def _marks(label: str) -> set[str]:
+        """What a purged learner is remembered by: hashes (never the text) of a label as an id and as a name."""
+        return {hashlib.sha256(f"{kind}:{text}".encode()).hexdigest()
+                for kind, text in (("id", clean(label).casefold()), ("name", name_key(label))) if text}
+
+    def forget(self, sid: str) -> None:
+        """Remember that a learner's data was deleted on request, by hashes of their id, e-mail and name only, so
+        a later collect or class list does not bring them back unnoticed (`re_enrol` takes them back)."""
+        info = self.students.get(sid, {})
+        marks = set(self.purged) | self._marks(sid)
+        for label in (info.get("email", ""), info.get("name", "")):
+            if label:
+                marks |= self._marks(label)
+        self.purged = sorted(marks)
+
+    def is_purged(self, label: str) -> bool:
+        """True when a label (a hand-in's folder name, a class-list entry) names a learner purged on request."""
+        return bool(self._marks(label) & set(self.purged))
+
+    def re_enrol(self, label: str) -> bool:
+        """Take back a purged learner on purpose (their id, e-mail or name); False if the label names none."""
+        if not self.is_purged(label):
+            return False
+        self.purged = sorted(set(self.purged) - self._marks(label))
+        return True
 
     # --- hand-ins ---------------------------------------------------------------------------------------
 

@@ -258,6 +258,9 @@ def remove_from_gradebook(url: str, lids: list[str]) -> None:
 def _scrub_ledger(folder: course_mod.CourseFolder, lids: list[str], everyone: bool) -> None:
     ledger = Ledger.load(folder.root)
     gone = set(lids)
+    if not everyone:  # a learner who asked to be deleted is not brought back by the next collect or class list
+        for lid in sorted(gone):
+            ledger.forget(lid)
     ledger.students = {} if everyone else {k: v for k, v in ledger.students.items() if k not in gone}
     ledger.submissions = {} if everyone else {k: v for k, v in ledger.submissions.items() if k not in gone}
     ledger.aliases = {} if everyone else {k: v for k, v in ledger.aliases.items() if v not in gone}

@@ -31,6 +31,8 @@ from pathways import testcells
 from . import excusal_totals, gradebook, report_figures
 from .excusal_totals import Adjusted
 from .ledger import Ledger
+from .report_names import activity_names as _activity_names
+from .report_names import title as _title
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -61,6 +63,7 @@ class Summary:
     max_score: float
     adjusted_percent: float  # mean share of each learner's adjusted maximum, in %
     skipping: int  # learners who skipped at least one item for wellbeing
+    awaiting: int = 0  # reflections awaiting grading
 
 
 @dataclass
@@ -90,6 +93,7 @@ class LessonPart:
     """What the page says about one lesson."""
 
     lesson: str
+    title: str = ""  # the lesson's title, in words
     empty: bool = False  # nothing graded nor failed yet
     summary: Summary | None = None
     scores_chart: Chart | None = None
@@ -153,6 +157,7 @@ class ClassReport:
     parts: list[LessonPart]
     flagged: list[Flagged]
     unassigned: list[Unassigned]
+    titles: dict[str, str] = field(default_factory=dict)  # lesson -> its title
     names: bool = False
     students: list[StudentRow] = field(default_factory=list)  # only when names
     last: LastRun | None = None
@@ -230,12 +235,16 @@ def gather(root: Path, url: str, lessons: list[str], names: bool = False) -> Cla
     """Everything the report shows, figures drawn (as PNG bytes), nothing written."""
     ledger = Ledger.load(root)
     table = gradebook.scores(url)
+    titles = {les: _title(root, les) for les in lessons}
     report = ClassReport(lessons=list(lessons), parts=[_lesson_part(root, url, ledger, table, les) for les in lessons],
+                         titles=titles,
                          flagged=[Flagged(sid, les, sub.status != "failed", list(sub.flags))
                                   for sid, les, sub in ledger.entries() if sub.flags or sub.status == "failed"],
                          unassigned=[Unassigned(r["lesson"], r["label"], list(r["candidates"]), r["archive"])
                                      for r in ledger.unassigned],
                          names=names)
+    for part in report.parts:
+        part.title = titles[part.lesson]
     if names:
         totals = excusal_totals.adjusted_scores(url, root, table)
         report.students = [StudentRow(sid, ledger.name(sid), [totals.get((sid, les)) for les in lessons])
@@ -265,19 +274,21 @@ def _lesson_part(root: Path, url: str, ledger: Ledger, table: dict, lesson: str)
         max_score = max(v["max"] for v in graded.values())
         kept = [a.score / a.max for a in adjusted.values() if a.max]
         part.summary = Summary(len(scores), len(failed), sum(scores) / len(scores), max_score,
-                               100 * sum(kept) / len(kept) if kept else 0, part.skipping)
-        part.scores_chart = Chart(f"{lesson}-scores", f"{lesson}: distribution of scores of {len(scores)} graded "
-                                  "students", report_figures.scores(scores, max_score, lesson))
+                               100 * sum(kept) / len(kept) if kept else 0, part.skipping,
+                               sum(a.pending for a in adjusted.values()))
+        part.scores_chart = Chart(f"{lesson}-scores", f"{_title(root, lesson)}: distribution of points of "
+                                  f"{len(scores)} graded learners", report_figures.scores(scores, max_score, lesson))
     structure = lesson_structure(url, lesson)
     excused = {sid: set(items) for sid, (items, _problem) in read.items()}
-    part.checks_chart = _checks_chart(root, lesson, structure, graded, items_of, excused)
+    names = _activity_names(root, lesson, items_of, structure)
+    part.checks_chart = _checks_chart(root, lesson, structure, graded, items_of, excused, names)
     part.roleplays = [_roleplay(root, ledger, lesson, activity, str(scenario_file))
                       for activity, scenario_file in structure["roleplays"].values()]
     return part
 
 
 def _checks_chart(root: Path, lesson: str, structure: dict, graded: dict, items_of: dict,
-                  excused: dict[str, set]) -> Chart | None:
+                  excused: dict[str, set], names: dict[str, str]) -> Chart | None:
     """The share of the class with full marks on each check, activity and role-play (None: nothing to show)."""
     texts = _question_texts(root / "release" / lesson)
     labels, shares = [], []
@@ -287,15 +298,15 @@ def _checks_chart(root: Path, lesson: str, structure: dict, graded: dict, items_
             shares.append(_full_share(pairs))
     for cell in structure["other"]:
         if pairs := _not_skipped(cell, graded, items_of, excused):
-            labels.append(f"activity ({cell}), full marks")
+            labels.append(f"{names.get(cell, 'another activity')}, full marks")
             shares.append(_full_share(pairs))
     for cell in structure["roleplays"]:
         if pairs := _not_skipped(cell, graded, items_of, excused):
-            labels.append(f"role-play ({cell}), full marks")
+            labels.append(f"{names.get(cell, 'Role-play')}, full marks")
             shares.append(_full_share(pairs))
     if not labels:
         return None
-    return Chart(f"{lesson}-checks", f"{lesson}: share of the class with each knowledge check right",
+    return Chart(f"{lesson}-checks", f"{_title(root, lesson)}: share of the class with full marks on each activity",
                  report_figures.checks(labels, shares, lesson))
 
 
@@ -309,13 +320,19 @@ def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_f
     except (ScenarioError, OSError) as exc:
         return Roleplay(scenario_file, problem=str(exc))
     chart = Chart(f"{lesson}-roleplay-{scenario.id}",
-                  f"{lesson}: role-play '{scenario.title}', share of the class taking each choice at each moment "
+                  f"{_title(root, lesson)}: role-play '{scenario.title}', share of the class taking each choice at "
+                  "each moment "
                   f"({walkers} valid transcripts)", report_figures.roleplay(scenario, counts, walkers))
-    choices = []
+    from pathways.principles import principles
+
+    names, choices = principles(), []
     for nid, node in scenario.nodes.items():
         total = sum(counts[nid].values())
-        choices += [Choice(nid, c.text, bool(c.feedback.honours), c.feedback.principle, counts[nid][c.id],
-                           100 * counts[nid][c.id] / total if total else 0.0) for c in node.choices]
+        moment = report_figures.short(node.text, 90)  # the moment in the story's words, not its id
+        choices += [Choice(moment, c.text, bool(c.feedback.honours),
+                           names[c.feedback.principle].name if c.feedback.principle in names else c.feedback.principle,
+                           counts[nid][c.id], 100 * counts[nid][c.id] / total if total else 0.0)
+                    for c in node.choices]
     return Roleplay(scenario_file, chart=chart, choices=choices)
 
 

@@ -34,16 +34,17 @@ from .course_folder import (
     read_roster,
     release_lessons,
     released_lessons,
+    set_due,
     uncollected,
 )
 from .export import EXPORT_COLUMNS, _cell, export, flags_text
-from .feedback import FEEDBACK_CHUNK, FeedbackReport, feedback, hidden_snippets, leaks
+from .feedback import FeedbackReport, feedback, hidden_snippets, leaks
 from .grading_run import GradeReport, _release_sources, grade
 
-__all__ = ["EXPORT_COLUMNS", "FEEDBACK_CHUNK", "FeedbackReport", "GradeReport", "InitReport", "_cell",
+__all__ = ["EXPORT_COLUMNS", "FeedbackReport", "GradeReport", "InitReport", "_cell",
            "_release_sources", "all_lessons", "collect", "course_root", "db_url", "export", "feedback", "flags_text",
            "grade", "hidden_snippets", "init_course", "leaks", "lessons_dir", "read_roster", "release_lessons",
-           "released_lessons", "report", "uncollected"]
+           "released_lessons", "report", "set_due", "uncollected"]
 
 
 # --- report -------------------------------------------------------------------------------------------

@@ -39,3 +39,26 @@ def learner_lab_args() -> list[str]:
     args += [f"--ServerApp.jpserver_extensions={name}=False" for name in INSTRUCTOR_SERVER_EXTENSIONS]
     return args
 
+
+
+def run_foreground(command: list[str], **popen) -> int:
+    """Run a server (JupyterLab, the formgrader) until it ends; SIGTERM or SIGHUP to this process is passed on to
+    it and waited for, so stopping `pathways lab` by its pid stops its JupyterLab too (Ctrl-C reaches both)."""
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(command, **popen)
+
+    def pass_on(signum, _frame):
+        child.send_signal(signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # Ctrl-C reached the server too (same process group): wait for it to stop
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -169,28 +169,78 @@ def test_collect_understands_every_layout_and_reports_problems(tmp_path):
     (up / "eve.zip").write_bytes(b"not a zip")
     (up / "notes.txt").write_text("hello")
     (up / "fay").mkdir()
-    (up / "fay" / "lesson.ipynb").write_text('{"cells": [')                     # damaged, lesson unknown
+    (up / "fay" / "lesson.ipynb").write_text('{"cells": [')                     # damaged: the upload's lesson
     rep = collect_mod.collect(tmp_path / "upload", root, [LESSON])
     got = {(sid, lesson) for sid, lesson, _ in rep.imported}
     chloe, dan = name_id("Chloé Dupont"), name_id("Dan Öz")
-    assert got == {("ana", LESSON), ("ben", LESSON), (chloe, LESSON), (dan, LESSON)}
+    assert got == {("ana", LESSON), ("ben", LESSON), (chloe, LESSON), (dan, LESSON), ("fay", LESSON)}
     assert (root / "submitted" / chloe / LESSON / "lesson.ipynb").is_file()  # renamed to the lesson's name
     text = "\n".join(rep.lines())
     assert "ben" in text and "handed in twice" in text and "2025-01-02" in text.split("graded ")[1].split(",")[0]
     assert "eve.zip: not a readable zip file" in text and "notes.txt" in text
     assert "unsafe entry" in text and not (tmp_path / "escape.txt").exists()
-    assert "fay: cannot tell which lesson" in text
+    assert "DAMAGED: cannot be read as a notebook" in text and f"fay ({LESSON}): notebook is damaged" in text
     assert (root / "pathways" / "archive" / "ben" / LESSON).is_dir()  # the set-aside copy is kept
     ledger = Ledger.load(root)
     assert ledger.name(chloe) == "Chloé Dupont"
     assert any("handed in twice" in f for f in ledger.get("ben", LESSON).collect_flags)
 
     again = collect_mod.collect(tmp_path / "upload", root, [LESSON])  # the same upload again: nothing new
-    assert not again.imported and len(again.unchanged) == 4
+    assert not again.imported and len(again.unchanged) == 5
     changed = tmp_path / "later"
     _hand_in(changed / "ana" / LESSON, responses=False)
     later = collect_mod.collect(changed, root, [LESSON])
     assert later.imported and later.replaced and Ledger.load(root).get("ana", LESSON).needs_grading
+
+
+def test_a_damaged_notebook_is_recognised_as_damaged(tmp_path):
+    """Is a notebook cut short recognised by the grade ids still legible in it (or else said to be damaged, with
+    the way to import it), never 'which lesson?'?"""
+    root = _course(tmp_path)
+    other = root / "release" / "02-other" / "lesson.ipynb"
+    other.parent.mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[new_code_cell("x", metadata=_meta("test-z", grade=True, points=1))]), other)
+    text = nbformat.writes(release_nb())
+    up = tmp_path / "up"
+    (up / "ana").mkdir(parents=True)
+    (up / "ana" / "lesson (1).ipynb").write_text(text[:text.index('"test-q1"') + 12])  # grade ids still legible
+    rep = collect_mod.collect(up, root, [LESSON, "02-other"])
+    assert [(sid, lesson) for sid, lesson, _ in rep.imported] == [("ana", LESSON)]
+    assert rep.damaged == [f"ana ({LESSON}): {collect_mod.DAMAGED}"]
+    alone = tmp_path / "alone"
+    (alone / "ben").mkdir(parents=True)
+    (alone / "ben" / "lesson.ipynb").write_text(text[:40])  # nothing legible, and two lessons in the course
+    [ben] = collect_mod.collect(alone, root, [LESSON, "02-other"]).unreadable
+    assert ben.startswith("ben: the notebook is damaged") and "--lesson LESSON" in ben
+    assert "cannot tell which lesson" not in ben
+    forced = collect_mod.collect(alone, root, [LESSON, "02-other"], forced_lesson="02-other")
+    assert forced.damaged and (root / "submitted" / "ben" / "02-other" / "lesson.ipynb").is_file()
+
+
+def test_a_purged_learner_is_remembered_by_hashes_and_refused(tmp_path):
+    """Once purged, is a learner refused by collect and the class list (by id, e-mail or name), remembered by no
+    readable text, and taken back by a re-enrolment on purpose?"""
+    root = _course(tmp_path)
+    ledger = Ledger.load(root)
+    ledger.add_roster([Learner(id="s01", email="ana@uni.example", name="Ana Lima"), Learner(id="s02")])
+    ledger.forget("s01")
+    del ledger.students["s01"]
+    ledger.save()
+    saved = (root / "pathways" / "ledger.json").read_text(encoding="utf-8")
+    assert "Ana" not in saved and "ana@" not in saved and '"s01"' not in saved
+    ledger = Ledger.load(root)
+    assert all(ledger.is_purged(x) for x in ("s01", "S01", "ana@uni.example", "ana lima")) and not \
+        ledger.is_purged("s02")
+    ids, warnings = ledger.add_roster([Learner(id="s01", name="Ana Lima"), Learner(id="s02")])
+    assert ids == ["s02"] and "deleted on request" in warnings[0]
+    up = tmp_path / "up"
+    _hand_in(up / "Ana Lima" / LESSON)
+    rep = collect_mod.collect(up, root, [LESSON])
+    assert not rep.imported and rep.refused and "--re-enrol 'Ana Lima'" in rep.refused[0]
+    ledger = Ledger.load(root)
+    assert ledger.re_enrol("Ana Lima") and not ledger.re_enrol("nobody")
+    ledger.save()
+    assert collect_mod.collect(up, root, [LESSON]).imported
 
 
 def test_collect_flags_unknown_students_and_oversized_notebooks(tmp_path, monkeypatch):

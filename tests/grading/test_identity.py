@@ -20,7 +20,7 @@ from pathways.grading.instructor.workflow import flags_text, read_roster
 from pathways.responses import ChecksRecord
 from support import learner
 from support.course import DEMO, demo_course
-from support.graded_class import GROUP, LESSON, PEOPLE, SCRIPTS, TWINS
+from support.graded_class import FULL, GROUP, LESSON, PEOPLE, SCRIPTS, TWINS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -299,14 +299,16 @@ def test_learners_in_many_scripts_keep_their_own_grades(graded_class):
     for name, (sid, score) in expected.items():
         [row] = by_name[name]
         assert row["student_id"] == sid, name
-        assert float(row[LESSON]) == pytest.approx(score), (name, _first_error(run.root, sid))
+        assert float(row[f"{LESSON} points"]) == pytest.approx(score), (name, _first_error(run.root, sid))
     assert sorted(r["student_id"] for r in by_name[TWINS]) == [fatima, fatima2]
     for row in by_name[TWINS]:  # neither twin is graded for the unassigned hand-in, both are told about it
-        assert row[LESSON] == "" and "set aside, not graded" in row["flags"]
+        assert row[f"{LESSON} points"] == "" and row[f"{LESSON} status"] == "missing"
+        assert "set aside, not graded" in row["flags"]
 
     page = run.page
     assert "Hand-ins not assigned to anyone" in page and fatima2 in page
     assert not any(name in page for name in PEOPLE)  # the report without names shows none
     table = run.named_page.split("<h2>Students</h2>", 1)[1]
     for name, (sid, score) in expected.items():
-        assert f"<td>{sid}</td><td>{name}</td><td>{score:g}</td>" in table, name
+        assert f"<td>{sid}</td><td>{name}</td><td>{score:g} of {FULL:g} (reflection awaiting grading)</td>" in table, \
+            name

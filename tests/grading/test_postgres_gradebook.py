@@ -113,5 +113,5 @@ def test_whole_workflow_on_postgresql(postgres, tmp_path, monkeypatch):
     assert scores[("ana", LESSON)]["score"] == 13 and scores[("ben", LESSON)]["score"] == 12
     assert scores[("cy", LESSON)]["score"] == 0
     out = workflow.export(root, tmp_path / "grades.csv")
-    assert "ben,ben,12," in out.read_text(encoding="utf-8")
+    assert "\nben,,ben,92.3,12,13,0,awaiting reflection," in out.read_text(encoding="utf-8")
     assert gradebook.integrity_problems(postgres) == []

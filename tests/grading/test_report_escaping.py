@@ -71,7 +71,7 @@ def test_hostile_text_reaches_the_report_only_escaped(course, tmp_path, names):
     assert f"isolation of student code: {escape(ATTRIBUTE)}. {escape(SCRIPT)}</p>" in page
     assert f"<p>Role-play {escape(IMAGE)} could not be read: " in page
     if names:
-        assert f"<tr><td>ana</td><td>{escape(SCRIPT)}</td><td>3</td></tr>" in page
+        assert f"<tr><td>ana</td><td>{escape(SCRIPT)}</td><td>3 of 5</td></tr>" in page
         assert f"<tr><td>ben</td><td>{escape(ATTRIBUTE)}</td><td></td></tr>" in page
         assert f"<tr><td>{LESSON}</td><td>{escape(SCRIPT)}</td><td>ana, ben</td>" in page
     else:
@@ -85,5 +85,6 @@ def test_the_report_draws_its_figures_without_pyplot(course, tmp_path):
     figures = sorted(p.name for p in (tmp_path / "report-figures").glob("*.png"))
     assert figures == [f"{LESSON}-checks.png", f"{LESSON}-scores.png"]
     assert page.count('src="data:image/png;base64,') == 2
-    assert "1 graded, 1 could not be graded. Mean 3.0 of 5 (nbgrader's raw total)" in page
+    assert "1 graded, 1 could not be graded (see \"Hand-ins that need a look\"). Mean 60% of what counts" in page
+    assert "raw total" not in page
     assert _pylab_helpers.Gcf.get_num_fig_managers() == open_before

@@ -46,6 +46,9 @@ SCRIPTS = {"José Ñ 李": FULL, "José Ñ 王": FULL - 2, "Chloé Dupont": FULL
 PEOPLE = [*SCRIPTS, TWINS, TWINS]
 #: test_excusal_totals.py: learners who skip items for wellbeing (or not, or with a damaged record).
 EXCUSAL = ["ria", "sol", "tom", "uma", "vic"]
+#: test_instructor_path.py: a learner who e-mailed a zip of a notebook saved as `lesson (1).ipynb`, truncated on the
+#: way (no lesson folder names it, and no grade id in it is legible).
+DAMAGED = "ola"
 QUESTIONS = [f"q{i}" for i in range(1, 7)]
 
 SNOOP = """
@@ -101,7 +104,7 @@ def grade_class(base: Path, released_course: Path) -> SimpleNamespace:
         mp.setenv("JUPYTER_CONFIG_DIR", str(base / "jupyter-config"))
         mp.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
         roster = base / "class.csv"
-        names = list(dict.fromkeys([*HOSTILE, *PEOPLE[:-1], *EXCUSAL])) + [TWINS]  # the twins twice
+        names = list(dict.fromkeys([*HOSTILE, *PEOPLE[:-1], *EXCUSAL, DAMAGED])) + [TWINS]  # the twins twice
         roster.write_text("\ufeffName\n" + "\n".join(names) + "\n", encoding="utf-8")
         released_lesson(released_course, root, LESSON)  # as `pathways release` leaves it, without running it again
         init = workflow.init_course(root, roster, release=False)
@@ -111,6 +114,7 @@ def grade_class(base: Path, released_course: Path) -> SimpleNamespace:
         lost = _hostile_hand_ins(ctx)
         _identity_hand_ins(ctx)
         _excusal_hand_ins(ctx)
+        _damaged_zip(ctx)
         run = _pipeline(base, root)
     listener.close()
     return SimpleNamespace(**vars(run), base=base, lessons=lessons, init=init, roster=names, lost=lost)
@@ -193,6 +197,16 @@ def _identity_hand_ins(ctx: SimpleNamespace) -> None:
         learner.write_submission(dest / LESSON if "+" not in dest.name else dest, ctx.rel,
                                  ctx.model if score == FULL else wrong)
     learner.write_submission(ctx.up / TWINS / LESSON, ctx.rel, ctx.model)  # which Fatima? nobody can tell
+
+
+def _damaged_zip(ctx: SimpleNamespace) -> None:
+    """DAMAGED's hand-in: `ola.zip` holding `lesson (1).ipynb`, cut short in the middle of its first cell."""
+    import zipfile
+
+    text = ctx.rel.read_text(encoding="utf-8")
+    with zipfile.ZipFile(ctx.up / f"{DAMAGED}.zip", "w") as zf:
+        zf.writestr("lesson (1).ipynb", text[:text.index('"source"') + 12])
+        zf.writestr("responses.json", learner.responses_text(ctx.model))
 
 
 def _excusal_hand_ins(ctx: SimpleNamespace) -> None:

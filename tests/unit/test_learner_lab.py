@@ -103,3 +103,31 @@ def test_committed_autorun_build_comes_from_the_current_source():
     assert (BUILD / "source.sha256").read_text().strip() == digest, "run `make labextension` and commit the build"
     built = json.loads((BUILD / "package.json").read_text(encoding="utf-8"))
     assert built["name"] == BUILD.name and (BUILD / built["jupyterlab"]["_build"]["load"]).is_file()
+
+
+def test_stopping_the_launcher_stops_its_server(tmp_path):
+    """When `pathways lab` is sent SIGTERM (killed by its pid), does the server it started stop too, and the
+    launcher exit?"""
+    import contextlib
+    import os
+    import signal
+    import subprocess
+
+    from support.processes import wait_for
+
+    marker = tmp_path / "server.pid"
+    server = f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    launcher = subprocess.Popen([sys.executable, "-c", "import sys; from pathways.grading.learner.lab import "
+                                 f"run_foreground; sys.exit(run_foreground([sys.executable, '-c', {server!r}]))"])
+    try:
+        wait_for(lambda: marker.is_file() and marker.read_text(), timeout=30)
+        child = int(marker.read_text())
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(timeout=30) != 0
+        gone = not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+        assert gone, "the server outlived its launcher"
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(int(marker.read_text()), signal.SIGKILL)

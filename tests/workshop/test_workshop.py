@@ -173,7 +173,7 @@ def test_does_a_class_hand_in_and_get_only_its_own_feedback(hub, learners):
                            params={"content": 1}).json()["content"]
         mine = (course / "feedback" / sid / LESSON / "lesson.html").read_text(encoding="utf-8")
         assert page == mine  # their own page, exactly
-        scores[sid] = re.search(r"Score: ([0-9.]+) / ([0-9.]+)", page)
+        scores[sid] = re.search(r"Your total: ([0-9.]+) of ([0-9.]+) point", page)
     assert scores["ana"] and scores["cleo"] and float(scores["ana"].group(1)) > float(scores["cleo"].group(1))
 
 
