@@ -153,7 +153,9 @@ def test_feedback_never_shows_hidden_tests(run):
         assert "BEGIN HIDDEN TESTS" not in text and "model_checks" not in text
     ana = pages["ana"].read_text(encoding="utf-8")
     assert "Role-play:" in ana  # visible tests keep their output, formative checks' too (their key is in checks.yaml)
-    assert "Question 1: your first checked answer was graded. Points: 1 of 1." in ana
+    q1 = ana.split("<h3>Question 1</h3>", 1)[1].split("</section>", 1)[0]
+    assert "Points: 1 of 1." in q1 and q1.count("(your answer)") == 1
+    assert q1.split('<ul class="options">', 1)[1].count("<div>") == q1.count("<li")  # every option explained
 
 
 def test_one_learners_failed_feedback_spares_the_class(run, tmp_path, monkeypatch):
