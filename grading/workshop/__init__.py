@@ -23,9 +23,9 @@ Run as root (accounts are real Unix users). What it builds, and who can read wha
   is on disk), an idle culler and a limit on servers starting at once;
 * nbgrader's exchange with one hand-in folder per learner (theirs, 0700), one feedback folder per
   learner (readable by their group only) and the release shared read-only (see learner_submit);
-* the formgrader as a hub service (`jupyterhub-singleuser` as root in the course folder, nbgrader's
-  formgrader extension on, terminals off), opened only by the instructor's hub login `<prefix>instructor`
-  (passphrase on the sheet, never on the slips; that login gets no server);
+* the formgrader apart from the hub (grading/workshop/formgrader.py): on the machine's loopback, at
+  `localhost` on a port of its own with a token on the sheet, as the grader account `<prefix>grader`, which owns
+  the course folder while the workshop runs; no kernel, terminal or contents-write API, learner HTML sanitized;
 * a private state folder (root only, 0700): the hub's database and settings, the passphrase hashes,
   the sign-in sheet and printable slips.
 
@@ -59,6 +59,7 @@ from .common import (
     LEARNER_COMMENT,
     NOLOGIN,
     SYSTEM_PYTHON,
+    WORKSHOP_COMMENTS,
     Layout,
     WorkshopError,
     load_record,
@@ -79,7 +80,7 @@ from .hub import StartOptions, _free_port, hub_url, needs_tls, start, start_hub,
 from .sheet import fingerprint, self_signed, write_sheet
 
 __all__ = [
-    "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN",
+    "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN", "WORKSHOP_COMMENTS",
     "SYSTEM_PYTHON", "USERNAME", "ExchangeReport", "Layout", "StartOptions", "WorkshopError", "archive_exchange",
     "build_exchange", "collect_exchange", "create_account", "ensure_environment", "environment_status",
     "fingerprint", "hide_from", "installed_lessons", "hub_url", "load_record", "missing_tools", "needs_tls",

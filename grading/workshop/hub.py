@@ -27,7 +27,6 @@ from .accounts import (
     _account,
     _free_uid,
     _group,
-    _kill_uid_processes,
     _uids_in_use,
     create_account,
     hide_from,
@@ -36,6 +35,7 @@ from .accounts import (
     remove_account,
     unhide,
 )
+from .cleanup import kill_all
 from .common import (
     DEFAULT_PREFIX,
     DEFAULT_UIDS,
@@ -57,6 +57,7 @@ from .common import (
 )
 from .environment import ensure_environment
 from .exchange import archive_exchange, build_exchange, collect_exchange, write_learner_config
+from .formgrader import GRADER, instructor_settings, remove_grader, setup_grader, start_formgrader
 from .sheet import fingerprint, self_signed, write_sheet
 
 
@@ -203,14 +204,15 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     env = ensure_environment(shared_env(opts.shared), log=log)
     course, ledger, sids, lessons = _prepare_course(opts)
     names = plan_accounts(sids, opts.prefix, opts.uids, (old or {}).get("learners", {}))
-    if opts.prefix + INSTRUCTOR in names.values():
-        raise WorkshopError(f"a learner's id is '{INSTRUCTOR}', the instructor's hub login: rename them")
+    if opts.prefix + GRADER in names.values():
+        raise WorkshopError(f"a learner's id is '{GRADER}', the workshop's grader account: rename them")
     group = f"{opts.prefix}learners"
     if _group(group) is not None and not old:
         raise WorkshopError(f"group {group} already exists on this machine: choose another --prefix")
     record = _new_record(layout, old, opts, course, lessons, group)
     try:
         _make_learners(layout, record, opts, names, ledger, env)
+        setup_grader(layout, record, opts.uids)
         build_exchange(layout, course, lessons, record["learners"])
         for user, info in record["learners"].items():
             copy_lessons(layout.course_exchange / "outbound", info["home"], user)
@@ -223,9 +225,6 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     return record
 
 
-#: The instructor's hub login (after the prefix): it opens the formgrader service and nothing else.
-INSTRUCTOR = "instructor"
-
 #: The instructor's settings every learner's server gets (as PATHWAYS_* variables): only what a lesson shows. Never
 #: the course folder or the gradebook's URL (it may carry a database password).
 LEARNER_OPTIONS = ("lang",)
@@ -235,12 +234,6 @@ def _learner_settings() -> dict[str, str]:
     settings = config.current()
     wanted = {settings.variable(name) for name in LEARNER_OPTIONS}
     return {var: value for var, value in settings.environment().items() if var in wanted}
-
-
-def _instructor_settings(course: str) -> dict[str, str]:
-    """The formgrader service's PATHWAYS_* variables: the instructor's, on this workshop's course."""
-    settings = config.current()
-    return {**settings.environment(), settings.variable("course"): course}
 
 
 def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, cert, key) -> dict:
@@ -257,8 +250,6 @@ def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, c
         "start_timeout": opts.start_timeout, "spawn_limit": opts.spawn_limit,
         "server_limit": len(record["learners"]) + 2, "idle_timeout": opts.idle_timeout,
         "cull_every": opts.cull_every,
-        "instructor": record["instructor"], "course": record["course"], "formgrader_port": _free_port(),
-        "instructor_env": _instructor_settings(record["course"]),
     }
 
 
@@ -283,9 +274,8 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
     else:
         record.pop("fingerprint", None)
     record["url"] = hub_url(opts.address, opts.port, tls)
-    record["instructor"] = record["prefix"] + INSTRUCTOR
-    passphrases = _new_passphrases(layout, [*record["learners"], record["instructor"]])
-    mkdir(layout.state / "formgrader-home", 0o700)
+    record.pop("instructor", None)
+    passphrases = _new_passphrases(layout, record["learners"])
     (layout.state / "settings.json").write_text(json.dumps(_hub_settings(layout, record, env, opts, cert, key),
                                                            indent=1))
     shutil.copyfile(HUB_FILES / "jupyterhub_config.py", layout.state / "jupyterhub_config.py")
@@ -300,12 +290,16 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
     save_record(layout, record)
     probe = hub_url("127.0.0.1", opts.port, tls) if opts.address in ("0.0.0.0", "::") else record["url"]
     wait_ready(probe, proc, opts.ready_timeout, log_path)
+    record["formgrader"] = start_formgrader(layout, record, env, _free_port(), instructor_settings(record["course"]))
+    save_record(layout, record)
     sheet, slips = write_sheet(layout, record, passphrases)
     record["sheet"], record["slips"] = str(sheet), str(slips)
     save_record(layout, record)
     log(f"Workshop running at {record['url']} for {len(record['learners'])} learner(s).")
     if tls:
         log(f"Certificate fingerprint (SHA-256), also on the sheet: {record['fingerprint']}")
+    log(f"Formgrader (for you only; open it at this machine or through an SSH tunnel, see the sheet): "
+        f"{record['formgrader'].split('?')[0]}")
     log(f"Sign-in sheet (root only): {sheet}; printable slips: {slips}")
 
 
@@ -330,35 +324,44 @@ def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
         while kill_started(started, 0) and time.monotonic() < deadline:
             time.sleep(0.1)
         kill_started(started, signal.SIGKILL)
-    uids = {info["uid"] for info in record.get("learners", {}).values()}
-    for _ in range(20):
-        if not _kill_uid_processes(uids):
-            break
-        time.sleep(0.1)
     record["hub_pid"] = None
 
 
-def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> None:
-    """Stop everything; unless `keep`, remove accounts, homes, exchange, ACLs and state. Safe to repeat."""
+def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> list[str]:
+    """Stop everything (the hub, the formgrader, every process of a learner's uid); give the course folder back and
+    remove the grader account; unless `keep`, remove accounts, homes, exchange, ACLs and state. Safe to repeat.
+    Returns what could not be done, each said (the record and state stay then, for another `stop`)."""
     stop_hub(layout, record)
+    problems = remove_grader(layout, record)
+    uids = {info["uid"] for info in record.get("learners", {}).values()}
+    left = kill_all(uids)
+    problems += [f"{len(left)} learner process(es) could not be killed: {left[:5]}"] if left else []
     for name in ("passphrases.json", "cookie_secret", "jupyterhub.sqlite"):
         with contextlib.suppress(FileNotFoundError):
             (layout.state / name).unlink()
     if keep:
         save_record(layout, record)
-        return
+        return problems
     for user, info in list(record.get("learners", {}).items()):
-        remove_account(user, info.get("home"))
-        record["learners"].pop(user)
+        mine = remove_account(user, info.get("home"))
+        problems += mine
+        if not mine:
+            record["learners"].pop(user)
     group = record.get("group")
-    if group:
+    if group and not record.get("learners"):
         unhide(group, record.get("hidden", []))
         if record.get("group_created") and _group(group) is not None:
-            subprocess.run(["groupdel", group], capture_output=True, stdin=subprocess.DEVNULL)
+            proc = subprocess.run(["groupdel", group], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            if _group(group) is not None:
+                problems.append(f"group {group} was NOT removed: groupdel: {proc.stderr.strip()}")
+    if problems:
+        save_record(layout, record)
+        return problems
     for path in (layout.exchange, layout.homes, layout.learner_config, layout.state):
         shutil.rmtree(path, ignore_errors=True)
     with contextlib.suppress(OSError):
         layout.root.rmdir()
+    return []
 
 
 def stop(root: Path | None = None, keep: bool = False, log=_quiet) -> dict:
@@ -376,7 +379,13 @@ def stop(root: Path | None = None, keep: bool = False, log=_quiet) -> dict:
         if result["archive"]:
             log(f"Every raw hand-in archived in {result['archive']} (root only)")
     finally:
-        teardown(layout, record, keep=keep, log=log)
+        problems = teardown(layout, record, keep=keep, log=log)
+        for line in problems:
+            log(f"NOT DONE: {line}")
+    if problems:
+        raise WorkshopError(f"the workshop is stopped but {len(problems)} thing(s) above are left on the machine; "
+                            "run `pathways workshop stop` again (it exits with an error until nothing is left)")
     log("Workshop stopped" + (": accounts, homes and exchange kept (passphrases no longer work)." if keep else
-                              ": accounts, homes, exchange and passphrases removed."))
+                              ": accounts, homes, exchange and passphrases removed, and nothing of the learners' "
+                              "accounts is left."))
     return result

@@ -40,9 +40,10 @@ def write_sheet(layout: Layout, record: dict, passphrases: dict[str, str]) -> tu
              f"Address: {url}"]
     if fp:
         lines.append(f"Certificate fingerprint (SHA-256), check it in the browser: {fp}")
-    if record.get("instructor") in passphrases:  # never on the slips
-        lines.append(f"Instructor's formgrader: {url}services/formgrader/formgrader (login "
-                     f"{record['instructor']} {passphrases[record['instructor']]})")
+    if record.get("formgrader"):  # never on the slips
+        port = record["formgrader"].split(":")[2].split("/")[0]
+        lines.append(f"Instructor's formgrader (at this machine only): {record['formgrader']}")
+        lines.append(f"  from another computer: ssh -L {port}:127.0.0.1:{port} root@THIS-MACHINE, then that address")
     lines.append("")
     lines.append(f"{'learner':32} {'username':24} passphrase")
     for user, info in rows:

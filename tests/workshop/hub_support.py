@@ -21,8 +21,10 @@ from pathways.grading.workshop.common import started_in
 from support.hub_env import hub_environment
 
 LESSON = "01-why-dont-they-leave"
-PREFIX = "pwt-"
-UIDS = (47900, 47999)  # a range of its own, apart from a real workshop's default
+# a prefix and uid range of its own, apart from a real workshop's default; overridable so that two checkouts' test
+# runs on one machine (the CI beside a developer) never share accounts
+PREFIX = os.environ.get("PATHWAYS_TEST_WORKSHOP_PREFIX", "pwt-")
+UIDS = tuple(int(n) for n in os.environ.get("PATHWAYS_TEST_WORKSHOP_UIDS", "47900-47999").split("-", 1))
 LEARNERS = {"ana": "Ana Lima", "ben": "Ben Okafor", "cleo": "Cleo Martin"}
 REPO = Path(__file__).resolve().parents[2]
 PATHWAYS = str(Path(sys.executable).parent / "pathways")
@@ -199,7 +201,7 @@ def sweep(workshop, root: Path, hidden: list[str], prefix: str = PREFIX) -> None
     if record is not None:
         workshop.teardown(workshop.Layout(root), record, keep=False)
     for acct in pwd.getpwall():
-        if acct.pw_name.startswith(prefix) and acct.pw_gecos == workshop.LEARNER_COMMENT:
+        if acct.pw_name.startswith(prefix) and acct.pw_gecos in workshop.WORKSHOP_COMMENTS:
             workshop.remove_account(acct.pw_name, acct.pw_dir)
     workshop.unhide(f"{prefix}learners", hidden)
     subprocess.run(["groupdel", f"{prefix}learners"], capture_output=True)
