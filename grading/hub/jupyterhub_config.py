@@ -40,7 +40,9 @@ c.Authenticator.enable_auth_state = False
 # Each learner's JupyterLab runs as their own account, opened on their own copy of lesson 1, with the learners'
 # screen of `make start` (pathways.grading.learner.lab: no instructor tools, no news, a lesson opens ready to use).
 # The only Jupyter configuration of their own is nbgrader's exchange (learner-config/nbgrader_config.py).
-c.JupyterHub.spawner_class = "localprocess"
+c.JupyterHub.spawner_class = "pathways.grading.workshop.hub_login.WorkshopSpawner"
+# Each server in cgroups of its own (memory, processes, CPU share) and with private temporary folders (limits.py)
+c.WorkshopSpawner.limits = S["limits"]
 c.Spawner.cmd = [S["singleuser"]]
 # Kernels talk over Unix sockets in the learner's private runtime folder (no TCP port another learner could listen
 # to), and no Jupyter configuration of the learner's own is read (it could make her server serve pages of hers).

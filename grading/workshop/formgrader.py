@@ -18,6 +18,7 @@ HTML sanitized and a Content-Security-Policy without inline script of theirs).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import secrets
@@ -34,10 +35,8 @@ from .common import GRADER_COMMENT, NOLOGIN, Layout, WorkshopError, mkdir, run, 
 GRADER = "grader"
 #: The host name the formgrader is opened at (it listens on 127.0.0.1 only).
 HOST = "localhost"
-#: nbgrader's extensions other than the formgrader, and everything else the environment enables: all off.
-OFF = ("jupyterlab", "notebook", "notebook_shim", "voila", "jupyter_lsp", "jupyter_server_terminals",
-       "nbgrader.server_extensions.assignment_list", "nbgrader.server_extensions.course_list",
-       "nbgrader.server_extensions.validate_assignment")
+#: The only server extensions the formgrader loads; every other one the environment enables is switched off.
+ON = ("nbgrader.server_extensions.formgrader", "pathways.grading.workshop.formgrader_guard")
 
 
 def create_grader(name: str, uid: int, home: Path) -> dict:
@@ -82,8 +81,9 @@ def lend_course(course: Path, grader: dict) -> dict:
     lent = {"course": str(course), "uid": st.st_uid, "gid": st.st_gid, "passage": []}
     for parent in reversed(course.parents):
         if not parent.stat().st_mode & 0o001:
+            plain = not run(["getfacl", "--skip-base", "-p", str(parent)]).stdout.strip()
             run(["setfacl", "-m", f"u:{grader['uid']}:--x", str(parent)])
-            lent["passage"].append(str(parent))
+            lent["passage"].append([str(parent), plain])
     _chown_tree(course, grader["uid"], grader["gid"], only_uid=None)
     return lent
 
@@ -98,9 +98,10 @@ def give_course_back(lent: dict, grader_uid: int) -> list[str]:
             _chown_tree(course, lent["uid"], lent["gid"], only_uid=grader_uid)
         except OSError as exc:
             problems.append(f"the course folder {course} could not be given back to uid {lent['uid']}: {exc}")
-    for path in lent.get("passage", []):
-        proc = subprocess.run(["setfacl", "-x", f"u:{grader_uid}", path], capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL)
+    for path, plain in lent.get("passage", []):
+        # a folder that had no ACL before gets none again (removing the entry alone leaves a mask behind)
+        proc = subprocess.run(["setfacl", "-b" if plain else "-x", *([] if plain else [f"u:{grader_uid}"]), path],
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if proc.returncode != 0 and Path(path).exists():
             problems.append(f"the ACL entry for uid {grader_uid} on {path} could not be removed: {proc.stderr.strip()}")
     return problems
@@ -117,14 +118,16 @@ def _chown_tree(top: Path, uid: int, gid: int, only_uid: int | None) -> None:
 
 def command(env: dict, port: int, token: str, course: str) -> list[str]:
     """The formgrader's command line: a Jupyter server with the formgrader and the guard only."""
-    off = [f"--ServerApp.jpserver_extensions={name}=False" for name in OFF]
+    enabled = set()
+    for path in (Path(env["bin"]).parent / "etc" / "jupyter" / "jupyter_server_config.d").glob("*.json"):
+        enabled |= set(json.loads(path.read_text()).get("ServerApp", {}).get("jpserver_extensions", {}))
+    off = [f"--ServerApp.jpserver_extensions={name}=False" for name in sorted(enabled - set(ON))]
     return [str(Path(env["bin"]) / "jupyter-server"), "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0", "--ServerApp.open_browser=False", f"--IdentityProvider.token={token}",
             "--ServerApp.terminals_enabled=False", "--ServerApp.default_url=/formgrader",
             f"--ServerApp.root_dir={course}",
             f"--ServerApp.local_hostnames={HOST}",
-            "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True",
-            "--ServerApp.jpserver_extensions=pathways.grading.workshop.formgrader_guard=True", *off,
+            *[f"--ServerApp.jpserver_extensions={name}=True" for name in ON], *off,
             "--HTMLExporter.sanitize_html=True"]
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pathways import config
 
+from . import limits
 from .accounts import (
     USERNAME,
     _account,
@@ -30,7 +31,6 @@ from .accounts import (
     _uids_in_use,
     create_account,
     hide_from,
-    new_passphrase,
     plan_accounts,
     remove_account,
     unhide,
@@ -58,7 +58,8 @@ from .common import (
 from .environment import ensure_environment
 from .exchange import archive_exchange, build_exchange, collect_exchange, write_learner_config
 from .formgrader import GRADER, instructor_settings, remove_grader, setup_grader, start_formgrader
-from .sheet import fingerprint, self_signed, write_sheet
+from .limits import Limits
+from .sheet import fingerprint, new_passphrases, self_signed, write_sheet
 
 
 def _quiet(line: str) -> None:
@@ -120,6 +121,7 @@ class StartOptions:
     start_timeout: int = 180
     release: bool = True
     ready_timeout: float = 120
+    limits: Limits | None = Limits()  # None: --no-limits
 
 
 def _check_start(opts: StartOptions) -> tuple[Layout, dict | None]:
@@ -134,6 +136,12 @@ def _check_start(opts: StartOptions) -> tuple[Layout, dict | None]:
         raise WorkshopError("give both --cert and --key, or neither (a self-signed certificate is made)")
     if not USERNAME.match(opts.prefix + "x") or not opts.prefix.endswith("-"):
         raise WorkshopError("--prefix must be lower-case letters and digits ending with '-' (e.g. 'pw-')")
+    cannot = limits.missing() if opts.limits else []
+    if opts.limits and any(layout.root.is_relative_to(p) for p in limits.PRIVATE):
+        cannot.append(f"the workshop's folder {layout.root} is in a temporary folder each learner gets her own of")
+    if cannot:
+        raise WorkshopError("per-learner limits cannot be enforced on this machine (" + "; ".join(cannot) + "): "
+                            "fix that, or start with --no-limits (then one learner can take the whole machine)")
     return layout, old
 
 
@@ -167,6 +175,7 @@ def _new_record(layout: Layout, old: dict | None, opts: StartOptions, course: Pa
                    "started": datetime.now(UTC).isoformat(timespec="seconds")})
     record.setdefault("learners", {})
     record.setdefault("hidden", [])
+    record["limits"] = limits.settings(opts.prefix, opts.limits)
     save_record(layout, record)
     return record
 
@@ -193,6 +202,7 @@ def _make_learners(layout: Layout, record: dict, opts: StartOptions, names: dict
         info.update({"sid": sid, "name": ledger.name(sid)})
         record["learners"][user] = info
         save_record(layout, record)
+    limits.set_up_learners(layout.root, record)
 
 
 def start(opts: StartOptions, log=_quiet) -> dict:
@@ -249,19 +259,8 @@ def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, c
         "learner_env": _learner_settings(),
         "start_timeout": opts.start_timeout, "spawn_limit": opts.spawn_limit,
         "server_limit": len(record["learners"]) + 2, "idle_timeout": opts.idle_timeout,
-        "cull_every": opts.cull_every,
+        "cull_every": opts.cull_every, "limits": record["limits"],
     }
-
-
-def _new_passphrases(layout: Layout, users) -> dict[str, str]:
-    """A new passphrase per learner; only their scrypt hashes are written (root only)."""
-    from .hub_login import hash_passphrase
-
-    passphrases = {user: new_passphrase() for user in users}
-    fd = os.open(layout.state / "passphrases.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({user: hash_passphrase(p) for user, p in passphrases.items()}, fh)
-    return passphrases
 
 
 def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_quiet) -> None:
@@ -275,7 +274,7 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
         record.pop("fingerprint", None)
     record["url"] = hub_url(opts.address, opts.port, tls)
     record.pop("instructor", None)
-    passphrases = _new_passphrases(layout, record["learners"])
+    passphrases = new_passphrases(layout, record["learners"])
     (layout.state / "settings.json").write_text(json.dumps(_hub_settings(layout, record, env, opts, cert, key),
                                                            indent=1))
     shutil.copyfile(HUB_FILES / "jupyterhub_config.py", layout.state / "jupyterhub_config.py")
@@ -296,6 +295,8 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
     record["sheet"], record["slips"] = str(sheet), str(slips)
     save_record(layout, record)
     log(f"Workshop running at {record['url']} for {len(record['learners'])} learner(s).")
+    log(f"Limits per learner: {opts.limits.describe()}." if opts.limits else "NO limits per learner (--no-limits): "
+        "one learner can take the machine's memory, processes, disk and processor from everyone.")
     if tls:
         log(f"Certificate fingerprint (SHA-256), also on the sheet: {record['fingerprint']}")
     log(f"Formgrader (for you only; open it at this machine or through an SSH tunnel, see the sheet): "
@@ -333,6 +334,7 @@ def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> list[str]:
     Returns what could not be done, each said (the record and state stay then, for another `stop`)."""
     stop_hub(layout, record)
     problems = remove_grader(layout, record)
+    problems += limits.release_learners(layout.root, record, keep)
     uids = {info["uid"] for info in record.get("learners", {}).values()}
     left = kill_all(uids)
     problems += [f"{len(left)} learner process(es) could not be killed: {left[:5]}"] if left else []
@@ -357,7 +359,7 @@ def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> list[str]:
     if problems:
         save_record(layout, record)
         return problems
-    for path in (layout.exchange, layout.homes, layout.learner_config, layout.state):
+    for path in (layout.exchange, layout.homes, layout.learner_config, layout.state, layout.root / "disks"):
         shutil.rmtree(path, ignore_errors=True)
     with contextlib.suppress(OSError):
         layout.root.rmdir()

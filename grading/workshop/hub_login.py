@@ -21,8 +21,10 @@ import subprocess
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
-from traitlets import Float, Unicode
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Dict, Float, Unicode
 
+from . import limits
 from .cleanup import RUNTIME
 
 #: scrypt parameters for passphrases: about 30-50 ms each on a small machine, 16 MB of memory.
@@ -113,3 +115,28 @@ def give_lessons(outbound: str, spawner) -> None:
     os.chmod(folder, 0o700)
     if outbound and Path(outbound).is_dir():
         copy_lessons(outbound, user.pw_dir, spawner.user.name)
+
+
+class WorkshopSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner that puts each learner's server, before it becomes the learner, into her own cgroups (memory,
+    processes, CPU share, the freezer `stop` uses) and a mount namespace with her private temporary folders; see
+    pathways.grading.workshop.limits. With no `limits` (start --no-limits) it is LocalProcessSpawner."""
+
+    limits = Dict(config=True, help="cgroup parents ('parents'), values ('values'), 'private_temp' (limits.py)")
+
+    def make_preexec_fn(self, name):
+        """Join the learner's cgroups and enter her private temporary folders, then become her."""
+        become = super().make_preexec_fn(name)
+        if not self.limits:
+            return become
+        dirs = limits.cgroup_dirs(self.limits["parents"], name)
+        limits.make_cgroups(dirs, self.limits["values"])
+        private = limits.private_temp(pwd.getpwnam(name).pw_dir) if self.limits.get("private_temp") else None
+
+        def preexec():
+            limits.join(dirs)
+            if private:
+                private()
+            become()
+
+        return preexec

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import ssl
@@ -28,6 +29,18 @@ def fingerprint(cert: Path) -> str:
     der = ssl.PEM_cert_to_DER_cert(Path(cert).read_text())
     digest = hashlib.sha256(der).hexdigest().upper()
     return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def new_passphrases(layout: Layout, users) -> dict[str, str]:
+    """A new passphrase per learner; only their scrypt hashes are written (root only)."""
+    from .accounts import new_passphrase
+    from .hub_login import hash_passphrase
+
+    passphrases = {user: new_passphrase() for user in users}
+    fd = os.open(layout.state / "passphrases.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({user: hash_passphrase(p) for user, p in passphrases.items()}, fh)
+    return passphrases
 
 
 # --- the sheet ---------------------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import time
 import uuid
 from pathlib import Path
 
+from pathways.grading.workshop.cleanup import traces
 from pathways.grading.workshop.common import started_in
+from pathways.grading.workshop.limits import CGROUP, CONTROLLERS
 from support.hub_env import hub_environment
 
 LESSON = "01-why-dont-they-leave"
@@ -188,6 +190,11 @@ def leftovers(root: Path, hidden: list[str], prefix: str = PREFIX, uids: tuple[i
             except OSError:
                 continue
     left += [f"process {pid} (HOME in the workshop's folder)" for pid, _ in started_in(root)]
+    left += [t for t in traces(set(range(uids[0], uids[1] + 1))) if not t.startswith("process")]  # temp files, IPC
+    cgroups = [f"{CGROUP}/{c}" for c in CONTROLLERS]
+    left += [f"cgroup {d}" for top in cgroups for d, _, _ in os.walk(top) if d.endswith(f"/pathways-{prefix[:-1]}")]
+    left += [f"mount {line.split()[1]}" for line in Path("/proc/mounts").read_text().splitlines()
+             if line.split()[1].startswith(str(root) + "/")]
     left += acl_entries(hidden, f"{prefix}learners", uids[0])
     if root.exists():
         left.append(f"folder {root}")

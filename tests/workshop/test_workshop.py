@@ -19,9 +19,7 @@ import shutil
 import socket
 import subprocess
 import tarfile
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -37,70 +35,16 @@ from hub_support import (
     archives,
     free_port,
     leftovers,
-    missing,
     model_code,
     probe_code,
     run_pathways,
     served_fingerprint,
-    shared_environment,
     start_workshop,
-    sweep,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workshop")]
 
 MARK = "Ben's second thoughts, handed in at the follow-up session."
-
-
-@pytest.fixture(scope="module")
-def hub(released_course, tmp_path_factory):
-    """A running workshop for three learners, started with `pathways workshop start`; removed (and checked
-    removed) whatever happens."""
-    why = missing()
-    if why:
-        pytest.skip(why)
-    from pathways.grading import workshop
-
-    shared_environment()
-    base = tmp_path_factory.mktemp("workshop")
-    course = base / "course"
-    shutil.copytree(released_course, course)
-    roster = base / "class.csv"
-    roster.write_text("id,name\n" + "".join(f"{sid},{name}\n" for sid, name in LEARNERS.items()), encoding="utf-8")
-    root = Path(tempfile.mkdtemp(prefix="pathways-ws-test-"))
-    installed = workshop.installed_lessons(workshop.shared_env() / "venv")  # package data of the hub env
-    # the folders hide_from shuts learners out of: the checkout, its lessons, the course, the hub env's lessons
-    hidden = [str(REPO), str(REPO / "lessons"), str(course), str(installed)]
-    state = {"root": root, "course": course, "roster": roster, "workshop": workshop, "installed_lessons": installed,
-             "base": base}
-    try:
-        start_workshop(state, "127.0.0.1", free_port())
-        yield state
-    finally:
-        t1 = time.monotonic()
-        sweep(workshop, root, hidden)
-        TIMINGS["sweep"] = time.monotonic() - t1
-        left = leftovers(root, hidden)
-        timings = json.dumps({k: round(v, 1) for k, v in TIMINGS.items()})
-        (base / "timings.json").write_text(timings)  # kept with the test's files (pytest keeps the last runs')
-        print(f"\nworkshop test timings (s): {timings}")
-        assert not left, f"left behind: {left}"
-
-
-@pytest.fixture(scope="module")
-def learners(hub) -> dict[str, Learner]:
-    """The three learners logged in, each with their server started (all three at once)."""
-    out = {}
-    for sid in LEARNERS:
-        user = f"{PREFIX}{sid}"
-        out[sid] = Learner(hub["url"], user, hub["passphrases"][user])
-        assert out[sid].login() == 302
-    t0 = time.monotonic()
-    with ThreadPoolExecutor(3) as pool:
-        waits = list(pool.map(lambda le: le.start_server(), out.values()))
-    TIMINGS["servers_ready"] = time.monotonic() - t0
-    TIMINGS["slowest_server"] = max(waits)
-    return out
 
 
 def test_are_accounts_locked_down_and_homes_private(hub):
