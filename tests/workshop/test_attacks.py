@@ -142,9 +142,12 @@ def test_can_a_learner_listen_to_another_learners_kernel(hub, learners):
                 k.get("execution_state") == "busy" for k in ben.api("GET", f"user/{ben.user}/api/kernels").json()):
             time.sleep(0.1)
         result = attacks.last_json(ana.run(attacks.listen_code(ben.user, 3), cwd="."))
+        kernels = len(ben.api("GET", f"user/{ben.user}/api/kernels").json())
         job.result()
     ATTACKS["listening to ben's kernel"] = result
-    assert len(result["ben_tcp_listening"]) == 1, result  # his server's port (the proxy's way in), no kernel's
+    # his server's port (the proxy's way in) and, per kernel, ipykernel's pipe for output of forked processes: a
+    # PULL socket (it only receives, and drops any message without the kernel's random key); no kernel channel
+    assert len(result["ben_tcp_listening"]) <= 1 + kernels, (result, kernels)
     assert result["runtime_folder"] == "PermissionError" and result["heard"] == 0, result
     assert result.get("unix_connect", "PermissionError") == "PermissionError", result
 
