@@ -111,9 +111,10 @@ def create_account(name: str, uid: int, group: str, home: Path) -> dict:
     return {"uid": acct.pw_uid, "gid": acct.pw_gid, "home": str(home)}
 
 
-def remove_account(name: str, home: str | None) -> list[str]:
-    """Delete a workshop account (learner or grader), its group, its home and whatever its uid left outside it
-    (cleanup.remove_traces); the problems, each said (an empty list: nothing of it is left)."""
+def remove_account(name: str, home: str | None, traces: bool = True) -> list[str]:
+    """Delete a workshop account (learner or grader), its group, its home and (unless the caller did, `traces`
+    False) whatever its uid left outside it (cleanup.remove_traces); the problems, each said (an empty list:
+    nothing of it is left)."""
     acct = _account(name)
     problems = []
     if acct is not None:
@@ -122,7 +123,7 @@ def remove_account(name: str, home: str | None) -> list[str]:
         left = kill_all({acct.pw_uid})
         if left:
             problems.append(f"{name}: {len(left)} process(es) could not be killed: {left[:5]}")
-        problems += [f"{name}: {p}" for p in remove_traces({name: acct.pw_uid})]
+        problems += [f"{name}: {p}" for p in remove_traces({name: acct.pw_uid})] if traces else []
         proc = subprocess.run(["userdel", name], capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if proc.returncode != 0 or _account(name) is not None:
             problems.append(f"account {name} was NOT removed: userdel: {(proc.stderr or proc.stdout).strip()}")

@@ -175,8 +175,9 @@ def stop_formgrader(record: dict) -> None:
     record["formgrader_pid"] = None
 
 
-def remove_grader(layout: Layout, record: dict) -> list[str]:
-    """Stop the formgrader, give the course folder back and remove the grader account; the problems."""
+def remove_grader(layout: Layout, record: dict, traces: bool = True) -> list[str]:
+    """Stop the formgrader, give the course folder back and remove the grader account (what its uid left outside
+    its home too, unless `traces` is False: the caller does); the problems."""
     from .accounts import remove_account
 
     stop_formgrader(record)
@@ -186,7 +187,7 @@ def remove_grader(layout: Layout, record: dict) -> list[str]:
     problems = give_course_back(record["lent"], grader["uid"]) if record.get("lent") else []
     if not problems:
         record.pop("lent", None)
-    mine = remove_account(grader["user"], grader["home"])
+    mine = remove_account(grader["user"], grader["home"], traces=traces)
     if not mine:
         record.pop("grader")
     save_record(layout, record)

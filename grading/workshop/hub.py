@@ -35,7 +35,7 @@ from .accounts import (
     remove_account,
     unhide,
 )
-from .cleanup import kill_all
+from .cleanup import kill_all, remove_traces
 from .common import (
     DEFAULT_PREFIX,
     DEFAULT_UIDS,
@@ -333,7 +333,10 @@ def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> list[str]:
     remove the grader account; unless `keep`, remove accounts, homes, exchange, ACLs and state. Safe to repeat.
     Returns what could not be done, each said (the record and state stay then, for another `stop`)."""
     stop_hub(layout, record)
-    problems = remove_grader(layout, record)
+    owners = {user: info["uid"] for user, info in record.get("learners", {}).items()}
+    if record.get("grader"):
+        owners[record["grader"]["user"]] = record["grader"]["uid"]
+    problems = remove_grader(layout, record, traces=False)
     problems += limits.release_learners(layout.root, record, keep)
     uids = {info["uid"] for info in record.get("learners", {}).values()}
     left = kill_all(uids)
@@ -344,8 +347,9 @@ def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> list[str]:
     if keep:
         save_record(layout, record)
         return problems
+    problems += remove_traces(owners)  # one look through the temporary folders for every account
     for user, info in list(record.get("learners", {}).items()):
-        mine = remove_account(user, info.get("home"))
+        mine = remove_account(user, info.get("home"), traces=False)
         problems += mine
         if not mine:
             record["learners"].pop(user)
