@@ -35,6 +35,8 @@ from .common import GRADER_COMMENT, NOLOGIN, Layout, WorkshopError, mkdir, run, 
 GRADER = "grader"
 #: The host name the formgrader is opened at (it listens on 127.0.0.1 only).
 HOST = "localhost"
+#: nbconvert's sanitizer: learner markdown and HTML outputs lose scripts, event handlers and javascript: links.
+SANITIZER = "nbconvert.preprocessors.sanitize.SanitizeHTML"
 #: The only server extensions the formgrader loads; every other one the environment enables is switched off.
 ON = ("nbgrader.server_extensions.formgrader", "pathways.grading.workshop.formgrader_guard")
 
@@ -128,7 +130,8 @@ def command(env: dict, port: int, token: str, course: str) -> list[str]:
             f"--ServerApp.root_dir={course}",
             f"--ServerApp.local_hostnames={HOST}",
             *[f"--ServerApp.jpserver_extensions={name}=True" for name in ON], *off,
-            "--HTMLExporter.sanitize_html=True"]
+            # nbgrader's formgrade template ignores sanitize_html for markdown cells: the preprocessor cleans both
+            "--HTMLExporter.sanitize_html=True", f"--HTMLExporter.preprocessors={SANITIZER}"]
 
 
 def start_formgrader(layout: Layout, record: dict, env: dict, port: int, settings: dict[str, str]) -> str:
