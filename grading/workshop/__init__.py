@@ -29,13 +29,19 @@ Run as root (accounts are real Unix users). What it builds, and who can read wha
 * a private state folder (root only, 0700): the hub's database and settings, the passphrase hashes,
   the sign-in sheet and printable slips.
 
+* limits per learner (`limits`): her own cgroups (memory, processes, CPU share, freezer) and a size-limited
+  home holding her private temporary folders; `start` refuses where they cannot be enforced (--no-limits).
+
 `stop` collects every hand-in into the course, archives the raw exchange into the course folder
-(private to the instructor), stops the hub and every learner process, then removes accounts, homes,
-exchange, ACLs and state, unless `--keep` (accounts, homes and exchange stay for a follow-up; the
+(private to the instructor), stops the hub, the formgrader and every learner process (`cleanup`: her cgroup
+frozen and killed, then every process of her uid at once), removes what her uid left in the machine's temporary
+folders, SysV IPC and cron/at, then removes accounts, homes, exchange, ACLs and state, reporting every step that
+failed (and exiting with an error until nothing is left), unless `--keep` (accounts, homes and exchange stay for a follow-up; the
 passphrases stop working all the same).
 
 The parts: `common` (where things are, the record), `environment` (the shared hub environment; `pathways
-workshop prepare`), `accounts` (accounts and the ACL), `exchange` (building it, collect, feedback, archive),
+workshop prepare`), `accounts` (accounts and the ACL), `limits`, `cleanup`, `formgrader` (and its server extension
+`formgrader_guard`), `exchange` (building it, collect, feedback, archive),
 `sheet` (certificate, sheet, slips), `hub` (start and stop), `cli` (the commands, assembled into `pathways` by
 grading/cli.py). What runs inside the hub is `hub_login` (the passphrase login, the lessons hook), and on the
 learner's side `learner_submit`. Each learner's server shows the learners' screen of `make start`
