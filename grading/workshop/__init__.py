@@ -36,8 +36,8 @@ Run as root (accounts are real Unix users). What it builds, and who can read wha
 (private to the instructor), stops the hub, the formgrader and every learner process (`cleanup`: her cgroup
 frozen and killed, then every process of her uid at once), removes what her uid left in the machine's temporary
 folders, SysV IPC and cron/at, then removes accounts, homes, exchange, ACLs and state, reporting every step that
-failed (and exiting with an error until nothing is left), unless `--keep` (accounts, homes and exchange stay for a follow-up; the
-passphrases stop working all the same).
+failed (and exiting with an error until nothing is left), unless `--keep` (accounts, homes and exchange stay for
+a follow-up; the passphrases stop working all the same).
 
 The parts: `common` (where things are, the record), `environment` (the shared hub environment; `pathways
 workshop prepare`), `accounts` (accounts and the ACL), `limits`, `cleanup`, `formgrader` (and its server extension
