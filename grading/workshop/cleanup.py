@@ -55,11 +55,12 @@ def kill_all(uids: set[int], timeout: float = 20) -> list[int]:
         for uid in {os.stat(f"/proc/{p}").st_uid for p in left if os.path.exists(f"/proc/{p}")} & uids:
             _kill_as(uid)
         time.sleep(0.05)
-        left = [p for p in processes_of(uids) if not _zombie(p)]
+        left = [p for p in processes_of(uids) if not is_zombie(p)]
     return left
 
 
-def _zombie(pid: int) -> bool:
+def is_zombie(pid: int) -> bool:
+    """True if the process has ended (a zombie waiting for its parent) or is gone."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
             return fh.read().rsplit(")", 1)[-1].split()[0] == "Z"
@@ -135,7 +136,7 @@ def remove_traces(users: dict[str, int]) -> list[str]:
 
 def traces(uids: set[int]) -> list[str]:
     """What of these uids is still on the machine outside accounts and homes (for `stop` to report)."""
-    left = [f"process {p}" for p in processes_of(uids) if not _zombie(p)]
+    left = [f"process {p}" for p in processes_of(uids) if not is_zombie(p)]
     left += [f"{RUNTIME}/{uid}" for uid in uids if os.path.exists(f"{RUNTIME}/{uid}")]
     left += [path for paths in temp_files_of(uids).values() for path in paths]
     left += [f"SysV {kind} {ident} (uid {uid})" for kind, ident, uid in ipc_of(uids)]
