@@ -120,6 +120,8 @@ def remove_traces(users: dict[str, int]) -> list[str]:
         shutil.rmtree(f"{RUNTIME}/{uid}", ignore_errors=True)
         if os.path.exists(f"{RUNTIME}/{uid}"):
             problems.append(f"{RUNTIME}/{uid} could not be removed")
+    with contextlib.suppress(OSError):
+        os.rmdir(RUNTIME)  # once no workshop on the machine has a learner's folder in it
     for kind, ident, _uid in ipc_of(uids):
         proc = subprocess.run(["ipcrm", SYSV[kind], ident], capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
