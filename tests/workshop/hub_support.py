@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
-from pathways.grading.workshop.cleanup import traces
+from pathways.grading.workshop.cleanup import is_zombie, processes_of, traces
 from pathways.grading.workshop.common import started_in
 from pathways.grading.workshop.limits import CGROUP, CONTROLLERS
 from support.hub_env import hub_environment
@@ -182,13 +182,8 @@ def leftovers(root: Path, hidden: list[str], prefix: str = PREFIX, uids: tuple[i
             or uids[0] <= p.pw_uid <= uids[1]]
     left += [f"group {g.gr_name}" for g in grp.getgrall() if g.gr_name.startswith(prefix)
              or uids[0] <= g.gr_gid <= uids[1]]
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if uids[0] <= os.stat(f"/proc/{entry}").st_uid <= uids[1]:
-                    left.append(f"process {entry}")
-            except OSError:
-                continue
+    # a process of theirs still running (a zombie has ended: it only waits for init, PID 1, to collect it)
+    left += [f"process {pid}" for pid in processes_of(set(range(uids[0], uids[1] + 1))) if not is_zombie(pid)]
     left += [f"process {pid} (HOME in the workshop's folder)" for pid, _ in started_in(root)]
     left += [t for t in traces(set(range(uids[0], uids[1] + 1))) if not t.startswith("process")]  # temp files, IPC
     cgroups = [f"{CGROUP}/{c}" for c in CONTROLLERS]
