@@ -12,9 +12,10 @@ import re
 import secrets
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
-from .cleanup import kill_all, remove_traces, uids_with_traces
+from .cleanup import kill_all, processes_of, remove_traces, uids_with_traces
 from .common import (
     LEARNER_COMMENT,
     NOLOGIN,
@@ -123,6 +124,9 @@ def remove_account(name: str, home: str | None, traces: bool = True) -> list[str
         left = kill_all({acct.pw_uid})
         if left:
             problems.append(f"{name}: {len(left)} process(es) could not be killed: {left[:5]}")
+        deadline = time.monotonic() + 10  # the dead, until their parent (often init) collects them: userdel
+        while processes_of({acct.pw_uid}) and time.monotonic() < deadline:  # refuses a user who has any
+            time.sleep(0.05)
         problems += [f"{name}: {p}" for p in remove_traces({name: acct.pw_uid})] if traces else []
         proc = subprocess.run(["userdel", name], capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if proc.returncode != 0 or _account(name) is not None:
