@@ -2,11 +2,12 @@
 on 127.0.0.1, the exchange, grading and feedback; then `stop --keep`, a restart on 127.0.0.2 (HTTPS only, a
 self-signed certificate whose fingerprint is on the sheet) with new passphrases, and `stop`.
 
-One hub serves the module's tests in order (it takes seconds to start and each learner's server ~150 MB). The
-fixture removes every account, home, group, ACL and process it made even when a test fails, then checks that
-nothing is left. Needs root, bubblewrap, setfacl, npm and Debian's /usr/bin/python3.11 (all installed by .ci/run).
-The shared hub environment (/opt/pathways-workshop) is built by `make test` before the tests; run directly,
-pytest builds it when missing (minutes, and says so).
+One hub serves the module's tests in order (conftest.py: the same hub test_attacks.py attacks first). The fixture
+removes every account, home, group, ACL, process, cgroup, mount and temporary file it made even when a test fails,
+then checks that nothing is left. Needs root, bubblewrap, setfacl, npm and Debian's /usr/bin/python3.11 (all
+installed by .ci/run), cgroup v1 and loop devices (the limits; start refuses without them). The shared hub
+environment (/opt/pathways-workshop) is built by `make test` before the tests; run directly, pytest builds it when
+missing (minutes, and says so).
 """
 
 from __future__ import annotations
