@@ -29,31 +29,36 @@ c.JupyterHub.pid_file = str(here / "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every learner's server
 c.JupyterHub.cleanup_proxy = True
 
-# Who gets in: the class list, each with the passphrase on the instructor's sheet, and the instructor, whose only
-# use of the hub is the formgrader below (no server of their own, no admin: they work from the machine as root).
+# Who gets in: the class list, each with the passphrase on the instructor's sheet. The instructor has no login
+# here: the formgrader is served apart, on the machine's loopback (grading/workshop/formgrader.py says why).
 c.JupyterHub.authenticator_class = "pathways.grading.workshop.hub_login.PassphraseAuthenticator"
 c.PassphraseAuthenticator.passphrase_file = str(here / "passphrases.json")
-c.Authenticator.allowed_users = set(S["users"]) | {S["instructor"]}
+c.Authenticator.allowed_users = set(S["users"])
 c.Authenticator.admin_users = set()
 c.Authenticator.enable_auth_state = False
 
 # Each learner's JupyterLab runs as their own account, opened on their own copy of lesson 1, with the learners'
 # screen of `make start` (pathways.grading.learner.lab: no instructor tools, no news, a lesson opens ready to use).
 # The only Jupyter configuration of their own is nbgrader's exchange (learner-config/nbgrader_config.py).
-c.JupyterHub.spawner_class = "localprocess"
+c.JupyterHub.spawner_class = "pathways.grading.workshop.hub_login.WorkshopSpawner"
+# Each server in cgroups of its own (memory, processes, CPU share) and with private temporary folders (limits.py)
+c.WorkshopSpawner.limits = S["limits"]
 c.Spawner.cmd = [S["singleuser"]]
-c.Spawner.args = __import__("pathways.grading.learner.lab", fromlist=["learner_lab_args"]).learner_lab_args()
+# Kernels talk over Unix sockets in the learner's private runtime folder (no TCP port another learner could listen
+# to), and no Jupyter configuration of the learner's own is read (it could make her server serve pages of hers).
+c.Spawner.args = [*__import__("pathways.grading.learner.lab", fromlist=["learner_lab_args"]).learner_lab_args(),
+                  "--KernelManager.transport=ipc"]
+c.Spawner.disable_user_config = True
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = S["default_url"]
-c.Spawner.environment = {"PATH": S["path"], "JUPYTER_CONFIG_PATH": S["learner_config"], **S["learner_env"]}
+c.Spawner.environment = {"PATH": S["path"], "JUPYTER_CONFIG_PATH": S["learner_config"], **S["learner_env"],
+                         "JUPYTER_RUNTIME_DIR": __import__("pathways.grading.workshop.hub_login",
+                                                           fromlist=["runtime_dir"]).runtime_dir}
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.start_timeout = S["start_timeout"]
 c.Spawner.http_timeout = S["start_timeout"]
 c.Spawner.pre_spawn_hook = __import__("functools").partial(
-    __import__("pathways.grading.workshop.hub_login", fromlist=["give_lessons"]).give_lessons, S["outbound"],
-    refuse=S["instructor"])
-
-NBGRADER_CONFIG_DIR = __import__("pathways.grading.course", fromlist=["x"]).NBGRADER_CONFIG_DIR
+    __import__("pathways.grading.workshop.hub_login", fromlist=["give_lessons"]).give_lessons, S["outbound"])
 
 # Capacity: how many servers may start at once, and at most; idle ones are stopped.
 c.JupyterHub.concurrent_spawn_limit = S["spawn_limit"]
@@ -64,35 +69,10 @@ c.JupyterHub.services = [{
                 f"--cull-every={S['cull_every']}"],
     # HOME in the workshop's folder marks every process of the workshop: stop finds a service the hub left behind
     "environment": {"HOME": str(here)},
-}, {
-    # The formgrader, for grading reflections: a Jupyter server run by the hub as root (the instructor's own
-    # identity here; the course folder is root's), in the course folder, with nbgrader's course configuration and
-    # only the formgrader extension of nbgrader's instructor ones. JupyterHub >= 4.1 forbids framing it (nbgrader's
-    # JupyterLab panel would be blank), so it is opened as a page of its own, /services/formgrader/formgrader (the
-    # first way of nbgrader's docs). Relaxing frame-ancestors to 'self' (their "trusting users" way) is not done:
-    # every learner's pages share this origin, so one could frame a root server's pages.
-    "name": "formgrader",
-    "url": f"http://127.0.0.1:{S['formgrader_port']}",
-    "command": [S["singleuser"], "--allow-root", "--ServerApp.terminals_enabled=False",
-                "--ServerApp.default_url=/formgrader",
-                "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True",
-                "--ServerApp.jpserver_extensions=nbgrader.server_extensions.course_list=False",
-                "--ServerApp.jpserver_extensions=nbgrader.server_extensions.assignment_list=False"],
-    "cwd": S["course"],
-    "environment": {"PATH": S["path"], "HOME": str(here / "formgrader-home"),
-                    "JUPYTER_CONFIG_PATH": str(NBGRADER_CONFIG_DIR),
-                    **S["instructor_env"]},
-    "oauth_no_confirm": True,
 }]
 c.JupyterHub.load_roles = [{
     "name": "idle-culler",
     "description": "Stops servers idle for longer than the workshop allows",
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     "services": ["idle-culler"],
-}, {
-    # Only the instructor may open the formgrader: learners (role "user": scope "self") get 403 from it.
-    "name": "formgrader-instructor",
-    "description": "Opens the workshop's formgrader",
-    "scopes": ["access:services!service=formgrader"],
-    "users": [S["instructor"]],
 }]

@@ -89,7 +89,7 @@ def read_roster(path: Path) -> list[Learner]:
                 cols[field_] = header.index(name)
                 break
     if not cols:
-        return [Learner(name=line.strip().lstrip("\ufeff")) for line in lines]
+        return _markup_free([Learner(name=line.strip().lstrip("\ufeff")) for line in lines], path)
     out = []
     for row in csv.reader(lines[1:]):
         def get(key, row=row):
@@ -99,7 +99,18 @@ def read_roster(path: Path) -> list[Learner]:
         entry = Learner(id=get("id"), email=get("email"), name=name)
         if entry.id or entry.email or entry.name:
             out.append(entry)
-    return out
+    return _markup_free(out, path)
+
+
+def _markup_free(entries: list[Learner], path: Path) -> list[Learner]:
+    """Refuse a class list with markup or control characters in an id, email or name: nbgrader's gradebook and
+    formgrader pages show them, and such a name must never become part of a page."""
+    bad = [f"{value!r}" for entry in entries for value in (entry.id, entry.email, entry.name)
+           if value and (set(value) & set("<>") or any(ord(ch) < 32 for ch in value))]
+    if bad:
+        raise ValueError(f"{path}: these entries contain '<', '>' or control characters, which no name needs "
+                         f"(fix the class list; nothing was changed): {', '.join(bad[:5])}")
+    return entries
 
 
 @dataclass

@@ -23,19 +23,25 @@ Run as root (accounts are real Unix users). What it builds, and who can read wha
   is on disk), an idle culler and a limit on servers starting at once;
 * nbgrader's exchange with one hand-in folder per learner (theirs, 0700), one feedback folder per
   learner (readable by their group only) and the release shared read-only (see learner_submit);
-* the formgrader as a hub service (`jupyterhub-singleuser` as root in the course folder, nbgrader's
-  formgrader extension on, terminals off), opened only by the instructor's hub login `<prefix>instructor`
-  (passphrase on the sheet, never on the slips; that login gets no server);
+* the formgrader apart from the hub (grading/workshop/formgrader.py): on the machine's loopback, at
+  `localhost` on a port of its own with a token on the sheet, as the grader account `<prefix>grader`, which owns
+  the course folder while the workshop runs; no kernel, terminal or contents-write API, learner HTML sanitized;
 * a private state folder (root only, 0700): the hub's database and settings, the passphrase hashes,
   the sign-in sheet and printable slips.
 
+* limits per learner (`limits`): her own cgroups (memory, processes, CPU share, freezer) and a size-limited
+  home holding her private temporary folders; `start` refuses where they cannot be enforced (--no-limits).
+
 `stop` collects every hand-in into the course, archives the raw exchange into the course folder
-(private to the instructor), stops the hub and every learner process, then removes accounts, homes,
-exchange, ACLs and state, unless `--keep` (accounts, homes and exchange stay for a follow-up; the
-passphrases stop working all the same).
+(private to the instructor), stops the hub, the formgrader and every learner process (`cleanup`: her cgroup
+frozen and killed, then every process of her uid at once), removes what her uid left in the machine's temporary
+folders, SysV IPC and cron/at, then removes accounts, homes, exchange, ACLs and state, reporting every step that
+failed (and exiting with an error until nothing is left), unless `--keep` (accounts, homes and exchange stay for
+a follow-up; the passphrases stop working all the same).
 
 The parts: `common` (where things are, the record), `environment` (the shared hub environment; `pathways
-workshop prepare`), `accounts` (accounts and the ACL), `exchange` (building it, collect, feedback, archive),
+workshop prepare`), `accounts` (accounts and the ACL), `limits`, `cleanup`, `formgrader` (and its server extension
+`formgrader_guard`), `exchange` (building it, collect, feedback, archive),
 `sheet` (certificate, sheet, slips), `hub` (start and stop), `cli` (the commands, assembled into `pathways` by
 grading/cli.py). What runs inside the hub is `hub_login` (the passphrase login, the lessons hook), and on the
 learner's side `learner_submit`. Each learner's server shows the learners' screen of `make start`
@@ -59,6 +65,7 @@ from .common import (
     LEARNER_COMMENT,
     NOLOGIN,
     SYSTEM_PYTHON,
+    WORKSHOP_COMMENTS,
     Layout,
     WorkshopError,
     load_record,
@@ -79,7 +86,7 @@ from .hub import StartOptions, _free_port, hub_url, needs_tls, start, start_hub,
 from .sheet import fingerprint, self_signed, write_sheet
 
 __all__ = [
-    "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN",
+    "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN", "WORKSHOP_COMMENTS",
     "SYSTEM_PYTHON", "USERNAME", "ExchangeReport", "Layout", "StartOptions", "WorkshopError", "archive_exchange",
     "build_exchange", "collect_exchange", "create_account", "ensure_environment", "environment_status",
     "fingerprint", "hide_from", "installed_lessons", "hub_url", "load_record", "missing_tools", "needs_tls",

@@ -11,11 +11,21 @@ import pwd
 import re
 import secrets
 import shutil
-import signal
 import subprocess
+import time
 from pathlib import Path
 
-from .common import LEARNER_COMMENT, NOLOGIN, PASS_ALPHABET, PRIVILEGED_GROUPS, WorkshopError, mkdir, run
+from .cleanup import kill_all, processes_of, remove_traces, uids_with_traces
+from .common import (
+    LEARNER_COMMENT,
+    NOLOGIN,
+    PASS_ALPHABET,
+    PRIVILEGED_GROUPS,
+    WORKSHOP_COMMENTS,
+    WorkshopError,
+    mkdir,
+    run,
+)
 
 USERNAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 
@@ -59,7 +69,7 @@ def _uids_in_use() -> set[int]:
         if entry.isdigit():
             with contextlib.suppress(OSError):
                 used.add(os.stat(f"/proc/{entry}").st_uid)
-    return used
+    return used | uids_with_traces()  # a uid whose files or IPC an earlier learner left is never reused
 
 
 def plan_accounts(sids: list[str], prefix: str, uids: tuple[int, int], ours: dict[str, dict]) -> dict[str, str]:
@@ -102,33 +112,34 @@ def create_account(name: str, uid: int, group: str, home: Path) -> dict:
     return {"uid": acct.pw_uid, "gid": acct.pw_gid, "home": str(home)}
 
 
-def _kill_uid_processes(uids: set[int], sig: int = signal.SIGKILL) -> int:
-    """Signal every process owned by one of these (learner) uids, by process id; return how many."""
-    n = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            if os.stat(f"/proc/{entry}").st_uid in uids:
-                os.kill(int(entry), sig)
-                n += 1
-        except (OSError, ProcessLookupError):
-            continue
-    return n
-
-
-def remove_account(name: str, home: str | None) -> None:
-    """Delete a learner account, its group and its home."""
+def remove_account(name: str, home: str | None, traces: bool = True) -> list[str]:
+    """Delete a workshop account (learner or grader), its group, its home and (unless the caller did, `traces`
+    False) whatever its uid left outside it (cleanup.remove_traces); the problems, each said (an empty list:
+    nothing of it is left)."""
     acct = _account(name)
+    problems = []
     if acct is not None:
-        if acct.pw_gecos != LEARNER_COMMENT or acct.pw_shell != NOLOGIN:
-            raise WorkshopError(f"{name} does not look like a workshop account: not removed")
-        _kill_uid_processes({acct.pw_uid})
-        subprocess.run(["userdel", name], capture_output=True, stdin=subprocess.DEVNULL)
+        if acct.pw_gecos not in WORKSHOP_COMMENTS or acct.pw_shell != NOLOGIN:
+            return [f"{name} does not look like a workshop account: not removed"]
+        left = kill_all({acct.pw_uid})
+        if left:
+            problems.append(f"{name}: {len(left)} process(es) could not be killed: {left[:5]}")
+        deadline = time.monotonic() + 10  # the dead, until their parent (often init) collects them: userdel
+        while processes_of({acct.pw_uid}) and time.monotonic() < deadline:  # refuses a user who has any
+            time.sleep(0.05)
+        problems += [f"{name}: {p}" for p in remove_traces({name: acct.pw_uid})] if traces else []
+        proc = subprocess.run(["userdel", name], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0 or _account(name) is not None:
+            problems.append(f"account {name} was NOT removed: userdel: {(proc.stderr or proc.stdout).strip()}")
         if _group(name) is not None:
-            subprocess.run(["groupdel", name], capture_output=True, stdin=subprocess.DEVNULL)
+            proc = subprocess.run(["groupdel", name], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            if _group(name) is not None:
+                problems.append(f"group {name} was NOT removed: groupdel: {proc.stderr.strip()}")
     if home and Path(home).exists():
         shutil.rmtree(home, ignore_errors=True)
+        if Path(home).exists():
+            problems.append(f"the home {home} could not be removed entirely")
+    return problems
 
 
 # --- what learners may not see ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from .common import DEFAULT_PREFIX, DEFAULT_UIDS, WorkshopError, alive, load_rec
 from .environment import ensure_environment, environment_status, missing_tools
 from .exchange import return_feedback
 from .hub import StartOptions, start, stop
+from .limits import Limits
 
 
 def _uid_range(text: str) -> tuple[int, int]:
@@ -28,7 +29,9 @@ def _cmd_start(a) -> int:
     opts = StartOptions(class_list=Path(a.class_list), course=a.course, address=a.address, port=a.port,
                         root=Path(a.root), shared=Path(a.shared), prefix=a.prefix, uids=a.uids, cert=a.cert,
                         key=a.key, idle_timeout=a.idle_timeout, spawn_limit=a.spawn_limit,
-                        release=not a.no_release, ready_timeout=a.ready_timeout)
+                        release=not a.no_release, ready_timeout=a.ready_timeout,
+                        limits=None if a.no_limits else Limits(memory_mb=a.memory, processes=a.processes,
+                                                               disk_mb=a.disk))
     start(opts, log=print)
     print("Next: hand out the slips; `pathways collect` any time; `pathways workshop stop` at the end.")
     return 0
@@ -107,6 +110,14 @@ def _add_start(wsub) -> None:
     q.add_argument("--spawn-limit", type=int, default=10, help="servers starting at once at most (10)")
     q.add_argument("--ready-timeout", type=float, default=120, help="seconds JupyterHub may take to answer (120)")
     q.add_argument("--no-release", action="store_true", help="use the lessons already released in the course")
+    q.add_argument("--memory", type=int, default=Limits.memory_mb, help="memory per learner, MB, her server and "
+                   f"kernels together ({Limits.memory_mb})")
+    q.add_argument("--processes", type=int, default=Limits.processes, help="processes and threads per learner "
+                   f"({Limits.processes})")
+    q.add_argument("--disk", type=int, default=Limits.disk_mb, help="disk per learner, MB, home and temporary files "
+                   f"({Limits.disk_mb})")
+    q.add_argument("--no-limits", action="store_true", help="start even where per-learner limits cannot be enforced "
+                   "(one learner could then take the whole machine)")
     q.set_defaults(func=_cmd_start)
 
 

@@ -22,6 +22,9 @@ COURSE_ID = "pathways"
 DEFAULT_UIDS = (47000, 47999)
 DEFAULT_PREFIX = "pw-"
 LEARNER_COMMENT = "Pathways workshop learner"
+#: The formgrader's account (grading/workshop/formgrader.py); `stop` removes only accounts with one of these comments.
+GRADER_COMMENT = "Pathways workshop grader"
+WORKSHOP_COMMENTS = (LEARNER_COMMENT, GRADER_COMMENT)
 NOLOGIN = "/usr/sbin/nologin"
 HANDIN_FILES = {"responses.json", "timestamp.txt"}
 MAX_HANDIN_FILE = 20_000_000

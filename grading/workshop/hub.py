@@ -22,20 +22,20 @@ from pathlib import Path
 
 from pathways import config
 
+from . import limits
 from .accounts import (
     USERNAME,
     _account,
     _free_uid,
     _group,
-    _kill_uid_processes,
     _uids_in_use,
     create_account,
     hide_from,
-    new_passphrase,
     plan_accounts,
     remove_account,
     unhide,
 )
+from .cleanup import kill_all, remove_traces
 from .common import (
     DEFAULT_PREFIX,
     DEFAULT_UIDS,
@@ -57,7 +57,9 @@ from .common import (
 )
 from .environment import ensure_environment
 from .exchange import archive_exchange, build_exchange, collect_exchange, write_learner_config
-from .sheet import fingerprint, self_signed, write_sheet
+from .formgrader import GRADER, instructor_settings, remove_grader, setup_grader, start_formgrader
+from .limits import Limits
+from .sheet import fingerprint, new_passphrases, self_signed, write_sheet
 
 
 def _quiet(line: str) -> None:
@@ -119,6 +121,7 @@ class StartOptions:
     start_timeout: int = 180
     release: bool = True
     ready_timeout: float = 120
+    limits: Limits | None = Limits()  # None: --no-limits
 
 
 def _check_start(opts: StartOptions) -> tuple[Layout, dict | None]:
@@ -133,6 +136,12 @@ def _check_start(opts: StartOptions) -> tuple[Layout, dict | None]:
         raise WorkshopError("give both --cert and --key, or neither (a self-signed certificate is made)")
     if not USERNAME.match(opts.prefix + "x") or not opts.prefix.endswith("-"):
         raise WorkshopError("--prefix must be lower-case letters and digits ending with '-' (e.g. 'pw-')")
+    cannot = limits.missing() if opts.limits else []
+    if opts.limits and any(layout.root.is_relative_to(p) for p in limits.PRIVATE):
+        cannot.append(f"the workshop's folder {layout.root} is in a temporary folder each learner gets her own of")
+    if cannot:
+        raise WorkshopError("per-learner limits cannot be enforced on this machine (" + "; ".join(cannot) + "): "
+                            "fix that, or start with --no-limits (then one learner can take the whole machine)")
     return layout, old
 
 
@@ -166,6 +175,7 @@ def _new_record(layout: Layout, old: dict | None, opts: StartOptions, course: Pa
                    "started": datetime.now(UTC).isoformat(timespec="seconds")})
     record.setdefault("learners", {})
     record.setdefault("hidden", [])
+    record["limits"] = limits.settings(opts.prefix, opts.limits)
     save_record(layout, record)
     return record
 
@@ -192,6 +202,7 @@ def _make_learners(layout: Layout, record: dict, opts: StartOptions, names: dict
         info.update({"sid": sid, "name": ledger.name(sid)})
         record["learners"][user] = info
         save_record(layout, record)
+    limits.set_up_learners(layout.root, record)
 
 
 def start(opts: StartOptions, log=_quiet) -> dict:
@@ -203,14 +214,15 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     env = ensure_environment(shared_env(opts.shared), log=log)
     course, ledger, sids, lessons = _prepare_course(opts)
     names = plan_accounts(sids, opts.prefix, opts.uids, (old or {}).get("learners", {}))
-    if opts.prefix + INSTRUCTOR in names.values():
-        raise WorkshopError(f"a learner's id is '{INSTRUCTOR}', the instructor's hub login: rename them")
+    if opts.prefix + GRADER in names.values():
+        raise WorkshopError(f"a learner's id is '{GRADER}', the workshop's grader account: rename them")
     group = f"{opts.prefix}learners"
     if _group(group) is not None and not old:
         raise WorkshopError(f"group {group} already exists on this machine: choose another --prefix")
     record = _new_record(layout, old, opts, course, lessons, group)
     try:
         _make_learners(layout, record, opts, names, ledger, env)
+        setup_grader(layout, record, opts.uids)
         build_exchange(layout, course, lessons, record["learners"])
         for user, info in record["learners"].items():
             copy_lessons(layout.course_exchange / "outbound", info["home"], user)
@@ -223,9 +235,6 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     return record
 
 
-#: The instructor's hub login (after the prefix): it opens the formgrader service and nothing else.
-INSTRUCTOR = "instructor"
-
 #: The instructor's settings every learner's server gets (as PATHWAYS_* variables): only what a lesson shows. Never
 #: the course folder or the gradebook's URL (it may carry a database password).
 LEARNER_OPTIONS = ("lang",)
@@ -235,12 +244,6 @@ def _learner_settings() -> dict[str, str]:
     settings = config.current()
     wanted = {settings.variable(name) for name in LEARNER_OPTIONS}
     return {var: value for var, value in settings.environment().items() if var in wanted}
-
-
-def _instructor_settings(course: str) -> dict[str, str]:
-    """The formgrader service's PATHWAYS_* variables: the instructor's, on this workshop's course."""
-    settings = config.current()
-    return {**settings.environment(), settings.variable("course"): course}
 
 
 def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, cert, key) -> dict:
@@ -256,21 +259,8 @@ def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, c
         "learner_env": _learner_settings(),
         "start_timeout": opts.start_timeout, "spawn_limit": opts.spawn_limit,
         "server_limit": len(record["learners"]) + 2, "idle_timeout": opts.idle_timeout,
-        "cull_every": opts.cull_every,
-        "instructor": record["instructor"], "course": record["course"], "formgrader_port": _free_port(),
-        "instructor_env": _instructor_settings(record["course"]),
+        "cull_every": opts.cull_every, "limits": record["limits"],
     }
-
-
-def _new_passphrases(layout: Layout, users) -> dict[str, str]:
-    """A new passphrase per learner; only their scrypt hashes are written (root only)."""
-    from .hub_login import hash_passphrase
-
-    passphrases = {user: new_passphrase() for user in users}
-    fd = os.open(layout.state / "passphrases.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({user: hash_passphrase(p) for user, p in passphrases.items()}, fh)
-    return passphrases
 
 
 def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_quiet) -> None:
@@ -283,9 +273,8 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
     else:
         record.pop("fingerprint", None)
     record["url"] = hub_url(opts.address, opts.port, tls)
-    record["instructor"] = record["prefix"] + INSTRUCTOR
-    passphrases = _new_passphrases(layout, [*record["learners"], record["instructor"]])
-    mkdir(layout.state / "formgrader-home", 0o700)
+    record.pop("instructor", None)
+    passphrases = new_passphrases(layout, record["learners"])
     (layout.state / "settings.json").write_text(json.dumps(_hub_settings(layout, record, env, opts, cert, key),
                                                            indent=1))
     shutil.copyfile(HUB_FILES / "jupyterhub_config.py", layout.state / "jupyterhub_config.py")
@@ -300,12 +289,18 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
     save_record(layout, record)
     probe = hub_url("127.0.0.1", opts.port, tls) if opts.address in ("0.0.0.0", "::") else record["url"]
     wait_ready(probe, proc, opts.ready_timeout, log_path)
+    record["formgrader"] = start_formgrader(layout, record, env, _free_port(), instructor_settings(record["course"]))
+    save_record(layout, record)
     sheet, slips = write_sheet(layout, record, passphrases)
     record["sheet"], record["slips"] = str(sheet), str(slips)
     save_record(layout, record)
     log(f"Workshop running at {record['url']} for {len(record['learners'])} learner(s).")
+    log(f"Limits per learner: {opts.limits.describe()}." if opts.limits else "NO limits per learner (--no-limits): "
+        "one learner can take the machine's memory, processes, disk and processor from everyone.")
     if tls:
         log(f"Certificate fingerprint (SHA-256), also on the sheet: {record['fingerprint']}")
+    log(f"Formgrader (for you only; open it at this machine or through an SSH tunnel, see the sheet): "
+        f"{record['formgrader'].split('?')[0]}")
     log(f"Sign-in sheet (root only): {sheet}; printable slips: {slips}")
 
 
@@ -330,35 +325,49 @@ def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
         while kill_started(started, 0) and time.monotonic() < deadline:
             time.sleep(0.1)
         kill_started(started, signal.SIGKILL)
-    uids = {info["uid"] for info in record.get("learners", {}).values()}
-    for _ in range(20):
-        if not _kill_uid_processes(uids):
-            break
-        time.sleep(0.1)
     record["hub_pid"] = None
 
 
-def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> None:
-    """Stop everything; unless `keep`, remove accounts, homes, exchange, ACLs and state. Safe to repeat."""
+def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> list[str]:
+    """Stop everything (the hub, the formgrader, every process of a learner's uid); give the course folder back and
+    remove the grader account; unless `keep`, remove accounts, homes, exchange, ACLs and state. Safe to repeat.
+    Returns what could not be done, each said (the record and state stay then, for another `stop`)."""
     stop_hub(layout, record)
+    owners = {user: info["uid"] for user, info in record.get("learners", {}).items()}
+    if record.get("grader"):
+        owners[record["grader"]["user"]] = record["grader"]["uid"]
+    problems = remove_grader(layout, record, traces=False)
+    problems += limits.release_learners(layout.root, record, keep)
+    uids = {info["uid"] for info in record.get("learners", {}).values()}
+    left = kill_all(uids)
+    problems += [f"{len(left)} learner process(es) could not be killed: {left[:5]}"] if left else []
     for name in ("passphrases.json", "cookie_secret", "jupyterhub.sqlite"):
         with contextlib.suppress(FileNotFoundError):
             (layout.state / name).unlink()
     if keep:
         save_record(layout, record)
-        return
+        return problems
+    problems += remove_traces(owners)  # one look through the temporary folders for every account
     for user, info in list(record.get("learners", {}).items()):
-        remove_account(user, info.get("home"))
-        record["learners"].pop(user)
+        mine = remove_account(user, info.get("home"), traces=False)
+        problems += mine
+        if not mine:
+            record["learners"].pop(user)
     group = record.get("group")
-    if group:
+    if group and not record.get("learners"):
         unhide(group, record.get("hidden", []))
         if record.get("group_created") and _group(group) is not None:
-            subprocess.run(["groupdel", group], capture_output=True, stdin=subprocess.DEVNULL)
-    for path in (layout.exchange, layout.homes, layout.learner_config, layout.state):
+            proc = subprocess.run(["groupdel", group], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            if _group(group) is not None:
+                problems.append(f"group {group} was NOT removed: groupdel: {proc.stderr.strip()}")
+    if problems:
+        save_record(layout, record)
+        return problems
+    for path in (layout.exchange, layout.homes, layout.learner_config, layout.state, layout.root / "disks"):
         shutil.rmtree(path, ignore_errors=True)
     with contextlib.suppress(OSError):
         layout.root.rmdir()
+    return []
 
 
 def stop(root: Path | None = None, keep: bool = False, log=_quiet) -> dict:
@@ -376,7 +385,13 @@ def stop(root: Path | None = None, keep: bool = False, log=_quiet) -> dict:
         if result["archive"]:
             log(f"Every raw hand-in archived in {result['archive']} (root only)")
     finally:
-        teardown(layout, record, keep=keep, log=log)
+        problems = teardown(layout, record, keep=keep, log=log)
+        for line in problems:
+            log(f"NOT DONE: {line}")
+    if problems:
+        raise WorkshopError(f"the workshop is stopped but {len(problems)} thing(s) above are left on the machine; "
+                            "run `pathways workshop stop` again (it exits with an error until nothing is left)")
     log("Workshop stopped" + (": accounts, homes and exchange kept (passphrases no longer work)." if keep else
-                              ": accounts, homes, exchange and passphrases removed."))
+                              ": accounts, homes, exchange and passphrases removed, and nothing of the learners' "
+                              "accounts is left."))
     return result

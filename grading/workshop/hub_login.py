@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import pwd
+import stat
 import subprocess
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
-from traitlets import Float, Unicode
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Dict, Float, Unicode
+
+from . import limits
+from .cleanup import RUNTIME
 
 #: scrypt parameters for passphrases: about 30-50 ms each on a small machine, 16 MB of memory.
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
@@ -88,12 +94,49 @@ def copy_lessons(outbound: str | Path, home: str | Path, username: str) -> None:
                    extra_groups=[], umask=0o077, cwd="/", check=True, capture_output=True, timeout=120)
 
 
-def give_lessons(outbound: str, spawner, refuse: str = "") -> None:
-    """pre_spawn_hook (with the exchange's release folder bound first, jupyterhub_config.py): the learner's home
-    gets any released lesson file it lacks (see copy_lessons). The instructor's hub user (`refuse`) gets no server:
-    it has no Unix account of the workshop's, and any machine account of that name must never be spawned."""
-    if refuse and spawner.user.name == refuse:
-        raise PermissionError("the instructor's hub login opens the formgrader only, never a server")
+def runtime_dir(spawner) -> str:
+    """The learner's private Jupyter runtime folder (made by give_lessons): her kernels' connection files and Unix
+    sockets. Short (a socket's path has at most 107 bytes) and outside the home."""
+    return f"{RUNTIME}/{pwd.getpwnam(spawner.user.name).pw_uid}"
+
+
+def give_lessons(outbound: str, spawner) -> None:
+    """pre_spawn_hook (with the exchange's release folder bound first, jupyterhub_config.py): the learner's private
+    runtime folder (0700, theirs), and any released lesson file their home lacks (see copy_lessons)."""
+    user = pwd.getpwnam(spawner.user.name)
+    os.makedirs(RUNTIME, mode=0o711, exist_ok=True)
+    folder = runtime_dir(spawner)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder, 0o700)
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (0, user.pw_uid):
+        raise PermissionError(f"{folder} is not a folder the workshop made")
+    os.chown(folder, user.pw_uid, user.pw_gid)
+    os.chmod(folder, 0o700)
     if outbound and Path(outbound).is_dir():
-        user = pwd.getpwnam(spawner.user.name)
         copy_lessons(outbound, user.pw_dir, spawner.user.name)
+
+
+class WorkshopSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner that puts each learner's server, before it becomes the learner, into her own cgroups (memory,
+    processes, CPU share, the freezer `stop` uses) and a mount namespace with her private temporary folders; see
+    pathways.grading.workshop.limits. With no `limits` (start --no-limits) it is LocalProcessSpawner."""
+
+    limits = Dict(config=True, help="cgroup parents ('parents'), values ('values'), 'private_temp' (limits.py)")
+
+    def make_preexec_fn(self, name):
+        """Join the learner's cgroups and enter her private temporary folders, then become her."""
+        become = super().make_preexec_fn(name)
+        if not self.limits:
+            return become
+        dirs = limits.cgroup_dirs(self.limits["parents"], name)
+        limits.make_cgroups(dirs, self.limits["values"])
+        private = limits.private_temp(pwd.getpwnam(name).pw_dir) if self.limits.get("private_temp") else None
+
+        def preexec():
+            limits.join(dirs)
+            if private:
+                private()
+            become()
+
+        return preexec

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import ssl
@@ -30,6 +31,18 @@ def fingerprint(cert: Path) -> str:
     return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
+def new_passphrases(layout: Layout, users) -> dict[str, str]:
+    """A new passphrase per learner; only their scrypt hashes are written (root only)."""
+    from .accounts import new_passphrase
+    from .hub_login import hash_passphrase
+
+    passphrases = {user: new_passphrase() for user in users}
+    fd = os.open(layout.state / "passphrases.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({user: hash_passphrase(p) for user, p in passphrases.items()}, fh)
+    return passphrases
+
+
 # --- the sheet ---------------------------------------------------------------------------------------------------
 
 def write_sheet(layout: Layout, record: dict, passphrases: dict[str, str]) -> tuple[Path, Path]:
@@ -40,9 +53,10 @@ def write_sheet(layout: Layout, record: dict, passphrases: dict[str, str]) -> tu
              f"Address: {url}"]
     if fp:
         lines.append(f"Certificate fingerprint (SHA-256), check it in the browser: {fp}")
-    if record.get("instructor") in passphrases:  # never on the slips
-        lines.append(f"Instructor's formgrader: {url}services/formgrader/formgrader (login "
-                     f"{record['instructor']} {passphrases[record['instructor']]})")
+    if record.get("formgrader"):  # never on the slips
+        port = record["formgrader"].split(":")[2].split("/")[0]
+        lines.append(f"Instructor's formgrader (at this machine only): {record['formgrader']}")
+        lines.append(f"  from another computer: ssh -L {port}:127.0.0.1:{port} root@THIS-MACHINE, then that address")
     lines.append("")
     lines.append(f"{'learner':32} {'username':24} passphrase")
     for user, info in rows:

@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     # Not under /tmp/pathways-*: other benchmarks tidy their own folders by that name.
     tmp = "/var/tmp" if os.path.isdir("/var/tmp") else None
     base = Path(tempfile.mkdtemp(prefix="workshop-bench-", dir=tmp))  # the class list and course (root only)
-    root = Path(tempfile.mkdtemp(prefix="workshop-bench-root-", dir=tmp))  # learners reach their homes through it
+    # learners reach their homes through it; not in /var/tmp, which each learner's server has its own of
+    root = Path(tempfile.mkdtemp(prefix="workshop-bench-root-", dir="/srv"))
     hidden = [str(REPO), str(REPO / "lessons"), str(base / "course")]
     bench = Bench()
     try:

@@ -136,6 +136,17 @@ def test_roster_formats(tmp_path):
     assert read_roster(b) == [Learner(name="ana"), Learner(name="ben")]
 
 
+def test_a_class_list_with_markup_in_a_name_is_refused(tmp_path):
+    """Is a class list whose name would be markup in nbgrader's pages refused, saying which, while an apostrophe
+    (O'Brien) is fine?"""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name\nana,<script>alert(1)</script>\nben,Ben O'Brien\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="script"):
+        read_roster(bad)
+    bad.write_text("id,name\nben,Ben O'Brien\n", encoding="utf-8")
+    assert read_roster(bad) == [Learner(id="ben", name="Ben O'Brien")]
+
+
 def _course(tmp_path):
     root = tmp_path / "course"
     rel = root / "release" / LESSON

@@ -62,14 +62,15 @@ def installed_plugin_sources() -> str:
 
 
 def test_disabled_plugins_are_the_instructor_and_online_ones_and_exist():
-    """Are Create Assignment, Formgrader, Course List, Validate, the news and the extension manager disabled, the
+    """Are Create Assignment, Formgrader, Course List, Validate, the news, the extension manager and the debugger
+    (debugpy listens on a TCP port any account of the machine may connect to) disabled, the
     Assignment List and the Nbgrader menu kept, and does every disabled id name a plugin that is installed (a
     renamed plugin would silently come back)?"""
     disabled = set(PAGE_CONFIG["disabledExtensions"])
     assert disabled == {"@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:formgrader",
                         "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:validate-assignment",
                         "@jupyterlab/apputils-extension:announcements",
-                        "@jupyterlab/extensionmanager-extension:plugin"}
+                        "@jupyterlab/extensionmanager-extension:plugin", "@jupyterlab/debugger-extension"}
     sources = installed_plugin_sources()
     for plugin in disabled | {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"}:
         assert f'"{plugin}"' in sources, plugin

@@ -17,12 +17,16 @@ import time
 import uuid
 from pathlib import Path
 
+from pathways.grading.workshop.cleanup import is_zombie, processes_of, traces
 from pathways.grading.workshop.common import started_in
+from pathways.grading.workshop.limits import CGROUP, CONTROLLERS
 from support.hub_env import hub_environment
 
 LESSON = "01-why-dont-they-leave"
-PREFIX = "pwt-"
-UIDS = (47900, 47999)  # a range of its own, apart from a real workshop's default
+# a prefix and uid range of its own, apart from a real workshop's default; overridable so that two checkouts' test
+# runs on one machine (the CI beside a developer) never share accounts
+PREFIX = os.environ.get("PATHWAYS_TEST_WORKSHOP_PREFIX", "pwt-")
+UIDS = tuple(int(n) for n in os.environ.get("PATHWAYS_TEST_WORKSHOP_UIDS", "47900-47999").split("-", 1))
 LEARNERS = {"ana": "Ana Lima", "ben": "Ben Okafor", "cleo": "Cleo Martin"}
 REPO = Path(__file__).resolve().parents[2]
 PATHWAYS = str(Path(sys.executable).parent / "pathways")
@@ -178,14 +182,14 @@ def leftovers(root: Path, hidden: list[str], prefix: str = PREFIX, uids: tuple[i
             or uids[0] <= p.pw_uid <= uids[1]]
     left += [f"group {g.gr_name}" for g in grp.getgrall() if g.gr_name.startswith(prefix)
              or uids[0] <= g.gr_gid <= uids[1]]
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if uids[0] <= os.stat(f"/proc/{entry}").st_uid <= uids[1]:
-                    left.append(f"process {entry}")
-            except OSError:
-                continue
+    # a process of theirs still running (a zombie has ended: it only waits for init, PID 1, to collect it)
+    left += [f"process {pid}" for pid in processes_of(set(range(uids[0], uids[1] + 1))) if not is_zombie(pid)]
     left += [f"process {pid} (HOME in the workshop's folder)" for pid, _ in started_in(root)]
+    left += [t for t in traces(set(range(uids[0], uids[1] + 1))) if not t.startswith("process")]  # temp files, IPC
+    cgroups = [f"{CGROUP}/{c}" for c in CONTROLLERS]
+    left += [f"cgroup {d}" for top in cgroups for d, _, _ in os.walk(top) if d.endswith(f"/pathways-{prefix[:-1]}")]
+    left += [f"mount {line.split()[1]}" for line in Path("/proc/mounts").read_text().splitlines()
+             if line.split()[1].startswith(str(root) + "/")]
     left += acl_entries(hidden, f"{prefix}learners", uids[0])
     if root.exists():
         left.append(f"folder {root}")
@@ -199,7 +203,7 @@ def sweep(workshop, root: Path, hidden: list[str], prefix: str = PREFIX) -> None
     if record is not None:
         workshop.teardown(workshop.Layout(root), record, keep=False)
     for acct in pwd.getpwall():
-        if acct.pw_name.startswith(prefix) and acct.pw_gecos == workshop.LEARNER_COMMENT:
+        if acct.pw_name.startswith(prefix) and acct.pw_gecos in workshop.WORKSHOP_COMMENTS:
             workshop.remove_account(acct.pw_name, acct.pw_dir)
     workshop.unhide(f"{prefix}learners", hidden)
     subprocess.run(["groupdel", f"{prefix}learners"], capture_output=True)

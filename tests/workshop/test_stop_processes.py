@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from pathways.grading.workshop.common import alive, default_signals, descendants, kill_started, started_in
 
@@ -71,3 +72,82 @@ def test_the_hub_gets_sigint_back_when_started_from_the_background():
         signal.signal(signal.SIGINT, old)
     sigint = 1 << (signal.SIGINT - 1)
     assert int(plain, 16) & sigint and not int(reset, 16) & sigint
+
+
+def _throwaway_uid() -> int:
+    """A uid of the test's range that no account and no process has (root only)."""
+    import os
+    import pwd
+
+    from hub_support import UIDS
+
+    used = {p.pw_uid for p in pwd.getpwall()} | {os.stat(f"/proc/{e}").st_uid for e in os.listdir("/proc")
+                                                  if e.isdigit() and os.path.exists(f"/proc/{e}")}
+    return next(uid for uid in range(UIDS[1], UIDS[0], -1) if uid not in used)
+
+
+HOPPER = ("import os, time\nif os.fork():\n    os._exit(0)\nos.setsid()\nwhile True:\n    if os.fork():\n"
+          "        os._exit(0)\n    time.sleep(0.003)\n")
+
+
+def test_a_fork_hopper_of_a_learner_uid_is_killed_by_stop():
+    """A process that forks and exits every few ms (a new number each time) outruns any scan of /proc: does
+    cleanup.kill_all (kill(-1) from the uid itself) leave nothing of that uid?"""
+    import os
+
+    import pytest
+    from pathways.grading.workshop import cleanup
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root (a uid of its own)")
+    uid = _throwaway_uid()
+    subprocess.run(["/usr/bin/python3", "-c", HOPPER], user=uid, group=65534, extra_groups=[], cwd="/",
+                   timeout=30)  # returns at once: the hopper hops on in the background
+    deadline = time.monotonic() + 10
+    while not cleanup.processes_of({uid}) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cleanup.processes_of({uid}), "the hopper did not start"
+    assert cleanup.kill_all({uid}, timeout=20) == []
+    time.sleep(0.05)  # a process a scan missed would have forked again by now
+    assert [p for p in cleanup.processes_of({uid}) if not cleanup.is_zombie(p)] == []  # (init reaps the dead)
+
+
+def test_a_failed_userdel_is_reported_never_said_removed(monkeypatch):
+    """When userdel fails (as it did while her processes lived), does remove_account say so, instead of nothing?"""
+    import pwd
+
+    from pathways.grading.workshop import accounts
+    from pathways.grading.workshop.common import LEARNER_COMMENT, NOLOGIN
+
+    fake = pwd.struct_passwd(("pz-x", "x", 46998, 46998, LEARNER_COMMENT, "/nonexistent", NOLOGIN))
+    monkeypatch.setattr(accounts, "_account", lambda name: fake)
+    monkeypatch.setattr(accounts, "_group", lambda name: None)
+    monkeypatch.setattr(accounts, "kill_all", lambda uids: [])
+    monkeypatch.setattr(accounts, "remove_traces", lambda users: [])
+    monkeypatch.setattr(accounts.subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(
+        cmd, 8, "", "userdel: user pz-x is currently used by process 4242"))
+    problems = accounts.remove_account("pz-x", None)
+    assert problems == ["account pz-x was NOT removed: userdel: userdel: user pz-x is currently used by process 4242"]
+
+
+def test_a_uid_that_still_owns_a_temporary_file_is_never_handed_out(tmp_path):
+    """A file in /tmp owned by an earlier learner's uid: is that uid skipped when accounts are made?"""
+    import os
+
+    import pytest
+    from pathways.grading.workshop.accounts import _free_uid, _uids_in_use
+    from pathways.grading.workshop.common import WorkshopError
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root (chown)")
+    uid = _throwaway_uid()
+    left = Path("/tmp") / f"left-by-{uid}"
+    left.write_text("x")
+    os.chown(left, uid, uid)
+    try:
+        taken = _uids_in_use()
+        assert uid in taken
+        with pytest.raises(WorkshopError):  # the range's one uid is taken: no account gets it
+            _free_uid((uid - 1, uid), taken)
+    finally:
+        left.unlink()

@@ -2,11 +2,12 @@
 on 127.0.0.1, the exchange, grading and feedback; then `stop --keep`, a restart on 127.0.0.2 (HTTPS only, a
 self-signed certificate whose fingerprint is on the sheet) with new passphrases, and `stop`.
 
-One hub serves the module's tests in order (it takes seconds to start and each learner's server ~150 MB). The
-fixture removes every account, home, group, ACL and process it made even when a test fails, then checks that
-nothing is left. Needs root, bubblewrap, setfacl, npm and Debian's /usr/bin/python3.11 (all installed by .ci/run).
-The shared hub environment (/opt/pathways-workshop) is built by `make test` before the tests; run directly,
-pytest builds it when missing (minutes, and says so).
+One hub serves the module's tests in order (conftest.py: the same hub test_attacks.py attacks first). The fixture
+removes every account, home, group, ACL, process, cgroup, mount and temporary file it made even when a test fails,
+then checks that nothing is left. Needs root, bubblewrap, setfacl, npm and Debian's /usr/bin/python3.11 (all
+installed by .ci/run), cgroup v1 and loop devices (the limits; start refuses without them). The shared hub
+environment (/opt/pathways-workshop) is built by `make test` before the tests; run directly, pytest builds it when
+missing (minutes, and says so).
 """
 
 from __future__ import annotations
@@ -19,9 +20,7 @@ import shutil
 import socket
 import subprocess
 import tarfile
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -37,70 +36,16 @@ from hub_support import (
     archives,
     free_port,
     leftovers,
-    missing,
     model_code,
     probe_code,
     run_pathways,
     served_fingerprint,
-    shared_environment,
     start_workshop,
-    sweep,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workshop")]
 
 MARK = "Ben's second thoughts, handed in at the follow-up session."
-
-
-@pytest.fixture(scope="module")
-def hub(released_course, tmp_path_factory):
-    """A running workshop for three learners, started with `pathways workshop start`; removed (and checked
-    removed) whatever happens."""
-    why = missing()
-    if why:
-        pytest.skip(why)
-    from pathways.grading import workshop
-
-    shared_environment()
-    base = tmp_path_factory.mktemp("workshop")
-    course = base / "course"
-    shutil.copytree(released_course, course)
-    roster = base / "class.csv"
-    roster.write_text("id,name\n" + "".join(f"{sid},{name}\n" for sid, name in LEARNERS.items()), encoding="utf-8")
-    root = Path(tempfile.mkdtemp(prefix="pathways-ws-test-"))
-    installed = workshop.installed_lessons(workshop.shared_env() / "venv")  # package data of the hub env
-    # the folders hide_from shuts learners out of: the checkout, its lessons, the course, the hub env's lessons
-    hidden = [str(REPO), str(REPO / "lessons"), str(course), str(installed)]
-    state = {"root": root, "course": course, "roster": roster, "workshop": workshop, "installed_lessons": installed,
-             "base": base}
-    try:
-        start_workshop(state, "127.0.0.1", free_port())
-        yield state
-    finally:
-        t1 = time.monotonic()
-        sweep(workshop, root, hidden)
-        TIMINGS["sweep"] = time.monotonic() - t1
-        left = leftovers(root, hidden)
-        timings = json.dumps({k: round(v, 1) for k, v in TIMINGS.items()})
-        (base / "timings.json").write_text(timings)  # kept with the test's files (pytest keeps the last runs')
-        print(f"\nworkshop test timings (s): {timings}")
-        assert not left, f"left behind: {left}"
-
-
-@pytest.fixture(scope="module")
-def learners(hub) -> dict[str, Learner]:
-    """The three learners logged in, each with their server started (all three at once)."""
-    out = {}
-    for sid in LEARNERS:
-        user = f"{PREFIX}{sid}"
-        out[sid] = Learner(hub["url"], user, hub["passphrases"][user])
-        assert out[sid].login() == 302
-    t0 = time.monotonic()
-    with ThreadPoolExecutor(3) as pool:
-        waits = list(pool.map(lambda le: le.start_server(), out.values()))
-    TIMINGS["servers_ready"] = time.monotonic() - t0
-    TIMINGS["slowest_server"] = max(waits)
-    return out
 
 
 def test_are_accounts_locked_down_and_homes_private(hub):
@@ -228,23 +173,50 @@ def test_do_the_attacks_of_one_learner_on_another_fail(hub, learners):
     assert ana.api("GET", "services/formgrader/").status_code in (403, 404)  # the instructor's service refuses
 
 
-def test_does_the_formgrader_answer_the_instructor_only(hub, learners):
-    """Does the formgrader service open for the instructor's login on the sheet (its own page: JupyterHub >= 4.1
-    forbids framing it), while a learner is still refused it, and does the instructor's login get no server?"""
-    user, passphrase = re.search(r"formgrader: \S+ \(login (\S+) (\S+)\)$", hub["sheet"], re.M).groups()
-    instructor = Learner(hub["url"], user, passphrase)
-    assert instructor.login() == 302
-    # /formgrader itself redirects (after its login check) to the list of assignments, the page the panel shows
-    page = instructor.api("GET", "services/formgrader/formgrader/manage_assignments", allow_redirects=False)
-    assert page.status_code == 200, (page.headers.get("Location"), page.text[:500])
-    assert "manage assignments" in page.text.lower()
-    listed = instructor.api("GET", "services/formgrader/formgrader/api/assignments")  # the course's gradebook
-    assert listed.status_code == 200 and LESSON in listed.text, listed.text[:500]
-    assert "frame-ancestors 'self'" not in page.headers.get("Content-Security-Policy", "")
-    assert instructor.api("POST", f"hub/api/users/{user}/server").status_code >= 400
+def formgrader(hub) -> tuple[str, str]:
+    """The formgrader's address (without path) and token, from the sign-in sheet."""
+    url = re.search(r"^Instructor's formgrader \(at this machine only\): (\S+)$", hub["sheet"], re.M).group(1)
+    base, token = url.split("?token=")
+    return base.removesuffix("/formgrader"), token
+
+
+def test_is_the_formgrader_apart_unprivileged_and_without_code_apis(hub, learners):
+    """Is the formgrader served apart from the hub (loopback, `localhost`, a port of its own, a token), by the grader
+    account that owns the course (not root), answering the instructor's grading pages and API (JSON, with a CSP
+    that forbids inline script) but refusing kernels, sessions, terminals, contents writes, Autograde and new
+    students; and is it refused to a learner (the hub has no such service; her kernel has no token)?"""
+    import requests
+
+    base, token = formgrader(hub)
+    assert base.startswith("http://localhost:")
+    http = requests.Session()
+    http.trust_env = False
+    page = http.get(f"{base}/formgrader/manage_assignments", params={"token": token}, timeout=30)
+    assert page.status_code == 200 and "manage assignments" in page.text.lower(), page.status_code
+    csp = page.headers["Content-Security-Policy"]
+    script_src = csp.split("script-src")[1].split(";")[0]
+    assert "'unsafe-inline'" not in script_src and "'nonce-" in script_src and "frame-ancestors 'none'" in csp
+    listed = http.get(f"{base}/formgrader/api/assignments", timeout=30)
+    assert listed.status_code == 200 and LESSON in listed.text, listed.text[:300]
+    students = http.get(f"{base}/formgrader/api/students", timeout=30)
+    assert students.headers["Content-Type"].startswith("application/json"), students.headers
+    xsrf = {"X-XSRFToken": http.cookies.get("_xsrf")}
+    for method, path in [("POST", "api/kernels"), ("POST", "api/sessions"), ("POST", "api/terminals"),
+                         ("PUT", "api/contents/x.txt"), ("POST", "api/contents"),
+                         ("POST", f"formgrader/api/submission/{LESSON}/ana/autograde"),
+                         ("POST", f"formgrader/api/assignment/{LESSON}/release"),
+                         ("PUT", "formgrader/api/student/eve")]:
+        answer = http.request(method, f"{base}/{path}", headers=xsrf, json={"type": "file", "content": "x",
+                                                                          "format": "text"}, timeout=30)
+        assert answer.status_code == 403, (method, path, answer.status_code)
+    grader = hub["record"]["grader"]
+    assert os.stat(f"/proc/{hub['record']['formgrader_pid']}").st_uid == grader["uid"] != 0
+    assert hub["course"].stat().st_uid == grader["uid"] and (hub["course"] / "gradebook.db").stat().st_uid != 0
     ana = learners["ana"]
-    for path in ("formgrader", "formgrader/manage_assignments", "formgrader/api/assignments"):
-        assert ana.api("GET", f"services/formgrader/{path}", allow_redirects=False).status_code == 403, path
+    assert ana.api("GET", "services/formgrader/formgrader").status_code == 404
+    out = ana.run(f"import requests\nr = requests.get({base + '/formgrader/api/students'!r}, "
+                  "allow_redirects=False)\nprint(r.status_code, 'ana' in r.text)")
+    assert out.split()[1] == "False" and out.split()[0] in ("302", "403"), out
 
 
 def test_does_collect_refuse_a_hand_in_named_for_another(hub, learners):
