@@ -142,8 +142,8 @@ def test_formative_check_explains_every_option_after_the_first_answer(in_tmp):
     right answer marked and every option's explanation (markdown rendered) in the shown order, marking the learner's
     first answer; and does a later, right answer change none of it?"""
     from pathways.checks import load_checks
-    from pathways.markdown import md_line
     from pathways.i18n import ui
+    from pathways.markdown import md_line
 
     checks = load_checks(PRACTICE / "checks.yaml")
     q = views.KnowledgeCheck(checks, checks.question("means"))
