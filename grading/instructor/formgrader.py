@@ -1,13 +1,14 @@
 """`pathways formgrader`: nbgrader's formgrader for the instructor alone, on this machine, to grade reflections.
 
 A Jupyter server run in the foreground by the instructor (stopped with Ctrl-C), never a service learners share:
-it listens on 127.0.0.1 only, asks for a fresh random token (printed once, in the address to open), has terminals
-off, starts no kernel (formgrader_kernels.py) and only nbgrader's formgrader extension of the instructor ones (no
-course list, no assignment list), and reads the course through `grading/instructor/nbgrader_config.py`, the
-configuration every Pathways command uses. Code is graded by `pathways grade` (sandboxed): the formgrader's
-Autograde button is given a kernel that does not exist, so it fails instead of running learners' code as you
-(nbgrader then drops that hand-in's graded copy, never its grades: `pathways grade --force --student ID` makes it
-again, and `pathways feedback` says so). A workshop has its own formgrader behind the hub (grading/workshop).
+it listens on 127.0.0.1 only, asks for a fresh random token (printed once, in the address to open), and loads only
+nbgrader's formgrader and the guard every Pathways formgrader has (formgrader_guard.py: no kernels, terminals,
+contents writes or code-running buttons; learner HTML sanitized, a Content-Security-Policy without inline script of
+theirs). It reads the course through `grading/instructor/nbgrader_config.py`, the configuration every Pathways
+command uses. Code is graded by `pathways grade` (sandboxed): the guard refuses the Autograde button (and, were it
+reached, it is given a kernel that does not exist, formgrader_kernels.py), as it refuses nbgrader's feedback
+buttons, whose pages would replace Pathways' own. A workshop runs the same server as its grader account
+(grading/workshop/formgrader.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,24 @@ from pathlib import Path
 from pathways import config
 
 from .. import course as course_mod
+
+#: nbconvert's sanitizer: learner markdown and HTML outputs lose scripts, event handlers and javascript: links.
+SANITIZER = "nbconvert.preprocessors.sanitize.SanitizeHTML"
+#: The server extension that refuses what a formgrader must never do (formgrader_guard.py).
+GUARD = "pathways.grading.instructor.formgrader_guard"
+#: The only server extensions a formgrader loads; every other one the environment enables is switched off.
+ON = ("nbgrader.server_extensions.formgrader", GUARD)
+
+
+def server_args(enabled: set[str]) -> list[str]:
+    """The Jupyter server options every Pathways formgrader runs with, given the server extensions its environment
+    enables: only the formgrader and this guard, no terminals, learner HTML sanitized (nbgrader's formgrade template
+    ignores sanitize_html for markdown cells: the preprocessor cleans both)."""
+    off = [f"--ServerApp.jpserver_extensions={name}=False" for name in sorted(set(enabled) - set(ON))]
+    return ["--ServerApp.terminals_enabled=False", "--ServerApp.default_url=/formgrader",
+            *[f"--ServerApp.jpserver_extensions={name}=True" for name in ON], *off,
+            "--HTMLExporter.sanitize_html=True", f"--HTMLExporter.preprocessors={SANITIZER}"]
+
 
 #: The formgrader's own page on the server.
 PAGE = "/formgrader"
@@ -34,17 +53,23 @@ def command(root: Path, port: int, token: str) -> list[str]:
     """The Jupyter server of the formgrader (see the module docstring)."""
     cmd = [sys.executable, "-m", "jupyter_server", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
            "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={token}",
-           "--ServerApp.terminals_enabled=False", "--no-browser", f"--ServerApp.default_url={PAGE}",
-           # no kernel, and no learner code run by its Autograde button: it finds no such kernel and fails
+           "--no-browser",
+           # no kernel, and no learner code run by its Autograde button (the guard refuses it; were it reached, it
+           # would find no such kernel and fail)
            "--ServerApp.kernel_manager_class=pathways.grading.instructor.formgrader_kernels.NoKernels",
-           f"--Execute.kernel_name={NO_KERNEL}",
-           "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True",
-           "--ServerApp.jpserver_extensions=nbgrader.server_extensions.course_list=False",
-           "--ServerApp.jpserver_extensions=nbgrader.server_extensions.assignment_list=False",
-           "--ServerApp.jpserver_extensions=nbgrader.server_extensions.validate_assignment=False"]
+           f"--Execute.kernel_name={NO_KERNEL}", *server_args(_enabled_extensions())]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     return cmd
+
+
+def _enabled_extensions() -> set[str]:
+    """The server extensions this environment's Jupyter configuration enables (each is switched off but ours)."""
+    from jupyter_core.paths import jupyter_config_path
+    from jupyter_server.extension.config import ExtensionConfigManager
+
+    manager = ExtensionConfigManager(read_config_path=jupyter_config_path())
+    return set(manager.get_jpserver_extensions())
 
 
 def environment(root: Path) -> dict[str, str]:

@@ -41,7 +41,7 @@ a follow-up; the passphrases stop working all the same).
 
 The parts: `common` (where things are, the record), `environment` (the shared hub environment; `pathways
 workshop prepare`), `accounts` (accounts and the ACL), `limits`, `cleanup`, `formgrader` (and its server extension
-`formgrader_guard`), `exchange` (building it, collect, feedback, archive),
+`instructor.formgrader_guard`), `exchange` (building it, collect, feedback, archive),
 `sheet` (certificate, sheet, slips), `hub` (start and stop), `cli` (the commands, assembled into `pathways` by
 grading/cli.py). What runs inside the hub is `hub_login` (the passphrase login, the lessons hook), and on the
 learner's side `learner_submit`. Each learner's server shows the learners' screen of `make start`

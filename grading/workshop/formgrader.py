@@ -11,7 +11,7 @@ room rarely has.
 It runs as the workshop's grader account (`<prefix>grader`: no login shell, not in the learners' group), which owns
 the course folder while the workshop runs (root's commands, `pathways collect`, `grade`, `feedback`, work as
 before; `stop` gives the folder back to its owner), with only nbgrader's formgrader extension and the guard
-(pathways.grading.workshop.formgrader_guard: no kernels, terminals, contents writes or code-running buttons; learner
+(pathways.grading.instructor.formgrader_guard: no kernels, terminals, contents writes or code-running buttons; learner
 HTML sanitized and a Content-Security-Policy without inline script of theirs).
 """
 
@@ -29,16 +29,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..instructor.formgrader import server_args
 from .common import GRADER_COMMENT, NOLOGIN, Layout, WorkshopError, mkdir, run, save_record
 
 #: The grader account's name after the prefix, and its comment (how `stop` knows it made it).
 GRADER = "grader"
 #: The host name the formgrader is opened at (it listens on 127.0.0.1 only).
 HOST = "localhost"
-#: nbconvert's sanitizer: learner markdown and HTML outputs lose scripts, event handlers and javascript: links.
-SANITIZER = "nbconvert.preprocessors.sanitize.SanitizeHTML"
-#: The only server extensions the formgrader loads; every other one the environment enables is switched off.
-ON = ("nbgrader.server_extensions.formgrader", "pathways.grading.workshop.formgrader_guard")
 
 
 def create_grader(name: str, uid: int, home: Path) -> dict:
@@ -123,15 +120,9 @@ def command(env: dict, port: int, token: str, course: str) -> list[str]:
     enabled = set()
     for path in (Path(env["bin"]).parent / "etc" / "jupyter" / "jupyter_server_config.d").glob("*.json"):
         enabled |= set(json.loads(path.read_text()).get("ServerApp", {}).get("jpserver_extensions", {}))
-    off = [f"--ServerApp.jpserver_extensions={name}=False" for name in sorted(enabled - set(ON))]
     return [str(Path(env["bin"]) / "jupyter-server"), "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0", "--ServerApp.open_browser=False", f"--IdentityProvider.token={token}",
-            "--ServerApp.terminals_enabled=False", "--ServerApp.default_url=/formgrader",
-            f"--ServerApp.root_dir={course}",
-            f"--ServerApp.local_hostnames={HOST}",
-            *[f"--ServerApp.jpserver_extensions={name}=True" for name in ON], *off,
-            # nbgrader's formgrade template ignores sanitize_html for markdown cells: the preprocessor cleans both
-            "--HTMLExporter.sanitize_html=True", f"--HTMLExporter.preprocessors={SANITIZER}"]
+            f"--ServerApp.root_dir={course}", f"--ServerApp.local_hostnames={HOST}", *server_args(enabled)]
 
 
 def start_formgrader(layout: Layout, record: dict, env: dict, port: int, settings: dict[str, str]) -> str:

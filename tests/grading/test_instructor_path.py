@@ -188,7 +188,7 @@ def _status(url: str) -> int:
 
 def test_the_formgrader_is_the_instructors_alone(graded_class, tmp_path, monkeypatch):
     """Does `pathways formgrader` serve nbgrader's formgrader on 127.0.0.1 only to the address with its token,
-    with terminals off, and stop when it is sent SIGTERM?"""
+    with terminals, kernels and the Autograde and feedback buttons refused, and stop when it is sent SIGTERM?"""
     from support.processes import free_port, stop_process, wait_http
 
     root = _copy(graded_class, tmp_path, monkeypatch)
@@ -209,7 +209,13 @@ def test_the_formgrader_is_the_instructors_alone(graded_class, tmp_path, monkeyp
         assert lessons[LESSON] > 20  # the course, read through nbgrader_config.py
         assert _status(f"{base}/formgrader") in (302, 401, 403)  # no token: to the log-in page, never in
         assert _status(f"{base}/api/status") == 403
-        assert _status(f"{base}/api/terminals?token={token}") == 404  # terminals are off
+        assert _status(f"{base}/api/terminals?token={token}") in (403, 404)  # terminals off, and the guard refuses
+        for button in (f"submission/{LESSON}/ana/autograde", f"assignment/{LESSON}/generate_feedback"):
+            press = urllib.request.Request(f"{base}/formgrader/api/{button}", data=b"{}", method="POST",
+                                           headers={"Authorization": f"token {token}"})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(press, timeout=10)
+            assert refused.value.code == 403, button  # learner code never runs here; Pathways' pages never replaced
         start = urllib.request.Request(f"{base}/api/kernels", data=b"{}", method="POST",
                                        headers={"Authorization": f"token {token}"})
         with pytest.raises(urllib.error.HTTPError) as refused:

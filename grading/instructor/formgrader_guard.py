@@ -1,10 +1,12 @@
-"""A Jupyter server extension for the workshop's formgrader (grading/workshop/formgrader.py): what the instructor's
-grading server must never do, whatever page the instructor's browser is shown.
+"""A Jupyter server extension for every formgrader Pathways starts (`pathways formgrader`, and the workshop's in
+grading/workshop/formgrader.py): what the instructor's grading server must never do, whatever page the instructor's
+browser is shown.
 
 * No kernel, session, terminal or contents write: those routes answer 403 (extension routes are matched before the
-  server's own), so no page can run code as the grader account. Contents can still be read.
-* None of nbgrader's buttons that run or move learners' work (Autograde runs their code; release, collect and
-  feedback are the workshop's own commands, run by root), nor adding students (the class list does that).
+  server's own), so no page can run code as the account the formgrader runs as. Contents can still be read.
+* None of nbgrader's buttons that run or move learners' work (Autograde runs their code outside the sandbox; release,
+  collect and feedback are Pathways' own commands, whose feedback pages nbgrader's would overwrite), nor adding
+  students (the class list does that).
 * Every answer carries a Content-Security-Policy: scripts only from the formgrader's own static folders or inline
   ones bearing this answer's nonce, which only nbgrader's own pages get (after nbconvert's sanitizer has taken every
   script out of the learner's notebook: `--HTMLExporter.sanitize_html=True`); no framing, no plugins. Files a
@@ -106,4 +108,4 @@ def _load_jupyter_server_extension(serverapp) -> None:
 
 
 def _jupyter_server_extension_points():
-    return [{"module": "pathways.grading.workshop.formgrader_guard"}]
+    return [{"module": "pathways.grading.instructor.formgrader_guard"}]

@@ -1,4 +1,4 @@
-"""The workshop formgrader's guard (grading/workshop/formgrader_guard.py) on the page a learner's hand-in becomes:
+"""The formgrader guard (grading/instructor/formgrader_guard.py) on the page a learner's hand-in becomes:
 nbconvert with nbgrader's formgrade template and sanitize_html, as the formgrader runs it, then the guard's headers.
 Learner markup (a markdown cell and an HTML output, as `pathways grade --run-learner-code` keeps them) must come out
 inert: no script of hers, no event handler, and only nbgrader's own scripts carry the page's nonce."""
@@ -16,7 +16,7 @@ EVIL = '<img src=x onerror="alert(1)"><script>stealFromFormgrader()</script><a h
 def _page() -> bytes:
     from nbconvert.exporters import HTMLExporter
     from nbgrader.server_extensions.formgrader import handlers
-    from pathways.grading.workshop.formgrader import SANITIZER
+    from pathways.grading.instructor.formgrader import SANITIZER
     from traitlets.config import Config
 
     config = Config()
@@ -36,7 +36,7 @@ def _page() -> bytes:
 def test_is_learner_markup_inert_in_the_formgraders_page():
     """Does the learner's script, event handler and javascript: link vanish from her page in the formgrader, and
     does the guard's CSP forbid inline script but for the nonce it gives nbgrader's own scripts?"""
-    from pathways.grading.workshop.formgrader_guard import Guard
+    from pathways.grading.instructor.formgrader_guard import Guard
 
     class Request:
         path, host = "/formgrader/submissions/s/", "localhost:8100"
@@ -57,7 +57,7 @@ def test_is_learner_markup_inert_in_the_formgraders_page():
 def test_does_a_learners_file_get_no_nonce_and_the_api_answer_json():
     """A file she handed in, served by the formgrader, gets the CSP but no nonce (nothing inline of hers runs),
     and nbgrader's API answers as JSON, never as a page."""
-    from pathways.grading.workshop.formgrader_guard import Guard
+    from pathways.grading.instructor.formgrader_guard import Guard
 
     class Request:
         path, host = "/formgrader/submissions/s/evil.html", "localhost:8100"
