@@ -26,6 +26,7 @@ from markupsafe import Markup
 from pathways.autograde import FEEDBACK_METADATA, record_verdict
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
+from pathways.i18n import current_lang, ui
 from pathways.markdown import md, md_line, plain
 from pathways.principles import principles
 from pathways.responses import ResponseFileError, read_records
@@ -68,6 +69,7 @@ class Page:
     title: str
     parts: list[Part]
     totals: Adjusted | None
+    lang: str = "en"  # the course's language: the page's own words (ui.<lang>.yaml, fb_*) and the principles' names
 
 
 def lesson_notebook(release: Path) -> Path:
@@ -141,8 +143,10 @@ def _explained(text: str, own: str | None, notes: list[str]) -> Markup:
 class _Builder:
     """Walks the released notebook and builds each activity's part (see the module docstring)."""
 
-    def __init__(self, release: Path, records: dict, entry: dict, items_of: dict, excused: set, notes: dict):
+    def __init__(self, release: Path, records: dict, entry: dict, items_of: dict, excused: set, notes: dict,
+                 lang: str):
         self.release, self.records, self.entry, self.excused, self.notes = release, records, entry, excused, notes
+        self.lang = lang
         self.cell_of = {item: cell for cell, items in items_of.items() for item in items}
         self.task_prompt = Markup("")
 
@@ -185,18 +189,22 @@ class _Builder:
             if name == "reflection":
                 return self._reflection(call_arg(call, "activity", 0), heading)
         except (ScenarioError, OSError, KeyError, ValueError) as exc:
-            return Part("missing", heading, missing=f"this activity could not be shown ({exc.__class__.__name__})")
+            return Part("missing", heading, missing=self.t("fb_not_shown", reason=exc.__class__.__name__))
         return None
+
+    def t(self, key: str, **fields) -> str:
+        """One of the page's own strings, in the course's language."""
+        return ui(key, self.lang, **fields)
 
     def _roleplay(self, file: str, activity: str, heading: str) -> Part:
         scenario = load(self.release / file)
         part = self._score(Part("roleplay", heading, title=scenario.title), f"roleplay:{activity}")
         record = self.records.get(activity)
         if part.skipped or record is None:
-            part.missing = "" if part.skipped else "You did not play this role-play."
+            part.missing = "" if part.skipped else self.t("fb_no_roleplay")
             return part
         verdict = record_verdict(scenario, record, activity)
-        names = principles()
+        names = principles(self.lang)
         walk = verdict.walk
         for step in walk.steps if walk else []:
             node = scenario.nodes[step.node]
@@ -215,7 +223,7 @@ class _Builder:
     def _check(self, file: str, qid: str, heading: str) -> Part:
         checks = load_checks(self.release / file)
         question = checks.question(qid)
-        part = self._score(Part("check", heading, title=f"Question {checks.number(qid)}",
+        part = self._score(Part("check", heading, title=f"{self.t('question')} {checks.number(qid)}",
                                 prompt=Markup(md(question.prompt))), f"check:{checks.activity}:{qid}")
         record = self.records.get(checks.activity)
         answer = None
@@ -228,7 +236,7 @@ class _Builder:
         if all(why for _text, _chosen, why in part.options):
             part.notes = []  # every explanation sits beside its option
         if answer is None and not part.skipped:
-            part.missing = "You did not answer this question."
+            part.missing = self.t("fb_no_answer")
         return part
 
     def _sorting(self, file: str, heading: str) -> Part:
@@ -243,12 +251,13 @@ class _Builder:
             part.placed.append((category.label, items))
         unplaced = [i for i in exercise.items if i.id not in placements]
         if unplaced:
-            part.placed.append(("not placed", [(Markup(md_line(i.text)), _explained(i.text, i.explanation, part.notes))
-                                               for i in unplaced]))
+            part.placed.append((self.t("fb_not_placed"),
+                                [(Markup(md_line(i.text)), _explained(i.text, i.explanation, part.notes))
+                                 for i in unplaced]))
         if all(why for _label, items in part.placed for _text, why in items):
             part.notes = []
         if not placements and not part.skipped:
-            part.missing = "You did not sort these items."
+            part.missing = self.t("fb_no_sorting")
         return part
 
     def _reflection(self, activity: str, heading: str) -> Part:
@@ -257,7 +266,7 @@ class _Builder:
         part.answer = record.text if record is not None else ""
         part.notes = []
         if not part.answer.strip() and not part.skipped:
-            part.missing = "You did not write a reflection."
+            part.missing = self.t("fb_no_reflection")
         return part
 
 
@@ -269,8 +278,9 @@ def build(release: Path, responses: Path, autograded_nb: Path | None, entry: dic
         records, _problems = read_records(responses)
     except ResponseFileError:
         records = {}
-    builder = _Builder(release, records, entry, items_of, excused, _marked_notes(autograded_nb))
-    return Page(lesson, lesson_title(notebook, lesson), builder.parts(notebook), totals)
+    lang = current_lang()
+    builder = _Builder(release, records, entry, items_of, excused, _marked_notes(autograded_nb), lang)
+    return Page(lesson, lesson_title(notebook, lesson), builder.parts(notebook), totals, lang)
 
 
 @functools.cache
@@ -283,4 +293,5 @@ def _environment() -> Environment:
 
 def render(page: Page) -> str:
     """The page's HTML (autoescaped)."""
-    return _environment().get_template("feedback.html.j2").render(page=page)
+    return _environment().get_template("feedback.html.j2").render(
+        page=page, t=lambda key, **fields: ui(key, page.lang, **fields))
