@@ -15,13 +15,11 @@ outside the page; its CSS is inline and it loads nothing.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from pathways.autograde import FEEDBACK_METADATA, record_verdict
 from pathways.checks import load_checks
@@ -34,8 +32,8 @@ from pathways.scenario import ScenarioError, load
 from pathways.testcells import call_arg, call_name, calls_in
 
 from .excusal_totals import Adjusted
+from .templates import environment
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 _HEADING = re.compile(r"^#+\s*(.+)$", re.M)
 
 
@@ -283,15 +281,8 @@ def build(release: Path, responses: Path, autograded_nb: Path | None, entry: dic
     return Page(lesson, lesson_title(notebook, lesson), builder.parts(notebook), totals, lang)
 
 
-@functools.cache
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["g"] = lambda x: f"{x:g}"
-    return env
-
 
 def render(page: Page) -> str:
     """The page's HTML (autoescaped)."""
-    return _environment().get_template("feedback.html.j2").render(
+    return environment().get_template("feedback.html.j2").render(
         page=page, t=lambda key, **fields: ui(key, page.lang, **fields))

@@ -18,13 +18,11 @@ typed (names, ids, flags, file names) reaches the page escaped. `build_report` d
 from __future__ import annotations
 
 import base64
-import functools
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from nbgrader.api import Gradebook
 from pathways import testcells
 
@@ -33,8 +31,7 @@ from .excusal_totals import Adjusted
 from .ledger import Ledger
 from .report_names import activity_names as _activity_names
 from .report_names import title as _title
-
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+from .templates import environment
 
 _calls, _name, _kw = testcells.calls_in, testcells.call_name, testcells.call_arg
 
@@ -353,17 +350,10 @@ def _full_share(pairs: list[tuple]) -> float:
     return sum(1 for g, m in pairs if g is not None and m and g >= m) / len(pairs)
 
 
-@functools.cache
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["g"] = lambda x: f"{x:g}"
-    return env
-
 
 def render(report: ClassReport) -> str:
     """The page (autoescaped: see the module docstring)."""
-    return _environment().get_template("report.html.j2").render(
+    return environment().get_template("report.html.j2").render(
         report=report, honour=report_figures.HONOUR, break_=report_figures.BREAK)
 
 
