@@ -79,7 +79,7 @@ def test_feedback_is_a_page_a_learner_can_read(graded_class):
     assert f"<title>Your feedback: {TITLE.replace(chr(39), '&#39;')}</title>" in ria
     assert "Your total: 8 of 8 points (100%)" in words and "2 items you skipped for your wellbeing" in words
     assert words.count("You skipped this for your wellbeing. It is not counted") == 2  # role-play and question 2
-    assert "Awaiting grading by your instructor (3 points)" in words and "What you wrote:" in words
+    assert "Awaiting grading by your instructor (out of 3)" in words and "What you wrote:" in words
     assert "Sam, 16, meets an adult online" in words and "(your answer)" in words
     assert "You placed under" in words and "Why each answer is right or not" not in words  # each beside its item
     ana = _text(_page(run, "ana"))

@@ -6,7 +6,10 @@
 LONGEST_FIRST = (
     # One class graded for these (tests/support/graded_class.py): adjacent, so their worker grades it first.
     "grading/test_class_workflow.py", "grading/test_identity.py", "grading/test_excusal_totals.py",
-    "grading/test_purge.py", "workshop/test_workshop.py", "browser/test_cold_start.py",
+    "grading/test_purge.py",
+    # One hub for both (tests/workshop/conftest.py): the attacks need it running, and test_workshop.py's last tests
+    # stop it and check what every learner left behind, so the attacks must come first.
+    "workshop/test_attacks.py", "workshop/test_workshop.py", "browser/test_cold_start.py",
     "notebooks/test_nbgrader_workflow.py", "browser/test_dashboards.py", "browser/test_quick_exit_typing.py",
     "browser/test_dashboard_recovery.py", "browser/test_jupyterlab.py", "browser/test_learner_screen.py",
     "install/test_shared_install.py", "content/test_spanish_lesson1.py", "authoring/test_authoring_end_to_end.py",

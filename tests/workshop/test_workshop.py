@@ -23,6 +23,7 @@ import tarfile
 import time
 from pathlib import Path
 
+import attacks
 import pytest
 from hub_support import (
     LEARNERS,
@@ -232,6 +233,26 @@ def test_does_collect_refuse_a_hand_in_named_for_another(hub, learners):
     collected = run_pathways("collect", "--course", str(hub["course"]), env=env).stdout
     assert "REFUSED" in collected and f"a hand-in named for '{ben.user}'" in collected, collected
     assert "2030" not in collected.split("REFUSED")[0], collected
+
+
+def test_does_she_leave_things_for_stop_to_find(hub, learners):
+    """Ana leaves a fork-hopper, a SysV shared memory segment and files in /tmp and /dev/shm (the stops below check
+    that nothing of hers is left): do her /tmp and /dev/shm turn out to be her own (not the machine's)? Last before
+    the stops: a fork-hopper's exited processes can wait a while to be collected, and on a loaded machine they can
+    fill her process limit, so her own server answers nothing more until stop ends them all."""
+    ana = learners["ana"]
+    uid = hub["record"]["learners"][ana.user]["uid"]
+    made = attacks.last_json(ana.run(attacks.LEAVE_BEHIND, cwd="."))
+    (hub["base"] / "left-for-stop.json").write_text(json.dumps(made))
+    assert made["shmid"] >= 0
+    assert not Path("/tmp/left-by-ana").exists() and not Path("/dev/shm/left-by-ana").exists()
+    private = Path(hub["record"]["learners"][ana.user]["home"]) / ".workshop-tmp"
+    assert (private / "tmp" / "left-by-ana").exists() and (private / "shm" / "left-by-ana").exists()
+    seen = attacks.pids_of(uid)
+    deadline = time.monotonic() + 10
+    while not attacks.pids_of(uid) - seen and time.monotonic() < deadline:  # new processes of hers: hopping
+        time.sleep(0.02)
+    assert attacks.pids_of(uid) - seen, "no fork-hopper running"
 
 
 def test_does_stop_keep_close_the_hub_and_keep_accounts_homes_and_hand_ins(hub, learners):
