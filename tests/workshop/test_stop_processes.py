@@ -75,15 +75,19 @@ def test_the_hub_gets_sigint_back_when_started_from_the_background():
 
 
 def _throwaway_uid() -> int:
-    """A uid of the test's range that no account and no process has (root only)."""
+    """A uid that no account and no process has (root only), from a range of these tests' own: never the workshop
+    test's (hub_support.UIDS), whose fixture checks, perhaps at the same moment on the other worker, that nothing of
+    a uid in its range is left."""
     import os
     import pwd
 
-    from hub_support import UIDS
-
     used = {p.pw_uid for p in pwd.getpwall()} | {os.stat(f"/proc/{e}").st_uid for e in os.listdir("/proc")
                                                   if e.isdigit() and os.path.exists(f"/proc/{e}")}
-    return next(uid for uid in range(UIDS[1], UIDS[0], -1) if uid not in used)
+    return next(uid for uid in range(THROWAWAY_UIDS[1], THROWAWAY_UIDS[0], -1) if uid not in used)
+
+
+#: The uids these tests make processes and files for: apart from every workshop's (real ones: 47000-47999).
+THROWAWAY_UIDS = (46800, 46899)
 
 
 HOPPER = ("import os, time\nif os.fork():\n    os._exit(0)\nos.setsid()\nwhile True:\n    if os.fork():\n"
