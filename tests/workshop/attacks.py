@@ -4,7 +4,6 @@ prints what it got as JSON on its last line."""
 from __future__ import annotations
 
 import json
-import os
 
 #: ~/.jupyter/jupyter_server_config.py that would make her server serve a page of hers, unauthenticated, on the
 #: hub's origin (JupyterHub's own static route), if her server read it.
@@ -208,15 +207,3 @@ print(json.dumps({"shmid": shmid}))
 def last_json(out: str) -> dict:
     """The JSON an attack printed last."""
     return json.loads(out.strip().splitlines()[-1])
-
-
-def pids_of(uid: int) -> set[str]:
-    """The process ids of every process of `uid` (a fork-hopper's come and go)."""
-    found = set()
-    for pid in os.listdir("/proc"):
-        try:
-            if pid.isdigit() and os.stat(f"/proc/{pid}").st_uid == uid:
-                found.add(pid)
-        except OSError:
-            pass
-    return found
