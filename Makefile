@@ -43,11 +43,11 @@ start: $(STAMP)
 
 lab: start
 
-# The learners' lesson-autorun JupyterLab extension (grading/learner/autorun/index.js), rebuilt from its source
-# with the locked builder into grading/learner/labextensions/; the build is committed (learners need no node) with
+# The learners' lesson-autorun JupyterLab extension (grading/delivery/learner/autorun/index.js), rebuilt from its source
+# with the locked builder into grading/delivery/learner/labextensions/; the build is committed (learners need no node) with
 # the hash of the source it came from, which a fast test checks (tests/unit/test_learner_lab.py).
-AUTORUN := grading/learner/autorun
-AUTORUN_BUILD := grading/learner/labextensions/pathways-lesson-autorun
+AUTORUN := grading/delivery/learner/autorun
+AUTORUN_BUILD := grading/delivery/learner/labextensions/pathways-lesson-autorun
 labextension: $(STAMP)
 	cd $(AUTORUN) && npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(AUTORUN_BUILD)

@@ -1,13 +1,16 @@
 """`pathways`: the one command line, assembled here over functions that tests call directly.
 
 Every subcommand is built here (argparse; the author's commands in grading/authoring/cli.py and the workshop's in
-grading/workshop/cli.py, the other modules that print) and calls a library function that returns a result (a path, a
+grading/delivery/workshop/cli.py, the other modules that print) and calls a library function that returns a result (a
+path, a
 report with `lines()`); no library module prints or defines a command. Parts: the learner's launcher (`workspace`,
-`lab`: grading/learner), the instructor's pipeline (`course init`, `course purge`, `release`, `collect`, `grade`,
+`lab`: grading/delivery/learner), the instructor's pipeline (`course init`, `course purge`, `release`, `collect`,
+`grade`,
 `feedback`, `export`, `report`: grading/instructor), the author's commands (`check`, `graph`, `new-scenario`,
 `new-translation`, `schema`, `preview`: grading/authoring), the public dashboards (`dashboards build`,
-`dashboards serve`: grading/dashboards), a class on one machine (`workshop start | stop | return | status |
-prepare`: grading/workshop) and `config` (every setting in force: pathways.config). Option defaults come from the
+`dashboards serve`: grading/delivery/dashboards), a class on one machine (`workshop start | stop | return | status |
+prepare`: grading/delivery/workshop) and `config` (every setting in force: pathways.config). Option defaults come from
+the
 configuration in force.
 """
 
@@ -21,15 +24,15 @@ from collections.abc import Iterable
 from pathways import config
 
 from .authoring.cli import check_commands, writing_commands
+from .delivery.workshop.cli import workshop_commands
 from .lazy import lazy_module
-from .workshop.cli import workshop_commands
 
 # imported when a command needs them (nbgrader and Jupyter's kernel machinery take seconds to import)
-workshop = lazy_module("pathways.grading.workshop")
-dashboards = lazy_module("pathways.grading.dashboards.site")
+workshop = lazy_module("pathways.grading.delivery.workshop")
+dashboards = lazy_module("pathways.grading.delivery.dashboards.build")
 purging = lazy_module("pathways.grading.instructor.purge")
 workflow = lazy_module("pathways.grading.instructor.workflow")
-workspace = lazy_module("pathways.grading.learner.workspace")
+workspace = lazy_module("pathways.grading.delivery.learner.workspace")
 
 
 def _print(lines: Iterable[str], file=None) -> None:
@@ -45,7 +48,7 @@ def _cmd_workspace(a: argparse.Namespace) -> int:
 
 
 def _cmd_lab(a: argparse.Namespace) -> int:
-    from .learner.lab import run_foreground
+    from .delivery.learner.lab import run_foreground
 
     folder = workspace.prepare_workspace(a.folder)
     print(f"Lessons ready in {folder}", flush=True)
@@ -136,8 +139,8 @@ def _cmd_feedback(a: argparse.Namespace) -> int:
 
 
 def _cmd_formgrader(a: argparse.Namespace) -> int:
+    from .delivery.learner.lab import run_foreground
     from .instructor import formgrader
-    from .learner.lab import run_foreground
 
     root = workflow.course_root(a.course)
     cmd, env, url = formgrader.prepare(root, a.port)
@@ -303,7 +306,8 @@ def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
     b.set_defaults(func=_cmd_build)
     s = dsub.add_parser("serve", help="serve the built dashboards on 127.0.0.1",
-                        description="Run Voila on 127.0.0.1 with the settings of grading/dashboards/voila/voila.py.")
+                        description="Run Voila on 127.0.0.1 with the settings of "
+                                    "grading/delivery/dashboards/voila/voila.py.")
     s.add_argument("--port", type=int, default=config.current().dashboards_port, help="port (default: %(default)s)")
     s.add_argument("--root", default=None, help=f"dashboards folder (default: {config.current().dashboards})")
     s.add_argument("--pool", type=int, default=None,

@@ -22,7 +22,7 @@ from ..lazy import lazy_module
 from . import commands as authoring
 from . import lesson
 
-workspace = lazy_module("pathways.grading.learner.workspace")
+workspace = lazy_module("pathways.grading.delivery.learner.workspace")
 
 
 def _show(report: authoring.Report) -> int:

@@ -33,7 +33,7 @@ PREVIEW = Path(__file__).resolve().parent / "preview.ipynb"
 #: A preview's kernel whose page was closed is shut down after this many idle seconds (each visit starts one).
 PREVIEW_CULL_SECONDS = 300
 #: Voila's template for Pathways pages (no request to any other host), when the dashboards are installed.
-VOILA_SHARE = Path(__file__).resolve().parent.parent / "dashboards" / "voila" / "share"
+VOILA_SHARE = Path(__file__).resolve().parent.parent / "delivery" / "dashboards" / "voila" / "share"
 
 
 #: The lessons folder in force (the configured one, else the shipped lessons).

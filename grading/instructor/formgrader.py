@@ -8,7 +8,7 @@ theirs). It reads the course through `grading/instructor/nbgrader_config.py`, th
 command uses. Code is graded by `pathways grade` (sandboxed): the guard refuses the Autograde button (and, were it
 reached, it is given a kernel that does not exist, formgrader_kernels.py), as it refuses nbgrader's feedback
 buttons, whose pages would replace Pathways' own. A workshop runs the same server as its grader account
-(grading/workshop/formgrader.py).
+(grading/delivery/workshop/formgrader.py).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """A Jupyter server extension for every formgrader Pathways starts (`pathways formgrader`, and the workshop's in
-grading/workshop/formgrader.py): what the instructor's grading server must never do, whatever page the instructor's
+grading/delivery/workshop/formgrader.py): what the instructor's grading server must never do, whatever page the
+instructor's
 browser is shown.
 
 * No kernel, session, terminal or contents write: those routes answer 403 (extension routes are matched before the

@@ -211,7 +211,7 @@ def _running_workshop(root: Path) -> list[str]:
     folder's, and keep the learners' work until it stops."""
     from pathways import config
 
-    from ..workshop.common import load_record
+    from ..delivery.workshop.common import load_record
 
     try:
         record = load_record(Path(config.current().workshop_root))

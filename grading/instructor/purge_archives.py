@@ -1,9 +1,9 @@
 """A workshop's raw exchange archives without some learners: whose each member is, and the archive rewritten.
 
-An archive (`pathways workshop stop`, grading/workshop/exchange.py `archive_exchange`) holds
+An archive (`pathways workshop stop`, grading/delivery/workshop/exchange.py `archive_exchange`) holds
 `inbound/<account>/<account>+<lesson>+<time>+<random>/<file>` and `course.ARCHIVE_LEARNERS`, {account: learner
 id}. An archive without that member is read by the account names themselves: the workshop names an account
-`<prefix><id>` made a Unix name (grading/workshop/accounts.py, `unix_name`), so an account is a learner's when
+`<prefix><id>` made a Unix name (grading/delivery/workshop/accounts.py, `unix_name`), so an account is a learner's when
 some prefix gives their id that name; an account that could be two known learners' is never guessed at.
 """
 
@@ -40,8 +40,8 @@ def _manifest(tar: tarfile.TarFile) -> dict[str, str] | None:
 
 def _owners_by_name(account: str, known: set[str]) -> set[str]:
     """The known learners whose account this name could be, under any prefix the workshop accepts."""
-    from ..workshop.accounts import unix_name
-    from ..workshop.common import WorkshopError
+    from ..delivery.workshop.accounts import unix_name
+    from ..delivery.workshop.common import WorkshopError
 
     prefixes = [account[:i + 1] for i, c in enumerate(account) if c == "-" and _PREFIX.match(account[:i + 1])]
     owners = set()

@@ -43,7 +43,7 @@ from tornado.websocket import websocket_connect
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the tests' support package
 
-from pathways.grading.dashboards import site as dashboards  # noqa: E402
+from pathways.grading.delivery.dashboards import build as dashboards  # noqa: E402
 from support.browser import CHROMIUM, CHROMIUM_ARGS, cold_start  # noqa: E402
 from support.voila import (  # noqa: E402
     V1_PROTOCOL,

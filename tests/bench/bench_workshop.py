@@ -169,7 +169,7 @@ def make_class(base: Path, n: int) -> Path:
 
 def start(base: Path, root: Path, n: int, bench: Bench) -> dict:
     """`pathways workshop start` as the instructor types it (lessons released into a new course); the record."""
-    from pathways.grading import workshop
+    from pathways.grading.delivery import workshop
 
     t0 = time.monotonic()
     run_pathways("workshop", "start", "--class-list", str(make_class(base, n)), "--course", str(base / "course"),
@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not 1 <= a.learners <= UIDS[1] - UIDS[0]:
         p.error(f"--learners from 1 to {UIDS[1] - UIDS[0]}")
-    from pathways.grading import workshop
+    from pathways.grading.delivery import workshop
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupted)

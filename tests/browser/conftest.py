@@ -1,7 +1,7 @@
 """Fixtures for browser tests: built dashboards, a live Voila on 127.0.0.1, a JupyterLab, headless Chromium, axe-core.
 
 The dashboards are built once per test session into a temporary folder and served by the production
-configuration (grading/dashboards/voila/voila.py) on a free port; the server is stopped when the session ends.
+configuration (grading/delivery/dashboards/voila/voila.py) on a free port; the server is stopped when the session ends.
 axe-core comes from npm (tests/browser/package.json + package-lock.json): the fixture runs `npm ci` the
 first time, which needs the npm registry and nothing else.
 """
@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from pathways.grading import course as courselib
-from pathways.grading.dashboards import site as dashboards
-from pathways.grading.learner import workspace as learner_workspace
+from pathways.grading.delivery.dashboards import build as dashboards
+from pathways.grading.delivery.learner import workspace as learner_workspace
 from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, NPM_DIR
 from support.processes import free_port, stop_process, wait_http
 from support.voila import Server, start_server, stop_server

@@ -20,7 +20,7 @@ from pathways import engine
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
 from pathways.grading import cli
-from pathways.grading.dashboards import site as dashboards
+from pathways.grading.delivery.dashboards import build as dashboards
 from pathways.i18n import ui
 from pathways.markdown import plain
 from pathways.resources import load_resources
@@ -109,11 +109,11 @@ def test_publish_notebook_drops_grading_cells_and_outputs(tmp_path):
 
 
 def test_dashboard_kernelspec_is_found_and_runs_the_lean_kernel(monkeypatch):
-    """Does Jupyter find the `pathways-dashboard` kernelspec on the path grading/dashboards/voila/voila.py sets
+    """Does Jupyter find the `pathways-dashboard` kernelspec on the path grading/delivery/dashboards/voila/voila.py sets
     (Voila silently falls back to another Python kernel when it does not), and does it start
-    pathways.grading.dashboards.kernel?"""
+    pathways.grading.delivery.dashboards.kernel?"""
     from jupyter_client.kernelspec import KernelSpecManager
-    from pathways.grading.dashboards import kernel
+    from pathways.grading.delivery.dashboards import kernel
 
     share = Path(dashboards.__file__).resolve().parent / "voila" / "share"
     monkeypatch.setenv("JUPYTER_PATH", str(share))
@@ -460,7 +460,7 @@ FORBIDDEN = [
     "voila/files/.pathways-dashboards",
     "voila/files/gradebook.db",
     "voila/files/../grading/instructor/nbgrader_config.py",
-    "voila/files/%2e%2e/%2e%2e/grading/dashboards/voila/voila.py",
+    "voila/files/%2e%2e/%2e%2e/grading/delivery/dashboards/voila/voila.py",
     "voila/files/{lesson}/..%2f..%2fpyproject.toml",
     "voila/static/..%2f..%2f..%2fvoila%2fapp.py",
     "voila/render/{lesson}/{scenario}",
@@ -571,10 +571,10 @@ def test_kernel_refuses_code_from_a_visitor(voila_server, protocol):
                 info = msg["content"]
                 break
         assert "kernel_info_reply" in replies
-        # pathways.grading.dashboards.kernel: no debugpy for a visitor
+        # pathways.grading.delivery.dashboards.kernel: no debugpy for a visitor
         assert "debugger" not in info["supported_features"]
         commands = [" ".join(p.cmdline()) for p in kernel_processes(voila_server.proc.pid).values()]
-        assert commands and all("-m pathways.grading.dashboards.kernel " in c for c in commands), commands
+        assert commands and all("-m pathways.grading.delivery.dashboards.kernel " in c for c in commands), commands
         assert "execute_reply" not in replies and "execute_input" not in replies
         time.sleep(1)
         assert not marker.exists()

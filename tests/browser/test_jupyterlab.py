@@ -37,7 +37,7 @@ def activity(saved: Path, name: str) -> dict:
 def run_lesson(page, lab, ready: str, lesson: str = LESSON):
     """Open a lesson of the test's workspace in JupyterLab and wait until the element `ready` (a CSS selector) is in
     the page; return its locator. Nothing is run by hand: a released lesson runs its activity cells when it opens
-    (grading/learner/lab.py)."""
+    (grading/delivery/learner/lab.py)."""
     page.goto(lab.url(f"{lesson}/lesson.ipynb"))
     target = page.locator(ready).first
     target.wait_for(state="attached", timeout=90_000)

@@ -1,6 +1,6 @@
 """Is a learner who has never seen Jupyter not lost in `make start`'s JupyterLab? (issue 14, item 6)
 
-The settings of grading/learner/lab.py: a lesson opens with its activities showing and nothing to run by hand,
+The settings of grading/delivery/learner/lab.py: a lesson opens with its activities showing and nothing to run by hand,
 answers still save to responses.json, the Assignment List is there and no instructor tool is, and nothing offers
 to reach the internet. One visit checks all of it, in the JupyterLab the "jupyterlab" group shares
 (tests/browser/conftest.py): every check waits on something the page shows, never on a fixed delay.

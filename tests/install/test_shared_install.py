@@ -29,7 +29,8 @@ PACKAGE_OF = {"widgets": "pathways", "grading": "pathways/grading", "lessons": "
 #: Tracked files that are the developers', not the package's (a guide; the source of the built JupyterLab extension;
 #: the workshop's hub files and its Zero to JupyterHub recipe: a workshop runs from a checkout, which it installs into
 #: its own hub environment, copying the hub's configuration from the checkout, and an image is built from one).
-NOT_SHIPPED = ("grading/GRADING.md", "grading/learner/autorun/", "grading/hub/", "grading/workshop/z2jh/")
+NOT_SHIPPED = ("grading/GRADING.md", "grading/delivery/learner/autorun/", "grading/delivery/workshop/hub_config/",
+               "grading/delivery/workshop/z2jh/")
 
 
 def tracked(*folders: str) -> list[str]:
@@ -74,7 +75,7 @@ PROBE = """
 import importlib.util, json, pathlib, pathways, pathways.grading
 from pathways.grading import course
 from pathways.grading.authoring import commands
-from pathways.grading.dashboards import site
+from pathways.grading.delivery.dashboards import build as site
 print(json.dumps({
     "pathways": pathways.__file__, "grading": pathways.grading.__file__,
     "lessons": importlib.util.find_spec("pathways.lessons").submodule_search_locations[0],

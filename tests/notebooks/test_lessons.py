@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from pathways.grading import course as courselib
-from pathways.grading.dashboards import site as dashboards
+from pathways.grading.delivery.dashboards import build as dashboards
 from pathways.responses import FILENAME
 from support.course import LESSONS, copy_lesson, execute_notebook, lesson_ids
 

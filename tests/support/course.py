@@ -47,7 +47,7 @@ def release_every_lesson_once(root: Path) -> Path:
 
     import pytest
     from pathways.grading import course as courselib
-    from pathways.grading.dashboards import site as dashboards
+    from pathways.grading.delivery.dashboards import build as dashboards
 
     course = root / "released-course"
     done = course / ".released"

@@ -16,7 +16,7 @@ from pathlib import Path
 def hub_environment() -> Path | str:
     """The shared hub environment's folder, brought up to date; or why it cannot be had here (not root, a tool
     missing), for the caller to skip with."""
-    from pathways.grading import workshop
+    from pathways.grading.delivery import workshop
 
     why = workshop.missing_tools()
     if why:

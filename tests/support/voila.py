@@ -1,7 +1,7 @@
 """A Voila serving built dashboards, as the dashboard browser tests and the dashboard benchmark run it, and a
 visitor's kernel messages.
 
-Voila runs with the production configuration (grading/dashboards/voila/voila.py) plus any overrides, on a free
+Voila runs with the production configuration (grading/delivery/dashboards/voila/voila.py) plus any overrides, on a free
 127.0.0.1 port, with the caller's own Jupyter config folder so the machine's settings never leak in.
 """
 
@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pathways.grading.dashboards import site as dashboards
+from pathways.grading.delivery.dashboards import build as dashboards
 
 from .processes import free_port, stop_process, wait_http
 

@@ -13,7 +13,7 @@ from pathways import config
 from pathways.config import ConfigError, PathwaysConfig
 from pathways.grading import cli, course
 from pathways.grading.authoring import commands
-from pathways.grading.dashboards import site
+from pathways.grading.delivery.dashboards import build as site
 from pathways.grading.instructor import workflow
 from support.course import REPO
 from traitlets.config.loader import PyFileConfigLoader

@@ -1,4 +1,5 @@
-"""Are the learners' JupyterLab settings (grading/learner/lab.py) whole and in step with the lessons and the build?
+"""Are the learners' JupyterLab settings (grading/delivery/learner/lab.py) whole and in step with the lessons and the
+build?
 
 The browser test (tests/browser/test_learner_screen.py) shows the screen; these fast checks catch the drift that
 would quietly undo it: a lesson the autorun pattern misses, a plugin renamed upstream, a lesson cell the autorun
@@ -15,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from pathways.grading import course
-from pathways.grading.learner import lab, workspace
+from pathways.grading.delivery.learner import lab, workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_CONFIG = json.loads((lab.SETTINGS_DIR / "page_config.json").read_text(encoding="utf-8"))
 OVERRIDES = json.loads((lab.SETTINGS_DIR / "overrides.json").read_text(encoding="utf-8"))
 BUILD = lab.LABEXTENSIONS / "pathways-lesson-autorun"
-SOURCE = ROOT / "grading" / "learner" / "autorun"
+SOURCE = ROOT / "grading" / "delivery" / "learner" / "autorun"
 
 
 def lesson_notebooks() -> list[Path]:
@@ -118,7 +119,7 @@ def test_stopping_the_launcher_stops_its_server(tmp_path):
 
     marker = tmp_path / "server.pid"
     server = f"import os, time; open({str(marker)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
-    launcher = subprocess.Popen([sys.executable, "-c", "import sys; from pathways.grading.learner.lab import "
+    launcher = subprocess.Popen([sys.executable, "-c", "import sys; from pathways.grading.delivery.learner.lab import "
                                  f"run_foreground; sys.exit(run_foreground([sys.executable, '-c', {server!r}]))"])
     try:
         wait_for(lambda: marker.is_file() and marker.read_text(), timeout=30)

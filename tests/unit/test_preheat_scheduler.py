@@ -1,12 +1,12 @@
-"""The dashboards' preheat scheduler (pathways.grading.dashboards.preheat), without Voila or kernels."""
+"""The dashboards' preheat scheduler (pathways.grading.delivery.dashboards.preheat), without Voila or kernels."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from pathways.grading.dashboards.pools import default_max_kernels
-from pathways.grading.dashboards.preheat import PreheatScheduler, default_concurrency
+from pathways.grading.delivery.dashboards.pools import default_max_kernels
+from pathways.grading.delivery.dashboards.preheat import PreheatScheduler, default_concurrency
 from support.processes import run_async
 
 

@@ -50,7 +50,7 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
 
 def test_every_package_folder_is_in_the_wheel():
     """Does pyproject.toml list every folder of widgets/, grading/ and lessons/ that holds Python modules, under the
-    name it is imported by (a folder left out is missing from `pip install .`, as grading/learner once was)?"""
+    name it is imported by (a folder left out is missing from `pip install .`, as grading/delivery/learner once was)?"""
     setuptools = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     listed = set(setuptools["packages"])
     roots = {folder: name for name, folder in setuptools["package-dir"].items()}

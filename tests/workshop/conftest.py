@@ -34,7 +34,7 @@ def hub(released_course, tmp_path_factory):
     why = missing()
     if why:
         pytest.skip(why)
-    from pathways.grading import workshop
+    from pathways.grading.delivery import workshop
 
     shared_environment()
     base = tmp_path_factory.mktemp("workshop")

@@ -17,9 +17,9 @@ import time
 import uuid
 from pathlib import Path
 
-from pathways.grading.workshop.cleanup import is_zombie, processes_of, traces
-from pathways.grading.workshop.common import started_in
-from pathways.grading.workshop.limits import CGROUP, CONTROLLERS
+from pathways.grading.delivery.workshop.cleanup import is_zombie, processes_of, traces
+from pathways.grading.delivery.workshop.common import started_in
+from pathways.grading.delivery.workshop.limits import CGROUP, CONTROLLERS
 from support.hub_env import hub_environment
 
 LESSON = "01-why-dont-they-leave"

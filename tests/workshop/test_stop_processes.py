@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from pathways.grading.workshop.common import alive, default_signals, descendants, kill_started, started_in
+from pathways.grading.delivery.workshop.common import alive, default_signals, descendants, kill_started, started_in
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 
@@ -100,7 +100,7 @@ def test_a_fork_hopper_of_a_learner_uid_is_killed_by_stop():
     import os
 
     import pytest
-    from pathways.grading.workshop import cleanup
+    from pathways.grading.delivery.workshop import cleanup
 
     if os.geteuid() != 0:
         pytest.skip("needs root (a uid of its own)")
@@ -120,8 +120,8 @@ def test_a_failed_userdel_is_reported_never_said_removed(monkeypatch):
     """When userdel fails (as it did while her processes lived), does remove_account say so, instead of nothing?"""
     import pwd
 
-    from pathways.grading.workshop import accounts
-    from pathways.grading.workshop.common import LEARNER_COMMENT, NOLOGIN
+    from pathways.grading.delivery.workshop import accounts
+    from pathways.grading.delivery.workshop.common import LEARNER_COMMENT, NOLOGIN
 
     fake = pwd.struct_passwd(("pz-x", "x", 46998, 46998, LEARNER_COMMENT, "/nonexistent", NOLOGIN))
     monkeypatch.setattr(accounts, "_account", lambda name: fake)
@@ -139,8 +139,8 @@ def test_a_uid_that_still_owns_a_temporary_file_is_never_handed_out(tmp_path):
     import os
 
     import pytest
-    from pathways.grading.workshop.accounts import _free_uid, _uids_in_use
-    from pathways.grading.workshop.common import WorkshopError
+    from pathways.grading.delivery.workshop.accounts import _free_uid, _uids_in_use
+    from pathways.grading.delivery.workshop.common import WorkshopError
 
     if os.geteuid() != 0:
         pytest.skip("needs root (chown)")

@@ -43,7 +43,7 @@ from hub_support import (
     served_fingerprint,
     start_workshop,
 )
-from pathways.grading.workshop.cleanup import processes_of
+from pathways.grading.delivery.workshop.cleanup import processes_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workshop")]
 
@@ -125,7 +125,7 @@ def test_does_a_class_hand_in_and_get_only_its_own_feedback(hub, learners):
 
 
 def test_does_each_learners_server_show_the_learners_screen(hub, learners):
-    """Does a learner's server on the hub give the screen of `make start` (grading/learner/lab.py, one set of
+    """Does a learner's server on the hub give the screen of `make start` (grading/delivery/learner/lab.py, one set of
     settings): the lesson-autorun extension and its lesson pattern, nbgrader's instructor tools and the news
     switched off?"""
     ana = learners["ana"]

@@ -1,4 +1,5 @@
-"""The Zero to JupyterHub configuration (grading/workshop/z2jh), checked offline: the values against the chart's own
+"""The Zero to JupyterHub configuration (grading/delivery/workshop/z2jh), checked offline: the values against the
+chart's own
 schema (vendored from chart 4.4.0, tests/workshop/z2jh_chart/SOURCE.md), merged over the chart's defaults as Helm
 merges them, and the settings the workshop's guarantees rest on. Nothing here talks to a cluster."""
 
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-Z2JH = REPO / "grading" / "workshop" / "z2jh"
+Z2JH = REPO / "grading" / "delivery" / "workshop" / "z2jh"
 CHART = Path(__file__).resolve().parent / "z2jh_chart"
 CHART_VERSION = "4.4.0"
 

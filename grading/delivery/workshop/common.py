@@ -1,0 +1,184 @@
+"""What every part of the workshop shares: where things are, its record, and small helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from pathways import config
+
+WORKSHOP = Path(__file__).resolve().parent
+GRADING = WORKSHOP.parent.parent
+REPO = GRADING.parent
+HUB_FILES = WORKSHOP / "hub_config"
+SYSTEM_PYTHON = "/usr/bin/python3.11"
+COURSE_ID = "pathways"
+#: Learner uids come from this range (its first id is the learners' group). It sits below the grading sandbox's
+#: uids (50000 up) and Debian's dynamic ranges, and above the ids useradd hands out in order.
+DEFAULT_UIDS = (47000, 47999)
+DEFAULT_PREFIX = "pw-"
+LEARNER_COMMENT = "Pathways workshop learner"
+#: The formgrader's account (grading/delivery/workshop/formgrader.py); `stop` removes only accounts with one of these
+#: comments.
+GRADER_COMMENT = "Pathways workshop grader"
+WORKSHOP_COMMENTS = (LEARNER_COMMENT, GRADER_COMMENT)
+NOLOGIN = "/usr/sbin/nologin"
+HANDIN_FILES = {"responses.json", "timestamp.txt"}
+MAX_HANDIN_FILE = 20_000_000
+PRIVILEGED_GROUPS = {"root", "sudo", "admin", "wheel", "adm", "docker", "lxd", "disk", "shadow"}
+#: Unambiguous letters and digits for passphrases (no 0/o, 1/l/i): 4 groups of 5 = about 98 bits.
+PASS_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def workshop_root(root: str | Path | None = None) -> Path:
+    """`root`, or the configured workshop folder (PATHWAYS_WORKSHOP_ROOT, default /srv/pathways-workshop)."""
+    return Path(root or config.current().workshop_root)
+
+
+def shared_env(shared: str | Path | None = None) -> Path:
+    """`shared`, or the configured shared hub environment (PATHWAYS_WORKSHOP_SHARED, default /opt/pathways-workshop)."""
+    return Path(shared or config.current().workshop_shared)
+
+
+class WorkshopError(RuntimeError):
+    """Something the instructor must fix; the message says what."""
+
+
+# --- where things are ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Layout:
+    """The folders of one workshop under its root."""
+
+    root: Path
+
+    @property
+    def state(self) -> Path:
+        """Root only: hub settings and database, passphrase hashes, the sheet."""
+        return self.root / "state"
+
+    @property
+    def exchange(self) -> Path:
+        """nbgrader's exchange (per-learner folders inside)."""
+        return self.root / "exchange"
+
+    @property
+    def homes(self) -> Path:
+        """The learners' homes (each 0700)."""
+        return self.root / "homes"
+
+    @property
+    def learner_config(self) -> Path:
+        """Jupyter configuration every learner's server reads (read-only for them)."""
+        return self.root / "learner-config"
+
+    @property
+    def record(self) -> Path:
+        """What this workshop is: learners, accounts, ports, processes (workshop.json)."""
+        return self.state / "workshop.json"
+
+    @property
+    def course_exchange(self) -> Path:
+        """The exchange's course folder."""
+        return self.exchange / COURSE_ID
+
+
+def load_record(root: Path) -> dict | None:
+    """The record of the workshop under `root`, or None if there is none."""
+    path = Layout(Path(root)).record
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def save_record(layout: Layout, record: dict) -> None:
+    part = layout.record.with_suffix(".part")
+    part.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    os.chmod(part, 0o600)
+    os.replace(part, layout.record)
+
+
+def mkdir(path: Path, mode: int, uid: int = 0, gid: int = 0) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chown(path, uid, gid)
+    os.chmod(path, mode)
+    return path
+
+
+def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, **kw)
+    if proc.returncode != 0:
+        raise WorkshopError(f"{' '.join(cmd[:3])} failed: {(proc.stderr or proc.stdout).strip()[-800:]}")
+    return proc
+
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state is [0], parent [1], start time [19])."""
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().rsplit(")", 1)[-1].split()
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """Every process below `pid` (children, theirs, ...), each with its start time (so a number reused by a new
+    process after one exits is never signalled by mistake)."""
+    children: dict[int, list[tuple[int, str]]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                fields = _stat(int(entry))
+                children.setdefault(int(fields[1]), []).append((int(entry), fields[19]))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child[0])
+    return found
+
+
+def kill_started(processes: list[tuple[int, str]], sig: int) -> int:
+    """Signal those of `processes` (pid, start time) still running as the same process; return how many."""
+    n = 0
+    for pid, started in processes:
+        with contextlib.suppress(OSError, IndexError):
+            if _stat(pid)[19] == started and _stat(pid)[0] != "Z":
+                os.kill(pid, sig)
+                n += 1
+    return n
+
+
+def started_in(folder: Path) -> list[tuple[int, str]]:
+    """Every process whose HOME is `folder` or below it, with its start time: the formgrader service's HOME is in
+    the workshop's state folder, so it is found even after the hub that started it died."""
+    prefix = f"HOME={folder}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                env = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
+                if any(v == prefix or v.startswith(prefix + b"/") for v in env):
+                    found.append((int(entry), _stat(int(entry))[19]))
+    return found
+
+
+def default_signals() -> None:
+    """SIGINT and SIGQUIT back to their defaults (run in the hub's process before it starts). A shell without job
+    control (a script, anything started in the background) has its children ignore both, and an ignored signal
+    stays ignored through every program started after: the hub, its services and every learner's server. JupyterHub
+    stops each server and service with SIGINT first and waits 10 s before SIGTERM, so a stop took half a minute,
+    and the hub, killed when it had not finished, left its services running."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
+def alive(pid: int | None) -> bool:
+    """True if the process runs (a zombie does not)."""
+    if not pid:
+        return False
+    try:
+        return _stat(pid)[0] != "Z"
+    except (OSError, IndexError):
+        return False
