@@ -79,7 +79,7 @@ def course(tmp_path, monkeypatch) -> Path:
 def in_tmp(tmp_path, monkeypatch) -> Path:
     """Run the test with a fresh temporary working folder (where responses.json is written)."""
     monkeypatch.chdir(tmp_path)
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     monkeypatch.setattr(responses, "_STORE", None)
     return tmp_path

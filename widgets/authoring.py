@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from .activities import registry
 from .scenario import engine
 from .scenario.analysis import analyse
 from .scenario.model import Scenario
@@ -25,22 +26,21 @@ TRANSLATION_NAME = re.compile(r"^.+\.[a-z]{2,3}(-[A-Za-z]{2,4})?\.ya?ml$")
 
 
 def file_kind(path: str | Path) -> str:
-    """'scenario', 'translation', 'checks', 'sorting' or 'other', judged by the file's top-level fields."""
+    """The file format a file is of, judged by its top-level fields: the name of a registered activity kind's
+    format ('scenario', 'translation', 'checks', 'sorting'; `pathways.activities.registry`), else 'other'."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return "scenario" if not TRANSLATION_NAME.match(Path(path).name) else "translation"
     if not isinstance(data, dict):
         return "scenario"  # the scenario check explains what a scenario file must look like
-    if "translates" in data:
-        return "translation"
-    if "questions" in data:
-        return "checks"
-    if "items" in data and "categories" in data:
-        return "sorting"
-    if "nodes" in data or "start" in data:
-        return "scenario"
-    return "other"
+    found = registry.file_kind(data)
+    return found[1].name if found else "other"
+
+
+def file_format(name: str):
+    """The kind and file format of a format's name ('checks'), or None."""
+    return next(((k, f) for k in registry.kinds() for f in k.files if f.name == name), None)
 
 
 def yaml_files(root: str | Path) -> list[Path]:

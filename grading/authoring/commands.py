@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathways import authoring, config, i18n
-from pathways.assessment import check_key_figures, check_key_problems, objective_problems, scenario_figures
+from pathways.activities import registry
+from pathways.activities.checks import check_key_figures
+from pathways.activities.modes import MODES
 from pathways.checklist import checklist
-from pathways.checks import MODES, load_checks
-from pathways.exercises import load_exercise
 from pathways.principles import principles
-from pathways.scenario import Problem, ScenarioError, check_file, json_schema
+from pathways.scenario import Problem, ScenarioError, json_schema
 from pathways.scenario import load as load_scenario
+from pathways.scenario.rules.assessment import scenario_figures
 
 from .. import course
 from . import lesson
@@ -55,20 +56,12 @@ def check_one(path: str | Path) -> list[Problem]:
             if authoring.file_kind(file) != "other":
                 problems += check_one(_near(file))
         return problems
-    kind = authoring.file_kind(path)
-    if kind == "translation":
-        return i18n.check_translation_file(path)
-    if kind in ("checks", "sorting"):
-        loader = load_checks if kind == "checks" else load_exercise
-        try:
-            loader(path)
-        except ScenarioError as exc:
-            return exc.problems
-        return check_key_problems(path) + objective_problems(path) if kind == "checks" else []
-    if kind == "other":
-        return [Problem(str(path), 1, "", "this is not a scenario, translation, knowledge-check or sorting file "
-                        "(a scenario has 'id', 'start' and 'nodes')")]
-    return check_file(path)
+    located = authoring.file_format(authoring.file_kind(path))
+    if located is None:
+        names = ", ".join(f.name for k in registry.kinds() for f in k.files)
+        return [Problem(str(path), 1, "", f"this is not a file of any activity kind ({names}; a scenario has 'id', "
+                        "'start' and 'nodes')")]
+    return located[1].check(path)
 
 
 def file_mode(path: str | Path) -> str | None:
@@ -83,12 +76,12 @@ def file_mode(path: str | Path) -> str | None:
 
 
 def _mode(path: Path) -> str | None:
-    """The mode key (formative, hidden-key) of a knowledge-check or sorting file that loads, else None."""
-    kind = authoring.file_kind(path) if path.is_file() else "other"
-    if kind not in ("checks", "sorting"):
+    """The mode key (formative, hidden-key) of a file whose kind's format has modes and that loads, else None."""
+    located = authoring.file_format(authoring.file_kind(path)) if path.is_file() else None
+    if located is None or located[1].mode is None:
         return None
     try:
-        return (load_checks if kind == "checks" else load_exercise)(path).mode
+        return located[1].mode(path)
     except ScenarioError:
         return None
 

@@ -13,10 +13,8 @@ from importlib import resources
 from pathlib import Path
 
 from pathways import authoring, config
-from pathways.checks import load_checks
-from pathways.exercises import load_exercise
+from pathways.activities import testcells
 from pathways.scenario import Problem, ScenarioError
-from pathways.testcells import call_arg, call_name, calls_in
 
 from .. import course
 
@@ -24,9 +22,6 @@ from .. import course
 TO_WRITE = "[TO WRITE"
 #: A lesson folder's name: two digits, '-', then lowercase words ('08-pharmacy').
 LESSON_NAME = re.compile(r"^\d\d-[a-z0-9][a-z0-9-]*$")
-#: The calls of a lesson notebook that name a file beside it, and the argument that names it.
-FILE_CALLS = {"roleplay": "scenario_file", "model_roleplay": "scenario_file", "roleplay_points": "scenario_file",
-              "knowledge_check": "checks_file", "sorting": "exercise_file"}
 RESPONSES = "responses.json"
 
 
@@ -88,8 +83,9 @@ def _folder_for(name: str, lessons: Path) -> Path:
 
 
 def notebook_problems(notebook: Path) -> list[Problem]:
-    """What a lesson notebook names that is not there: a role-play, checks or sorting file missing beside it, a
-    question the checks file does not have, a file that is not of the kind the cell expects."""
+    """What a lesson notebook names that is not there: a file a view, grader or model answer names missing beside
+    it or not of its kind's format, a question its kind's file does not have, an activity the lesson's files do not
+    have (every registered kind's calls, read by `pathways.activities.testcells`)."""
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
         cells = nb["cells"]
@@ -102,24 +98,22 @@ def notebook_problems(notebook: Path) -> list[Problem]:
         if cell.get("cell_type") != "code":
             continue
         source = "".join(cell.get("source") or [])
-        for call in calls_in(source):
-            problems += _call_problems(notebook, number, call) + _grading_problems(notebook, number, call, activities)
+        for call in testcells.view_calls(source) + testcells.graded_calls(source) + testcells.model_calls(source):
+            problems += _call_problems(notebook, number, call)
+        for call in testcells.graded_calls(source):
+            problems += _grading_problems(notebook, number, call, activities)
     return problems
 
 
-def _call_problems(notebook: Path, number: int, call) -> list[Problem]:
-    """One call of a notebook's cell: the file it names exists and is of the right kind, the question is there."""
-    func = call_name(call)
-    if func not in FILE_CALLS:
-        return []
-    name = call_arg(call, FILE_CALLS[func], 0)
-    where = f"cell {number}"
+def _call_problems(notebook: Path, number: int, call: testcells.Call) -> list[Problem]:
+    """One call of a notebook's cell: the file it names exists and is of its kind's format, the question is there."""
+    name = call.file
     if not isinstance(name, str):
         return []
     target = notebook.parent / name
 
     def problem(message: str) -> list[Problem]:
-        return [Problem(str(notebook), None, where, f"{func}(\"{name}\") {message}")]
+        return [Problem(str(notebook), None, f"cell {number}", f"{call.name}(\"{name}\") {message}")]
 
     if not target.is_file():
         others = sorted(p.name for p in notebook.parent.glob("*.yaml"))
@@ -127,56 +121,54 @@ def _call_problems(notebook: Path, number: int, call) -> list[Problem]:
                        "there); fix the name in this cell (Edit > Find and Replace in JupyterLab) or put the file "
                        "back")
     kind = authoring.file_kind(target)
-    wanted = {"scenario_file": ("scenario", "translation"), "checks_file": ("checks",),
-              "exercise_file": ("sorting",)}[FILE_CALLS[func]]
+    wanted = [f.name for f in call.kind.files]
     if kind not in wanted:
         return problem(f"expects a {' or a '.join(wanted)} file, but {name} is a {kind} file")
-    if func == "knowledge_check":
-        qid = call_arg(call, "question", 1)
+    fmt = next(f for f in call.kind.files if f.name == kind)
+    if isinstance(call.question, str) and fmt.activities is not None:
         try:
-            ids = [q.id for q in load_checks(target).questions]
+            ids = [q for found in fmt.activities(target).values() for q in found]
         except ScenarioError:
             return []  # the check of the YAML file says what is wrong with it
-        if isinstance(qid, str) and qid not in ids:
-            return problem(f"asks for question {qid!r}, which {name} does not have (it has {', '.join(ids)})")
+        if call.question not in ids:
+            return problem(f"asks for question {call.question!r}, which {name} does not have (it has "
+                           f"{', '.join(ids)})")
     return []
 
 
-def _activities(folder: Path) -> tuple[dict[str, list[str]], set[str]]:
-    """The knowledge-check activities of a lesson folder with their question ids, and its sorting activities
-    (files that do not load are left to their own check)."""
-    checks: dict[str, list[str]] = {}
-    sortings: set[str] = set()
+def _activities(folder: Path) -> dict[str, dict[str, list[str]]]:
+    """Per kind, the activities of a lesson folder's files with their question ids (files that do not load are
+    left to their own check)."""
+    found: dict[str, dict[str, list[str]]] = {}
     for path in authoring.yaml_files(folder):
+        located = authoring.file_format(authoring.file_kind(path))
+        if located is None or located[1].activities is None:
+            continue
+        kind, fmt = located
         try:
-            kind = authoring.file_kind(path)
-            if kind == "checks":
-                found = load_checks(path)
-                checks.setdefault(found.activity, []).extend(q.id for q in found.questions)
-            elif kind == "sorting":
-                sortings.add(load_exercise(path).activity)
+            for activity, ids in fmt.activities(path).items():
+                found.setdefault(kind.name, {}).setdefault(activity, []).extend(ids)
         except ScenarioError:
             continue
-    return checks, sortings
+    return found
 
 
-def _grading_problems(notebook: Path, number: int, call, activities: tuple[dict[str, list[str]], set[str]]) \
-        -> list[Problem]:
-    """A grading cell's call: the question or sorting activity it grades is one the lesson's files have."""
-    func, (checks, sortings) = call_name(call), activities
-    where = f"cell {number}"
-    if func == "check_points":
-        qid, activity = call_arg(call, "question", 0), call_arg(call, "activity", 3, "checks")
-        if isinstance(qid, str) and activity in checks and qid not in checks[activity]:
-            return [Problem(str(notebook), None, where, f"check_points(\"{qid}\") grades question {qid!r}, which "
-                            f"the lesson's questions ({', '.join(checks[activity])}) do not include; fix the id here "
-                            "or in the checks file")]
-    if func == "sorting_points":
-        activity = call_arg(call, "activity", 0)
-        if isinstance(activity, str) and sortings and activity not in sortings:
-            return [Problem(str(notebook), None, where, f"sorting_points(\"{activity}\") grades the sorting "
-                            f"{activity!r}, but the lesson's sorting file says activity: "
-                            f"{', '.join(sorted(sortings))}; make them the same")]
+def _grading_problems(notebook: Path, number: int, call: testcells.Call,
+                      activities: dict[str, dict[str, list[str]]]) -> list[Problem]:
+    """A grading cell's call: the activity (and question) it grades is one the lesson's files have."""
+    index, where = activities.get(call.kind.name, {}), f"cell {number}"
+    if call.kind.per_question:
+        qid, activity = call.question, call.activity
+        if isinstance(qid, str) and activity in index and qid not in index[activity]:
+            files = ", ".join(f.name for f in call.kind.files)
+            return [Problem(str(notebook), None, where, f"{call.name}(\"{qid}\") grades question {qid!r}, which "
+                            f"the lesson's questions ({', '.join(index[activity])}) do not include; fix the id here "
+                            f"or in the {files} file")]
+    elif isinstance(call.activity, str) and index and call.activity not in index:
+        files = ", ".join(f.name for f in call.kind.files)
+        return [Problem(str(notebook), None, where, f"{call.name}(\"{call.activity}\") grades the {call.kind.name} "
+                        f"{call.activity!r}, but the lesson's {files} file says activity: "
+                        f"{', '.join(sorted(index))}; make them the same")]
     return []
 
 

@@ -13,47 +13,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
-from pathways.testcells import call_arg, call_name, calls_in
+from pathways.activities import testcells
+from pathways.activities.excusal import excusals_in_file
 
 from .gradebook import scores
 
 
 def graded_items(source: str) -> list[str]:
-    """The excusal items a test cell grades: `roleplay:<activity>`, `check:<activity>:<qid>`, `sorting:<activity>`."""
-    items = []
-    for call in calls_in(source):
-        name = call_name(call)
-        if name == "check_points":
-            qid, activity = call_arg(call, "question", 0), call_arg(call, "activity", 3, "checks")
-            if isinstance(qid, str) and isinstance(activity, str):
-                items.append(f"check:{activity}:{qid}")
-        elif name == "roleplay_points":
-            activity = call_arg(call, "activity", 2, "roleplay")
-            if isinstance(activity, str):
-                items.append(f"roleplay:{activity}")
-        elif name == "sorting_points":
-            activity = call_arg(call, "activity", 0)
-            if isinstance(activity, str):
-                items.append(f"sorting:{activity}")
-    return items
+    """The excusal items a test cell grades (`roleplay:<activity>`, `check:<activity>:<qid>`, ...): the item of each
+    registered kind's grader call in it (`pathways.activities.testcells.graded_calls`)."""
+    return [call.item for call in testcells.graded_calls(source) if call.item is not None]
 
 
-def _reflection_activity(source: str) -> str | None:
-    for call in calls_in(source):
-        if call_name(call) == "reflection":
-            activity = call_arg(call, "activity", 0)
-            if isinstance(activity, str):
-                return activity
-    return None
+def _manual_item(source: str) -> str | None:
+    """The item of the first view of a kind graded by hand (a reflection) in a cell, or None."""
+    return next((call.item for call in testcells.view_calls(source) if call.kind.manual and call.item), None)
 
 
 def cell_items(db_url: str, lesson: str, release: Path | None = None) -> dict[str, frozenset[str]]:
     """Grade cell -> the excusal items it grades, for one lesson.
 
     Autograded cells: the grading calls in their source (as the gradebook keeps it, hidden tests included).
-    A manually graded task cell (a reflection) grades `reflection:<activity>` for the first `reflection(...)`
-    widget that follows it in the released notebook (`release`: the lesson's release folder), before the next
-    task or test cell. A cell that grades nothing excusable is left out.
+    A manually graded task cell grades the item of the first view of a kind graded by hand (a reflection:
+    `reflection:<activity>` for the first `reflection(...)` widget) that follows it in the released notebook
+    (`release`: the lesson's release folder), before the next task or test cell. A cell that grades nothing
+    excusable is left out.
     """
     import nbformat
 
@@ -77,9 +61,9 @@ def cell_items(db_url: str, lesson: str, release: Path | None = None) -> dict[st
                 for after in order[i + 1:]:
                     if after in task_cells or after in grade_cells:
                         break
-                    activity = _reflection_activity(sources.get(after, ""))
-                    if activity:
-                        found[name] = frozenset({f"reflection:{activity}"})
+                    item = _manual_item(sources.get(after, ""))
+                    if item:
+                        found[name] = frozenset({item})
                         break
     return found
 
@@ -111,8 +95,6 @@ def responses_file(course_root: Path, student: str, lesson: str) -> Path:
 def excusals_of(path: Path) -> tuple[dict, str | None]:
     """The items skipped for wellbeing in a response file (none if there is no file), and why they could not be
     read (then none count)."""
-    from pathways.excusal import excusals_in_file
-
     return excusals_in_file(path) if path.exists() else ({}, None)
 
 
@@ -135,11 +117,9 @@ def adjust(entry: dict, items_of: dict[str, frozenset[str]], excused: set[str] |
 def adjusted_scores(db_url: str, course_root: Path, table: dict | None = None) -> dict[tuple[str, str], Adjusted]:
     """Every graded hand-in's raw and adjusted totals: {(student, lesson): Adjusted}.
 
-    Skips are read through the typed response record (`pathways.excusal`); a damaged file or record counts
+    Skips are read through the typed response record (`pathways.activities.excusal`); a damaged file or record counts
     as no skips, with the reason in `problem`, and never stops the others.
     """
-    from pathways.excusal import excusals_in_file
-
     table = scores(db_url) if table is None else table
     structure: dict[str, dict[str, frozenset[str]]] = {}
     out = {}

@@ -21,15 +21,16 @@ from pathlib import Path
 
 import nbformat
 from markupsafe import Markup
-from pathways.autograde import FEEDBACK_METADATA, record_verdict
-from pathways.checks import load_checks
-from pathways.exercises import load_exercise
+from pathways.activities import testcells
+from pathways.activities.checks import load_checks
+from pathways.activities.common import FEEDBACK_METADATA
+from pathways.activities.responses import ResponseFileError, read_records
+from pathways.activities.roleplay import record_verdict
+from pathways.activities.sorting import load_exercise
 from pathways.i18n import current_lang, ui
 from pathways.markdown import md, md_line, plain
 from pathways.principles import principles
-from pathways.responses import ResponseFileError, read_records
 from pathways.scenario import ScenarioError, load
-from pathways.testcells import call_arg, call_name, calls_in
 
 from .excusal_totals import Adjusted
 from .templates import environment
@@ -41,7 +42,7 @@ _HEADING = re.compile(r"^#+\s*(.+)$", re.M)
 class Part:
     """One activity as the learner sees it on the page."""
 
-    kind: str  # roleplay | check | sorting | reflection
+    kind: str  # the kind's report section (roleplay | check | sorting | reflection), else "" (points only)
     heading: str
     title: str = ""
     points: float | None = None
@@ -169,34 +170,32 @@ class _Builder:
                 if cell.get("metadata", {}).get("nbgrader", {}).get("task"):
                     self.task_prompt = prompt_html(_HEADING.sub("", cell.source, count=1))
                 continue
-            for call in calls_in(cell.source):
-                part = self._part(call_name(call), call, heading)
-                if part is not None:
-                    out.append(part)
+            for call in testcells.view_calls(cell.source):
+                out.append(self._part(call, heading))
         return out
 
-    def _part(self, name: str, call, heading: str) -> Part | None:
+    def _part(self, call: testcells.Call, heading: str) -> Part:
+        """One activity's part: its kind's report section (`Kind.report.section`), else points under its title."""
+        section = call.kind.report.section if call.kind.report else ""
+        build = {"roleplay": self._roleplay, "check": self._check, "sorting": self._sorting,
+                 "reflection": self._reflection}.get(section)
         try:
-            if name == "roleplay":
-                return self._roleplay(call_arg(call, "scenario_file", 0), call_arg(call, "activity", 1, "roleplay"),
-                                      heading)
-            if name == "knowledge_check":
-                return self._check(call_arg(call, "checks_file", 0), call_arg(call, "question", 1), heading)
-            if name == "sorting":
-                return self._sorting(call_arg(call, "exercise_file", 0), heading)
-            if name == "reflection":
-                return self._reflection(call_arg(call, "activity", 0), heading)
+            if build is None:
+                item = call.item
+                return self._score(Part("", heading, title=call.kind.title), item) if item else \
+                    Part("", heading, title=call.kind.title)
+            return build(call, heading)
         except (ScenarioError, OSError, KeyError, ValueError) as exc:
             return Part("missing", heading, missing=self.t("fb_not_shown", reason=exc.__class__.__name__))
-        return None
 
     def t(self, key: str, **fields) -> str:
         """One of the page's own strings, in the course's language."""
         return ui(key, self.lang, **fields)
 
-    def _roleplay(self, file: str, activity: str, heading: str) -> Part:
-        scenario = load(self.release / file)
-        part = self._score(Part("roleplay", heading, title=scenario.title), f"roleplay:{activity}")
+    def _roleplay(self, call: testcells.Call, heading: str) -> Part:
+        activity = call.activity
+        scenario = load(self.release / call.file)
+        part = self._score(Part("roleplay", heading, title=scenario.title), call.kind.item_name(activity))
         record = self.records.get(activity)
         if part.skipped or record is None:
             part.missing = "" if part.skipped else self.t("fb_no_roleplay")
@@ -218,11 +217,11 @@ class _Builder:
         part.missing = "" if verdict.valid else verdict.message
         return part
 
-    def _check(self, file: str, qid: str, heading: str) -> Part:
-        checks = load_checks(self.release / file)
+    def _check(self, call: testcells.Call, heading: str) -> Part:
+        checks, qid = load_checks(self.release / call.file), call.question
         question = checks.question(qid)
         part = self._score(Part("check", heading, title=f"{self.t('question')} {checks.number(qid)}",
-                                prompt=Markup(md(question.prompt))), f"check:{checks.activity}:{qid}")
+                                prompt=Markup(md(question.prompt))), call.kind.item_name(checks.activity, qid))
         record = self.records.get(checks.activity)
         answer = None
         if record is not None:
@@ -237,10 +236,10 @@ class _Builder:
             part.missing = self.t("fb_no_answer")
         return part
 
-    def _sorting(self, file: str, heading: str) -> Part:
-        exercise = load_exercise(self.release / file)
+    def _sorting(self, call: testcells.Call, heading: str) -> Part:
+        exercise = load_exercise(self.release / call.file)
         part = self._score(Part("sorting", heading, title=exercise.title, prompt=Markup(md(exercise.instructions))),
-                           f"sorting:{exercise.activity}")
+                           call.kind.item_name(exercise.activity))
         record = self.records.get(exercise.activity)
         placements = record.graded if record is not None else {}
         for category in exercise.categories:
@@ -258,8 +257,9 @@ class _Builder:
             part.missing = self.t("fb_no_sorting")
         return part
 
-    def _reflection(self, activity: str, heading: str) -> Part:
-        part = self._score(Part("reflection", heading, prompt=self.task_prompt), f"reflection:{activity}")
+    def _reflection(self, call: testcells.Call, heading: str) -> Part:
+        activity = call.activity
+        part = self._score(Part("reflection", heading, prompt=self.task_prompt), call.kind.item_name(activity))
         record = self.records.get(activity)
         part.answer = record.text if record is not None else ""
         part.notes = []

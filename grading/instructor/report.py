@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
-from pathways import testcells
+from pathways.activities import testcells
 
 from . import excusal_totals, gradebook, report_figures
 from .excusal_totals import Adjusted
@@ -32,8 +31,6 @@ from .ledger import Ledger
 from .report_names import activity_names as _activity_names
 from .report_names import title as _title
 from .templates import environment
-
-_calls, _name, _kw = testcells.calls_in, testcells.call_name, testcells.call_arg
 
 
 @dataclass
@@ -165,66 +162,37 @@ class ClassReport:
 
 
 def lesson_structure(url: str, lesson: str) -> dict:
-    """What each autograded cell of a lesson grades: {'checks': {cell: (activity, qid)}, 'roleplays': {cell: ...}}."""
-    checks, roleplays, other = {}, {}, []
+    """What each grade cell of a lesson grades: {'graded': {cell: its first grader call (a registered kind's,
+    `pathways.activities.testcells.Call`)}, 'other': [code grade cells that call no grader]}."""
+    graded, other = {}, []
     with Gradebook(url) as gb:
         for nb in gb.find_assignment(lesson).notebooks:
             sources = {c.name: c.source for c in nb.source_cells}
             for cell in nb.grade_cells:
-                found = False
-                for call in _calls(sources.get(cell.name, "")):
-                    if _name(call) == "check_points":
-                        checks[cell.name] = (_kw(call, "activity", 3, "checks"), _kw(call, "question", 0))
-                        found = True
-                    elif _name(call) == "roleplay_points":
-                        roleplays[cell.name] = (_kw(call, "activity", 2, "roleplay"), _kw(call, "scenario_file", 0))
-                        found = True
-                if not found and cell.cell_type == "code":
+                calls = testcells.graded_calls(sources.get(cell.name, ""))
+                if calls:
+                    graded[cell.name] = calls[0]
+                elif cell.cell_type == "code":
                     other.append(cell.name)
-    return {"checks": checks, "roleplays": roleplays, "other": other}
-
-
-def _question_texts(release: Path) -> dict[tuple[str, str], str]:
-    from pathways.checks import load_checks
-
-    texts = {}
-    for path in sorted(release.glob("*.y*ml")):
-        try:
-            checks = load_checks(path)
-        except Exception:  # noqa: BLE001 - not a knowledge-check file
-            continue
-        for q in checks.questions:
-            texts[(checks.activity, q.id)] = " ".join(q.prompt.split())
-    return texts
+    return {"graded": graded, "other": other}
 
 
 def roleplay_choices(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_file: Path):
     """Count, over the graded class, each choice taken at each node (the graded attempt, when valid)."""
-    from pathways.autograde import record_verdict
-    from pathways.responses import ResponseFileError, read_file
+    from pathways.activities.responses import ResponseFileError, read_file
+    from pathways.activities.roleplay import choice_counts
     from pathways.scenario import load
 
     scenario = load(scenario_file)
-    counts: dict[str, Counter] = defaultdict(Counter)
-    walkers = 0
+    records = []
     for sid, les, sub in ledger.entries():
         if les != lesson or sub.status != "graded":
             continue
         try:
-            record = read_file(root / "submitted" / sid / lesson / "responses.json").get(activity)
+            records.append(read_file(root / "submitted" / sid / lesson / "responses.json").get(activity))
         except (ResponseFileError, OSError):
             continue
-        if not isinstance(record, dict):
-            continue
-        verdict = record_verdict(scenario, record)  # the attempt the grader graded, as it graded it
-        if not verdict.valid:
-            continue  # a forged path, or one played on an older version, says nothing about this version
-        walkers += 1
-        seen = set()
-        for step in verdict.walk.steps if verdict.walk else []:
-            if (step.node, step.choice) not in seen:
-                counts[step.node][step.choice] += 1
-                seen.add((step.node, step.choice))
+    counts, walkers = choice_counts(scenario, records, activity)
     return scenario, counts, walkers
 
 
@@ -279,27 +247,30 @@ def _lesson_part(root: Path, url: str, ledger: Ledger, table: dict, lesson: str)
     excused = {sid: set(items) for sid, (items, _problem) in read.items()}
     names = _activity_names(root, lesson, items_of, structure)
     part.checks_chart = _checks_chart(root, lesson, structure, graded, items_of, excused, names)
-    part.roleplays = [_roleplay(root, ledger, lesson, activity, str(scenario_file))
-                      for activity, scenario_file in structure["roleplays"].values()]
+    part.roleplays = [_roleplay(root, ledger, lesson, call.activity, str(call.file))
+                      for call in structure["graded"].values() if call.kind.report and
+                      call.kind.report.section == "roleplay"]
     return part
 
 
 def _checks_chart(root: Path, lesson: str, structure: dict, graded: dict, items_of: dict,
                   excused: dict[str, set], names: dict[str, str]) -> Chart | None:
-    """The share of the class with full marks on each check, activity and role-play (None: nothing to show)."""
-    texts = _question_texts(root / "release" / lesson)
+    """The share of the class with full marks on each question of a kind charted per question (knowledge checks),
+    then on each other activity (None: nothing to show). Each kind names its rows (`Kind.report`)."""
+    release = root / "release" / lesson
+    calls = structure["graded"]
+    per_question = [cell for cell, call in calls.items() if call.kind.report and call.kind.report.per_question]
     labels, shares = [], []
-    for cell, (activity, qid) in structure["checks"].items():
+    for cell in per_question:
         if pairs := _not_skipped(cell, graded, items_of, excused):
-            labels.append(report_figures.short(f"{qid}: {texts.get((activity, qid), cell)}", 70))
+            call = calls[cell]
+            labels.append(report_figures.short(call.kind.report.label(release, call), 70))
             shares.append(_full_share(pairs))
-    for cell in structure["other"]:
+    whole = [cell for cell in structure["other"] if cell not in calls] + \
+        [cell for cell in calls if cell not in per_question]
+    for cell in whole:
         if pairs := _not_skipped(cell, graded, items_of, excused):
             labels.append(f"{names.get(cell, 'another activity')}, full marks")
-            shares.append(_full_share(pairs))
-    for cell in structure["roleplays"]:
-        if pairs := _not_skipped(cell, graded, items_of, excused):
-            labels.append(f"{names.get(cell, 'Role-play')}, full marks")
             shares.append(_full_share(pairs))
     if not labels:
         return None
@@ -334,7 +305,7 @@ def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_f
 
 
 def _excusals(root: Path, sid: str, lesson: str) -> tuple[dict, str | None]:
-    from pathways.excusal import excusals_in_file
+    from pathways.activities.excusal import excusals_in_file
 
     return excusals_in_file(excusal_totals.responses_file(root, sid, lesson))
 

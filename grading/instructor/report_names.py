@@ -18,28 +18,18 @@ def title(root: Path, lesson: str) -> str:
 
 
 def activity_names(root: Path, lesson: str, items_of: dict, structure: dict) -> dict[str, str]:
-    """Each grade cell's activity in words: 'Sorting: Act, means or purpose?', 'Role-play: A busy night ...'."""
-    from pathways.exercises import load_exercise
-    from pathways.scenario import load
+    """Each grade cell's activity in words: 'Sorting: Act, means or purpose?', 'Role-play: A busy night ...', in the
+    words of the kind it grades (`Kind.report.label`, pathways.activities.registry): its grader call, else (a
+    cell graded by hand) the kind of the item it grades."""
+    from pathways.activities import registry
 
     release, names = root / "release" / lesson, {}
-    sortings = {}
-    for path in sorted(release.glob("*.y*ml")):
-        try:
-            exercise = load_exercise(path)
-        except Exception:  # noqa: BLE001 - not a sorting exercise
-            continue
-        sortings[exercise.activity] = exercise.title
     for cell, items in items_of.items():
         for item in items:
-            kind, _, activity = item.partition(":")
-            if kind == "sorting" and activity in sortings:
-                names[cell] = f"Sorting: {sortings[activity]}"
-            elif kind == "reflection":
-                names[cell] = "Reflection"
-    for cell, (_activity, scenario_file) in structure["roleplays"].items():
-        try:
-            names[cell] = f"Role-play: {load(release / scenario_file).title}"
-        except Exception:  # noqa: BLE001 - a scenario that cannot be read keeps a plain name
-            names[cell] = "Role-play"
+            kind = registry.by_item(item.partition(":")[0])
+            if kind is not None and kind.manual and kind.report is not None:
+                names[cell] = kind.report.label(release, None)
+    for cell, call in structure["graded"].items():
+        if call.kind.report is not None:
+            names[cell] = call.kind.report.label(release, call)
     return names

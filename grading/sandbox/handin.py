@@ -123,7 +123,7 @@ def prepare(nb: nbformat.NotebookNode, release: nbformat.NotebookNode,
 
 def response_flags(folder: Path) -> list[str]:
     """Problems with the response file of a submission (missing, too large, damaged, forged)."""
-    from pathways.responses import ResponseFileError, read_file
+    from pathways.activities.responses import ResponseFileError, read_file
 
     path = folder / RESPONSE_FILE
     if path.is_symlink():

@@ -411,7 +411,8 @@ CHECK_KEY = (7, "check-key", "the answer is strictly the longest option in 2 of 
 
 def test_every_assessment_rule_has_a_fixture():
     """Is there a fixture for every assessment rule, and a table entry for every fixture?"""
-    from pathways.assessment import RULES
+    from pathways.activities.registry import rules as _rules
+    RULES = _rules()
 
     assert sorted(p.stem for p in (HERE / "assessment").glob("*.yaml")) == sorted(ASSESSMENT)
     covered = {rule for expected in ASSESSMENT.values() for _l, rule, _m in expected} | {CHECK_KEY[1], "objectives"}
@@ -430,7 +431,7 @@ def test_assessment_slip_is_a_located_warning(name):
 def test_check_reports_each_assessment_files_mode_and_refuses_a_key_where_it_does_not_belong(tmp_path):
     """Does `pathways check` say of every knowledge-check and sorting file whether it is formative or hidden-key, and
     refuse, with the line, a formative question without its key and a hidden-key file that carries one?"""
-    from pathways.checks import MODES
+    from pathways.activities.modes import MODES
 
     lesson = HERE.parents[1] / "lessons" / "01-why-dont-they-leave"
     hidden = HERE / "assessment" / "objectives" / "sorting.yaml"
@@ -453,7 +454,7 @@ def test_check_key_length_is_read_from_the_notebook_beside_the_file():
     path = HERE / "assessment" / "checks" / "checks.yaml"
     problems = authoring.check_one(path)
     assert [(p.line, p.rule, p.message) for p in problems] == [CHECK_KEY]
-    from pathways.assessment import check_key_problems, notebook_keys
+    from pathways.activities.checks import check_key_problems, notebook_keys
 
     keys = notebook_keys(path.with_name("lesson.ipynb"), "checks-x")
     assert keys == {"q1": "b", "q2": "a", "q3": "a", "q4": ["a"]}  # the other activity's q3 key is not taken
@@ -464,7 +465,7 @@ def test_every_stated_objective_must_be_assessed():
     """Does the check read the objectives from the lesson's overview, count those named by the questions and by
     the sorting exercise beside them, and warn (with the objective's words) about one that nothing assesses and
     about a question naming an objective the lesson does not have?"""
-    from pathways.assessment import lesson_objectives
+    from pathways.activities.checks.rules import lesson_objectives
 
     folder = HERE / "assessment" / "objectives"
     assert lesson_objectives(folder / "lesson.ipynb") == ["name the first thing;", "sort the second thing,",
@@ -487,7 +488,7 @@ def test_figures_measure_position_length_and_concerning_endings():
     assert str(scenario) in out and str(checks) in out and "(check keys)" in out
     assert "Role-plays (translations not counted twice): best choice first in the file at" in out
     assert "Knowledge checks (one-answer): key first in the file in" in out
-    from pathways.assessment import check_key_figures
+    from pathways.activities.checks import check_key_figures
 
     assert check_key_figures(checks) == {"questions": 3, "first": 2, "longest": 2}  # keys b, a, a
 

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 from pathways import engine
-from pathways.checks import load_checks
-from pathways.exercises import load_exercise
+from pathways.activities.checks import load_checks
+from pathways.activities.sorting import load_exercise
 from pathways.grading import cli
 from pathways.grading.delivery.dashboards import build as dashboards
 from pathways.i18n import ui

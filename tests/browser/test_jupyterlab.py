@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from pathways import engine
-from pathways.checks import load_checks
-from pathways.exercises import load_exercise
+from pathways.activities.checks import load_checks
+from pathways.activities.sorting import load_exercise
 from pathways.i18n import ui
 from pathways.markdown import plain
 from pathways.scenario import load

@@ -14,12 +14,11 @@ import nbformat
 import pytest
 import yaml
 from pathways import config, engine, i18n
-from pathways.assessment import notebook_keys
-from pathways.checks import load_checks
-from pathways.exercises import load_exercise
+from pathways.activities.checks import load_checks, notebook_keys
+from pathways.activities.sorting import load_exercise
+from pathways.activities.testcells import calls_in
 from pathways.resources import load_resources
 from pathways.scenario import load
-from pathways.testcells import calls_in
 from support.course import LESSONS, execute_notebook
 
 #: The module's release and graded course are made once, on one pytest-xdist worker.

@@ -14,10 +14,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pathways.activities.checks import ChecksRecord
 from pathways.grading.instructor import collect as collect_mod
 from pathways.grading.instructor.ledger import VERSION, Learner, Ledger, label_id, name_id, name_key
 from pathways.grading.instructor.workflow import flags_text, read_roster
-from pathways.responses import ChecksRecord
 from support import learner
 from support.course import DEMO, demo_course
 from support.graded_class import FULL, GROUP, LESSON, PEOPLE, SCRIPTS, TWINS

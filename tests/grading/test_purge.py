@@ -19,13 +19,13 @@ import warnings
 from pathlib import Path
 
 import pytest
+from pathways.activities.checks import ChecksRecord
 from pathways.grading import cli
 from pathways.grading import course as courselib
 from pathways.grading.delivery.workshop import exchange
 from pathways.grading.delivery.workshop.common import Layout, save_record
 from pathways.grading.instructor import gradebook, purge, purge_archives, workflow
 from pathways.grading.instructor.ledger import Learner, Ledger
-from pathways.responses import ChecksRecord
 from sqlalchemy.exc import SAWarning
 from support import learner
 from support.course import DEMO, demo_course

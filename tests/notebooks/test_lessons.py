@@ -8,9 +8,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from pathways.activities.responses import FILENAME
 from pathways.grading import course as courselib
 from pathways.grading.delivery.dashboards import build as dashboards
-from pathways.responses import FILENAME
 from support.course import LESSONS, copy_lesson, execute_notebook, lesson_ids
 
 pytestmark = [pytest.mark.slow]

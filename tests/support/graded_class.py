@@ -22,9 +22,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 from pathways import engine
+from pathways.activities.responses import ExcusalsRecord
 from pathways.grading import cli
 from pathways.grading.instructor import gradebook, workflow
-from pathways.responses import ExcusalsRecord
 from pathways.scenario import load
 
 from . import learner, testcells

@@ -26,20 +26,10 @@ from pathlib import Path
 
 import nbformat
 from pathways import engine
-from pathways.assessment import check_keys, sorting_key
-from pathways.checks import load_checks
-from pathways.responses import (
-    FILENAME,
-    FORMAT,
-    Attempt,
-    ChecksRecord,
-    FirstAnswer,
-    RolePlayRecord,
-    SortingRecord,
-    Step,
-    parse_record,
-    to_dict,
-)
+from pathways.activities.checks import ChecksRecord, FirstAnswer, check_keys, load_checks
+from pathways.activities.responses import FILENAME, FORMAT, parse_record, to_dict
+from pathways.activities.roleplay import Attempt, RolePlayRecord, Step
+from pathways.activities.sorting import SortingRecord, sorting_key
 from pathways.scenario import load
 
 from .testcells import graded_calls, graded_scenarios, solution_code
@@ -147,7 +137,7 @@ def expected_points(lesson_dir: Path, quality: str) -> dict[str, float]:
 @contextlib.contextmanager
 def in_folder(folder: Path):
     """Run widget code as the learner's kernel would: in `folder`, with a fresh response store."""
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     old_cwd, old_store = os.getcwd(), responses._STORE
     try:
@@ -161,7 +151,7 @@ def in_folder(folder: Path):
 
 def model_activities(lesson_dir: Path) -> dict[str, dict]:
     """The lesson's model answers, by running its solution cells in a scratch copy of the lesson."""
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     code = solution_code(lesson_dir / "lesson.ipynb")
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 from pathways import autograde
-from pathways.testcells import call_arg, call_name, calls_in
+from pathways.activities.testcells import call_arg, call_name, calls_in
 
 #: The grading functions of the autograder test cells, and their parameters in order.
 GRADERS = {name: list(inspect.signature(getattr(autograde, name)).parameters.values())

@@ -118,8 +118,9 @@ print(json.dumps(loaded))
 def test_every_module_can_be_imported_first():
     """Does each module that builds on the scenario package, and each module of the package, import cleanly when
     it is the first one imported (no import cycle hidden at run time)?"""
-    names = ["pathways.engine", "pathways.assessment", "pathways.i18n", "pathways.checks", "pathways.exercises",
-             "pathways.authoring", "pathways.autograde", "pathways.excusal", "pathways.scenario",
+    names = ["pathways.engine", "pathways.activities.checks", "pathways.i18n", "pathways.activities.registry",
+             "pathways.activities.sorting", "pathways.activities.responses", "pathways.activities.testcells",
+             "pathways.authoring", "pathways.autograde", "pathways.activities.excusal", "pathways.scenario",
              "pathways.scenario.model", "pathways.scenario.engine", "pathways.scenario.translation",
              "pathways.scenario.loader", "pathways.scenario.rules.score", "pathways.scenario.rules.assessment"]
     result = subprocess.run([sys.executable, "-c", _FIRST_IMPORTS, *names], capture_output=True, text=True,

@@ -21,11 +21,10 @@ from pathlib import Path
 
 import pytest
 from pathways import autograde, views
-from pathways.assessment import check_key_problems, check_keys, sorting_key
-from pathways.checks import CheckSet, load_checks
-from pathways.exercises import SortExercise, load_exercise, sorting_score
+from pathways.activities.checks import CheckSet, check_key_problems, check_keys, load_checks
+from pathways.activities.responses import FILENAME, shuffled
+from pathways.activities.sorting import SortExercise, load_exercise, sorting_key, sorting_score
 from pathways.i18n import ui
-from pathways.responses import FILENAME, shuffled
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p for p in (ROOT / "lessons").iterdir() if (p / "lesson.ipynb").exists())
@@ -142,7 +141,7 @@ def test_shape_earns_no_more_than_chance_in_any_sorting_exercise(capsys):
 
 
 def _fresh_kernel():
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     responses._STORE = None
 
@@ -282,7 +281,7 @@ def test_feedback_keeps_the_explanations_of_a_hidden_test_and_nothing_else():
 
 def test_a_skipped_check_or_sorting_earns_nothing_and_says_so(in_tmp, capsys):
     """Does a question or an exercise skipped for wellbeing earn 0 with the skipped line, even with answers?"""
-    from pathways import excusal
+    from pathways.activities import excusal
 
     autograde.model_checks({"q1": "b"})
     autograde.model_sorting({"i1": "x"}, "sort")
@@ -299,7 +298,9 @@ def test_a_skipped_check_or_sorting_earns_nothing_and_says_so(in_tmp, capsys):
 
 def test_model_answers_are_typed_first_answers(in_tmp):
     """Do model answers write valid typed records whose first answers (and first check) earn full marks?"""
-    from pathways.responses import ChecksRecord, SortingRecord, store
+    from pathways.activities.checks import ChecksRecord
+    from pathways.activities.responses import store
+    from pathways.activities.sorting import SortingRecord
 
     autograde.model_checks({"q1": "b", "q2": ["a", "c"]})
     autograde.model_sorting({"i1": "x", "i2": "y"}, "sort")

@@ -21,9 +21,13 @@ from pathlib import Path
 import pytest
 import yaml
 from pathways import autograde, engine, views
-from pathways.assessment import RULES, position_problems
-from pathways.responses import FILENAME, RolePlayRecord, shuffled
+from pathways.activities.registry import rules as _rules
+from pathways.activities.responses import FILENAME, shuffled
+from pathways.activities.roleplay import RolePlayRecord
 from pathways.scenario import Scenario, SourceMap, analyse, load
+from pathways.scenario.rules.assessment import position_problems
+
+RULES = _rules()
 
 REPO = Path(__file__).resolve().parents[2]
 #: The widget's module (`pathways.views.roleplay` the attribute is the function that makes the widget).
@@ -193,7 +197,7 @@ def test_the_measure_notices_a_scenario_whose_best_choice_is_the_longest():
 
 def _restart(kind: str, scenario: Scenario, rp):
     """What a probing learner does after a ⚠: run the cell again, reload in a new kernel, or start over."""
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     if kind == "new kernel":
         responses._STORE = None
@@ -217,7 +221,7 @@ def test_restarting_after_every_warning_earns_exactly_the_first_attempt(in_tmp, 
     for seed in range(3):
         for f in in_tmp.glob(FILENAME):
             f.unlink()
-        import pathways.responses as responses
+        import pathways.activities.responses as responses
 
         responses._STORE = None
         monkeypatch.setattr(ROLEPLAY_VIEW, "new_seed", lambda s=seed: s)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from pathways import autograde, engine
-from pathways.responses import FILENAME, FORMAT, FORMAT_V1, ResponseStore
+from pathways.activities.responses import FILENAME, FORMAT, FORMAT_V1, ResponseStore
 from pathways.scenario import load
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml"
@@ -86,7 +86,7 @@ def test_an_old_format_file_still_grades(in_tmp):
 def test_an_excused_role_play_is_skipped_not_graded(in_tmp, capsys):
     """Does a role-play skipped for wellbeing earn 0 with the skipped line (the totals leave it out), whatever
     was played?"""
-    from pathways import excusal
+    from pathways.activities import excusal
 
     write_responses(in_tmp, {"roleplay": roleplay_record(best_steps())})
     excusal.excuse("roleplay:roleplay")
@@ -99,7 +99,8 @@ def test_an_excused_role_play_is_skipped_not_graded(in_tmp, capsys):
 
 def test_model_roleplay_writes_a_valid_typed_record(in_tmp):
     """Is the model answer a valid role-play record (seed, first attempt finished, version) kept in memory?"""
-    from pathways.responses import RolePlayRecord, store
+    from pathways.activities.responses import store
+    from pathways.activities.roleplay import RolePlayRecord
 
     autograde.model_roleplay(TINY)
     record = store().record("roleplay", RolePlayRecord)

@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from pathways import excusal
+from pathways.activities import excusal
+from pathways.activities.responses import FILENAME, ResponseStore
 from pathways.i18n import ui
-from pathways.responses import FILENAME, ResponseStore
 from pathways.views.common import SkipToggle, root
 
 

@@ -5,9 +5,9 @@ import importlib
 import json
 import time
 
-import pathways.responses as responses
+import pathways.activities.responses as responses
 from pathways import views
-from pathways.responses import FILENAME
+from pathways.activities.responses import FILENAME
 from support.processes import in_own_thread, run_async
 
 reflection_view = importlib.import_module("pathways.views.reflection")  # the module, not the function

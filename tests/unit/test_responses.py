@@ -3,21 +3,21 @@
 import json
 
 import pytest
-from pathways.responses import (
+from pathways.activities.checks import ChecksRecord
+from pathways.activities.responses import (
     FILENAME,
     FORMAT,
     FORMAT_V1,
-    ChecksRecord,
     ExcusalsRecord,
     RecordError,
     ResponseFileError,
     ResponseStore,
-    RolePlayRecord,
-    SortingRecord,
     new_seed,
     parse_record,
     shuffled,
 )
+from pathways.activities.roleplay import RolePlayRecord
+from pathways.activities.sorting import SortingRecord
 
 OLD = {"roleplay": {"kind": "roleplay", "scenario": "tiny", "version": 2,
                     "attempts": [{"started": "2025-01-01T10:00:00+00:00", "finished": True,

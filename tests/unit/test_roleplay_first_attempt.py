@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-import pathways.responses as responses
+import pathways.activities.responses as responses
 from pathways import views
+from pathways.activities.responses import FILENAME, FORMAT_V1
 from pathways.i18n import ui
-from pathways.responses import FILENAME, FORMAT_V1
 from pathways.scenario import load
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pathways.assessment import notebook_keys
+from pathways.activities.checks import notebook_keys
+from pathways.activities.testcells import call_arg, call_name, calls_in
 from pathways.grading.instructor import excusal_totals
-from pathways.testcells import call_arg, call_name, calls_in
 
 CELL = """%load_ext autoreload
 !echo hidden

@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 from pathways import views
-from pathways.exercises import load_exercise
+from pathways.activities.responses import FILENAME
+from pathways.activities.sorting import load_exercise
 from pathways.i18n import ui
-from pathways.responses import FILENAME
 from pathways.scenario import load
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios" / "tiny.yaml"
@@ -61,7 +61,7 @@ def test_every_choice_button_has_a_name(in_tmp):
 def test_knowledge_check_saves_and_restores(in_tmp):
     """Is an answer saved at once and shown again when the notebook is reopened?"""
     checks_file = LESSON1 / "checks.yaml"
-    from pathways.checks import load_checks
+    from pathways.activities.checks import load_checks
 
     checks = load_checks(checks_file)
     single = views.KnowledgeCheck(checks, checks.question("q1"))
@@ -69,7 +69,7 @@ def test_knowledge_check_saves_and_restores(in_tmp):
     multi = views.KnowledgeCheck(checks, checks.question("q4"))
     multi.answer(["c", "a"])
     assert saved(in_tmp)["checks"]["answers"] == {"q1": "b", "q4": ["a", "c"]}
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     responses._STORE = None  # a new kernel
     again = views.KnowledgeCheck(checks, checks.question("q4"))
@@ -86,8 +86,8 @@ def test_knowledge_check_saves_and_restores(in_tmp):
 def test_knowledge_check_numbers_questions_for_people_and_shuffles_with_the_seed(in_tmp):
     """Is a question headed "Question 2" (never its id), its prompt rendered as markdown, its options shown in
     the seed's order, the same for every question widget of the kernel and after a reload?"""
-    from pathways.checks import load_checks
-    from pathways.responses import shuffled
+    from pathways.activities.checks import load_checks
+    from pathways.activities.responses import shuffled
 
     checks = load_checks(LESSON1 / "checks.yaml")
     q2 = views.KnowledgeCheck(checks, checks.question("q2"))
@@ -100,7 +100,7 @@ def test_knowledge_check_numbers_questions_for_people_and_shuffles_with_the_seed
     assert q3.seed == q2.seed  # one seed for the check set
     q3.answer("a")
     assert saved(in_tmp)["checks"]["seed"] == q2.seed
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     responses._STORE = None
     assert views.KnowledgeCheck(checks, checks.question("q2")).group.options == q2.group.options
@@ -109,7 +109,7 @@ def test_knowledge_check_numbers_questions_for_people_and_shuffles_with_the_seed
 def test_knowledge_check_records_the_first_checked_answer_once(in_tmp):
     """Does "Check answer" record the first answer once (later changes kept apart, never changing it) and, for a
     hidden-key question, show no answer and say the explanations come with the feedback if the lesson is graded?"""
-    from pathways.checks import load_checks
+    from pathways.activities.checks import load_checks
     from pathways.i18n import ui
 
     checks = load_checks(HIDDEN)
@@ -126,7 +126,7 @@ def test_knowledge_check_records_the_first_checked_answer_once(in_tmp):
     record = saved(in_tmp)["checks-x"]
     assert record["first"]["q1"]["answer"] == "a" and record["answers"]["q1"] == "b"
     assert ui("saved_after_check") in q1.status.value or ui("first_recorded_hidden") in q1.status.value
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     responses._STORE = None  # re-running the cell in a new kernel: still checked, the first answer unchanged
     again = views.KnowledgeCheck(checks, checks.question("q1"))
@@ -141,7 +141,7 @@ def test_formative_check_explains_every_option_after_the_first_answer(in_tmp):
     """Does a formative question show nothing before the first check, then whether the first answer was right, the
     right answer marked and every option's explanation (markdown rendered) in the shown order, marking the learner's
     first answer; and does a later, right answer change none of it?"""
-    from pathways.checks import load_checks
+    from pathways.activities.checks import load_checks
     from pathways.i18n import ui
     from pathways.markdown import md_line
 
@@ -172,8 +172,8 @@ def test_on_a_dashboard_nothing_is_said_of_grades_or_feedback(in_tmp, monkeypatc
     """Where answers are not kept (a published dashboard: memory storage), does a question say nothing of grades,
     "counts" or feedback before or after the first answer, still explain a formative question, and say plainly that
     a hidden-key question's answer is not shown; the same for a sorting exercise; and is nothing written?"""
-    from pathways import responses
-    from pathways.checks import load_checks
+    from pathways.activities import responses
+    from pathways.activities.checks import load_checks
     from pathways.i18n import ui
 
     monkeypatch.setenv("PATHWAYS_STORAGE", "memory")
@@ -216,7 +216,7 @@ def test_sorting_saves_placements(in_tmp, tmp_path):
     assert s.board.status and "your first checked sorting is the one that counts" in s.board.note
     s.board.placements = {"i1": "x", "i2": "nonsense", "forged": "y"}  # what a tampered page might send
     assert s.placements() == {"i1": "x"} and saved(in_tmp)["sort"]["placements"] == {"i1": "x"}
-    from pathways import responses
+    from pathways.activities import responses
 
     responses._STORE = None  # a new kernel shows what was saved, in the same order
     again = views.Sorting(load_exercise(f))
@@ -252,7 +252,7 @@ def test_sorting_is_graded_at_its_first_check_and_says_so(in_tmp):
     record = saved(in_tmp)["sort-palermo"]
     assert record["checked"]["placements"] == dict.fromkeys(items, "means")
     assert record["placements"][items[0]] == "purpose"
-    from pathways import responses
+    from pathways.activities import responses
 
     responses._STORE = None  # a new kernel: still checked, same order
     again = views.Sorting(load_exercise(LESSON1 / "sorting.yaml"))
@@ -289,7 +289,7 @@ def test_reflection_saves_and_prints_what_is_on_record(in_tmp, capsys):
     r = views.Reflection("reflection-x")
     r.text.value = "Leaving takes time."
     assert saved(in_tmp)["reflection-x"]["text"] == "Leaving takes time."
-    import pathways.responses as responses
+    import pathways.activities.responses as responses
 
     responses._STORE = None
     views.Reflection("reflection-x")

@@ -154,7 +154,7 @@ def model_code() -> str:
     import nbformat
 
     nb = nbformat.read(REPO / "lessons" / LESSON / "lesson.ipynb", as_version=4)
-    save = ("\nfrom pathways.responses import store as _store\n_s = _store()\n"
+    save = ("\nfrom pathways.activities.responses import store as _store\n_s = _store()\n"
             "for _a, _r in list(_s.memory.items()):\n    _s.put(_a, _r, persist=True)\n")
     return "\n".join(re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*$", "", c.source, flags=re.M) for c in nb.cells
                      if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")) + save

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from ..checks import CheckSet, Question, load_checks
-from ..excusal import item_name
+from ..activities.checks import KIND, CheckSet, ChecksRecord, FirstAnswer, Question, load_checks
+from ..activities.responses import ResponseFileError, new_seed, now, shuffled, store
 from ..i18n import ui
 from ..markdown import md, md_line, plain
-from ..responses import ChecksRecord, FirstAnswer, ResponseFileError, new_seed, now, shuffled, store
 from .a11y import ChoiceGroup, LiveHTML
 from .common import make, root
 
@@ -79,7 +78,7 @@ class KnowledgeCheck:
         first = record.first.get(question.id) if record else None
         if first is not None:
             self._reveal(first.answer)
-        item = item_name("check", checks.activity, question.id)
+        item = KIND.item_name(checks.activity, question.id)
         self.widget = root([prompt, self.group, self.button, self.status, self.explanations], "check", item=item)
 
     def _load(self) -> ChecksRecord | None:

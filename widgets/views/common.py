@@ -21,7 +21,7 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
-from .. import excusal
+from ..activities import excusal
 from ..i18n import ui
 
 _SHARED: dict[tuple, w.Widget] = {}

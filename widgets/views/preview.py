@@ -14,7 +14,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from .. import authoring, config
-from ..responses import store
+from ..activities.responses import store
 from ..scenario import translation
 from ..scenario.analysis import analyse
 from ..scenario.problems import ScenarioError

@@ -11,9 +11,9 @@ import time
 
 import ipywidgets as w
 
-from ..autograde import reflection_text
+from ..activities.reflection import KIND, ReflectionRecord, reflection_text
+from ..activities.responses import store
 from ..i18n import ui
-from ..responses import ReflectionRecord, store
 from .a11y import LiveHTML
 from .common import make, root
 
@@ -45,7 +45,7 @@ class Reflection:
         self.save_button.on_click(lambda _: self.save())
         self.text.observe(lambda _c: self.typed(), names="value")
         self.widget = root([self.text, make(w.HBox, [self.save_button, self.status])], "reflection",
-                           item=f"reflection:{activity}")
+                           item=KIND.item_name(activity))
         # What is on record is printed as plain text too, so the grader reads it in formgrader.
         if saved:
             print(f"Reflection on record ({len(saved.split())} words):\n{saved}")

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from ..activities.responses import ResponseFileError, new_seed, now, shuffled, store
+from ..activities.roleplay import KIND, Attempt, RolePlayRecord, Step
 from ..i18n import DEFAULT_LANG, current_lang, ui
 from ..principles import principles
-from ..responses import Attempt, ResponseFileError, RolePlayRecord, Step, new_seed, now, shuffled, store
 from ..scenario import Choice, Scenario, engine, load
 from .a11y import LiveHTML
 from .common import esc, make, root
@@ -53,7 +54,7 @@ class RolePlay:
                                       tooltip=self._t("play_again_tip"), layout=w.Layout(display="none", width="auto"))
         self.replay_button.on_click(lambda _: self.restart())
         self.widget = root([self.header, self.notice, self.history, self.feedback, self.prompt, self.choices,
-                            self.summary, self.replay_button], "roleplay", item=f"roleplay:{activity}")
+                            self.summary, self.replay_button], "roleplay", item=KIND.item_name(activity))
         self._load()
 
     # --- driving (also used by tests, like Button.click) ---------------------------------------

@@ -10,10 +10,10 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
-from .. import excusal
+from ..activities import excusal
+from ..activities.responses import under_voila
 from ..i18n import ui
 from ..resources import Resources, load_resources
-from ..responses import under_voila
 from .common import SkipToggle, make, root
 
 _HERE = Path(__file__).parent

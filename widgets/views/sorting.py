@@ -24,11 +24,10 @@ import anywidget
 import ipywidgets as w
 import traitlets as t
 
-from ..excusal import item_name
-from ..exercises import SortExercise, load_exercise, sorting_score
+from ..activities.responses import ResponseFileError, new_seed, now, shuffled, store
+from ..activities.sorting import KIND, SortExercise, SortingCheck, SortingRecord, load_exercise, sorting_score
 from ..i18n import ui
 from ..markdown import md, md_line, plain
-from ..responses import ResponseFileError, SortingCheck, SortingRecord, new_seed, now, shuffled, store
 from .common import make, root
 
 _HERE = Path(__file__).parent
@@ -92,7 +91,7 @@ class Sorting:
             self._reveal(record.checked.placements)
         self.board.observe(lambda _c: self._record(), names="placements")
         self.board.on_msg(self._message)
-        item = item_name("sorting", exercise.activity)
+        item = KIND.item_name(exercise.activity)
         self.widget = root([self.board], "sorting", item=item)
 
     def _load(self) -> SortingRecord | None:

@@ -1,13 +1,9 @@
-"""`pathways check` rules that keep an assessment honest: no answer by shape, scores that follow consequences.
+"""The knowledge-check kind's `pathways check` rules: no answer by shape, every objective assessed.
 
-Every rule gives a warning (the activity still works), located at a file and line, with a fix. This module
-holds the rules of a lesson's knowledge-check file, whose answer key lives only in the hidden tests of the
-lesson notebook beside it, and `RULES`, the name of every assessment rule. The rules of a role-play
-(position, scoring-misstep, ending, missteps, direction,
-last-decision) run with the other scenario rules, in
-`pathways.scenario.rules.assessment`; their names are offered here too, as before.
-
-Rules (lessons/AUTHORING.md, "Assessment rules", explains each to authors):
+Every rule gives a warning (the activity still works), located at a file and line, with a fix
+(lessons/AUTHORING.md, "Assessment rules", explains each to authors). The rules of a role-play run with the
+other scenario rules, in `pathways.scenario.rules.assessment`; every kind names its rules in its registration
+(`Kind.rules`).
 
 * `check_key_problems`: the key of a one-answer knowledge check is strictly its longest option in more
   than 40% of a file's questions (only judged from MIN_DECISIONS one-answer questions with a known key).
@@ -22,44 +18,17 @@ from pathlib import Path
 
 import yaml
 
-from .checks import load_checks
-from .exercises import load_exercise
-from .scenario.problems import Problem, ScenarioError, SourceMap, dotted
-from .scenario.rules.assessment import (
-    MAX_SHARE,
-    MIN_DECISIONS,
-    SCENARIO_RULES,
-    assessment_problems,
-    direction_problems,
-    ending_problems,
-    good_directions,
-    last_decision_problems,
-    misstep_problems,
-    percent,
-    position_problems,
-    scenario_figures,
-    scoring_misstep_problems,
-)
-from .testcells import call_arg, call_name, calls_in
+from ...scenario.problems import Problem, ScenarioError, SourceMap, dotted
+from ...scenario.rules.assessment import MAX_SHARE, MIN_DECISIONS, percent
+from ..sorting import load_exercise
+from ..testcells import hidden_keys
+from .format import load_checks
 
-__all__ = ["MAX_SHARE", "MIN_DECISIONS", "RULES", "SCENARIO_RULES", "assessment_problems", "check_key_figures",
-           "check_key_problems", "check_keys", "direction_problems", "ending_problems", "good_directions",
-           "last_decision_problems", "lesson_objectives", "misstep_problems", "notebook_keys", "objective_problems",
-           "position_problems", "scenario_figures", "scoring_misstep_problems", "sorting_key"]
-
-#: Every assessment rule by name (Problem.rule), and what it checks.
+#: The rules of this kind by name (Problem.rule), and what each checks.
 RULES = {
-    "position": "the best choice first, or strictly the longest, at more than 40% of the decision points",
-    "scoring-misstep": "a misstep with a score above 0",
-    "ending": "a concerning ending reached with more than half the best, or a hopeful one with two missteps",
-    "missteps": "a path with more missteps that keeps as much as a path with fewer",
-    "direction": "a choice that moves a variable against what its feedback says",
-    "last-decision": "a last decision whose choices all lead to the same ending",
     "check-key": "a knowledge-check key strictly the longest option in more than 40% of the questions",
     "objectives": "an objective of the lesson that no knowledge check or sorting exercise assesses",
 }
-
-# --- knowledge checks: the key's length --------------------------------------------------------------------
 
 
 def notebook_keys(notebook: str | Path, activity: str = "checks") -> dict[str, str | list[str]]:
@@ -67,24 +36,8 @@ def notebook_keys(notebook: str | Path, activity: str = "checks") -> dict[str, s
 
     A notebook that cannot be read, or a call whose arguments are not plain text, gives no key.
     """
-    try:
-        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    keys: dict[str, str | list[str]] = {}
-    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
-        if cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source")
-        source = "".join(source) if isinstance(source, list) else str(source or "")
-        for call in calls_in(source):
-            if call_name(call) != "check_points":
-                continue
-            qid, key = call_arg(call, "question", 0), call_arg(call, "expected", 1)
-            act = call_arg(call, "activity", 3, "checks")
-            if act == activity and isinstance(qid, str) and key is not None:
-                keys[qid] = key
-    return keys
+    return {c.question: c.key for c in hidden_keys(notebook, "checks", activity)
+            if isinstance(c.question, str) and c.key is not None}
 
 
 def check_keys(path: str | Path, notebook: str | Path | None = None) -> dict[str, str | list[str]]:
@@ -96,27 +49,6 @@ def check_keys(path: str | Path, notebook: str | Path | None = None) -> dict[str
     if checks.formative:
         return {q.id: q.answer for q in checks.questions if q.answer is not None}
     return notebook_keys(Path(notebook) if notebook else path.with_name("lesson.ipynb"), checks.activity)
-
-
-def sorting_key(path: str | Path, notebook: str | Path | None = None) -> dict[str, str]:
-    """The key of a sorting-exercise file, as the grader reads it: from the file when it is formative, else from
-    the `sorting_points(...)` call of the notebook's hidden test (lesson.ipynb beside the file unless named)."""
-    path = Path(path)
-    exercise = load_exercise(path)
-    if exercise.formative:
-        return exercise.key
-    try:
-        nb = json.loads(Path(notebook or path.with_name("lesson.ipynb")).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
-        source = cell.get("source")
-        source = "".join(source) if isinstance(source, list) else str(source or "")
-        for call in calls_in(source) if cell.get("cell_type") == "code" else []:
-            if call_name(call) == "sorting_points" and call_arg(call, "activity", 0) == exercise.activity:
-                key = call_arg(call, "key", 1)
-                return key if isinstance(key, dict) else {}
-    return {}
 
 
 def _key_shapes(path: Path, notebook: str | Path | None = None) -> tuple[object, list[tuple[int, bool, bool]]]:

@@ -8,8 +8,9 @@ source folder never gains a response file that could overwrite a student's.
 
 The file is `{"format": "pathways-responses/2", "activities": {<activity>: <record>}}`; files of
 format `pathways-responses/1` (the same records without seeds, first answers or excusals) still load.
-Each record is typed (`RolePlayRecord`, `ChecksRecord`, `SortingRecord`, `ReflectionRecord`,
-`ExcusalsRecord`, chosen by its `kind`) and validated when read through `ResponseStore.record` or
+Each record is typed (the record model each activity kind declares in `pathways.activities.registry`,
+`RolePlayRecord`, `ChecksRecord`, ..., and `ExcusalsRecord`; chosen by its `kind`) and validated when read through
+`ResponseStore.record` or
 `ResponseStore.records`: a record that does not validate is reported with a plain reason
 (`RecordError`), and the file's other records still load. `get`/`put` keep working with plain dicts.
 
@@ -28,11 +29,12 @@ import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import config
+from .. import config
+from . import registry
 
 FILENAME = "responses.json"
 #: The format new files are written in.
@@ -57,7 +59,9 @@ class RecordError(ResponseFileError):
 
 # --- the typed records ----------------------------------------------------------------------------
 
-class _Record(BaseModel):
+class Record(BaseModel):
+    """The base of every typed record: an activity kind's record model subclasses it, with a `kind` field."""
+
     # strict: a number is not a string, a bool is not an int; extra fields are kept (newer writers).
     model_config = ConfigDict(strict=True, extra="allow")
 
@@ -66,92 +70,7 @@ class _Record(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-class Step(_Record):
-    """One choice taken in a role-play: at which node, which choice, when."""
-
-    node: str
-    choice: str
-    at: str = ""
-
-
-class Attempt(_Record):
-    """One run through a role-play. `version` is the scenario version it was played on (if recorded)."""
-
-    started: str = ""
-    version: int | None = None
-    steps: list[Step] = Field(default_factory=list)
-    finished: bool = False
-
-
-class RolePlayRecord(_Record):
-    """A role-play: every attempt, in the order started. attempts[0] (the first started) is the graded one."""
-
-    kind: Literal["roleplay"] = "roleplay"
-    scenario: str
-    version: int | None = None
-    seed: int | None = None
-    attempts: list[Attempt] = Field(default_factory=list)
-
-    @property
-    def graded(self) -> Attempt | None:
-        """The graded attempt: the first one started (None if none was)."""
-        return self.attempts[0] if self.attempts else None
-
-
-Answer = str | list[str]
-
-
-class FirstAnswer(_Record):
-    """A check's first recorded answer (written once, at the first "Check answer")."""
-
-    answer: Answer
-    at: str = ""
-
-
-class ChecksRecord(_Record):
-    """Knowledge checks: the first checked answer of each question (graded) and the latest one (kept)."""
-
-    kind: Literal["checks"] = "checks"
-    seed: int | None = None
-    first: dict[str, FirstAnswer] = Field(default_factory=dict)
-    answers: dict[str, Answer] = Field(default_factory=dict)
-
-    def graded(self, question: str) -> Answer | None:
-        """The graded answer: the first checked one, else (an old record) the saved one, else None."""
-        if question in self.first:
-            return self.first[question].answer
-        return self.answers.get(question)
-
-
-class SortingCheck(_Record):
-    """The placements at the first "Check my sorting" (written once)."""
-
-    placements: dict[str, str]
-    at: str = ""
-
-
-class SortingRecord(_Record):
-    """A sorting exercise: the latest placements, and those of the first check (graded) if it was pressed."""
-
-    kind: Literal["sorting"] = "sorting"
-    seed: int | None = None
-    placements: dict[str, str] = Field(default_factory=dict)
-    checked: SortingCheck | None = None
-
-    @property
-    def graded(self) -> dict[str, str]:
-        """The graded placements: those of the first check, else the latest ones."""
-        return self.checked.placements if self.checked is not None else self.placements
-
-
-class ReflectionRecord(_Record):
-    """A reflection's text (never graded automatically)."""
-
-    kind: Literal["reflection"] = "reflection"
-    text: str = ""
-
-
-class ExcusalsRecord(_Record):
+class ExcusalsRecord(Record):
     """Items skipped for wellbeing (under the reserved activity `wellbeing`): item name -> when.
 
     Item names: `roleplay:<activity>`, `check:<activity>:<question>`, `sorting:<activity>`,
@@ -166,13 +85,16 @@ class ExcusalsRecord(_Record):
         return item in self.items
 
 
-Record = Annotated[RolePlayRecord | ChecksRecord | SortingRecord | ReflectionRecord | ExcusalsRecord,
-                   Field(discriminator="kind")]
-_RECORD = TypeAdapter(Record)
-#: Record kind -> model.
-KINDS: dict[str, type[_Record]] = {"roleplay": RolePlayRecord, "checks": ChecksRecord, "sorting": SortingRecord,
-                                   "reflection": ReflectionRecord, "excusals": ExcusalsRecord}
-R = TypeVar("R", bound=_Record)
+Answer = str | list[str]
+
+
+def models() -> dict[str, type[Record]]:
+    """Record kind -> model: every registered activity kind's record (pathways.activities.registry), and the
+    excusals."""
+    return {**registry.records(), "excusals": ExcusalsRecord}
+
+
+R = TypeVar("R", bound=Record)
 
 
 _UNION_TAGS = frozenset({"str", "list[str]", "int", "none"})
@@ -192,7 +114,7 @@ def parse_record(activity: str, raw: object, model: type[R] | None = None) -> R:
 
     With `model`, the record must be of that model's kind (else RecordError: "... is not a <kind> record").
     """
-    if isinstance(raw, _Record):
+    if isinstance(raw, Record):
         raw = raw.to_dict()
     if not isinstance(raw, dict):
         raise RecordError(f"the record for {activity!r} is not a record (a {type(raw).__name__})")
@@ -201,17 +123,17 @@ def parse_record(activity: str, raw: object, model: type[R] | None = None) -> R:
         want = model.model_fields["kind"].default
         if kind != want:
             raise RecordError(f"the record for {activity!r} is not a {want} record")
-    elif kind not in KINDS:
+    elif kind not in models():
         raise RecordError(f"the record for {activity!r} has an unknown kind {kind!r}")
     try:
-        return (model or KINDS[kind]).model_validate(raw)
+        return (model or models()[kind]).model_validate(raw)
     except ValidationError as exc:
         raise RecordError(f"the {kind} record for {activity!r} is not valid: {_reason(exc)}") from None
 
 
-def to_dict(record: dict | _Record) -> dict:
+def to_dict(record: dict | Record) -> dict:
     """A record as written to the file (a typed record is dumped, a dict kept as given)."""
-    return record.to_dict() if isinstance(record, _Record) else record
+    return record.to_dict() if isinstance(record, Record) else record
 
 
 # --- order and seeds -------------------------------------------------------------------------------
@@ -306,7 +228,7 @@ class ResponseStore:
         """Every valid record, and the reason for each record that does not validate."""
         return _validate(self.activities())
 
-    def put(self, activity: str, record: dict | _Record, persist: bool | None = None) -> None:
+    def put(self, activity: str, record: dict | Record, persist: bool | None = None) -> None:
         """Save one activity's record, a typed record or a dict (to memory, and to disk when persisting)."""
         record = to_dict(record)
         self.memory[activity] = record

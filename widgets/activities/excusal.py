@@ -5,9 +5,11 @@ live in one record of the response store, under the reserved activity name `well
 
     {"kind": "excusals", "items": {"roleplay:er-visit": "2025-01-01T10:00:00+00:00", ...}}
 
-Item names: `roleplay:<activity>`, `check:<activity>:<qid>`, `sorting:<activity>`, `reflection:<activity>`.
-Un-excusing removes the item. Like every answer, an excusal is saved beside the notebook in JupyterLab
-(so `nbgrader submit` carries it) and kept in memory only under Voila. No reason is ever asked or stored.
+Item names: `<item>:<activity>`, or `<item>:<activity>:<question>` for a kind whose items name a question, where
+`<item>` is what each activity kind declares (pathways.activities.registry): `roleplay:<activity>`,
+`check:<activity>:<qid>`, `sorting:<activity>`, `reflection:<activity>`. Un-excusing removes the item. Like every
+answer, an excusal is saved beside the notebook in JupyterLab (so `nbgrader submit` carries it) and kept in memory
+only under Voila. No reason is ever asked or stored.
 
 A damaged record or response file counts as "nothing excused" (never an error): the learner is asked
 nothing more, and the grader grades as usual; the instructor's report flags an unreadable file.
@@ -18,23 +20,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import responses
+from . import registry, responses
 from .responses import ExcusalsRecord, RecordError, ResponseFileError, ResponseStore, now, read_file, store
 
 #: The reserved activity name of the excusals record.
 ACTIVITY = "wellbeing"
 KIND = "excusals"
-#: The kinds of item that can be excused (the first part of an item name).
-ITEM_KINDS = ("roleplay", "check", "sorting", "reflection")
+
+
+def item_kinds() -> tuple[str, ...]:
+    """The kinds of item that can be excused (the first part of an item name): every registered kind's."""
+    return tuple(k.item for k in registry.kinds())
 
 
 def item_name(kind: str, activity: str, question: str | None = None) -> str:
     """The name of an excusable item: `roleplay:<activity>`, `check:<activity>:<qid>`, ..."""
-    if kind not in ITEM_KINDS:
-        raise ValueError(f"{kind!r} is not an excusable kind ({', '.join(ITEM_KINDS)})")
-    if (kind == "check") != (question is not None):
-        raise ValueError("a check item names its question; no other item does")
-    return f"{kind}:{activity}" + (f":{question}" if question is not None else "")
+    found = registry.by_item(kind)
+    if found is None:
+        raise ValueError(f"{kind!r} is not an excusable kind ({', '.join(item_kinds())})")
+    return found.item_name(activity, question)
 
 
 def valid_item(item: object) -> bool:
@@ -42,9 +46,8 @@ def valid_item(item: object) -> bool:
     if not isinstance(item, str):
         return False
     parts = item.split(":")
-    kind = parts[0]
-    want = 3 if kind == "check" else 2
-    return kind in ITEM_KINDS and len(parts) == want and all(parts[1:])
+    kind = registry.by_item(parts[0])
+    return kind is not None and len(parts) == (3 if kind.per_question else 2) and all(parts[1:])
 
 
 def parse_record(record: object) -> dict[str, str] | None:
@@ -124,7 +127,7 @@ def excusals_in_file(path: str | Path) -> tuple[dict[str, str], str | None]:
     or its `wellbeing` record cannot be read (then nothing counts as excused). A missing file has no problem."""
     path = Path(path)
     if path.is_dir():
-        path = path / "responses.json"
+        path = path / responses.FILENAME
     try:
         activities = read_file(path)
     except ResponseFileError as exc:
