@@ -1,11 +1,11 @@
-"""The one reader of autograder test cells (`pathways.testcells`), shared by the authoring checks and grading."""
+"""The one reader of autograder test cells (`pathways.activities.testcells`), shared by the authoring checks and grading."""
 
 from __future__ import annotations
 
 import json
 
 from pathways.activities.checks import notebook_keys
-from pathways.activities.testcells import call_arg, call_name, calls_in
+from pathways.activities.testcells import call_arg, call_name, calls_in, graded_calls
 from pathways.grading.instructor import excusal_totals
 
 CELL = """%load_ext autoreload
@@ -41,4 +41,4 @@ def test_authoring_and_grading_read_the_same_calls(tmp_path):
     (tmp_path / "lesson.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     assert notebook_keys(tmp_path / "lesson.ipynb", "checks-2") == {"q1": "b"}
     assert excusal_totals.graded_items(CELL) == ["check:checks-2:q1", "roleplay:roleplay"]
-    assert excusal_totals.calls_in is calls_in
+    assert excusal_totals.testcells.graded_calls is graded_calls
