@@ -187,9 +187,10 @@ KIND = registry.register(Kind(
     graders=(Grader("roleplay_points", roleplay_points, activity=ACTIVITY, file=FILE),),
     models=(Grader("model_roleplay", model_roleplay, activity=Arg("activity", 1, "roleplay"), file=FILE),),
     view=View("roleplay", "pathways.views.roleplay:roleplay", file=FILE, activity=Arg("activity", 1, "roleplay")),
-    files=(FileFormat("translation", lambda data: "translates" in data, i18n.load_translated,
-                      i18n.check_translation_file),
-           FileFormat("scenario", lambda data: "nodes" in data or "start" in data, load, check_file)),
+    files=(FileFormat("scenario", lambda data: "translates" not in data and ("nodes" in data or "start" in data),
+                      load, check_file),
+           FileFormat("translation", lambda data: "translates" in data, i18n.load_translated,
+                      i18n.check_translation_file)),
     rules={
         "position": "the best choice first, or strictly the longest, at more than 40% of the decision points",
         "scoring-misstep": "a misstep with a score above 0",
