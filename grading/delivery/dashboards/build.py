@@ -26,6 +26,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from pathways import config
+from pathways.activities import registry
 
 from ... import course as course_mod
 
@@ -37,10 +38,11 @@ MARKER = ".pathways-dashboards"
 DATA_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 #: Never published even if a release contains them: learners' answers, instructors' notes.
 SKIP_NAMES = re.compile(r"(^\.|^responses\.json$|facilitator|solution|answer[-_ ]?key|instructor)", re.IGNORECASE)
-#: Text that must never reach a visitor (solution regions, hidden tests, model answers, the grading calls).
+#: Text that must never reach a visitor (solution regions, hidden tests, model answers, the grading calls): every
+#: registered activity kind's model answers and grader calls (pathways.activities.registry).
 FORBIDDEN_TEXT = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "pathways.autograde",
-                  "model_checks", "model_roleplay", "model_sorting", "model_reflection", "check_points(",
-                  "roleplay_points(", "sorting_points(")
+                  *(m.name for k in registry.kinds() for m in k.models),
+                  *(f"{g.name}(" for k in registry.kinds() for g in k.graders))
 GRADING_TAG = "grading"
 
 SITE_TITLE = "Pathways"
