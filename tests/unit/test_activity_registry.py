@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pathways import autograde, authoring
+from pathways import authoring, autograde
 from pathways.activities import excusal, registry, responses, testcells
 from pathways.grading.authoring import commands, lesson
 from pathways.grading.instructor import excusal_totals

@@ -1,4 +1,4 @@
-"""The one reader of autograder test cells (`pathways.activities.testcells`), shared by the authoring checks and grading."""
+"""The one reader of test cells (`pathways.activities.testcells`), shared by the authoring checks and grading."""
 
 from __future__ import annotations
 
