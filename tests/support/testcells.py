@@ -1,4 +1,4 @@
-"""What a lesson notebook grades and plays, read from its cells with the product's own reader (`pathways.testcells`).
+"""What a lesson notebook grades and plays, read with the product's own reader (`pathways.activities.testcells`).
 
 The simulated learner (`support.learner`) takes its answer keys from here, so it follows the lessons as they
 change instead of repeating their keys.
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from pathways import autograde
+from pathways.activities import registry
 from pathways.activities.testcells import call_arg, call_name, calls_in
 
-#: The grading functions of the autograder test cells, and their parameters in order.
-GRADERS = {name: list(inspect.signature(getattr(autograde, name)).parameters.values())
-           for name in ("roleplay_points", "check_points", "sorting_points")}
+#: The grading functions of the autograder test cells (every registered kind's), and their parameters in order.
+GRADERS = {g.name: list(inspect.signature(g.function).parameters.values())
+           for kind in registry.kinds() for g in kind.graders}
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$", re.M)
 
 
