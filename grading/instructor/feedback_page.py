@@ -2,11 +2,16 @@
 
 Built from what the course already holds in typed form: the released lesson (its notebook says which activities
 come in which order and under which heading; its YAML files hold the prompts, options, scenes and items), the
-learner's graded response records (`autograded/<id>/<lesson>/responses.json`, read through `pathways.responses`)
-and the gradebook (points per grade cell, which ones await a grader, the grader's comments). Explanations come
-from the lesson's file when it carries them (formative), else from the outputs the grading functions marked for
-the learner's feedback in the autograded notebook (`pathways.autograde.FEEDBACK_METADATA`): never from a hidden
-test's code, and never a model answer (feedback.py still checks every page against the hidden test lines).
+learner's graded response records (`autograded/<id>/<lesson>/responses.json`, read through
+`pathways.activities.responses`) and the gradebook (points per grade cell, which ones await a grader, the grader's
+comments). Explanations come from the lesson's file when it carries them (formative), else from the outputs the
+grading functions marked for the learner's feedback in the autograded notebook
+(`pathways.activities.common.FEEDBACK_METADATA`): never from a hidden test's code, and never a model answer
+(feedback.py still checks every page against the hidden test lines).
+
+Each activity is found by its view's call in the notebook (`pathways.activities.testcells.view_calls`) and shown
+by its kind's report section (`Kind.report.section`: roleplay, check, sorting, reflection); a kind with no section
+of its own shows its title and points.
 
 The page is rendered by the Jinja2 template `templates/feedback.html.j2` with autoescape on: whatever a learner
 wrote reaches the page escaped. It carries a Content-Security-Policy that forbids scripts and every request

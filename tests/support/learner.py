@@ -1,5 +1,5 @@
 """The simulated learner: the response files a learner's clicks leave, built with the product's own engine
-(`pathways.engine`) and typed records (`pathways.responses`), never with hand-written record dicts.
+(`pathways.engine`) and typed records (`pathways.activities`), never with hand-written record dicts.
 
 Activities are {activity: record as written to responses.json}: plain dicts, so a test can copy one and change
 it. A test that needs a malformed record builds a valid one here and breaks it explicitly (`broken`).

@@ -11,7 +11,7 @@ Issue 11's "done when", for the checks and the sorting exercises (the role-plays
   sorting likewise at its first "Check my sorting".
 
 The keys are those the grader reads: from each formative file (every shipped lesson), else from the hidden tests
-of the lesson notebook (`pathways.assessment.check_keys`, `sorting_key`).
+of the lesson notebook (`pathways.activities.checks.check_keys`, `pathways.activities.sorting.sorting_key`).
 """
 
 import json

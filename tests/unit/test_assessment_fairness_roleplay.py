@@ -7,7 +7,7 @@ expectation over every walk, computed, not sampled; the same for every seed, sin
 depend on the order). Walks that loop are cut after MAX_STEPS choices and scored as unfinished, for all three.
 
 Shipped files that `pathways check` warns about for length (the best choice strictly the longest; rule
-`position` in pathways.assessment) are rewritten in issue 12: their "longest" figure is printed as
+`position` in pathways.scenario.rules.assessment) are rewritten in issue 12: their "longest" figure is printed as
 "known, issue 12" and not asserted.
 """
 

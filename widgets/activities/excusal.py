@@ -53,7 +53,7 @@ def valid_item(item: object) -> bool:
 def parse_record(record: object) -> dict[str, str] | None:
     """The excused items of a `wellbeing` record ({item: iso time}); None if the record is not a valid one.
 
-    The record is read through its typed model, `pathways.responses.ExcusalsRecord`; a record that does not
+    The record is read through its typed model, `pathways.activities.responses.ExcusalsRecord`; a record that does not
     validate, has no `items`, or names an item that is not an excusable one, is not valid.
     """
     if record is None:

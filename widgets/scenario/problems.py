@@ -21,7 +21,7 @@ class Problem:
     path: str
     message: str
     severity: Literal["error", "warning"] = "error"
-    rule: str = ""  # for the assessment rules: which one (pathways.assessment.RULES)
+    rule: str = ""  # for the assessment rules: which one (`rules` of its kind, pathways.activities.registry.rules())
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

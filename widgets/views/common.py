@@ -6,7 +6,7 @@ before the lesson appears. Widgets that look the same share one `Layout` and one
 (`make`), and every outer box shows the same stylesheet widget, so a page sends each of them once.
 
 An outer box made for a graded item (`root(..., item="roleplay:er-visit")`) also shows a small "Skip this
-for my wellbeing" toggle (`SkipToggle`): pressed, the item is excused (`pathways.excusal`), the activity
+for my wellbeing" toggle (`SkipToggle`): pressed, the item is excused (`pathways.activities.excusal`), the activity
 folds away and a calm note says it will not count against the learner; "Undo" brings it back.
 """
 
@@ -127,7 +127,7 @@ def refresh_toggles() -> None:
 
 def root(children: list, kind: str, item: str | None = None) -> w.VBox:
     """The outer box of a widget, styled and carrying the stylesheet. For a graded `item` (an excusal item
-    name, see `pathways.excusal`), a "Skip this for my wellbeing" toggle comes first, and while the item is
+    name, see `pathways.activities.excusal`), a "Skip this for my wellbeing" toggle comes first, and while the item is
     skipped the rest of the box folds away (the `pw-skipped` class)."""
     if item is None:
         box = make(w.VBox, [css(), *children])

@@ -9,7 +9,7 @@ The first run started is the graded one (attempts[0]). Re-running the cell, relo
 restarting the kernel never resets it: the widget replays the saved steps through the engine and
 resumes where the learner stopped, or shows the summary of a finished first run. "Play again" then
 starts a practice run, recorded but never graded. The shown order comes from the record's seed
-(`pathways.responses.shuffled`), so it stays the same on reload in JupyterLab.
+(`pathways.activities.responses.shuffled`), so it stays the same on reload in JupyterLab.
 """
 
 from __future__ import annotations
