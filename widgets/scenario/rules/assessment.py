@@ -3,7 +3,8 @@
 Every rule gives a warning (the activity still works), located at a file and line, with a fix. They run
 after the other rules, on a scenario that has no error, and score its walks with the engine. The rules of
 knowledge-check files are in `pathways.activities.checks.rules`; every kind names its rules in its registration
-(`pathways.activities.registry.rules()` gives them all); lessons/AUTHORING.md ("Assessment rules") explains each to authors.
+(`pathways.activities.registry.rules()` gives them all); lessons/AUTHORING.md ("Assessment rules") explains
+each to authors.
 
 * `position_problems`: the best choice is listed first in the file, or is strictly the longest, at
   more than 40% of a scenario's decision points (moments with two or more choices; only judged from
