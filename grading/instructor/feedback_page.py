@@ -185,13 +185,19 @@ class _Builder:
         build = {"roleplay": self._roleplay, "check": self._check, "sorting": self._sorting,
                  "reflection": self._reflection}.get(section)
         try:
-            if build is None:
-                item = call.item
-                return self._score(Part("", heading, title=call.kind.title), item) if item else \
-                    Part("", heading, title=call.kind.title)
-            return build(call, heading)
+            return build(call, heading) if build is not None else self._plain(call, heading)
         except (ScenarioError, OSError, KeyError, ValueError) as exc:
             return Part("missing", heading, missing=self.t("fb_not_shown", reason=exc.__class__.__name__))
+
+    def _plain(self, call: testcells.Call, heading: str) -> Part:
+        """A kind with no section of its own: its title and points (its activity from the call, else its file)."""
+        part, activity = Part("", heading, title=call.kind.title), call.activity
+        if activity is None and isinstance(call.file, str) and call.kind.files:
+            activity = getattr(call.kind.files[0].load(self.release / call.file), "activity", None)
+        question = call.question if call.kind.per_question else None
+        if not isinstance(activity, str) or (call.kind.per_question and not isinstance(question, str)):
+            return part
+        return self._score(part, call.kind.item_name(activity, question))
 
     def t(self, key: str, **fields) -> str:
         """One of the page's own strings, in the course's language."""

@@ -116,3 +116,22 @@ def test_a_new_kind_names_its_report_rows(matching, tmp_path):
     names = activity_names(tmp_path, "01-x", {"test-matching": frozenset({call.item})},
                            {"graded": {"test-matching": call}})
     assert names == {"test-matching": "Matching: pairs-1"}
+
+
+def test_a_new_kind_has_its_part_on_the_feedback_page(matching, tmp_path):
+    """Does a learner's feedback page show a new kind with no section of its own by its title and points, found by
+    its view's call in the released notebook?"""
+    import nbformat
+    from pathways.grading.instructor import feedback_page
+
+    (tmp_path / "matching.yaml").write_text(MATCHING_FILE, encoding="utf-8")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Lesson 9 · Pairs"),
+                                         nbformat.v4.new_markdown_cell("## Match them"),
+                                         nbformat.v4.new_code_cell('matching("matching.yaml")')])
+    nbformat.write(nb, tmp_path / "lesson.ipynb")
+    entry = {"cells": {"test-matching": 1.0}, "cell_max": {"test-matching": 2.0}}
+    page = feedback_page.build(tmp_path, tmp_path / "responses.json", None, entry,
+                               {"test-matching": frozenset({"matching:pairs-1"})}, set(), None, "09-pairs")
+    (part,) = page.parts
+    assert (part.kind, part.heading, part.title, part.points, part.max) == ("", "Match them", "Matching", 1.0, 2.0)
+    assert "<h3>Matching</h3>" in feedback_page.render(page)
