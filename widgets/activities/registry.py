@@ -96,7 +96,14 @@ class ReportSection:
 
 @dataclass(frozen=True)
 class Kind:
-    """One activity kind, declared once (see the module docstring)."""
+    """One activity kind, declared once (see the module docstring and widgets/activities/README.md).
+
+    `name`: the kind's id ("checks"); `title`: its name in words ("Knowledge check"); `record`: its record model
+    (a `responses.Record` with a `kind` field); `item`: the first part of its excusal items ("check"); `graders`,
+    `models`: the functions test and solution cells call; `view`: its widget; `files`: its file formats; `rules`:
+    its `pathways check` rules by name; `report`: its report section; `manual`: graded by hand (an nbgrader task
+    cell before its view); `static`: its static renderer as "module:function" (for a static site), if it has one.
+    """
 
     name: str
     title: str
@@ -143,11 +150,16 @@ def resolve(name: str) -> Callable:
     return getattr(importlib.import_module(module), attr)
 
 
+#: Record kinds that are not an activity's (the learner's excusals, pathways.activities.responses).
+RESERVED_RECORDS = frozenset({"excusals"})
+
+
 def register(kind: Kind) -> Kind:
-    """Add a kind; a name, excusal item, record kind or function name that another kind has is refused."""
+    """Add a kind (registering a kind again under its own name replaces it); an excusal item, record kind, function
+    or view name that another kind has is refused, naming the clash."""
     others = [k for k in _KINDS.values() if k.name != kind.name]
-    clashes = [("name", kind.name, {k.name for k in others}), ("item", kind.item, {k.item for k in others}),
-               ("record kind", record_kind(kind.record), {record_kind(k.record) for k in others})]
+    clashes = [("item", kind.item, {k.item for k in others}),
+               ("record kind", record_kind(kind.record), {record_kind(k.record) for k in others} | RESERVED_RECORDS)]
     names = {f.name for k in others for f in (*k.graders, *k.models)} | {k.view.name for k in others if k.view}
     clashes += [("function", f.name, names) for f in (*kind.graders, *kind.models)]
     clashes += [("view", kind.view.name, names)] if kind.view else []
