@@ -17,8 +17,8 @@ import time
 import uuid
 from pathlib import Path
 
-from pathways.grading.delivery.workshop.cleanup import is_zombie, processes_of, traces
-from pathways.grading.delivery.workshop.common import started_in
+from pathways.grading import processes
+from pathways.grading.delivery.workshop.cleanup import traces
 from pathways.grading.delivery.workshop.limits import CGROUP, CONTROLLERS
 from support.hub_env import hub_environment
 
@@ -183,8 +183,8 @@ def leftovers(root: Path, hidden: list[str], prefix: str = PREFIX, uids: tuple[i
     left += [f"group {g.gr_name}" for g in grp.getgrall() if g.gr_name.startswith(prefix)
              or uids[0] <= g.gr_gid <= uids[1]]
     # a process of theirs still running (a zombie has ended: it only waits for init, PID 1, to collect it)
-    left += [f"process {pid}" for pid in processes_of(set(range(uids[0], uids[1] + 1))) if not is_zombie(pid)]
-    left += [f"process {pid} (HOME in the workshop's folder)" for pid, _ in started_in(root)]
+    left += [f"process {p.pid}" for p in processes.owned_by(range(uids[0], uids[1] + 1)) if processes.running(p)]
+    left += [f"process {p.pid} (HOME in the workshop's folder)" for p in processes.with_home_in(root)]
     left += [t for t in traces(set(range(uids[0], uids[1] + 1))) if not t.startswith("process")]  # temp files, IPC
     cgroups = [f"{CGROUP}/{c}" for c in CONTROLLERS]
     left += [f"cgroup {d}" for top in cgroups for d, _, _ in os.walk(top) if d.endswith(f"/pathways-{prefix[:-1]}")]

@@ -6,15 +6,16 @@ workshop", lists these figures."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import attacks
+import psutil
 import pytest
 from hub_support import LESSON
+from pathways.grading import processes
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workshop")]
 
@@ -111,22 +112,15 @@ def test_can_a_learner_page_reach_the_formgrader_in_the_instructors_browser(hub,
     ATTACKS["learner page in the instructor's browser"] = result
     assert all(not str(v).startswith("READ") for v in result.values()), result
     grader = hub["record"]["grader"]["uid"]
-    kernels = [p for p in os.listdir("/proc") if p.isdigit() and _uid(p) == grader and b"ipykernel" in _cmd(p)]
+    kernels = [p.pid for p in processes.owned_by({grader}) if "ipykernel" in " ".join(_cmdline(p))]
     assert kernels == [], "a kernel runs as the grader"
 
 
-def _uid(pid: str) -> int | None:
+def _cmdline(proc) -> list[str]:
     try:
-        return os.stat(f"/proc/{pid}").st_uid
-    except OSError:
-        return None
-
-
-def _cmd(pid: str) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
+        return proc.cmdline()
+    except psutil.Error:
+        return []
 
 
 def test_can_a_learner_listen_to_another_learners_kernel(hub, learners):

@@ -43,7 +43,7 @@ from hub_support import (
     served_fingerprint,
     start_workshop,
 )
-from pathways.grading.delivery.workshop.cleanup import processes_of
+from pathways.grading.processes import pids_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workshop")]
 
@@ -249,11 +249,11 @@ def test_does_she_leave_things_for_stop_to_find(hub, learners):
     assert not Path("/tmp/left-by-ana").exists() and not Path("/dev/shm/left-by-ana").exists()
     private = Path(hub["record"]["learners"][ana.user]["home"]) / ".workshop-tmp"
     assert (private / "tmp" / "left-by-ana").exists() and (private / "shm" / "left-by-ana").exists()
-    seen = set(processes_of({uid}))
+    seen = set(pids_of({uid}))
     deadline = time.monotonic() + 10
-    while not set(processes_of({uid})) - seen and time.monotonic() < deadline:  # new processes of hers: hopping
+    while not set(pids_of({uid})) - seen and time.monotonic() < deadline:  # new processes of hers: hopping
         time.sleep(0.02)
-    assert set(processes_of({uid})) - seen, "no fork-hopper running"
+    assert set(pids_of({uid})) - seen, "no fork-hopper running"
 
 
 def test_does_stop_keep_close_the_hub_and_keep_accounts_homes_and_hand_ins(hub, learners):

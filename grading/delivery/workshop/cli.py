@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pathways import config
 
-from .common import DEFAULT_PREFIX, DEFAULT_UIDS, WorkshopError, alive, load_record
+from ... import processes
+from .common import DEFAULT_PREFIX, DEFAULT_UIDS, WorkshopError, load_record
 from .environment import ensure_environment, environment_status, missing_tools
 from .exchange import return_feedback
 from .hub import StartOptions, start, stop
@@ -53,7 +54,7 @@ def _cmd_status(a) -> int:
     if record is None:
         print(f"No workshop under {a.root}.")
         return 1
-    running = alive(record.get("hub_pid"))
+    running = processes.alive(record.get("hub_pid"))
     print(f"{'Running' if running else 'Stopped'}: {record.get('url')} - {len(record['learners'])} learner "
           f"account(s), course {record['course']}")
     if record.get("sheet"):

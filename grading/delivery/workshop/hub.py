@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pathways import config
 
+from ... import processes
 from . import limits
 from .accounts import (
     USERNAME,
@@ -43,16 +44,12 @@ from .common import (
     REPO,
     Layout,
     WorkshopError,
-    alive,
     default_signals,
-    descendants,
-    kill_started,
     load_record,
     mkdir,
     run,
     save_record,
     shared_env,
-    started_in,
     workshop_root,
 )
 from .environment import ensure_environment
@@ -130,7 +127,7 @@ def _check_start(opts: StartOptions) -> tuple[Layout, dict | None]:
         raise WorkshopError("run as root (sudo): the workshop creates Unix accounts")
     layout = Layout(workshop_root(opts.root).resolve())
     old = load_record(layout.root)
-    if old and alive(old.get("hub_pid")):
+    if old and processes.alive(old.get("hub_pid")):
         raise WorkshopError(f"a workshop is already running under {layout.root} ({old['url']}); stop it first")
     if needs_tls(opts.address) and bool(opts.cert) != bool(opts.key):
         raise WorkshopError("give both --cert and --key, or neither (a self-signed certificate is made)")
@@ -309,22 +306,22 @@ def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
     pid = record.get("hub_pid")
     # what the hub started (the proxy, the formgrader service in a session of its own; all with HOME in the state
     # folder): the hub stops them on its way out, but one it had no time to stop (the hub killed) would outlive it
-    started = descendants(pid) if alive(pid) else []
-    if alive(pid):
+    started = processes.descendants(pid) if processes.alive(pid) else []
+    if processes.alive(pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while alive(pid) and time.monotonic() < deadline:
+        while processes.alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if alive(pid):
+        if processes.alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-    started += started_in(layout.state)
-    if kill_started(started, signal.SIGTERM):
+    started += processes.with_home_in(layout.state)
+    if processes.signal_each(started, signal.SIGTERM):
         deadline = time.monotonic() + 5
-        while kill_started(started, 0) and time.monotonic() < deadline:
+        while processes.signal_each(started, 0) and time.monotonic() < deadline:
             time.sleep(0.1)
-        kill_started(started, signal.SIGKILL)
+        processes.signal_each(started, signal.SIGKILL)
     record["hub_pid"] = None
 
 
