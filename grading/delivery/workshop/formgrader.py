@@ -18,7 +18,6 @@ HTML sanitized and a Content-Security-Policy without inline script of theirs).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pwd
 import secrets
@@ -29,7 +28,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from ...instructor.formgrader import server_args
+from ...instructor.formgrader import enabled_extensions, server_args
 from .common import GRADER_COMMENT, NOLOGIN, Layout, WorkshopError, mkdir, run, save_record
 
 #: The grader account's name after the prefix, and its comment (how `stop` knows it made it).
@@ -117,9 +116,7 @@ def _chown_tree(top: Path, uid: int, gid: int, only_uid: int | None) -> None:
 
 def command(env: dict, port: int, token: str, course: str) -> list[str]:
     """The formgrader's command line: a Jupyter server with the formgrader and the guard only."""
-    enabled = set()
-    for path in (Path(env["bin"]).parent / "etc" / "jupyter" / "jupyter_server_config.d").glob("*.json"):
-        enabled |= set(json.loads(path.read_text()).get("ServerApp", {}).get("jpserver_extensions", {}))
+    enabled = enabled_extensions([str(Path(env["bin"]).parent / "etc" / "jupyter")])  # the hub environment's
     return [str(Path(env["bin"]) / "jupyter-server"), "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0", "--ServerApp.open_browser=False", f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={course}", f"--ServerApp.local_hostnames={HOST}", *server_args(enabled)]
