@@ -20,6 +20,7 @@ from pathlib import Path
 from pathways.grading import processes
 from pathways.grading.delivery.workshop.cleanup import traces
 from pathways.grading.delivery.workshop.limits import CGROUP, CONTROLLERS
+from pathways.grading.delivery.workshop.record import WorkshopRecord
 from support.hub_env import hub_environment
 
 LESSON = "01-why-dont-they-leave"
@@ -223,10 +224,10 @@ def run_pathways(*args: str, env: dict | None = None) -> subprocess.CompletedPro
     return proc
 
 
-def read_sheet(record: dict) -> tuple[str, dict[str, str]]:
+def read_sheet(record: WorkshopRecord) -> tuple[str, dict[str, str]]:
     """The sign-in sheet's text and the passphrase it gives each account."""
-    sheet = Path(record["sheet"]).read_text(encoding="utf-8")
-    return sheet, {u: re.search(rf"^.*\b{re.escape(u)}\s+(\S+)$", sheet, re.M).group(1) for u in record["learners"]}
+    sheet = Path(record.sheet).read_text(encoding="utf-8")
+    return sheet, {u: re.search(rf"^.*\b{re.escape(u)}\s+(\S+)$", sheet, re.M).group(1) for u in record.learners}
 
 
 def shared_environment() -> None:
@@ -248,7 +249,7 @@ def start_workshop(hub: dict, address: str, port: int) -> dict:
     TIMINGS[f"start {address}"] = time.monotonic() - t0
     assert "Workshop running at" in out.stdout, out.stdout
     record = hub["workshop"].load_record(hub["root"])
-    hub["record"], hub["url"] = record, record["url"]
+    hub["record"], hub["url"] = record, record.url
     hub["sheet"], hub["passphrases"] = read_sheet(record)
     return record
 

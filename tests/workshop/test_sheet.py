@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pathways.grading.delivery.workshop.common import Layout
+from pathways.grading.delivery.workshop.record import LearnerAccount, WorkshopRecord
 from pathways.grading.delivery.workshop.sheet import fingerprint, self_signed, write_sheet
 
 HOSTILE = "<script>alert(1)</script> & 'Zoë' \"O'Neil\""
@@ -23,9 +24,12 @@ def test_slips_escape_what_they_show_and_the_sheet_keeps_names_as_typed(tmp_path
     """With markup in a learner's name, the address and a passphrase: do the slips (HTML) escape every value and
     never show the name or the formgrader, does the sheet (plain text) keep the name exactly as the class list has
     it, and are both root only?"""
-    record = {"url": "https://10.0.0.5:8000/<b>", "fingerprint": "AB:CD", "formgrader":
-              "http://localhost:41234/formgrader?token=t0k3n",
-              "learners": {"pw-s2": {"sid": "s2", "name": HOSTILE}, "pw-s1": {"sid": "s1", "name": "Ana"}}}
+    record = WorkshopRecord(course="/c", lessons=["l1"], prefix="pw-", group="pw-learners", uids=(47000, 47999),
+                            address="10.0.0.5", port=8000, started="2026-12-08T00:00:00+00:00",
+                            url="https://10.0.0.5:8000/<b>", fingerprint="AB:CD",
+                            formgrader="http://localhost:41234/formgrader?token=t0k3n",
+                            learners={"pw-s2": LearnerAccount(uid=1, gid=1, home="/h2", sid="s2", name=HOSTILE),
+                                      "pw-s1": LearnerAccount(uid=2, gid=2, home="/h1", sid="s1", name="Ana")})
     sheet, slips = write_sheet(_layout(tmp_path), record, {"pw-s1": "pass <one>", "pw-s2": "pass&two"})
     html = slips.read_text(encoding="utf-8")
     assert "<script>" not in html and "Zoë" not in html and "t0k3n" not in html

@@ -1,8 +1,7 @@
-"""What every part of the workshop shares: where things are, its record, and small helpers."""
+"""What every part of the workshop shares: where things are and small helpers (its record: record.py)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -85,19 +84,6 @@ class Layout:
     def course_exchange(self) -> Path:
         """The exchange's course folder."""
         return self.exchange / COURSE_ID
-
-
-def load_record(root: Path) -> dict | None:
-    """The record of the workshop under `root`, or None if there is none."""
-    path = Layout(Path(root)).record
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def save_record(layout: Layout, record: dict) -> None:
-    part = layout.record.with_suffix(".part")
-    part.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-    os.chmod(part, 0o600)
-    os.replace(part, layout.record)
 
 
 def mkdir(path: Path, mode: int, uid: int = 0, gid: int = 0) -> Path:

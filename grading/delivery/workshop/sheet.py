@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .common import Layout
+from .record import WorkshopRecord
 
 
 def self_signed(state: Path, address: str, days: int = 30) -> tuple[Path, Path]:
@@ -64,15 +65,15 @@ def new_passphrases(layout: Layout, users) -> dict[str, str]:
 
 # --- the sheet ---------------------------------------------------------------------------------------------------
 
-def write_sheet(layout: Layout, record: dict, passphrases: dict[str, str]) -> tuple[Path, Path]:
+def write_sheet(layout: Layout, record: WorkshopRecord, passphrases: dict[str, str]) -> tuple[Path, Path]:
     """The instructor's sign-in sheet (text) and cut-out slips (HTML, no course title), both root only, from the
     templates sheet.txt.j2 and slips.html.j2 (grading/delivery/workshop/templates)."""
     from ...instructor.templates import environment
 
-    formgrader = record.get("formgrader")  # never on the slips
-    rows = [{"user": user, "name": info["name"], "passphrase": passphrases.get(user, "(unchanged)")}
-            for user, info in sorted(record["learners"].items(), key=lambda kv: kv[1]["sid"])]
-    values = {"url": record["url"], "fingerprint": record.get("fingerprint"), "formgrader": formgrader,
+    formgrader = record.formgrader  # never on the slips
+    rows = [{"user": user, "name": info.name, "passphrase": passphrases.get(user, "(unchanged)")}
+            for user, info in sorted(record.learners.items(), key=lambda kv: kv[1].sid)]
+    values = {"url": record.url, "fingerprint": record.fingerprint, "formgrader": formgrader,
               "formgrader_port": formgrader.split(":")[2].split("/")[0] if formgrader else None}
     sheet, slips = layout.state / "sheet.txt", layout.state / "slips.html"
     _write_private(sheet, environment().get_template("sheet.txt.j2").render(rows=rows, **values))
