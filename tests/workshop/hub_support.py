@@ -38,7 +38,7 @@ def missing() -> str | None:
     """Why the workshop cannot run here, or None."""
     if os.geteuid() != 0:
         return "needs root (real Unix accounts)"
-    for tool in ("useradd", "setfacl", "npm", "bwrap", "openssl"):
+    for tool in ("useradd", "setfacl", "npm", "bwrap"):
         if not shutil.which(tool):
             return f"needs {tool}"
     if not Path("/usr/bin/python3.11").is_file():
