@@ -57,19 +57,21 @@ def command(root: Path, port: int, token: str) -> list[str]:
            # no kernel, and no learner code run by its Autograde button (the guard refuses it; were it reached, it
            # would find no such kernel and fail)
            "--ServerApp.kernel_manager_class=pathways.grading.instructor.formgrader_kernels.NoKernels",
-           f"--Execute.kernel_name={NO_KERNEL}", *server_args(_enabled_extensions())]
+           f"--Execute.kernel_name={NO_KERNEL}", *server_args(enabled_extensions())]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     return cmd
 
 
-def _enabled_extensions() -> set[str]:
-    """The server extensions this environment's Jupyter configuration enables (each is switched off but ours)."""
+def enabled_extensions(config_dirs: list[str] | None = None) -> set[str]:
+    """The server extensions a Jupyter configuration enables (a formgrader switches off each but ours): this
+    environment's (its Jupyter config path), or the one in `config_dirs` (the workshop's hub environment, which is
+    not the environment this runs in). Read by jupyter_server, as the server itself reads them."""
     from jupyter_core.paths import jupyter_config_path
     from jupyter_server.extension.config import ExtensionConfigManager
 
-    manager = ExtensionConfigManager(read_config_path=jupyter_config_path())
-    return set(manager.get_jpserver_extensions())
+    dirs = jupyter_config_path() if config_dirs is None else config_dirs
+    return set(ExtensionConfigManager(read_config_path=dirs).get_jpserver_extensions())
 
 
 def environment(root: Path) -> dict[str, str]:

@@ -211,13 +211,14 @@ def _running_workshop(root: Path) -> list[str]:
     folder's, and keep the learners' work until it stops."""
     from pathways import config
 
-    from ..delivery.workshop.common import load_record
+    from ..delivery.workshop.common import WorkshopError
+    from ..delivery.workshop.record import load_record
 
     try:
         record = load_record(Path(config.current().workshop_root))
-    except (OSError, ValueError):
+    except (OSError, WorkshopError):
         return []
-    if record is None or Path(record.get("course", "")).resolve() != root.resolve():
+    if record is None or Path(record.course).resolve() != root.resolve():
         return []
     return ["a workshop is running on this course: its exchange and the learners' accounts still hold their "
             "hand-ins until `pathways workshop stop` removes them (it archives the exchange first: run this again "

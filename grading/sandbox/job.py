@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 from pathways import config
 
-from .. import course
+from .. import course, processes
 from ..instructor.gradebook import Outcome, read_outcome
 from .handin import RESPONSE_FILE, DamagedNotebook, output_flags, prepare, read_notebook, response_flags
 
@@ -138,15 +138,8 @@ def _kill_jail_processes(uid: int | None) -> None:
     In the sandbox every process of the kernel lives in its own pid namespace and dies with it
     (bubblewrap's --die-with-parent); this sweep of the worker's own jail user is the second lock.
     """
-    if uid is None:
-        return
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    os.kill(int(entry), signal.SIGKILL)
-            except (OSError, ProcessLookupError):
-                continue
+    if uid is not None:
+        processes.signal_each(processes.owned_by({uid}), signal.SIGKILL)
 
 
 class _Overtime(Exception):

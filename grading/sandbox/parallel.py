@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from .. import processes
 from . import jail as jail_mod
 from . import probe as probe_mod
 from .job import Jail, Job, Result, run, setup_worker
@@ -42,13 +43,7 @@ def reserve_uids() -> int | None:
 
     folder = Path(tempfile.gettempdir()) / "pathways-jail-uids"
     folder.mkdir(mode=0o700, exist_ok=True)
-    in_use = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                in_use.add(os.stat(f"/proc/{entry}").st_uid)
-            except OSError:
-                continue
+    in_use = processes.uids_in_use()
     for block in range(JAIL_BLOCKS):
         base = JAIL_UID_FIRST + block * JAIL_BLOCK
         ids = range(base, base + JAIL_BLOCK)

@@ -52,6 +52,7 @@ from hub_support import (  # noqa: E402
     shared_environment,
     sweep,
 )
+from pathways.grading.delivery.workshop.record import WorkshopRecord  # noqa: E402
 
 PREFIX = "pwb-"
 UIDS = (47800, 47899)
@@ -220,10 +221,10 @@ def own_rss(pid: int | None) -> int:
         return 0
 
 
-def memory(record: dict, root: Path, bench: Bench, label: str) -> None:
+def memory(record: WorkshopRecord, root: Path, bench: Bench, label: str) -> None:
     """Memory of each learner's processes, of the hub and its proxy (their own processes only: the learners'
     servers are the hub's children), and the machine's."""
-    per = memory_by_uid({info["uid"] for info in record["learners"].values()}).values()
+    per = memory_by_uid({info.uid for info in record.learners.values()}).values()
     rss, pss = [m["rss"] / MB for m in per], [m["pss"] / MB for m in per]
     bench.note(f"memory per learner, {label}", {"rss_mean": round(statistics.mean(rss)), "rss_max": round(max(rss)),
                                                 "pss_mean": round(statistics.mean(pss)), "pss_max": round(max(pss))},
@@ -232,7 +233,7 @@ def memory(record: dict, root: Path, bench: Bench, label: str) -> None:
     proxy = None
     with contextlib.suppress(OSError, ValueError):
         proxy = int((root / "state" / "proxy.pid").read_text().strip())
-    hub = (own_rss(record.get("hub_pid")) + own_rss(proxy)) / MB
+    hub = (own_rss(record.hub_pid) + own_rss(proxy)) / MB
     bench.note(f"hub and proxy, {label}", round(hub), f"RSS {hub:.0f} MB")
     used = used_memory()
     bench.note(f"machine used memory, {label}", round(used / MB), f"{used / MB:.0f} MB")
@@ -276,10 +277,10 @@ def run(n: int, base: Path, root: Path, bench: Bench) -> None:
                f"({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})")
     record = start(base, root, n, bench)
     _, passphrases = read_sheet(record)
-    learners = [Learner(record["url"], user, passphrases[user]) for user in sorted(record["learners"])]
+    learners = [Learner(record.url, user, passphrases[user]) for user in sorted(record.learners)]
     hub_up = used_memory()
     bench.note("machine used memory, hub up", round(hub_up / MB), f"{hub_up / MB:.0f} MB")
-    anchor(Learner(record["url"], learners[0].user, passphrases[learners[0].user]), bench)
+    anchor(Learner(record.url, learners[0].user, passphrases[learners[0].user]), bench)
     all_at_once(learners, bench)
     memory(record, root, bench, "servers ready")
     play_and_hand_in(learners, bench)
@@ -287,7 +288,7 @@ def run(n: int, base: Path, root: Path, bench: Bench) -> None:
     added = (used_memory() - hub_up) / MB
     bench.note("machine memory added per learner", round(added / n), f"{added / n:.0f} MB ({added:.0f} MB for {n}: "
                "servers and kernels, and any other work on the machine meanwhile)")
-    instructor(root, Path(record["course"]), n, bench)
+    instructor(root, Path(record.course), n, bench)
     after = used_memory()
     bench.note("machine used memory, after stop", round(after / MB), f"{after / MB:.0f} MB "
                f"(load {os.getloadavg()[0]:.1f})")

@@ -68,3 +68,23 @@ def test_does_a_learners_file_get_no_nonce_and_the_api_answer_json():
     Request.path = "/formgrader/api/students"
     _, headers, _ = Guard(Request()).transform_first_chunk(200, {"Content-Type": "text/html"}, b"[]", True)
     assert headers["Content-Type"].startswith("application/json")
+
+
+def test_does_every_formgrader_switch_off_each_extension_its_environment_enables(tmp_path):
+    """The workshop's formgrader runs in the hub environment, not this one: are the server extensions enabled there
+    (in jupyter_server_config.json and in jupyter_server_config.d) each switched off on its command line, but the
+    formgrader and the guard, read by the same function as `pathways formgrader` reads its own?"""
+    import json
+
+    from pathways.grading.delivery.workshop.formgrader import command
+    from pathways.grading.instructor.formgrader import GUARD, ON, enabled_extensions
+
+    etc = tmp_path / "venv" / "etc" / "jupyter"
+    (etc / "jupyter_server_config.d").mkdir(parents=True)
+    (etc / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": {"jpserver_extensions": {"a.b": True}}}))
+    (etc / "jupyter_server_config.d" / "c.json").write_text(json.dumps(
+        {"ServerApp": {"jpserver_extensions": {"c": True, ON[0]: True}}}))
+    assert enabled_extensions([str(etc)]) == {"a.b", "c", ON[0]}
+    cmd = command({"bin": str(tmp_path / "venv" / "bin")}, 8999, "token", str(tmp_path))
+    flags = {arg.split("=", 1)[1] for arg in cmd if arg.startswith("--ServerApp.jpserver_extensions=")}
+    assert {"a.b=False", "c=False", f"{GUARD}=True", f"{ON[0]}=True"} <= flags and f"{ON[0]}=False" not in flags

@@ -23,7 +23,8 @@ from pathways.activities.checks import ChecksRecord
 from pathways.grading import cli
 from pathways.grading import course as courselib
 from pathways.grading.delivery.workshop import exchange
-from pathways.grading.delivery.workshop.common import Layout, save_record
+from pathways.grading.delivery.workshop.common import Layout
+from pathways.grading.delivery.workshop.record import LearnerAccount, WorkshopRecord, save_record
 from pathways.grading.instructor import gradebook, purge, purge_archives, workflow
 from pathways.grading.instructor.ledger import Learner, Ledger
 from sqlalchemy.exc import SAWarning
@@ -60,8 +61,10 @@ def _archive(tmp_path: Path, root: Path, monkeypatch) -> Path:
     monkeypatch.setattr(exchange, "mkdir", lambda path, mode, *ids: path.mkdir(parents=True, exist_ok=True) or path)
     layout = Layout(tmp_path / "workshop")
     layout.state.mkdir(parents=True)
-    users = {f"pw-{e.id}": {"sid": e.id} for e in CLASS}
-    save_record(layout, {"learners": users})
+    users = {f"pw-{e.id}": LearnerAccount(uid=47001 + n, gid=47001 + n, home=f"/h/{n}", sid=e.id, name=e.name)
+             for n, e in enumerate(CLASS)}
+    save_record(layout, WorkshopRecord(course=str(root), lessons=[DEMO], prefix="pw-", group="pw-learners",
+                                       uids=(47000, 47999), address="127.0.0.1", port=8000, started="", learners=users))
     for user in users:
         _hand_in(layout.course_exchange / "inbound" / user / f"{user}+{DEMO}+2026-03-01 09:00:00.000000 UTC+ab",
                  root / "release" / DEMO / "lesson.ipynb", f"{user} in the room")

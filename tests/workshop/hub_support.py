@@ -17,9 +17,10 @@ import time
 import uuid
 from pathlib import Path
 
-from pathways.grading.delivery.workshop.cleanup import is_zombie, processes_of, traces
-from pathways.grading.delivery.workshop.common import started_in
+from pathways.grading import processes
+from pathways.grading.delivery.workshop.cleanup import traces
 from pathways.grading.delivery.workshop.limits import CGROUP, CONTROLLERS
+from pathways.grading.delivery.workshop.record import WorkshopRecord
 from support.hub_env import hub_environment
 
 LESSON = "01-why-dont-they-leave"
@@ -37,7 +38,7 @@ def missing() -> str | None:
     """Why the workshop cannot run here, or None."""
     if os.geteuid() != 0:
         return "needs root (real Unix accounts)"
-    for tool in ("useradd", "setfacl", "npm", "bwrap", "openssl"):
+    for tool in ("useradd", "setfacl", "npm", "bwrap"):
         if not shutil.which(tool):
             return f"needs {tool}"
     if not Path("/usr/bin/python3.11").is_file():
@@ -183,8 +184,8 @@ def leftovers(root: Path, hidden: list[str], prefix: str = PREFIX, uids: tuple[i
     left += [f"group {g.gr_name}" for g in grp.getgrall() if g.gr_name.startswith(prefix)
              or uids[0] <= g.gr_gid <= uids[1]]
     # a process of theirs still running (a zombie has ended: it only waits for init, PID 1, to collect it)
-    left += [f"process {pid}" for pid in processes_of(set(range(uids[0], uids[1] + 1))) if not is_zombie(pid)]
-    left += [f"process {pid} (HOME in the workshop's folder)" for pid, _ in started_in(root)]
+    left += [f"process {p.pid}" for p in processes.owned_by(range(uids[0], uids[1] + 1)) if processes.running(p)]
+    left += [f"process {p.pid} (HOME in the workshop's folder)" for p in processes.with_home_in(root)]
     left += [t for t in traces(set(range(uids[0], uids[1] + 1))) if not t.startswith("process")]  # temp files, IPC
     cgroups = [f"{CGROUP}/{c}" for c in CONTROLLERS]
     left += [f"cgroup {d}" for top in cgroups for d, _, _ in os.walk(top) if d.endswith(f"/pathways-{prefix[:-1]}")]
@@ -223,10 +224,10 @@ def run_pathways(*args: str, env: dict | None = None) -> subprocess.CompletedPro
     return proc
 
 
-def read_sheet(record: dict) -> tuple[str, dict[str, str]]:
+def read_sheet(record: WorkshopRecord) -> tuple[str, dict[str, str]]:
     """The sign-in sheet's text and the passphrase it gives each account."""
-    sheet = Path(record["sheet"]).read_text(encoding="utf-8")
-    return sheet, {u: re.search(rf"^.*\b{re.escape(u)}\s+(\S+)$", sheet, re.M).group(1) for u in record["learners"]}
+    sheet = Path(record.sheet).read_text(encoding="utf-8")
+    return sheet, {u: re.search(rf"^.*\b{re.escape(u)}\s+(\S+)$", sheet, re.M).group(1) for u in record.learners}
 
 
 def shared_environment() -> None:
@@ -248,7 +249,7 @@ def start_workshop(hub: dict, address: str, port: int) -> dict:
     TIMINGS[f"start {address}"] = time.monotonic() - t0
     assert "Workshop running at" in out.stdout, out.stdout
     record = hub["workshop"].load_record(hub["root"])
-    hub["record"], hub["url"] = record, record["url"]
+    hub["record"], hub["url"] = record, record.url
     hub["sheet"], hub["passphrases"] = read_sheet(record)
     return record
 

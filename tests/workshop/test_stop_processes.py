@@ -9,7 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from pathways.grading.delivery.workshop.common import alive, default_signals, descendants, kill_started, started_in
+import psutil
+from pathways.grading.delivery.workshop.common import default_signals
+from pathways.grading.processes import alive, descendants, signal_each, with_home_in
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 
@@ -23,15 +25,15 @@ def _wait_gone(pid: int) -> bool:
 
 def test_a_process_with_its_home_in_the_workshop_is_found_and_stopped(tmp_path):
     """Is a process in a session of its own whose HOME is in the workshop's folder found (and one whose HOME is a
-    sibling folder with the same prefix not), and stopped by kill_started?"""
+    sibling folder with the same prefix not), and stopped by signal_each?"""
     state = tmp_path / "state"
     (state / "formgrader-home").mkdir(parents=True)
     ours = subprocess.Popen(SLEEPER, env={"HOME": str(state / "formgrader-home")}, start_new_session=True)
     other = subprocess.Popen(SLEEPER, env={"HOME": f"{state}-other"}, start_new_session=True)
     try:
-        found = started_in(state)
-        assert ours.pid in {pid for pid, _ in found} and other.pid not in {pid for pid, _ in found}
-        assert kill_started(found, signal.SIGTERM) >= 1
+        found = with_home_in(state)
+        assert ours.pid in {p.pid for p in found} and other.pid not in {p.pid for p in found}
+        assert signal_each(found, signal.SIGTERM) >= 1
         ours.wait(timeout=10)
         assert other.poll() is None
     finally:
@@ -40,18 +42,21 @@ def test_a_process_with_its_home_in_the_workshop_is_found_and_stopped(tmp_path):
             proc.wait()
 
 
-def test_a_descendant_is_found_and_a_reused_number_is_never_signalled(tmp_path):
-    """Is a grandchild found below its grandparent, and does kill_started leave alone a process whose start time
-    differs from the one recorded (a process number reused)?"""
+def test_a_descendant_is_found_and_an_ended_process_is_never_signalled(tmp_path):
+    """Is a grandchild found below its grandparent, and does signal_each leave alone a process seen before that has
+    ended since (psutil also refuses one whose number a new process took: it compares start times)?"""
     parent = subprocess.Popen([sys.executable, "-c", "import subprocess, sys, time\n"
                                "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
                                "print(p.pid, flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:
         grandchild = int(parent.stdout.readline())
-        below = dict(descendants(parent.pid))
+        below = {p.pid: p for p in descendants(parent.pid)}
         assert grandchild in below
-        assert kill_started([(grandchild, "0")], signal.SIGTERM) == 0 and alive(grandchild)
-        assert kill_started([(grandchild, below[grandchild])], signal.SIGKILL) == 1
+        ended = subprocess.Popen([sys.executable, "-c", "pass"])
+        seen = psutil.Process(ended.pid)
+        ended.wait()
+        assert signal_each([seen], signal.SIGTERM) == 0 and alive(grandchild)
+        assert signal_each([below[grandchild]], signal.SIGKILL) == 1
         assert _wait_gone(grandchild)
     finally:
         parent.kill()
@@ -78,11 +83,11 @@ def _throwaway_uid() -> int:
     """A uid that no account and no process has (root only), from a range of these tests' own: never the workshop
     test's (hub_support.UIDS), whose fixture checks, perhaps at the same moment on the other worker, that nothing of
     a uid in its range is left."""
-    import os
     import pwd
 
-    used = {p.pw_uid for p in pwd.getpwall()} | {os.stat(f"/proc/{e}").st_uid for e in os.listdir("/proc")
-                                                  if e.isdigit() and os.path.exists(f"/proc/{e}")}
+    from pathways.grading.processes import uids_in_use
+
+    used = {p.pw_uid for p in pwd.getpwall()} | uids_in_use()
     return next(uid for uid in range(THROWAWAY_UIDS[1], THROWAWAY_UIDS[0], -1) if uid not in used)
 
 
@@ -100,6 +105,7 @@ def test_a_fork_hopper_of_a_learner_uid_is_killed_by_stop():
     import os
 
     import pytest
+    from pathways.grading import processes
     from pathways.grading.delivery.workshop import cleanup
 
     if os.geteuid() != 0:
@@ -108,12 +114,12 @@ def test_a_fork_hopper_of_a_learner_uid_is_killed_by_stop():
     subprocess.run(["/usr/bin/python3", "-c", HOPPER], user=uid, group=65534, extra_groups=[], cwd="/",
                    timeout=30)  # returns at once: the hopper hops on in the background
     deadline = time.monotonic() + 10
-    while not cleanup.processes_of({uid}) and time.monotonic() < deadline:
+    while not processes.owned_by({uid}) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert cleanup.processes_of({uid}), "the hopper did not start"
+    assert processes.owned_by({uid}), "the hopper did not start"
     assert cleanup.kill_all({uid}, timeout=20) == []
     time.sleep(0.05)  # a process a scan missed would have forked again by now
-    assert [p for p in cleanup.processes_of({uid}) if not cleanup.is_zombie(p)] == []  # (init reaps the dead)
+    assert [p for p in processes.owned_by({uid}) if processes.running(p)] == []  # (init reaps the dead)
 
 
 def test_a_failed_userdel_is_reported_never_said_removed(monkeypatch):

@@ -43,7 +43,7 @@ from hub_support import (
     served_fingerprint,
     start_workshop,
 )
-from pathways.grading.delivery.workshop.cleanup import processes_of
+from pathways.grading.processes import pids_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workshop")]
 
@@ -53,18 +53,18 @@ MARK = "Ben's second thoughts, handed in at the follow-up session."
 def test_are_accounts_locked_down_and_homes_private(hub):
     """Is every learner account without a shell, password or privileged group, with a private home holding the
     lessons?"""
-    for user, info in hub["record"]["learners"].items():
+    for user, info in hub["record"].learners.items():
         acct = pwd.getpwnam(user)
         assert acct.pw_shell == "/usr/sbin/nologin" and UIDS[0] < acct.pw_uid <= UIDS[1]
         groups = subprocess.run(["id", "-nG", user], capture_output=True, text=True).stdout.split()
         assert set(groups) == {user, f"{PREFIX}learners"}
         shadow = subprocess.run(["getent", "shadow", user], capture_output=True, text=True).stdout
         assert shadow.split(":")[1].startswith("!")
-        home = Path(info["home"])
+        home = Path(info.home)
         assert home.stat().st_mode & 0o777 == 0o700 and home.stat().st_uid == acct.pw_uid
         assert (home / LESSON / "lesson.ipynb").stat().st_uid == acct.pw_uid
-    sheet = Path(hub["record"]["sheet"])
-    assert sheet.stat().st_mode & 0o777 == 0o600 and Path(hub["record"]["slips"]).stat().st_mode & 0o777 == 0o600
+    sheet = Path(hub["record"].sheet)
+    assert sheet.stat().st_mode & 0o777 == 0o600 and Path(hub["record"].slips).stat().st_mode & 0o777 == 0o600
 
 
 def test_is_logging_in_without_the_passphrase_refused(hub):
@@ -146,7 +146,7 @@ def test_do_the_attacks_of_one_learner_on_another_fail(hub, learners):
     server, refused?"""
     ana, ben = learners["ana"], learners["ben"]
     ex = hub["root"] / "exchange" / "pathways"
-    ben_home = hub["record"]["learners"][ben.user]["home"]
+    ben_home = hub["record"].learners[ben.user].home
     targets = {
         "ben's home": ben_home,
         "ben's lesson": f"{ben_home}/{LESSON}/lesson.ipynb",
@@ -211,9 +211,9 @@ def test_is_the_formgrader_apart_unprivileged_and_without_code_apis(hub, learner
         answer = http.request(method, f"{base}/{path}", headers=xsrf, json={"type": "file", "content": "x",
                                                                           "format": "text"}, timeout=30)
         assert answer.status_code == 403, (method, path, answer.status_code)
-    grader = hub["record"]["grader"]
-    assert os.stat(f"/proc/{hub['record']['formgrader_pid']}").st_uid == grader["uid"] != 0
-    assert hub["course"].stat().st_uid == grader["uid"] and (hub["course"] / "gradebook.db").stat().st_uid != 0
+    grader = hub["record"].grader
+    assert os.stat(f"/proc/{hub['record'].formgrader_pid}").st_uid == grader.uid != 0
+    assert hub["course"].stat().st_uid == grader.uid and (hub["course"] / "gradebook.db").stat().st_uid != 0
     ana = learners["ana"]
     assert ana.api("GET", "services/formgrader/formgrader").status_code == 404
     out = ana.run(f"import requests\nr = requests.get({base + '/formgrader/api/students'!r}, "
@@ -242,18 +242,18 @@ def test_does_she_leave_things_for_stop_to_find(hub, learners):
     the stops: a fork-hopper's exited processes can wait a while to be collected, and on a loaded machine they can
     fill her process limit, so her own server answers nothing more until stop ends them all."""
     ana = learners["ana"]
-    uid = hub["record"]["learners"][ana.user]["uid"]
+    uid = hub["record"].learners[ana.user].uid
     made = attacks.last_json(ana.run(attacks.LEAVE_BEHIND, cwd="."))
     (hub["base"] / "left-for-stop.json").write_text(json.dumps(made))
     assert made["shmid"] >= 0
     assert not Path("/tmp/left-by-ana").exists() and not Path("/dev/shm/left-by-ana").exists()
-    private = Path(hub["record"]["learners"][ana.user]["home"]) / ".workshop-tmp"
+    private = Path(hub["record"].learners[ana.user].home) / ".workshop-tmp"
     assert (private / "tmp" / "left-by-ana").exists() and (private / "shm" / "left-by-ana").exists()
-    seen = set(processes_of({uid}))
+    seen = set(pids_of({uid}))
     deadline = time.monotonic() + 10
-    while not set(processes_of({uid})) - seen and time.monotonic() < deadline:  # new processes of hers: hopping
+    while not set(pids_of({uid})) - seen and time.monotonic() < deadline:  # new processes of hers: hopping
         time.sleep(0.02)
-    assert set(processes_of({uid})) - seen, "no fork-hopper running"
+    assert set(pids_of({uid})) - seen, "no fork-hopper running"
 
 
 def test_does_stop_keep_close_the_hub_and_keep_accounts_homes_and_hand_ins(hub, learners):
@@ -279,11 +279,11 @@ def test_does_stop_keep_close_the_hub_and_keep_accounts_homes_and_hand_ins(hub, 
     status = subprocess.run([PATHWAYS, "workshop", "status", "--root", str(root)], capture_output=True, text=True)
     assert status.returncode == 1 and status.stdout.startswith("Stopped"), status.stdout
     assert [p for p in leftovers(root, []) if p.startswith("process")] == []
-    for user, info in record["learners"].items():
-        assert pwd.getpwnam(user).pw_uid == info["uid"]
-        assert (Path(info["home"]) / LESSON / "lesson.ipynb").is_file()
+    for user, info in record.learners.items():
+        assert pwd.getpwnam(user).pw_uid == info.uid
+        assert (Path(info.home) / LESSON / "lesson.ipynb").is_file()
         assert any((root / "exchange" / "pathways" / "inbound" / user).iterdir())
-    assert (Path(record["learners"][learners["ana"].user]["home"]) / LESSON / "responses.json").is_file()
+    assert (Path(record.learners[learners["ana"].user].home) / LESSON / "responses.json").is_file()
 
 
 def test_does_a_restart_on_another_address_serve_https_only(hub, learners):
@@ -292,15 +292,15 @@ def test_does_a_restart_on_another_address_serve_https_only(hub, learners):
     whose fingerprint is on the sheet and the slips, and let a learner find their work and hand in again?"""
     import requests
 
-    old_pass, old_uids = dict(hub["passphrases"]), {u: i["uid"] for u, i in hub["record"]["learners"].items()}
+    old_pass, old_uids = dict(hub["passphrases"]), {u: i.uid for u, i in hub["record"].learners.items()}
     port = free_port()
     record = start_workshop(hub, "127.0.0.2", port)
-    assert record["url"] == f"https://127.0.0.2:{port}/"
-    assert {u: i["uid"] for u, i in record["learners"].items()} == old_uids
+    assert record.url == f"https://127.0.0.2:{port}/"
+    assert {u: i.uid for u, i in record.learners.items()} == old_uids
     assert all(hub["passphrases"][u] != old_pass[u] for u in old_pass)
     fp = served_fingerprint("127.0.0.2", port)
     assert f"Certificate fingerprint (SHA-256), check it in the browser: {fp}" in hub["sheet"]
-    assert fp in Path(record["slips"]).read_text(encoding="utf-8")
+    assert fp in Path(record.slips).read_text(encoding="utf-8")
     try:
         plain = requests.get(f"http://127.0.0.2:{port}/hub/login", timeout=10)
         assert plain.status_code >= 400 and "_xsrf" not in plain.text, plain.status_code
@@ -310,11 +310,11 @@ def test_does_a_restart_on_another_address_serve_https_only(hub, learners):
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
 
     cert, ben = str(hub["root"] / "state" / "hub.crt"), learners["ben"]
-    stale = requests.get(record["url"] + f"hub/api/users/{ben.user}", verify=cert, timeout=30,
+    stale = requests.get(record.url + f"hub/api/users/{ben.user}", verify=cert, timeout=30,
                          headers={"Authorization": f"token {ben.token}"})
     assert stale.status_code in (401, 403)
-    assert Learner(record["url"], ben.user, old_pass[ben.user], verify=cert).login() != 302
-    again = Learner(record["url"], ben.user, hub["passphrases"][ben.user], verify=cert)
+    assert Learner(record.url, ben.user, old_pass[ben.user], verify=cert).login() != 302
+    again = Learner(record.url, ben.user, hub["passphrases"][ben.user], verify=cert)
     assert again.login() == 302
     TIMINGS["https server ready"] = again.start_server()
     listing = again.api("GET", f"user/{ben.user}/api/contents/{LESSON}").json()

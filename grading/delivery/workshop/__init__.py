@@ -39,9 +39,10 @@ folders, SysV IPC and cron/at, then removes accounts, homes, exchange, ACLs and 
 failed (and exiting with an error until nothing is left), unless `--keep` (accounts, homes and exchange stay for
 a follow-up; the passphrases stop working all the same).
 
-The parts: `common` (where things are, the record), `environment` (the shared hub environment; `pathways
-workshop prepare`), `accounts` (accounts and the ACL), `limits`, `cleanup`, `formgrader` (and its server extension
-`instructor.formgrader_guard`), `exchange` (building it, collect, feedback, archive),
+The parts: `common` (where things are), `record` (the workshop's record, typed), `environment` (the shared hub
+environment; `pathways workshop prepare`), `accounts` (accounts and the ACL), `limits`, `cleanup` (with
+`pathways.grading.processes`), `formgrader` (and its server extension `instructor.formgrader_guard`), `exchange`
+(building it, collect, feedback, archive),
 `sheet` (certificate, sheet, slips), `hub` (start and stop), `cli` (the commands, assembled into `pathways` by
 grading/cli.py). What runs inside the hub is `hub_login` (the passphrase login, the lessons hook), and on the
 learner's side `learner_submit`. Each learner's server shows the learners' screen of `make start`
@@ -68,7 +69,6 @@ from .common import (
     WORKSHOP_COMMENTS,
     Layout,
     WorkshopError,
-    load_record,
     shared_env,
     workshop_root,
 )
@@ -83,11 +83,13 @@ from .exchange import (
     write_learner_config,
 )
 from .hub import StartOptions, _free_port, hub_url, needs_tls, start, start_hub, stop, stop_hub, teardown, wait_ready
+from .record import WorkshopRecord, load_record
 from .sheet import fingerprint, self_signed, write_sheet
 
 __all__ = [
     "COURSE_ID", "DEFAULT_PREFIX", "DEFAULT_UIDS", "LEARNER_COMMENT", "NOLOGIN", "WORKSHOP_COMMENTS",
-    "SYSTEM_PYTHON", "USERNAME", "ExchangeReport", "Layout", "StartOptions", "WorkshopError", "archive_exchange",
+    "SYSTEM_PYTHON", "USERNAME", "ExchangeReport", "Layout", "StartOptions", "WorkshopError", "WorkshopRecord",
+    "archive_exchange",
     "build_exchange", "collect_exchange", "create_account", "ensure_environment", "environment_status",
     "fingerprint", "hide_from", "installed_lessons", "hub_url", "load_record", "missing_tools", "needs_tls",
     "new_passphrase",

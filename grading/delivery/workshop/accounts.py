@@ -3,10 +3,8 @@ and the ACL that shuts the learners' group out of the checkout, the lessons and 
 
 from __future__ import annotations
 
-import contextlib
 import grp
 import hashlib
-import os
 import pwd
 import re
 import secrets
@@ -15,7 +13,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from .cleanup import kill_all, processes_of, remove_traces, uids_with_traces
+from ... import processes
+from .cleanup import kill_all, remove_traces, uids_with_traces
 from .common import (
     LEARNER_COMMENT,
     NOLOGIN,
@@ -64,11 +63,7 @@ def _group(name: str):
 
 
 def _uids_in_use() -> set[int]:
-    used = {p.pw_uid for p in pwd.getpwall()} | {g.gr_gid for g in grp.getgrall()}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError):
-                used.add(os.stat(f"/proc/{entry}").st_uid)
+    used = {p.pw_uid for p in pwd.getpwall()} | {g.gr_gid for g in grp.getgrall()} | processes.uids_in_use()
     return used | uids_with_traces()  # a uid whose files or IPC an earlier learner left is never reused
 
 
@@ -125,7 +120,7 @@ def remove_account(name: str, home: str | None, traces: bool = True) -> list[str
         if left:
             problems.append(f"{name}: {len(left)} process(es) could not be killed: {left[:5]}")
         deadline = time.monotonic() + 10  # the dead, until their parent (often init) collects them: userdel
-        while processes_of({acct.pw_uid}) and time.monotonic() < deadline:  # refuses a user who has any
+        while processes.pids_of({acct.pw_uid}) and time.monotonic() < deadline:  # refuses a user who has any
             time.sleep(0.05)
         problems += [f"{name}: {p}" for p in remove_traces({name: acct.pw_uid})] if traces else []
         proc = subprocess.run(["userdel", name], capture_output=True, text=True, stdin=subprocess.DEVNULL)

@@ -1,6 +1,7 @@
 """What a learner's uid can leave on the machine outside their home, and removing it: processes (including one that
-forks to outrun a scan), files in the shared temporary folders, SysV IPC objects, cron and at jobs. `stop` removes
-them and reports what it could not; `start` never hands out a uid that still owns any of them."""
+forks to outrun a scan; found by pathways.grading.processes), files in the shared temporary folders, SysV IPC objects,
+cron and at jobs. `stop` removes them and reports what it could not; `start` never hands out a uid that still owns
+any of them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from ... import processes
+
 #: Folders every account may write into (each learner's server sees its own private ones when limits are on, but a
 #: workshop started with --no-limits, or a process started before, uses the machine's).
 SHARED_TEMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
@@ -19,17 +22,6 @@ SHARED_TEMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 RUNTIME = "/run/pathways-kernels"
 SYSV = {"shm": "-m", "sem": "-s", "msg": "-q"}
 CRON = ("/var/spool/cron/crontabs", "/var/spool/cron/atjobs", "/var/spool/cron/atspool")
-
-
-def processes_of(uids: set[int]) -> list[int]:
-    """The processes owned by one of these uids."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError):
-                if os.stat(f"/proc/{entry}").st_uid in uids:
-                    found.append(int(entry))
-    return found
 
 
 def _kill_as(uid: int) -> None:
@@ -50,22 +42,13 @@ def _kill_as(uid: int) -> None:
 def kill_all(uids: set[int], timeout: float = 20) -> list[int]:
     """Kill every process of these uids; the ones still there after `timeout` (none, normally)."""
     deadline = time.monotonic() + timeout
-    left = processes_of(uids)
+    left = processes.owned_by(uids)
     while left and time.monotonic() < deadline:
-        for uid in {os.stat(f"/proc/{p}").st_uid for p in left if os.path.exists(f"/proc/{p}")} & uids:
+        for uid in set().union(*map(processes.uids_of, left)) & uids:
             _kill_as(uid)
         time.sleep(0.05)
-        left = [p for p in processes_of(uids) if not is_zombie(p)]
-    return left
-
-
-def is_zombie(pid: int) -> bool:
-    """True if the process has ended (a zombie waiting for its parent) or is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[-1].split()[0] == "Z"
-    except OSError:
-        return True
+        left = [proc for proc in processes.owned_by(uids) if processes.running(proc)]
+    return [proc.pid for proc in left]
 
 
 def temp_files_of(uids: set[int] | None) -> dict[int, list[str]]:
@@ -138,7 +121,7 @@ def remove_traces(users: dict[str, int]) -> list[str]:
 
 def traces(uids: set[int]) -> list[str]:
     """What of these uids is still on the machine outside accounts and homes (for `stop` to report)."""
-    left = [f"process {p}" for p in processes_of(uids) if not is_zombie(p)]
+    left = [f"process {p.pid}" for p in processes.owned_by(uids) if processes.running(p)]
     left += [f"{RUNTIME}/{uid}" for uid in uids if os.path.exists(f"{RUNTIME}/{uid}")]
     left += [path for paths in temp_files_of(uids).values() for path in paths]
     left += [f"SysV {kind} {ident} (uid {uid})" for kind, ident, uid in ipc_of(uids)]

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from pathways import config
 
-from .common import DEFAULT_PREFIX, DEFAULT_UIDS, WorkshopError, alive, load_record
+from ... import processes
+from .common import DEFAULT_PREFIX, DEFAULT_UIDS, WorkshopError
 from .environment import ensure_environment, environment_status, missing_tools
 from .exchange import return_feedback
 from .hub import StartOptions, start, stop
 from .limits import Limits
+from .record import load_record
 
 
 def _uid_range(text: str) -> tuple[int, int]:
@@ -53,11 +55,11 @@ def _cmd_status(a) -> int:
     if record is None:
         print(f"No workshop under {a.root}.")
         return 1
-    running = alive(record.get("hub_pid"))
-    print(f"{'Running' if running else 'Stopped'}: {record.get('url')} - {len(record['learners'])} learner "
-          f"account(s), course {record['course']}")
-    if record.get("sheet"):
-        print(f"Sign-in sheet: {record['sheet']}")
+    running = processes.alive(record.hub_pid)
+    print(f"{'Running' if running else 'Stopped'}: {record.url} - {len(record.learners)} learner "
+          f"account(s), course {record.course}")
+    if record.sheet:
+        print(f"Sign-in sheet: {record.sheet}")
     return 0 if running else 1
 
 

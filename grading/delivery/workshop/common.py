@@ -1,9 +1,7 @@
-"""What every part of the workshop shares: where things are, its record, and small helpers."""
+"""What every part of the workshop shares: where things are and small helpers (its record: record.py)."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -88,19 +86,6 @@ class Layout:
         return self.exchange / COURSE_ID
 
 
-def load_record(root: Path) -> dict | None:
-    """The record of the workshop under `root`, or None if there is none."""
-    path = Layout(Path(root)).record
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def save_record(layout: Layout, record: dict) -> None:
-    part = layout.record.with_suffix(".part")
-    part.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-    os.chmod(part, 0o600)
-    os.replace(part, layout.record)
-
-
 def mkdir(path: Path, mode: int, uid: int = 0, gid: int = 0) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chown(path, uid, gid)
@@ -116,54 +101,6 @@ def run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 
 
 
-def _stat(pid: int) -> list[str]:
-    """The fields of /proc/PID/stat after the command name (state is [0], parent [1], start time [19])."""
-    with open(f"/proc/{pid}/stat") as fh:
-        return fh.read().rsplit(")", 1)[-1].split()
-
-
-def descendants(pid: int) -> list[tuple[int, str]]:
-    """Every process below `pid` (children, theirs, ...), each with its start time (so a number reused by a new
-    process after one exits is never signalled by mistake)."""
-    children: dict[int, list[tuple[int, str]]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                fields = _stat(int(entry))
-                children.setdefault(int(fields[1]), []).append((int(entry), fields[19]))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child[0])
-    return found
-
-
-def kill_started(processes: list[tuple[int, str]], sig: int) -> int:
-    """Signal those of `processes` (pid, start time) still running as the same process; return how many."""
-    n = 0
-    for pid, started in processes:
-        with contextlib.suppress(OSError, IndexError):
-            if _stat(pid)[19] == started and _stat(pid)[0] != "Z":
-                os.kill(pid, sig)
-                n += 1
-    return n
-
-
-def started_in(folder: Path) -> list[tuple[int, str]]:
-    """Every process whose HOME is `folder` or below it, with its start time: the formgrader service's HOME is in
-    the workshop's state folder, so it is found even after the hub that started it died."""
-    prefix = f"HOME={folder}".encode()
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                env = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
-                if any(v == prefix or v.startswith(prefix + b"/") for v in env):
-                    found.append((int(entry), _stat(int(entry))[19]))
-    return found
-
-
 def default_signals() -> None:
     """SIGINT and SIGQUIT back to their defaults (run in the hub's process before it starts). A shell without job
     control (a script, anything started in the background) has its children ignore both, and an ignored signal
@@ -173,12 +110,3 @@ def default_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
-
-def alive(pid: int | None) -> bool:
-    """True if the process runs (a zombie does not)."""
-    if not pid:
-        return False
-    try:
-        return _stat(pid)[0] != "Z"
-    except (OSError, IndexError):
-        return False

@@ -28,10 +28,10 @@ from .common import (
     MAX_HANDIN_FILE,
     Layout,
     WorkshopError,
-    load_record,
     mkdir,
     workshop_root,
 )
+from .record import LearnerAccount, WorkshopRecord, load_record
 
 
 def _copy_release(release: Path, dest: Path) -> None:
@@ -44,7 +44,7 @@ def _copy_release(release: Path, dest: Path) -> None:
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
 
 
-def build_exchange(layout: Layout, course: Path, lessons: list[str], learners: dict[str, dict]) -> None:
+def build_exchange(layout: Layout, course: Path, lessons: list[str], learners: dict[str, LearnerAccount]) -> None:
     """The release shared read-only; per learner a hand-in folder (theirs, 0700), a feedback folder (their group
     only) and a view of the three as nbgrader expects them (`views/<user>/<course>/{outbound,inbound,feedback}`)."""
     ex = layout.course_exchange
@@ -57,7 +57,7 @@ def build_exchange(layout: Layout, course: Path, lessons: list[str], learners: d
     for lesson in lessons:
         _copy_release(course / "release" / lesson, ex / "outbound" / lesson)
     for user, info in learners.items():
-        uid, gid = info["uid"], info["gid"]
+        uid, gid = info.uid, info.gid
         mkdir(ex / "inbound" / user, 0o700, uid, gid)
         mkdir(ex / "feedback" / user, 0o750, 0, gid)
         view = mkdir(views / user, 0o700, uid, gid)
@@ -136,10 +136,10 @@ def _read_owned_file(name: str, dir_fd: int, uid: int) -> bytes | None:
         return fh.read(MAX_HANDIN_FILE + 1)[:MAX_HANDIN_FILE]
 
 
-def _take_one(user: str, info: dict, entry: str, ufd: int, lessons: set[str], dest: Path,
+def _take_one(user: str, info: LearnerAccount, entry: str, ufd: int, lessons: set[str], dest: Path,
               report: ExchangeReport, found: dict) -> None:
     """Take one entry of a learner's inbound folder (open as `ufd`) if it is their own hand-in (see take_handins)."""
-    uid, sid = info["uid"], info["sid"]
+    uid, sid = info.uid, info.sid
     parts = exchange_name(entry)
     if parts is None:
         report.refused.append(f"{user}: {entry!r} is not a hand-in")
@@ -178,7 +178,7 @@ def _take_one(user: str, info: dict, entry: str, ufd: int, lessons: set[str], de
         os.close(sfd)
 
 
-def take_handins(layout: Layout, record: dict, dest: Path, report: ExchangeReport) -> dict:
+def take_handins(layout: Layout, record: WorkshopRecord, dest: Path, report: ExchangeReport) -> dict:
     """Copy each learner's hand-ins from their own inbound folder into `dest`, named by their course id.
 
     A hand-in is taken only when its folder is in the learner's own inbound folder, is named for that learner
@@ -188,14 +188,14 @@ def take_handins(layout: Layout, record: dict, dest: Path, report: ExchangeRepor
     """
     inbound = layout.course_exchange / "inbound"
     found: dict = {}
-    lessons = set(record["lessons"])
-    for user, info in sorted(record["learners"].items()):
+    lessons = set(record.lessons)
+    for user, info in sorted(record.learners.items()):
         try:
             ufd = _open_dir(str(inbound / user))
         except OSError:
             continue
         try:
-            if os.fstat(ufd).st_uid != info["uid"]:
+            if os.fstat(ufd).st_uid != info.uid:
                 report.refused.append(f"{user}: the hand-in folder does not belong to the account")
                 continue
             for entry in sorted(os.listdir(ufd)):
@@ -213,7 +213,7 @@ def collect_exchange(root: Path | None = None, course: Path | None = None) -> Ex
     record = load_record(layout.root)
     if record is None:
         raise WorkshopError(f"no workshop under {layout.root}")
-    course = Path(course or record["course"])
+    course = Path(course or record.course)
     report = ExchangeReport()
     with tempfile.TemporaryDirectory(prefix="pathways-exchange-") as tmp:
         os.chmod(tmp, 0o700)
@@ -241,13 +241,13 @@ def return_feedback(root: Path | None = None) -> list[str]:
     record = load_record(layout.root)
     if record is None:
         raise WorkshopError(f"no workshop under {layout.root}")
-    course = Path(record["course"])
+    course = Path(record.course)
     known = json.loads((layout.state / "secrets.json").read_text()) if (layout.state / "secrets.json").is_file() \
         else {}
     ledger = Ledger.load(course)
     lines = []
-    for user, info in sorted(record["learners"].items()):
-        sid = info["sid"]
+    for user, info in sorted(record.learners.items()):
+        sid = info.sid
         for folder in sorted((course / "feedback" / sid).glob("*")):
             sub = ledger.get(sid, folder.name)
             secret = known.get(user, {}).get(folder.name, {}).get(sub.timestamp if sub else "")
@@ -259,7 +259,7 @@ def return_feedback(root: Path | None = None) -> list[str]:
                 target = dest / f"{notebook_hash(secret=secret, notebook_id=page.stem)}.html"
                 part = dest / f".{target.name}.part"
                 shutil.copyfile(page, part)
-                os.chown(part, 0, info["gid"])
+                os.chown(part, 0, info.gid)
                 os.chmod(part, 0o640)
                 os.replace(part, target)
                 lines.append(f"{user} / {folder.name}: feedback returned")
@@ -274,7 +274,8 @@ def archive_exchange(layout: Layout, course: Path) -> Path | None:
         return None
     dest = mkdir(courselib.CourseFolder(course).workshop, 0o700)
     path = dest / f"exchange-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.tar.gz"
-    learners = {user: info["sid"] for user, info in (load_record(layout.root) or {}).get("learners", {}).items()}
+    record = load_record(layout.root)
+    learners = {user: info.sid for user, info in record.learners.items()} if record else {}
     manifest = json.dumps(learners, indent=1, sort_keys=True).encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w:gz") as tar:

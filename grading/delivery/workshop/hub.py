@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pathways import config
 
+from ... import processes
 from . import limits
 from .accounts import (
     USERNAME,
@@ -43,22 +44,17 @@ from .common import (
     REPO,
     Layout,
     WorkshopError,
-    alive,
     default_signals,
-    descendants,
-    kill_started,
-    load_record,
     mkdir,
     run,
-    save_record,
     shared_env,
-    started_in,
     workshop_root,
 )
 from .environment import ensure_environment
 from .exchange import archive_exchange, build_exchange, collect_exchange, write_learner_config
 from .formgrader import GRADER, instructor_settings, remove_grader, setup_grader, start_formgrader
 from .limits import Limits
+from .record import LearnerAccount, WorkshopRecord, load_record, save_record
 from .sheet import fingerprint, new_passphrases, self_signed, write_sheet
 
 
@@ -124,14 +120,14 @@ class StartOptions:
     limits: Limits | None = Limits()  # None: --no-limits
 
 
-def _check_start(opts: StartOptions) -> tuple[Layout, dict | None]:
+def _check_start(opts: StartOptions) -> tuple[Layout, WorkshopRecord | None]:
     """Refuse what cannot start: not root, a workshop already running there, half a certificate, a bad prefix."""
     if os.geteuid() != 0:
         raise WorkshopError("run as root (sudo): the workshop creates Unix accounts")
     layout = Layout(workshop_root(opts.root).resolve())
     old = load_record(layout.root)
-    if old and alive(old.get("hub_pid")):
-        raise WorkshopError(f"a workshop is already running under {layout.root} ({old['url']}); stop it first")
+    if old and processes.alive(old.hub_pid):
+        raise WorkshopError(f"a workshop is already running under {layout.root} ({old.url}); stop it first")
     if needs_tls(opts.address) and bool(opts.cert) != bool(opts.key):
         raise WorkshopError("give both --cert and --key, or neither (a self-signed certificate is made)")
     if not USERNAME.match(opts.prefix + "x") or not opts.prefix.endswith("-"):
@@ -164,48 +160,44 @@ def _prepare_course(opts: StartOptions):
     return course, ledger, sids, lessons
 
 
-def _new_record(layout: Layout, old: dict | None, opts: StartOptions, course: Path, lessons: list[str],
-                group: str) -> dict:
+def _new_record(layout: Layout, old: WorkshopRecord | None, opts: StartOptions, course: Path, lessons: list[str],
+                group: str) -> WorkshopRecord:
     mkdir(layout.root, 0o755)
     mkdir(layout.state, 0o700)
     mkdir(layout.homes, 0o711)
-    record = dict(old or {})
-    record.update({"version": 1, "course": str(course), "lessons": lessons, "prefix": opts.prefix,
-                   "group": group, "uids": list(opts.uids), "address": opts.address, "port": opts.port,
-                   "started": datetime.now(UTC).isoformat(timespec="seconds")})
-    record.setdefault("learners", {})
-    record.setdefault("hidden", [])
-    record["limits"] = limits.settings(opts.prefix, opts.limits)
+    new = {"course": str(course), "lessons": lessons, "prefix": opts.prefix, "group": group, "uids": opts.uids,
+           "address": opts.address, "port": opts.port, "started": datetime.now(UTC).isoformat(timespec="seconds"),
+           "limits": limits.settings(opts.prefix, opts.limits)}
+    record = WorkshopRecord.model_validate({**(old.model_dump() if old else {}), **new})  # kept: learners, grader
     save_record(layout, record)
     return record
 
 
-def _make_learners(layout: Layout, record: dict, opts: StartOptions, names: dict[str, str], ledger,
+def _make_learners(layout: Layout, record: WorkshopRecord, opts: StartOptions, names: dict[str, str], ledger,
                    env: dict) -> None:
     """The learners' group, its ACL away from the sources (the checkout, the course, the lessons folder, and the
     source lessons the hub environment's package holds), and an account per learner (kept ones reused)."""
     from ...instructor import workflow
 
-    group, course = record["group"], Path(record["course"])
+    group, course = record.group, Path(record.course)
     if _group(group) is None:
         run(["groupadd", "--gid", str(opts.uids[0]), group])
-    record["group_created"] = True
-    record["hidden"] = sorted(set(record["hidden"]) | set(hide_from(
+    record.group_created = True
+    record.hidden = sorted(set(record.hidden) | set(hide_from(
         group, [REPO, course, workflow.lessons_dir(), config.shipped_lessons(), Path(env["lessons"])])))
     save_record(layout, record)
     taken = _uids_in_use()
     for sid, user in names.items():
-        if user in record["learners"] and _account(user) is not None:
-            info = record["learners"][user]  # kept from an earlier workshop (stop --keep)
+        if user in record.learners and _account(user) is not None:
+            account = record.learners[user].model_dump()  # kept from an earlier workshop (stop --keep)
         else:
-            info = create_account(user, _free_uid(opts.uids, taken), group, layout.homes / user)
-        info.update({"sid": sid, "name": ledger.name(sid)})
-        record["learners"][user] = info
+            account = create_account(user, _free_uid(opts.uids, taken), group, layout.homes / user)
+        record.learners[user] = LearnerAccount(**{**account, "sid": sid, "name": ledger.name(sid)})
         save_record(layout, record)
     limits.set_up_learners(layout.root, record)
 
 
-def start(opts: StartOptions, log=_quiet) -> dict:
+def start(opts: StartOptions, log=_quiet) -> WorkshopRecord:
     """Start a workshop (see the package's doc); return its record. Anything half made is removed on failure,
     except accounts kept from an earlier workshop (`stop --keep`), which stay as they were."""
     from .hub_login import copy_lessons
@@ -213,7 +205,7 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     layout, old = _check_start(opts)
     env = ensure_environment(shared_env(opts.shared), log=log)
     course, ledger, sids, lessons = _prepare_course(opts)
-    names = plan_accounts(sids, opts.prefix, opts.uids, (old or {}).get("learners", {}))
+    names = plan_accounts(sids, opts.prefix, opts.uids, old.learners if old else {})
     if opts.prefix + GRADER in names.values():
         raise WorkshopError(f"a learner's id is '{GRADER}', the workshop's grader account: rename them")
     group = f"{opts.prefix}learners"
@@ -223,14 +215,14 @@ def start(opts: StartOptions, log=_quiet) -> dict:
     try:
         _make_learners(layout, record, opts, names, ledger, env)
         setup_grader(layout, record, opts.uids)
-        build_exchange(layout, course, lessons, record["learners"])
-        for user, info in record["learners"].items():
-            copy_lessons(layout.course_exchange / "outbound", info["home"], user)
+        build_exchange(layout, course, lessons, record.learners)
+        for user, info in record.learners.items():
+            copy_lessons(layout.course_exchange / "outbound", info.home, user)
         write_learner_config(layout)
         start_hub(layout, record, env, opts, log)
     except BaseException:
         with contextlib.suppress(Exception):
-            teardown(layout, record, keep=bool(old and old.get("learners")), log=log)
+            teardown(layout, record, keep=bool(old and old.learners), log=log)
         raise
     return record
 
@@ -246,35 +238,32 @@ def _learner_settings() -> dict[str, str]:
     return {var: value for var, value in settings.environment().items() if var in wanted}
 
 
-def _hub_settings(layout: Layout, record: dict, env: dict, opts: StartOptions, cert, key) -> dict:
+def _hub_settings(layout: Layout, record: WorkshopRecord, env: dict, opts: StartOptions, cert, key) -> dict:
     """What jupyterhub_config.py reads (settings.json)."""
-    first = record["lessons"][0]
+    first = record.lessons[0]
     return {
         "address": opts.address, "port": opts.port, "hub_port": _free_port(), "proxy_api_port": _free_port(),
         "ssl_cert": str(cert) if cert else None, "ssl_key": str(key) if key else None,
         "proxy": env["proxy"], "python": env["python"], "singleuser": env["singleuser"],
-        "users": sorted(record["learners"]), "default_url": f"/lab/tree/{first}/lesson.ipynb",
+        "users": sorted(record.learners), "default_url": f"/lab/tree/{first}/lesson.ipynb",
         "path": f"{env['bin']}:/usr/local/bin:/usr/bin:/bin", "learner_config": str(layout.learner_config),
         "outbound": str(layout.course_exchange / "outbound"),
         "learner_env": _learner_settings(),
         "start_timeout": opts.start_timeout, "spawn_limit": opts.spawn_limit,
-        "server_limit": len(record["learners"]) + 2, "idle_timeout": opts.idle_timeout,
-        "cull_every": opts.cull_every, "limits": record["limits"],
+        "server_limit": len(record.learners) + 2, "idle_timeout": opts.idle_timeout,
+        "cull_every": opts.cull_every, "limits": record.limits.model_dump() if record.limits else {},
     }
 
 
-def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_quiet) -> None:
+def start_hub(layout: Layout, record: WorkshopRecord, env: dict, opts: StartOptions, log=_quiet) -> None:
     """Write the hub's settings and passphrases, start JupyterHub, and wait until it answers."""
     tls = needs_tls(opts.address)
     cert = key = None
     if tls:
         cert, key = (Path(opts.cert), Path(opts.key)) if opts.cert else self_signed(layout.state, opts.address)
-        record["fingerprint"] = fingerprint(cert)
-    else:
-        record.pop("fingerprint", None)
-    record["url"] = hub_url(opts.address, opts.port, tls)
-    record.pop("instructor", None)
-    passphrases = new_passphrases(layout, record["learners"])
+    record.fingerprint = fingerprint(cert) if cert else None
+    record.url = hub_url(opts.address, opts.port, tls)
+    passphrases = new_passphrases(layout, record.learners)
     (layout.state / "settings.json").write_text(json.dumps(_hub_settings(layout, record, env, opts, cert, key),
                                                            indent=1))
     shutil.copyfile(HUB_FILES / "jupyterhub_config.py", layout.state / "jupyterhub_config.py")
@@ -285,60 +274,60 @@ def start_hub(layout: Layout, record: dict, env: dict, opts: StartOptions, log=_
         proc = subprocess.Popen([env["jupyterhub"], "-f", str(layout.state / "jupyterhub_config.py")],
                                 cwd=layout.state, env=hub_env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=default_signals)
-    record["hub_pid"] = proc.pid
+    record.hub_pid = proc.pid
     save_record(layout, record)
-    probe = hub_url("127.0.0.1", opts.port, tls) if opts.address in ("0.0.0.0", "::") else record["url"]
+    probe = hub_url("127.0.0.1", opts.port, tls) if opts.address in ("0.0.0.0", "::") else record.url
     wait_ready(probe, proc, opts.ready_timeout, log_path)
-    record["formgrader"] = start_formgrader(layout, record, env, _free_port(), instructor_settings(record["course"]))
+    record.formgrader = start_formgrader(layout, record, env, _free_port(), instructor_settings(record.course))
     save_record(layout, record)
     sheet, slips = write_sheet(layout, record, passphrases)
-    record["sheet"], record["slips"] = str(sheet), str(slips)
+    record.sheet, record.slips = str(sheet), str(slips)
     save_record(layout, record)
-    log(f"Workshop running at {record['url']} for {len(record['learners'])} learner(s).")
+    log(f"Workshop running at {record.url} for {len(record.learners)} learner(s).")
     log(f"Limits per learner: {opts.limits.describe()}." if opts.limits else "NO limits per learner (--no-limits): "
         "one learner can take the machine's memory, processes, disk and processor from everyone.")
     if tls:
-        log(f"Certificate fingerprint (SHA-256), also on the sheet: {record['fingerprint']}")
+        log(f"Certificate fingerprint (SHA-256), also on the sheet: {record.fingerprint}")
     log(f"Formgrader (for you only; open it at this machine or through an SSH tunnel, see the sheet): "
-        f"{record['formgrader'].split('?')[0]}")
+        f"{record.formgrader.split('?')[0]}")
     log(f"Sign-in sheet (root only): {sheet}; printable slips: {slips}")
 
 
-def stop_hub(layout: Layout, record: dict, timeout: float = 30) -> None:
+def stop_hub(layout: Layout, record: WorkshopRecord, timeout: float = 30) -> None:
     """Stop JupyterHub (it stops every learner's server and its proxy), then any process left of a learner."""
-    pid = record.get("hub_pid")
+    pid = record.hub_pid
     # what the hub started (the proxy, the formgrader service in a session of its own; all with HOME in the state
     # folder): the hub stops them on its way out, but one it had no time to stop (the hub killed) would outlive it
-    started = descendants(pid) if alive(pid) else []
-    if alive(pid):
+    started = processes.descendants(pid) if processes.alive(pid) else []
+    if processes.alive(pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while alive(pid) and time.monotonic() < deadline:
+        while processes.alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if alive(pid):
+        if processes.alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-    started += started_in(layout.state)
-    if kill_started(started, signal.SIGTERM):
+    started += processes.with_home_in(layout.state)
+    if processes.signal_each(started, signal.SIGTERM):
         deadline = time.monotonic() + 5
-        while kill_started(started, 0) and time.monotonic() < deadline:
+        while processes.signal_each(started, 0) and time.monotonic() < deadline:
             time.sleep(0.1)
-        kill_started(started, signal.SIGKILL)
-    record["hub_pid"] = None
+        processes.signal_each(started, signal.SIGKILL)
+    record.hub_pid = None
 
 
-def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> list[str]:
+def teardown(layout: Layout, record: WorkshopRecord, keep: bool, log=_quiet) -> list[str]:
     """Stop everything (the hub, the formgrader, every process of a learner's uid); give the course folder back and
     remove the grader account; unless `keep`, remove accounts, homes, exchange, ACLs and state. Safe to repeat.
     Returns what could not be done, each said (the record and state stay then, for another `stop`)."""
     stop_hub(layout, record)
-    owners = {user: info["uid"] for user, info in record.get("learners", {}).items()}
-    if record.get("grader"):
-        owners[record["grader"]["user"]] = record["grader"]["uid"]
+    owners = {user: info.uid for user, info in record.learners.items()}
+    if record.grader:
+        owners[record.grader.user] = record.grader.uid
     problems = remove_grader(layout, record, traces=False)
     problems += limits.release_learners(layout.root, record, keep)
-    uids = {info["uid"] for info in record.get("learners", {}).values()}
+    uids = {info.uid for info in record.learners.values()}
     left = kill_all(uids)
     problems += [f"{len(left)} learner process(es) could not be killed: {left[:5]}"] if left else []
     for name in ("passphrases.json", "cookie_secret", "jupyterhub.sqlite"):
@@ -348,15 +337,15 @@ def teardown(layout: Layout, record: dict, keep: bool, log=_quiet) -> list[str]:
         save_record(layout, record)
         return problems
     problems += remove_traces(owners)  # one look through the temporary folders for every account
-    for user, info in list(record.get("learners", {}).items()):
-        mine = remove_account(user, info.get("home"), traces=False)
+    for user, info in list(record.learners.items()):
+        mine = remove_account(user, info.home, traces=False)
         problems += mine
         if not mine:
-            record["learners"].pop(user)
-    group = record.get("group")
-    if group and not record.get("learners"):
-        unhide(group, record.get("hidden", []))
-        if record.get("group_created") and _group(group) is not None:
+            record.learners.pop(user)
+    group = record.group
+    if group and not record.learners:
+        unhide(group, record.hidden)
+        if record.group_created and _group(group) is not None:
             proc = subprocess.run(["groupdel", group], capture_output=True, text=True, stdin=subprocess.DEVNULL)
             if _group(group) is not None:
                 problems.append(f"group {group} was NOT removed: groupdel: {proc.stderr.strip()}")
@@ -381,7 +370,7 @@ def stop(root: Path | None = None, keep: bool = False, log=_quiet) -> dict:
         result["collect"] = collect_exchange(layout.root)
         for line in result["collect"].lines():
             log(line)
-        result["archive"] = archive_exchange(layout, Path(record["course"]))
+        result["archive"] = archive_exchange(layout, Path(record.course))
         if result["archive"]:
             log(f"Every raw hand-in archived in {result['archive']} (root only)")
     finally:

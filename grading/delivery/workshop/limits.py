@@ -222,10 +222,10 @@ def _run(cmd: list[str]) -> None:
 
 # --- for start and stop ---------------------------------------------------------------------------------------
 
-def settings(prefix: str, limits: Limits | None) -> dict:
-    """What the record and the hub's spawner keep of the limits ({} for none)."""
+def settings(prefix: str, limits: Limits | None) -> dict | None:
+    """What the record and the hub's spawner keep of the limits (None for none)."""
     if limits is None:
-        return {}
+        return None
     return {"parents": cgroup_parents(f"pathways-{prefix.rstrip('-')}"), "values": limits.__dict__.copy(),
             "private_temp": True}
 
@@ -235,25 +235,25 @@ def image_of(root: Path, user: str) -> Path:
     return root / "disks" / f"{user}.ext4"
 
 
-def set_up_learners(root: Path, record: dict) -> None:
-    """Mount every learner's home filesystem (made the first time)."""
-    if not record.get("limits"):
+def set_up_learners(root: Path, record) -> None:
+    """Mount every learner's home filesystem (made the first time) as the record's limits say."""
+    if not record.limits:
         return
-    size = record["limits"]["values"]["disk_mb"]
-    for user, info in record["learners"].items():
-        mount_home(image_of(root, user), Path(info["home"]), size, info["uid"], info["gid"])
+    size = record.limits.values["disk_mb"]
+    for user, info in record.learners.items():
+        mount_home(image_of(root, user), Path(info.home), size, info.uid, info.gid)
 
 
-def release_learners(root: Path, record: dict, keep: bool) -> list[str]:
+def release_learners(root: Path, record, keep: bool) -> list[str]:
     """Kill everything in each learner's cgroups and remove them; unless `keep` (the homes stay mounted, with the
     learners' work, for the next `start`), unmount the homes and remove their images; what could not be done."""
     problems = []
-    parents = record.get("limits", {}).get("parents")
-    for user, info in record.get("learners", {}).items():
+    parents = record.limits.parents if record.limits else None
+    for user, info in record.learners.items():
         if parents:
             problems += empty_cgroups(cgroup_dirs(parents, user))
-        if not keep and (image_of(root, user).exists() or os.path.ismount(info["home"])):
-            problems += unmount_home(image_of(root, user), Path(info["home"]), remove=True)
+        if not keep and (image_of(root, user).exists() or os.path.ismount(info.home)):
+            problems += unmount_home(image_of(root, user), Path(info.home), remove=True)
     if parents and not problems:
         remove_parents(parents)
     return problems

@@ -4,24 +4,45 @@ cut-out slips (root only; the slips carry no course title)."""
 from __future__ import annotations
 
 import hashlib
-import html
+import ipaddress
 import json
 import os
-import re
 import ssl
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .common import Layout, run
+from .common import Layout
+from .record import WorkshopRecord
 
 
-def self_signed(state: Path, address: str) -> tuple[Path, Path]:
-    """A self-signed certificate for `address` (valid 30 days), key readable by root only."""
-    cert, key = state / "hub.crt", state / "hub.key"
-    kind = "IP" if re.match(r"^[0-9.]+$|:", address) else "DNS"
-    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", f"/CN={address}",
-          "-addext", f"subjectAltName={kind}:{address}", "-keyout", str(key), "-out", str(cert)])
-    os.chmod(key, 0o600)
-    return cert, key
+def self_signed(state: Path, address: str, days: int = 30) -> tuple[Path, Path]:
+    """A self-signed certificate for `address` (an IP address or a host name: its CN and its one subjectAltName),
+    valid `days` from now, and its key (RSA 2048), readable by root only."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    try:
+        alt: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(address))
+    except ValueError:
+        alt = x509.DNSName(address)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, address)])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=days))
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.SubjectAlternativeName([alt]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = state / "hub.crt", state / "hub.key"
+    _write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()).decode("ascii"))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return cert_path, key_path
 
 
 def fingerprint(cert: Path) -> str:
@@ -37,49 +58,33 @@ def new_passphrases(layout: Layout, users) -> dict[str, str]:
     from .hub_login import hash_passphrase
 
     passphrases = {user: new_passphrase() for user in users}
-    fd = os.open(layout.state / "passphrases.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({user: hash_passphrase(p) for user, p in passphrases.items()}, fh)
+    _write_private(layout.state / "passphrases.json",
+                   json.dumps({user: hash_passphrase(p) for user, p in passphrases.items()}))
     return passphrases
 
 
 # --- the sheet ---------------------------------------------------------------------------------------------------
 
-def write_sheet(layout: Layout, record: dict, passphrases: dict[str, str]) -> tuple[Path, Path]:
-    """The instructor's sign-in sheet (text) and cut-out slips (HTML, no course title), both root only."""
-    url, fp = record["url"], record.get("fingerprint")
-    rows = sorted(record["learners"].items(), key=lambda kv: kv[1]["sid"])
-    lines = ["WORKSHOP SIGN-IN SHEET - keep it private; each passphrase stops working when the workshop stops.",
-             f"Address: {url}"]
-    if fp:
-        lines.append(f"Certificate fingerprint (SHA-256), check it in the browser: {fp}")
-    if record.get("formgrader"):  # never on the slips
-        port = record["formgrader"].split(":")[2].split("/")[0]
-        lines.append(f"Instructor's formgrader (at this machine only): {record['formgrader']}")
-        lines.append(f"  from another computer: ssh -L {port}:127.0.0.1:{port} root@THIS-MACHINE, then that address")
-    lines.append("")
-    lines.append(f"{'learner':32} {'username':24} passphrase")
-    for user, info in rows:
-        lines.append(f"{info['name'][:32]:32} {user:24} {passphrases.get(user, '(unchanged)')}")
-    sheet = layout.state / "sheet.txt"
-    slips = layout.state / "slips.html"
-    for path, text in ((sheet, "\n".join(lines) + "\n"), (slips, _slips_html(url, fp, rows, passphrases))):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(path, 0o600)
+def write_sheet(layout: Layout, record: WorkshopRecord, passphrases: dict[str, str]) -> tuple[Path, Path]:
+    """The instructor's sign-in sheet (text) and cut-out slips (HTML, no course title), both root only, from the
+    templates sheet.txt.j2 and slips.html.j2 (grading/delivery/workshop/templates)."""
+    from ...instructor.templates import environment
+
+    formgrader = record.formgrader  # never on the slips
+    rows = [{"user": user, "name": info.name, "passphrase": passphrases.get(user, "(unchanged)")}
+            for user, info in sorted(record.learners.items(), key=lambda kv: kv[1].sid)]
+    values = {"url": record.url, "fingerprint": record.fingerprint, "formgrader": formgrader,
+              "formgrader_port": formgrader.split(":")[2].split("/")[0] if formgrader else None}
+    sheet, slips = layout.state / "sheet.txt", layout.state / "slips.html"
+    _write_private(sheet, environment().get_template("sheet.txt.j2").render(rows=rows, **values))
+    slip_rows = [{"user": row["user"], "passphrase": passphrases.get(row["user"], "")} for row in rows]
+    _write_private(slips, environment().get_template("slips.html.j2").render(slips=slip_rows, **values))
     return sheet, slips
 
 
-def _slips_html(url: str, fp: str | None, rows, passphrases: dict[str, str]) -> str:
-    esc = html.escape
-    slips = []
-    for user, _info in rows:
-        extra = f"<p class=fp>Certificate fingerprint: {esc(fp)}</p>" if fp else ""
-        slips.append(f"<section class=slip><p>Open <b>{esc(url)}</b></p><p>Username: <code>{esc(user)}</code></p>"
-                     f"<p>Passphrase: <code>{esc(passphrases.get(user, ''))}</code></p>{extra}</section>")
-    return ("<!doctype html><html lang=en><meta charset=utf-8><title>Sign-in slips</title><style>"
-            "body{font:14pt sans-serif}.slip{border:1px dashed #555;padding:.6em 1em;margin:0 0 1em;"
-            "break-inside:avoid}code{font-size:15pt}.fp{font-size:9pt;word-break:break-all}</style>"
-            + "".join(slips) + "</html>\n")
-
+def _write_private(path: Path, text: str) -> None:
+    """Write `path` readable by root only (it is never readable by anyone else, not even for a moment)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)  # a file that was there before keeps its old mode through O_CREAT
