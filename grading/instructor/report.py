@@ -158,10 +158,12 @@ class ClassReport:
     names: bool = False
     students: list[StudentRow] = field(default_factory=list)  # only when names
     last: LastRun | None = None
+    evaluation: object | None = None  # the course evaluation's section (evidence/evaluation/section.py), if any
 
     @property
     def charts(self) -> list[Chart]:
-        return [chart for part in self.parts for chart in part.charts]
+        return [chart for part in self.parts for chart in part.charts] + \
+            (self.evaluation.charts if self.evaluation else [])
 
 
 def lesson_structure(url: str, lesson: str) -> dict:
@@ -242,6 +244,9 @@ def gather(root: Path, url: str, lessons: list[str], names: bool = False) -> Cla
                          names=names)
     for part in report.parts:
         part.title = titles[part.lesson]
+    from ..evidence.evaluation.section import section  # imports this module's Chart
+
+    report.evaluation = section(root, titles)
     if names:
         totals = excusal_totals.adjusted_scores(url, root, table)
         report.students = [StudentRow(sid, ledger.name(sid), [totals.get((sid, les)) for les in lessons])
