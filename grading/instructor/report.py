@@ -26,6 +26,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from pathways import testcells
 
+from .. import course as course_mod
+from ..evidence.evaluation.section import section as evaluation_section
 from . import excusal_totals, gradebook, report_figures
 from .excusal_totals import Adjusted
 from .ledger import Ledger
@@ -244,9 +246,7 @@ def gather(root: Path, url: str, lessons: list[str], names: bool = False) -> Cla
                          names=names)
     for part in report.parts:
         part.title = titles[part.lesson]
-    from ..evidence.evaluation.section import section  # imports this module's Chart
-
-    report.evaluation = section(root, titles)
+    report.evaluation = evaluation_section(root, titles)  # None when no learner took part
     if names:
         totals = excusal_totals.adjusted_scores(url, root, table)
         report.students = [StudentRow(sid, ledger.name(sid), [totals.get((sid, les)) for les in lessons])
@@ -369,5 +369,7 @@ def build_report(root: Path, url: str, out: Path, lessons: list[str], names: boo
     figdir.mkdir(parents=True, exist_ok=True)
     for chart in report.charts:
         (figdir / f"{chart.name}.png").write_bytes(chart.png)
+    if report.evaluation:
+        report.evaluation.write_csv(course_mod.CourseFolder(root).evaluation_csv)
     out.write_text(render(report), encoding="utf-8")
     return out

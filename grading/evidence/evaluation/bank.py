@@ -14,11 +14,10 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from pathways.assessment import MAX_SHARE, MIN_DECISIONS, lesson_objectives
 from pathways.evaluation.items import TIMEPOINTS, AttitudeText, Reaction
 from pathways.scenario.model import ID_PATTERN
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ... import course as course_mod
 

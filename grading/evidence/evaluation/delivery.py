@@ -18,7 +18,6 @@ from pathlib import Path
 
 import nbformat
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from pathways.evaluation.items import ITEMS_FILE, TIMEPOINT_NAMES, TIMEPOINTS
 
 from ... import course as course_mod

@@ -24,9 +24,11 @@ def write_page(course: str | Path | None = None, out: str | Path | None = None) 
     body = part.html if part else Markup("<h2>Learning: pre-test, post-test and follow-up</h2><p>No learner has "
                                          "handed in any part of the evaluation yet.</p>")
     figdir = out.parent / f"{out.stem}-figures"
+    if part:
+        part.write_csv(folder.evaluation_csv)
     for chart in part.charts if part else []:
         figdir.mkdir(parents=True, exist_ok=True)
         (figdir / f"{chart.name}.png").write_bytes(chart.png)
-    out.write_text(HEAD + f"<h1>Course evaluation: {escape(folder.root.name)}</h1>\n" + body + "</main></body></html>\n",
-                   encoding="utf-8")
+    title = f"<h1>Course evaluation: {escape(folder.root.name)}</h1>\n"
+    out.write_text(HEAD + title + body + "</main></body></html>\n", encoding="utf-8")
     return out

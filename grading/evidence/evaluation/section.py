@@ -14,14 +14,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
-
 from pathways.assessment import lesson_objectives
 from pathways.evaluation.items import TIMEPOINT_NAMES, TIMEPOINTS
 
 from ... import course as course_mod
-from ...instructor.report import Chart
 from . import analysis, figures, store
 from .bank import Bank, load_bank
+from .figures import Chart
 
 #: The CSV's smallest group: a column with fewer values than this, or a file with fewer learners, is left empty.
 MIN_CELL = 5
@@ -61,6 +60,16 @@ class Section:
     html: Markup
     charts: list[Chart] = field(default_factory=list)
     evaluation: analysis.Evaluation | None = None
+    rows: list[dict[str, str]] = field(default_factory=list)  # the paired CSV's (`paired_rows`)
+
+    def write_csv(self, path: str | Path) -> Path:
+        """The paired data as CSV (UTF-8), pseudonymous, without free text."""
+        path = Path(path)
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            writer.writerows(self.rows)
+        return path
 
 
 def _charts(ev: analysis.Evaluation, bank: Bank, cohort: analysis.Cohort) -> list[Chart]:
@@ -92,15 +101,15 @@ def render(ev: analysis.Evaluation, bank: Bank, charts: list[Chart], lessons: Pa
 
 
 def section(root: str | Path, titles: dict[str, str] | None = None) -> Section | None:
-    """The evaluation section of the class report, or None when no learner has handed in any evaluation."""
+    """The evaluation section of the class report (drawn, nothing written), or None when no learner has handed in
+    any part of the evaluation."""
     cohort = coded_cohort(root)
     if not cohort:
         return None
     bank = load_bank()
     ev = analysis.analyse(bank, cohort)
     charts = _charts(ev, bank, cohort)
-    write_csv(course_mod.folder(root).evaluation_csv, bank, cohort)
-    return Section(render(ev, bank, charts, titles=titles), charts, ev)
+    return Section(render(ev, bank, charts, titles=titles), charts, ev, paired_rows(bank, cohort))
 
 
 def paired_rows(bank: Bank, cohort: analysis.Cohort) -> list[dict[str, str]]:
@@ -123,12 +132,3 @@ def paired_rows(bank: Bank, cohort: analysis.Cohort) -> list[dict[str, str]]:
                 r[col] = ""
     return rows
 
-
-def write_csv(path: str | Path, bank: Bank, cohort: analysis.Cohort) -> Path:
-    """The paired data as CSV (UTF-8), pseudonymous, without free text."""
-    path = Path(path)
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(paired_rows(bank, cohort))
-    return path
