@@ -32,7 +32,8 @@ no graphic detail. You can stop at any time.
 
 **Voluntary, and never part of your grade.** {notice}
 """
-FORM_CELL = "from pathways.views import safety_panel\nfrom pathways.evaluation import show\n\nsafety_panel()\nshow()"
+SAFETY_CELL = "from pathways.views import safety_panel\n\nsafety_panel()"  # quick exit and support lines, as lessons
+FORM_CELL = "from pathways.evaluation import show\n\nshow()"
 
 
 def folder_name(timepoint: str) -> str:
@@ -51,7 +52,7 @@ def release(course: str | Path | None = None) -> list[Path]:
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_markdown_cell(CONTENT_NOTE.format(title=bank.title, name=TIMEPOINT_NAMES[tp],
                                                                       notice=" ".join(bank.notice.split()))),
-                    nbformat.v4.new_code_cell(FORM_CELL)]
+                    nbformat.v4.new_code_cell(SAFETY_CELL), nbformat.v4.new_code_cell(FORM_CELL)]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, target / NOTEBOOK)
         out.append(target)
