@@ -24,6 +24,7 @@ from pathways.scenario import Problem, ScenarioError, check_file, json_schema
 from pathways.scenario import load as load_scenario
 
 from .. import course
+from ..evidence.evaluation import bank as evaluation_bank
 from . import lesson
 
 #: The published JSON Schema of the scenario format.
@@ -55,6 +56,8 @@ def check_one(path: str | Path) -> list[Problem]:
             if authoring.file_kind(file) != "other":
                 problems += check_one(_near(file))
         return problems
+    if evaluation_bank.is_bank(path):  # the course evaluation's item bank: the same key-shape rules
+        return evaluation_bank.check_problems(path)
     kind = authoring.file_kind(path)
     if kind == "translation":
         return i18n.check_translation_file(path)

@@ -217,3 +217,21 @@ def test_a_form_that_was_declined_keeps_nothing_and_a_learner_can_change_their_m
     form.save()
     saved = Answers.model_validate_json((folder / "evaluation.json").read_text(encoding="utf-8"))
     assert not saved.declined and saved.answers == {"e01": "c"}
+
+
+def test_pathways_check_warns_of_a_bank_whose_key_is_always_first(tmp_path):
+    """A copy of the bank whose every key is moved to the first option, with one lesson given a single item: does
+    `pathways check` give the check-key warning and name the lesson short of items?"""
+    from pathways.grading.authoring.commands import check_one
+
+    data = yaml.safe_load(bank_path(LESSONS).read_text(encoding="utf-8"))
+    for item in data["items"]:
+        item["options"].sort(key=lambda o: o["id"] != item["answer"])
+    data["items"] = [i for i in data["items"] if i["id"] != "e14"]
+    lessons = tmp_path / "lessons"
+    shutil.copytree(LESSONS, lessons, ignore=shutil.ignore_patterns("*.yaml", "*.md"))
+    (lessons / "evaluation").mkdir(exist_ok=True)
+    (lessons / "evaluation" / "bank.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    found = check_one(lessons / "evaluation" / "bank.yaml")
+    assert [(p.rule, p.severity) for p in found] == [("check-key", "warning"), ("objectives", "warning")]
+    assert "listed first in 13 of 13 items" in found[0].message and "07-trauma-informed-response" in found[1].message

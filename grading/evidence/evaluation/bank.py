@@ -17,6 +17,7 @@ import yaml
 from pathways.assessment import MAX_SHARE, MIN_DECISIONS, lesson_objectives
 from pathways.evaluation.items import TIMEPOINTS, AttitudeText, Reaction
 from pathways.scenario.model import ID_PATTERN
+from pathways.scenario.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ... import course as course_mod
@@ -167,6 +168,25 @@ def problems(path: str | Path | None = None, lessons: str | Path | None = None) 
     except ValueError as err:
         return [str(err)]
     return shape_problems(bank) + coverage_problems(bank, lessons)
+
+
+def is_bank(path: str | Path) -> bool:
+    """True for a lessons folder's evaluation bank (`evaluation/bank.yaml`), which `pathways check` checks too."""
+    path = Path(path)
+    return path.name == BANK.name and path.parent.name == BANK.parent.name
+
+
+def check_problems(path: str | Path) -> list[Problem]:
+    """`pathways check` on the bank: an error if it cannot be read; the key-shape rule (`check-key`) and the
+    coverage of lessons and objectives (`objectives`) as warnings, against the lessons folder it sits in."""
+    path = Path(path)
+    try:
+        bank = load_bank(path)
+    except ValueError as err:
+        return [Problem(str(path), None, "", str(err))]
+    return [Problem(str(path), None, "items", m, "warning", "check-key") for m in shape_problems(bank)] + \
+        [Problem(str(path), None, "items", m, "warning", "objectives")
+         for m in coverage_problems(bank, path.parent.parent)]
 
 
 def dump(data: dict) -> str:
