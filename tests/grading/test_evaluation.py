@@ -156,10 +156,10 @@ def _hand_ins(root: Path, up: Path, timepoint: str, right: dict[str, int], decli
 
 
 def test_take_home_hand_ins_are_collected_scored_explained_and_purged(tmp_path, monkeypatch, capsys):
-    """Pre-test and post-test handed back as zips: are answers kept per learner (a decline kept as such, an
-    unknown name refused), `scores` right, the secret 0600, no id or name in the analysis files, explanation
-    pages only for the post-test, and does `course purge` remove a learner's answers and pages (and `--all` the
-    secret)?"""
+    """Pre-test, post-test and follow-up handed back as zips (the take-home channel): are answers kept per
+    learner (a decline kept as such, an unknown name refused), `scores` right, the secret 0600, no id or name in
+    the analysis files, explanation pages only for the post-test, and does `course purge` remove a learner's
+    answers and pages (and `--all` the secret)?"""
     root, _ = demo_course(tmp_path, CLASS)
     monkeypatch.setenv("PATHWAYS_COURSE", str(root))
     assert cli.main(["evaluation", "release"]) == 0
@@ -174,8 +174,11 @@ def test_take_home_hand_ins_are_collected_scored_explained_and_purged(tmp_path, 
     assert sorted(report.kept) == ids and report.declined == ["s-eli-05"] and report.unmatched == ["nobody-known"]
     post = _hand_ins(root, tmp_path / "post", "post", dict(zip(ids, [14, 12, 7, 13, 10], strict=True)))
     assert cli.main(["evaluation", "collect", str(post), "--timepoint", "post"]) == 0
+    follow = _hand_ins(root, tmp_path / "follow", "followup", {"s-ben-02": 9, "s-cai-03": 7})  # weeks later
+    assert store.collect(follow, "followup", root).kept == ["s-ben-02", "s-cai-03"]
     got = scores(root)
     assert got["s-ana-01"] == {"pre": 50.0, "post": 100.0} and got["s-eli-05"] == {"post": pytest.approx(100 * 10 / N)}
+    assert got["s-cai-03"] == {"pre": pytest.approx(100 * 5 / N), "post": 50.0, "followup": 50.0}
     folder = courselib.folder(root)
     assert folder.evaluation_secret.stat().st_mode & 0o777 == 0o600
     assert cli.main(["evaluation", "report"]) == 0 and cli.main(["report"]) == 0
@@ -235,3 +238,21 @@ def test_pathways_check_warns_of_a_bank_whose_key_is_always_first(tmp_path):
     found = check_one(lessons / "evaluation" / "bank.yaml")
     assert [(p.rule, p.severity) for p in found] == [("check-key", "warning"), ("objectives", "warning")]
     assert "listed first in 13 of 13 items" in found[0].message and "07-trauma-informed-response" in found[1].message
+
+
+def test_each_learner_sees_an_order_of_their_own_stable_across_reloads(tmp_path):
+    """Are the items and each item's options in the same order for a learner who opens the form again, in
+    another order for another learner, and is the key not at one fixed place?"""
+    from pathways.grading.evidence.evaluation.bank import dump, learner_copy
+
+    (tmp_path / "items.yaml").write_text(dump(learner_copy(BANK, "pre")), encoding="utf-8")
+    items = load_items(tmp_path / "items.yaml")
+
+    def shown(who: str) -> list[tuple[str, list[str]]]:
+        form = EvaluationForm(items, tmp_path, learner=who)
+        return [(iid, [v for _label, v in form.groups[iid].options]) for iid in form.groups if iid in ids]
+
+    ids = {i.id for i in BANK.items}
+    ana = shown("ana")
+    assert ana == shown("ana") and ana != shown("ben") and [i for i, _ in ana] != sorted(ids)
+    assert len({opts.index(BANK.item(iid).answer) for iid, opts in ana}) > 1
