@@ -200,6 +200,9 @@ def test_take_home_hand_ins_are_collected_scored_explained_and_purged(tmp_path, 
     assert not folder.evaluation_answers("s-ana-01").exists() and not folder.evaluation_feedback("s-ana-01").exists()
     assert folder.evaluation_answers("s-ben-02").is_dir() and not folder.evaluation_csv.exists()
     assert "s-ana-01" not in scores(root)
+    again = store.collect(pre, "pre", root)  # her old hand-in, sent again: refused, and the report says why
+    assert "ana@x.org" in again.unmatched and "deleted on request" in again.why["ana@x.org"]
+    assert "s-ana-01" not in scores(root)
     assert cli.main(["course", "purge", "--all", "--yes"]) == 0
     assert scores(root) == {} and not folder.evaluation_secret.exists()
 

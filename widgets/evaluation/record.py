@@ -13,6 +13,8 @@ from .items import ANSWERS_FILE
 
 #: The record format's version (a later format reads older ones).
 VERSION = 1
+#: The longest "what would you change" answer kept (the form keeps the first this many characters).
+CHANGE_MAX = 4000
 
 
 class Answers(BaseModel):
@@ -27,7 +29,7 @@ class Answers(BaseModel):
     attitudes: dict[str, int] = Field(default_factory=dict)
     relevance: int | None = Field(default=None, ge=1, le=5)
     confidence: int | None = Field(default=None, ge=1, le=5)
-    change: str = Field(default="", max_length=4000)
+    change: str = Field(default="", max_length=CHANGE_MAX)
     saved: str = ""
 
 

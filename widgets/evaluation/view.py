@@ -18,7 +18,7 @@ from ..markdown import md, plain
 from ..views.a11y import ChoiceGroup, LiveHTML
 from ..views.common import make, root
 from .items import ITEMS_FILE, LIKERT, TIMEPOINT_NAMES, LearnerItems, load_items, shuffled
-from .record import Answers, answers_path, read_answers, save_answers
+from .record import CHANGE_MAX, Answers, answers_path, read_answers, save_answers
 
 RATING = [(f"{n}", str(n)) for n in range(1, 6)]
 
@@ -92,11 +92,13 @@ class EvaluationForm:
     def save(self) -> Path:
         """Save every answer given so far (nothing is said about right or wrong)."""
         if self.change is not None:
-            self.answers.change = self.change.value
+            self.answers.change = self.change.value[:CHANGE_MAX]
         self.answers.answers = {k: v for k, v in self.answers.answers.items() if v is not None}
         save_answers(self.answers, self.path)
+        cut = self.change is not None and len(self.change.value) > CHANGE_MAX
         self.status.value = ("Saved. You can change your answers and save again until you hand this in. "
-                             "Taking part is voluntary and never part of your grade.")
+                             "Taking part is voluntary and never part of your grade." +
+                             (f" Only the first {CHANGE_MAX} characters of your comment are kept." if cut else ""))
         return self.path
 
     def decline(self) -> Path:

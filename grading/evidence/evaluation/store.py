@@ -32,6 +32,9 @@ from ...instructor.unzip import Skipped, extract_zip
 
 #: How deep in a hand-in `evaluation.json` is looked for (the learner's folder may be zipped in another).
 MAX_DEPTH = 3
+NOBODY = "no learner on the class list has this id, e-mail or name"
+PURGED = ("this learner's data was deleted on request; take them back on purpose with `pathways collect PATH "
+          "--re-enrol ID` first")
 
 
 def secret(folder: course_mod.CourseFolder) -> bytes:
@@ -60,12 +63,12 @@ class CollectReport:
     declined: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    why: dict[str, str] = field(default_factory=dict)  # unmatched label -> why it matched nobody
 
     def lines(self) -> list[str]:
         """The report, one line each."""
         out = [f"{len(self.kept)} {self._name()} answer file(s) kept ({len(self.declined)} declined to take part)"]
-        out += [f"NOT MATCHED: {label}: no learner on the class list has this id, e-mail or name (nothing kept)"
-                for label in self.unmatched]
+        out += [f"NOT MATCHED: {label}: {self.why.get(label, NOBODY)} (nothing kept)" for label in self.unmatched]
         return out + [f"PROBLEM: {p}" for p in self.problems]
 
     def _name(self) -> str:
@@ -139,6 +142,9 @@ def collect(upload: str | Path, timepoint: str, course: str | Path | None = None
             who = ledger.match(label)
             if who.sid is None or ledger.is_purged(label):
                 report.unmatched.append(label)
+                report.why[label] = (PURGED if ledger.is_purged(label) else
+                                     f"it fits several learners ({', '.join(who.candidates)}): rename it to one "
+                                     "id" if who.how == "ambiguous" else NOBODY)
                 continue
             answers = _read(label, entry, timepoint, report)
             if answers is None:
