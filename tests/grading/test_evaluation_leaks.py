@@ -29,7 +29,8 @@ def _leaks(folder: Path, needles: list[str]) -> list[str]:
 @pytest.mark.slow
 def test_no_key_or_explanation_in_any_built_artefact(released_course, tmp_path):
     """Is every explanation (and the bank file's header) absent from the release, the dashboards, the take-home
-    folders (whose items files carry no `answer`), widgets/ and build/?"""
+    folders (whose items files carry no `answer`), widgets/ and build/, and every item's situation absent from
+    the lessons' release and dashboards?"""
     bank = load_bank(bank_path(LESSONS))
     needles = [*secrets(bank), BANK_MARK]
     site = dashboards.build(tmp_path / "site", released=released_course / "release")
@@ -39,6 +40,9 @@ def test_no_key_or_explanation_in_any_built_artefact(released_course, tmp_path):
     assert len(take_home) == 3
     for place in places:
         assert _leaks(place, needles) == [], place
+    prompts = [i.prompt.strip() for i in bank.items]  # the items themselves never appear in a lesson either
+    for place in (released_course / "release", site):
+        assert _leaks(place, prompts) == [], place
     for folder in take_home:
         shown = yaml.safe_load((folder / "items.yaml").read_text(encoding="utf-8"))["items"]
         assert not {"answer", "explanation"} & {k for i in shown for k in [*i, *(k for o in i["options"] for k in o)]}
