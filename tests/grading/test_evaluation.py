@@ -54,7 +54,7 @@ def test_fewer_than_10_pairs_are_shown_and_nothing_is_concluded():
     cohort = {f"c{k}": {"pre": sitting(BANK, "pre", a, 3), "post": sitting(BANK, "post", b, 4)}
               for k, (a, b) in enumerate(zip(pre, post, strict=True))}
     text = _page(cohort)
-    assert "Pre-test and post-test pairs: 6." in text
+    assert "Pre-test and post-test pairs: 6 (6 of 6 pre-test takers took the post-test)." in text
     assert "Mean paired gain: 39.3 percentage points. 100% of the pairs improved." in text
     assert "(n = 6): nothing is concluded from these figures." in text
     assert "95% interval" not in text and "Wilcoxon" not in text
@@ -71,7 +71,8 @@ def test_a_skipped_pre_test_a_declined_one_and_missing_follow_ups():
     ev = analysis.analyse(BANK, cohort)
     assert (ev.taken, ev.declined) == ({"pre": 11, "post": 13, "followup": 4}, {"pre": 1, "post": 0, "followup": 0})
     text = _page(cohort)
-    assert "Pre-test and post-test pairs: 11. Follow-up: 4 of 13 post-test takers (31%; attrition 69%)." in text
+    assert ("Pre-test and post-test pairs: 11 (11 of 11 pre-test takers took the post-test). Follow-up: 4 of 13 "
+            "post-test takers (31%; attrition 69%).") in text
     gains = [100 * (k % 5) / N for k in range(11)]
     assert ev.gain.interval.method == "bootstrap" and ev.gain.mean == pytest.approx(statistics.mean(gains))
     assert "percentile bootstrap, 10,000 resamples, seeded" in text
