@@ -189,7 +189,9 @@ def test_take_home_hand_ins_are_collected_scored_explained_and_purged(tmp_path, 
         assert "comment of" not in text
     with open(folder.evaluation_csv, encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) == 5
-    assert "Learning: pre-test, post-test and follow-up" in folder.report.read_text(encoding="utf-8")
+    assert "<h2>Learning: pre-test, post-test and follow-up</h2>" in folder.report.read_text(encoding="utf-8")
+    page = folder.evaluation_page.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "<h2>Learning" in page and "&lt;" not in page
     pages = delivery.feedback(root)
     assert len(pages) == 5 and all(secrets(BANK)[0] in p.read_text(encoding="utf-8") for p in pages)
     with pytest.raises(ValueError, match="never the pre-test"):

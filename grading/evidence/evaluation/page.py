@@ -8,6 +8,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from ... import course as course_mod
+from ...instructor.report_names import title
 from .section import section
 
 HEAD = ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pathways: course evaluation</title>"
@@ -20,7 +21,8 @@ def write_page(course: str | Path | None = None, out: str | Path | None = None) 
     """Write the page (and the CSV); a course with no evaluation handed in gets a page that says so."""
     folder = course_mod.folder(course)
     out = Path(out) if out else folder.evaluation_page
-    part = section(folder.root)
+    lessons = sorted(p.name for p in folder.release.iterdir()) if folder.release.is_dir() else []
+    part = section(folder.root, {les: title(folder.root, les) for les in lessons})
     body = part.html if part else Markup("<h2>Learning: pre-test, post-test and follow-up</h2><p>No learner has "
                                          "handed in any part of the evaluation yet.</p>")
     figdir = out.parent / f"{out.stem}-figures"
@@ -29,6 +31,7 @@ def write_page(course: str | Path | None = None, out: str | Path | None = None) 
     for chart in part.charts if part else []:
         figdir.mkdir(parents=True, exist_ok=True)
         (figdir / f"{chart.name}.png").write_bytes(chart.png)
-    title = f"<h1>Course evaluation: {escape(folder.root.name)}</h1>\n"
-    out.write_text(HEAD + title + body + "</main></body></html>\n", encoding="utf-8")
+    heading = f"<h1>Course evaluation: {escape(folder.root.name)}</h1>\n"
+    # str(): a plain string added to Markup would be escaped, the page's own tags with it
+    out.write_text(HEAD + heading + str(body) + "</main></body></html>\n", encoding="utf-8")
     return out
