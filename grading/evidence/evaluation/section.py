@@ -90,7 +90,7 @@ def render(ev: analysis.Evaluation, bank: Bank, charts: list[Chart], lessons: Pa
     texts = {}
     for les in {i.lesson for i in bank.items}:
         for n, text in enumerate(lesson_objectives(folder / les / "lesson.ipynb"), 1):
-            texts[(les, n)] = text if text.endswith((".", ";", ",")) else f"{text} …"  # its first line only
+            texts[(les, n)] = text if text.endswith((".", ";")) else f"{text} …"  # its first line only
     html = _environment().get_template("evaluation.html.j2").render(
         ev=ev, timepoints=TIMEPOINTS, names=TIMEPOINT_NAMES, charts=charts, titles=titles or {},
         objective_texts=texts, conclude_from=analysis.CONCLUDE_FROM, uninformative=analysis.UNINFORMATIVE,
