@@ -1,8 +1,9 @@
 """The course evaluation (issue 27): the item bank, synthetic cohorts and the figures the report prints, the
 pseudonymous CSV, collect from take-home hand-ins, `scores`, explanation pages and `course purge`.
 
-Pure analysis tests need no nbgrader and no kernel; the course-folder tests use the demo course of
-support.course (one released demo lesson, a class list) and drive the learner's form headless.
+Pure analysis tests need no nbgrader and no kernel; the course-folder test (slow: the class report and purge
+open nbgrader's gradebook) uses the demo course of support.course (one released demo lesson, a class list) and
+drives the learner's form headless.
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ def _hand_ins(root: Path, up: Path, timepoint: str, right: dict[str, int], decli
     return batch
 
 
+@pytest.mark.slow  # the class report and two purges open nbgrader's gradebook; six figures drawn: ~8 s
 def test_take_home_hand_ins_are_collected_scored_explained_and_purged(tmp_path, monkeypatch, capsys):
     """Pre-test, post-test and follow-up handed back as zips (the take-home channel): are answers kept per
     learner (a decline kept as such, an unknown name refused), `scores` right, the secret 0600, no id or name in
