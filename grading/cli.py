@@ -25,6 +25,7 @@ from pathways import config
 
 from .authoring.cli import check_commands, writing_commands
 from .delivery.workshop.cli import workshop_commands
+from .evidence.evaluation.cli import evaluation_commands
 from .lazy import lazy_module
 
 # imported when a command needs them (nbgrader and Jupyter's kernel machinery take seconds to import)
@@ -345,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
-                writing_commands, _dashboard_commands, workshop_commands, _config_command):
+                writing_commands, _dashboard_commands, workshop_commands, evaluation_commands, _config_command):
         add(sub)
     return parser
 

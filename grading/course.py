@@ -142,6 +142,49 @@ class CourseFolder:
         """The PNG figures written beside the report."""
         return self.root / "report-figures"
 
+    # --- the course evaluation (grading/evidence/evaluation): pre-test, post-test, follow-up ----------------------
+    @property
+    def evaluation(self) -> Path:
+        """The evaluation's private folder (0700): its secret, each learner's answers and explanation pages."""
+        return self.private / "evaluation"
+
+    @property
+    def evaluation_secret(self) -> Path:
+        """The key of the learners' pseudonymous codes (HMAC-SHA256); no learner data, but `--all` removes it."""
+        return self.evaluation / "secret.key"
+
+    def evaluation_answers(self, learner: str | None = None) -> Path:
+        """Each learner's kept answers, `answers/<id>/<pre|post|followup>.json` (per learner)."""
+        return self.evaluation / "answers" / learner if learner else self.evaluation / "answers"
+
+    def evaluation_feedback(self, learner: str | None = None) -> Path:
+        """Each learner's explanation page of the post-test, `feedback/<id>/post-test.html` (per learner)."""
+        return self.evaluation / "feedback" / learner if learner else self.evaluation / "feedback"
+
+    @property
+    def evaluation_release(self) -> Path:
+        """The take-home folders learners get (no learner data, no key)."""
+        return self.root / "evaluation-release"
+
+    @property
+    def evaluation_csv(self) -> Path:
+        """The pseudonymous paired data (made again by each report; removed by every purge)."""
+        return self.root / "evaluation-paired.csv"
+
+    @property
+    def evaluation_page(self) -> Path:
+        """`pathways evaluation report`'s page; its figures are in `evaluation-figures` beside it."""
+        return self.root / "evaluation.html"
+
+    def evaluation_learner_places(self, learner: str) -> list[Path]:
+        """Every place of the evaluation holding one learner's data (for `pathways course purge`)."""
+        return [self.evaluation_answers(learner), self.evaluation_feedback(learner)]
+
+    def evaluation_analysis_files(self) -> list[Path]:
+        """The evaluation's files made from every learner's answers (removed by any purge, made again later)."""
+        return [self.evaluation_csv, self.evaluation_page, self.root / "evaluation-figures"]
+    # --- end of the course evaluation's places --------------------------------------------------------------------
+
 
 def folder(course: str | Path | None = None) -> CourseFolder:
     """The layout of the course folder in force (see course_dir)."""

@@ -25,6 +25,7 @@ from pathways.scenario import load as load_scenario
 from pathways.scenario.rules.assessment import scenario_figures
 
 from .. import course
+from ..evidence.evaluation import bank as evaluation_bank
 from . import lesson
 
 #: The published JSON Schema of the scenario format.
@@ -56,6 +57,8 @@ def check_one(path: str | Path) -> list[Problem]:
             if authoring.file_kind(file) != "other":
                 problems += check_one(_near(file))
         return problems
+    if evaluation_bank.is_bank(path):  # the course evaluation's item bank: the same key-shape rules
+        return evaluation_bank.check_problems(path)
     located = authoring.file_format(authoring.file_kind(path))
     if located is None:
         names = ", ".join(f.name for k in registry.kinds() for f in k.files)

@@ -12,7 +12,10 @@ What a learner leaves in a course folder (every place is named in grading/course
   with them every grade and comment), in the gradebook and in every backup of it; a SQLite file is then
   VACUUMed, so the deleted rows do not linger in its free pages;
 * their members of a workshop's raw exchange archives (each archive rewritten without them, atomically, 0600);
-* outputs made from everyone's data (grades.csv, report.html and its figures): removed, to be made again.
+* their answers to the course evaluation and its explanation pages (pathways/evaluation/{answers,feedback}/<id>/);
+* outputs made from everyone's data (grades.csv, report.html and its figures, the evaluation's page and paired
+  CSV): removed, to be made again; `everyone` also removes the evaluation's secret (old codes can no longer be
+  linked to new answers).
 
 `everyone=True` removes all of that for every learner, and every archive and gradebook backup whole, but keeps
 the course: its released lessons, the gradebook's lessons and the configuration, so it can be taught again with
@@ -155,11 +158,13 @@ def _learner_folders(folder: course_mod.CourseFolder, ledger: Ledger, lids: list
     places = [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging]
     safe = [lid for lid in lids if is_safe_id(lid)]  # an id nbgrader was given by hand is never a path
     found = [place / lid for lid in safe for place in places if (place / lid).exists() or (place / lid).is_symlink()]
+    found += [p for lid in safe for p in folder.evaluation_learner_places(lid) if p.exists() or p.is_symlink()]
     return found + _set_aside_folders(folder, ledger, lids)
 
 
 def _everyone_folders(folder: course_mod.CourseFolder) -> list[Path]:
-    places = [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging]
+    places = [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging,
+              folder.evaluation_answers(), folder.evaluation_feedback()]
     return [p for place in places if place.is_dir() for p in sorted(place.iterdir())]
 
 
@@ -177,8 +182,10 @@ def plan(course: str | Path | None = None, learners: list[str] | None = None, ev
     rep = PurgeReport(folder.root, lids, everyone)
     paths = _everyone_folders(folder) if everyone else _learner_folders(folder, ledger, lids)
     rep.folders = [(p, _files_in(p)) for p in paths]
-    rep.files = [p for p in (folder.grades_csv, folder.report, folder.report_figures) if p.exists()]
+    rep.files = [p for p in (folder.grades_csv, folder.report, folder.report_figures,
+                             *folder.evaluation_analysis_files()) if p.exists()]
     if everyone:
+        rep.files += [folder.evaluation_secret] if folder.evaluation_secret.exists() else []
         rep.files += [*folder.exchange_archives(), *sorted(folder.backups.glob("gradebook-*.db"))]
         rep.files += [folder.last_grade] if folder.last_grade.exists() else []
     else:

@@ -25,6 +25,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from pathways.activities import testcells
 
+from .. import course as course_mod
+from ..evidence.evaluation.section import section as evaluation_section
 from . import excusal_totals, gradebook, report_figures
 from .excusal_totals import Adjusted
 from .ledger import Ledger
@@ -155,10 +157,12 @@ class ClassReport:
     names: bool = False
     students: list[StudentRow] = field(default_factory=list)  # only when names
     last: LastRun | None = None
+    evaluation: object | None = None  # the course evaluation's section (evidence/evaluation/section.py), if any
 
     @property
     def charts(self) -> list[Chart]:
-        return [chart for part in self.parts for chart in part.charts]
+        return [chart for part in self.parts for chart in part.charts] + \
+            (self.evaluation.charts if self.evaluation else [])
 
 
 def lesson_structure(url: str, lesson: str) -> dict:
@@ -210,6 +214,7 @@ def gather(root: Path, url: str, lessons: list[str], names: bool = False) -> Cla
                          names=names)
     for part in report.parts:
         part.title = titles[part.lesson]
+    report.evaluation = evaluation_section(root, titles)  # None when no learner took part
     if names:
         totals = excusal_totals.adjusted_scores(url, root, table)
         report.students = [StudentRow(sid, ledger.name(sid), [totals.get((sid, les)) for les in lessons])
@@ -335,5 +340,7 @@ def build_report(root: Path, url: str, out: Path, lessons: list[str], names: boo
     figdir.mkdir(parents=True, exist_ok=True)
     for chart in report.charts:
         (figdir / f"{chart.name}.png").write_bytes(chart.png)
+    if report.evaluation:
+        report.evaluation.write_csv(course_mod.CourseFolder(root).evaluation_csv)
     out.write_text(render(report), encoding="utf-8")
     return out
