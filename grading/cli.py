@@ -25,14 +25,6 @@ from pathways import config
 
 from .authoring.cli import check_commands, writing_commands
 from .delivery.workshop.cli import workshop_commands
-from .lazy import lazy_module
-
-# imported when a command needs them (nbgrader and Jupyter's kernel machinery take seconds to import)
-workshop = lazy_module("pathways.grading.delivery.workshop")
-dashboards = lazy_module("pathways.grading.delivery.dashboards.build")
-purging = lazy_module("pathways.grading.instructor.purge")
-workflow = lazy_module("pathways.grading.instructor.workflow")
-workspace = lazy_module("pathways.grading.delivery.learner.workspace")
 
 
 def _print(lines: Iterable[str], file=None) -> None:
@@ -43,11 +35,14 @@ def _print(lines: Iterable[str], file=None) -> None:
 # --- the learner's launcher -----------------------------------------------------------------------------------
 
 def _cmd_workspace(a: argparse.Namespace) -> int:
+    from .delivery.learner import workspace
+
     print(f"Lessons ready in {workspace.prepare_workspace(a.folder)}")
     return 0
 
 
 def _cmd_lab(a: argparse.Namespace) -> int:
+    from .delivery.learner import workspace
     from .delivery.learner.lab import run_foreground
 
     folder = workspace.prepare_workspace(a.folder)
@@ -87,6 +82,8 @@ def _course_command(sub: argparse._SubParsersAction, name: str, func, help: str,
 
 
 def _cmd_init(a: argparse.Namespace) -> int:
+    from .instructor import workflow
+
     rep = workflow.init_course(a.course, a.roster, release=not a.no_release)
     print(f"Course ready in {rep.root}: {len(rep.released)} lesson(s) released, {rep.roster} learner(s) on the "
           "class list.")
@@ -98,6 +95,7 @@ def _cmd_init(a: argparse.Namespace) -> int:
 
 
 def _cmd_release(a: argparse.Namespace) -> int:
+    from .instructor import workflow
     folders = workflow.release_lessons(a.lessons or None, a.course)
     _print(f"Released {folder.name} -> {folder}" for folder in folders)
     if a.due:
@@ -107,6 +105,9 @@ def _cmd_release(a: argparse.Namespace) -> int:
 
 
 def _cmd_collect(a: argparse.Namespace) -> int:
+    from .delivery import workshop
+    from .instructor import workflow
+
     if a.path is None and workshop.load_record(config.current().workshop_root) is not None:
         _print(workshop.collect_exchange(course=a.course).lines())  # a workshop on this machine: its exchange
     else:
@@ -116,6 +117,8 @@ def _cmd_collect(a: argparse.Namespace) -> int:
 
 
 def _cmd_grade(a: argparse.Namespace) -> int:
+    from .instructor import workflow
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     rep = workflow.grade(a.course, a.lessons or None, a.student or None, force=a.force, jobs=a.jobs,
                          timeout=a.timeout, run_learner_code=a.run_learner_code, isolation=a.isolation,
@@ -131,16 +134,19 @@ def _cmd_grade(a: argparse.Namespace) -> int:
 
 
 def _cmd_feedback(a: argparse.Namespace) -> int:
+    from .course import CourseFolder
+    from .instructor import workflow
+
     rep = workflow.feedback(a.course, a.lessons or None, final=a.final)
     _print(rep.lines())
-    print(f"Feedback pages are in {workflow.course_root(a.course) / 'feedback'} (one per learner and lesson: "
+    print(f"Feedback pages are in {CourseFolder(workflow.course_root(a.course)).feedback} (one per learner and lesson: "
           "send each learner their own, or `pathways workshop return` at a workshop)")
     return 1 if any("hidden test" in p for p in rep.problems) else 0
 
 
 def _cmd_formgrader(a: argparse.Namespace) -> int:
     from .delivery.learner.lab import run_foreground
-    from .instructor import formgrader
+    from .instructor import formgrader, workflow
 
     root = workflow.course_root(a.course)
     cmd, env, url = formgrader.prepare(root, a.port)
@@ -152,16 +158,22 @@ def _cmd_formgrader(a: argparse.Namespace) -> int:
 
 
 def _cmd_export(a: argparse.Namespace) -> int:
+    from .instructor import workflow
+
     print(f"Grades written to {workflow.export(a.course, a.out)}")
     return 0
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
+    from .instructor import workflow
+
     print(f"Report written to {workflow.report(a.course, a.out, names=a.names)}")
     return 0
 
 
 def _cmd_purge(a: argparse.Namespace) -> int:
+    from .instructor import purge as purging
+
     preview = purging.plan(a.course, a.learner, everyone=a.all)
     _print(preview.lines())
     if preview.empty:
@@ -283,11 +295,15 @@ def _lesson_pool(text: str) -> tuple[str, int]:
 
 
 def _cmd_build(a: argparse.Namespace) -> int:
+    from .delivery.dashboards import build as dashboards
+
     print(f"Dashboards built in {dashboards.build(a.out, a.lesson or None)}")
     return 0
 
 
 def _cmd_serve(a: argparse.Namespace) -> int:
+    from .delivery.dashboards import build as dashboards
+
     root = dashboards.serve_root(a.root)
     command = dashboards.voila_command(root, a.port, dashboards.capacity_overrides(a.max_kernels, a.preheat))
     print(f"Serving {root} on http://127.0.0.1:{a.port}/ (Ctrl-C to stop)\n  {' '.join(command)}", flush=True)

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import responses
+from .files import RESPONSES_FILE
 from .responses import ExcusalsRecord, RecordError, ResponseFileError, ResponseStore, now, read_file, store
 
 #: The reserved activity name of the excusals record.
@@ -124,7 +125,7 @@ def excusals_in_file(path: str | Path) -> tuple[dict[str, str], str | None]:
     or its `wellbeing` record cannot be read (then nothing counts as excused). A missing file has no problem."""
     path = Path(path)
     if path.is_dir():
-        path = path / "responses.json"
+        path = path / RESPONSES_FILE
     try:
         activities = read_file(path)
     except ResponseFileError as exc:

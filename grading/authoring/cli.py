@@ -18,11 +18,8 @@ from pathways import config
 from pathways.scenario import ScenarioError
 
 from .. import course
-from ..lazy import lazy_module
 from . import commands as authoring
 from . import lesson
-
-workspace = lazy_module("pathways.grading.delivery.learner.workspace")
 
 
 def _show(report: authoring.Report) -> int:
@@ -104,6 +101,8 @@ def _cmd_try_lesson(a: argparse.Namespace) -> int:
     if report.status:
         print(report.text, file=sys.stderr)
         return 1
+    from ..delivery.learner import workspace
+
     with tempfile.TemporaryDirectory(prefix="pathways-try-") as scratch:
         if a.edit:
             root, what = folder.parent, "its source (edit the text; answers you give are not saved)"

@@ -15,10 +15,12 @@ from pathlib import Path
 from pathways import authoring, config
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
+from pathways.files import RESPONSES_FILE
 from pathways.scenario import Problem, ScenarioError
 from pathways.testcells import call_arg, call_name, calls_in
 
 from .. import course
+from ..nbgrader_run import release
 
 #: Marks text a template left for the author to write; the check warns until none is left.
 TO_WRITE = "[TO WRITE"
@@ -27,7 +29,6 @@ LESSON_NAME = re.compile(r"^\d\d-[a-z0-9][a-z0-9-]*$")
 #: The calls of a lesson notebook that name a file beside it, and the argument that names it.
 FILE_CALLS = {"roleplay": "scenario_file", "model_roleplay": "scenario_file", "roleplay_points": "scenario_file",
               "knowledge_check": "checks_file", "sorting": "exercise_file"}
-RESPONSES = "responses.json"
 
 
 def _template(name: str) -> str:
@@ -183,8 +184,8 @@ def _grading_problems(notebook: Path, number: int, call, activities: tuple[dict[
 def folder_problems(folder: Path) -> list[Problem]:
     """A lesson folder's own problems: a learner's answers left in it, text still to write, notebook references."""
     problems: list[Problem] = []
-    if (folder / RESPONSES).exists():
-        problems.append(Problem(str(folder / RESPONSES), None, "", "a responses.json (someone's saved answers) is "
+    if (folder / RESPONSES_FILE).exists():
+        problems.append(Problem(str(folder / RESPONSES_FILE), None, "", "a responses.json (someone's saved answers) is "
                                 "in the lesson folder: it would be handed out to every learner; delete it"))
     notebooks = sorted(folder.glob("lesson*.ipynb"))
     if not notebooks:
@@ -216,7 +217,7 @@ def lesson_folders(lessons: Path) -> list[Path]:
 def try_folder(lesson: str, scratch: Path) -> Path:
     """Release one lesson into a course folder of its own inside `scratch` (never the instructor's course, whose
     gradebook would gain a draft) and copy the learners' version beside it; return the lesson's folder there."""
-    released = course.release([lesson], course=scratch / "course")[0]
+    released = release([lesson], course=scratch / "course")[0]
     shutil.copytree(released, scratch / "lessons" / lesson)
     return scratch / "lessons" / lesson
 

@@ -25,7 +25,9 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 from pathways import testcells
+from pathways.files import RESPONSES_FILE
 
+from ..course import CourseFolder
 from . import excusal_totals, gradebook, report_figures
 from .excusal_totals import Adjusted
 from .ledger import Ledger
@@ -211,7 +213,7 @@ def roleplay_choices(root: Path, ledger: Ledger, lesson: str, activity: str, sce
         if les != lesson or sub.status != "graded":
             continue
         try:
-            record = read_file(root / "submitted" / sid / lesson / "responses.json").get(activity)
+            record = read_file(CourseFolder(root).handed_in(sid, lesson) / RESPONSES_FILE).get(activity)
         except (ResponseFileError, OSError):
             continue
         if not isinstance(record, dict):
@@ -246,7 +248,7 @@ def gather(root: Path, url: str, lessons: list[str], names: bool = False) -> Cla
         totals = excusal_totals.adjusted_scores(url, root, table)
         report.students = [StudentRow(sid, ledger.name(sid), [totals.get((sid, les)) for les in lessons])
                            for sid in sorted(ledger.students)]
-    last_file = root / "pathways" / "last-grade.json"
+    last_file = CourseFolder(root).last_grade
     if last_file.exists():
         last = json.loads(last_file.read_text())
         if last:
@@ -263,7 +265,7 @@ def _lesson_part(root: Path, url: str, ledger: Ledger, table: dict, lesson: str)
     if not graded and not failed:
         part.empty = True
         return part
-    items_of = excusal_totals.cell_items(url, lesson, root / "release" / lesson)
+    items_of = excusal_totals.cell_items(url, lesson, CourseFolder(root).released(lesson))
     read = {sid: _excusals(root, sid, lesson) for sid in graded}
     adjusted = {sid: excusal_totals.adjust(v, items_of, *read[sid]) for sid, v in graded.items()}
     part.totals = sorted(adjusted.items())
@@ -287,7 +289,7 @@ def _lesson_part(root: Path, url: str, ledger: Ledger, table: dict, lesson: str)
 def _checks_chart(root: Path, lesson: str, structure: dict, graded: dict, items_of: dict,
                   excused: dict[str, set], names: dict[str, str]) -> Chart | None:
     """The share of the class with full marks on each check, activity and role-play (None: nothing to show)."""
-    texts = _question_texts(root / "release" / lesson)
+    texts = _question_texts(CourseFolder(root).released(lesson))
     labels, shares = [], []
     for cell, (activity, qid) in structure["checks"].items():
         if pairs := _not_skipped(cell, graded, items_of, excused):
@@ -313,7 +315,7 @@ def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_f
 
     try:
         scenario, counts, walkers = roleplay_choices(root, ledger, lesson, activity,
-                                                     root / "release" / lesson / scenario_file)
+                                                     CourseFolder(root).released(lesson) / scenario_file)
     except (ScenarioError, OSError) as exc:
         return Roleplay(scenario_file, problem=str(exc))
     chart = Chart(f"{lesson}-roleplay-{scenario.id}",
@@ -336,7 +338,7 @@ def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_f
 def _excusals(root: Path, sid: str, lesson: str) -> tuple[dict, str | None]:
     from pathways.excusal import excusals_in_file
 
-    return excusals_in_file(excusal_totals.responses_file(root, sid, lesson))
+    return excusals_in_file(CourseFolder(root).graded_responses(sid, lesson))
 
 
 def _not_skipped(cell: str, graded: dict, items_of: dict, excused: dict[str, set]) -> list[tuple]:

@@ -275,7 +275,7 @@ LEAKS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "model_checks",
 def releases(tmp_path_factory, released_course) -> dict[str, Path]:
     """Lesson 1 released by nbgrader in each language: English as the run's shared release made it (read only),
     Spanish in a course folder of its own, released with PATHWAYS_LANG=es."""
-    from pathways.grading import course as courselib
+    from pathways.grading import nbgrader_run as courselib
 
     base = tmp_path_factory.mktemp("spanish-releases")
     with pytest.MonkeyPatch.context() as mp:
@@ -375,7 +375,7 @@ def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(rel
     English lesson's keys give, and does the feedback explain in Spanish (the formative files' explanations) without
     showing any solution or hidden test?"""
     from nbgrader.api import Gradebook
-    from pathways.grading import course as courselib
+    from pathways.grading import nbgrader_run as courselib
     from support.learner import expected_points, responses_for, write_responses
 
     monkeypatch.setenv("PATHWAYS_LANG", "es")

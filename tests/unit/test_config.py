@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pathways import config
 from pathways.config import ConfigError, PathwaysConfig
-from pathways.grading import cli, course
+from pathways.grading import cli, course, nbgrader_run
 from pathways.grading.authoring import commands
 from pathways.grading.delivery.dashboards import build as site
 from pathways.grading.instructor import workflow
@@ -96,8 +96,8 @@ def test_settings_made_in_the_process_win_and_never_touch_the_environment(monkey
     config.configure(lang="es")
     assert config.current().lang == "es" and os.environ["PATHWAYS_LANG"] == "en"
     assert config.current().sources["lang"] == "this process"
-    assert course.nbgrader_env("/tmp/x")["PATHWAYS_LANG"] == "es"
-    assert course.nbgrader_env("/tmp/x")["PATHWAYS_COURSE"] == str(Path("/tmp/x").resolve())
+    assert nbgrader_run.nbgrader_env("/tmp/x")["PATHWAYS_LANG"] == "es"
+    assert nbgrader_run.nbgrader_env("/tmp/x")["PATHWAYS_COURSE"] == str(Path("/tmp/x").resolve())
     with pytest.raises(ConfigError, match="PATHWAYS_CELL_TIMEOUT"):
         config.configure(cell_timeout="soon")
     config.reset()
@@ -184,7 +184,7 @@ def test_nbgrader_takes_its_paths_from_the_configuration(monkeypatch, tmp_path):
     monkeypatch.setenv("PATHWAYS_COURSE", str(tmp_path / "course"))
     monkeypatch.setenv("PATHWAYS_LESSONS", str(tmp_path / "lessons"))
     monkeypatch.setenv("PATHWAYS_CELL_TIMEOUT", "7")
-    c = PyFileConfigLoader("nbgrader_config.py", path=str(course.NBGRADER_CONFIG_DIR)).load_config()
+    c = PyFileConfigLoader("nbgrader_config.py", path=str(nbgrader_run.NBGRADER_CONFIG_DIR)).load_config()
     assert c.CourseDirectory.root == str(tmp_path / "course")
     assert c.CourseDirectory.source_directory == str(tmp_path / "lessons")
     assert c.CourseDirectory.db_url == f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}"

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pathways import config
+from pathways.files import RESPONSES_FILE, TIMESTAMP_FILE, write_atomically
+
+from ...course import COURSE_ID
 
 WORKSHOP = Path(__file__).resolve().parent
 GRADING = WORKSHOP.parent.parent
 REPO = GRADING.parent
 HUB_FILES = WORKSHOP / "hub_config"
 SYSTEM_PYTHON = "/usr/bin/python3.11"
-COURSE_ID = "pathways"
 #: Learner uids come from this range (its first id is the learners' group). It sits below the grading sandbox's
 #: uids (50000 up) and Debian's dynamic ranges, and above the ids useradd hands out in order.
 DEFAULT_UIDS = (47000, 47999)
@@ -28,7 +30,7 @@ LEARNER_COMMENT = "Pathways workshop learner"
 GRADER_COMMENT = "Pathways workshop grader"
 WORKSHOP_COMMENTS = (LEARNER_COMMENT, GRADER_COMMENT)
 NOLOGIN = "/usr/sbin/nologin"
-HANDIN_FILES = {"responses.json", "timestamp.txt"}
+HANDIN_FILES = {RESPONSES_FILE, TIMESTAMP_FILE}
 MAX_HANDIN_FILE = 20_000_000
 PRIVILEGED_GROUPS = {"root", "sudo", "admin", "wheel", "adm", "docker", "lxd", "disk", "shadow"}
 #: Unambiguous letters and digits for passphrases (no 0/o, 1/l/i): 4 groups of 5 = about 98 bits.
@@ -87,6 +89,16 @@ class Layout:
         """The exchange's course folder."""
         return self.exchange / COURSE_ID
 
+    @property
+    def inbound(self) -> Path:
+        """The exchange's hand-in folders, one per learner account (nbgrader's inbound/)."""
+        return self.course_exchange / "inbound"
+
+    @property
+    def feedback_boxes(self) -> Path:
+        """The exchange's feedback folders, one per learner account (nbgrader's feedback/, not a course's)."""
+        return self.course_exchange / "feedback"
+
 
 def load_record(root: Path) -> dict | None:
     """The record of the workshop under `root`, or None if there is none."""
@@ -95,10 +107,8 @@ def load_record(root: Path) -> dict | None:
 
 
 def save_record(layout: Layout, record: dict) -> None:
-    part = layout.record.with_suffix(".part")
-    part.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-    os.chmod(part, 0o600)
-    os.replace(part, layout.record)
+    """Write the workshop's record whole (root only)."""
+    write_atomically(layout.record, json.dumps(record, indent=1, sort_keys=True), mode=0o600)
 
 
 def mkdir(path: Path, mode: int, uid: int = 0, gid: int = 0) -> Path:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pathways.files import copy_atomically, write_atomically
+
 from ... import course as courselib
 from ...instructor.collect import CollectReport
 from ...instructor.handins import exchange_name
@@ -51,22 +53,22 @@ def build_exchange(layout: Layout, course: Path, lessons: list[str], learners: d
     mkdir(layout.exchange, 0o755)
     mkdir(ex, 0o755)
     mkdir(ex / "outbound", 0o755)
-    for sub in ("inbound", "feedback"):
-        mkdir(ex / sub, 0o711)  # nobody lists who handed in
+    for sub in (layout.inbound, layout.feedback_boxes):
+        mkdir(sub, 0o711)  # nobody lists who handed in
     views = mkdir(layout.exchange / "views", 0o711)
     for lesson in lessons:
-        _copy_release(course / "release" / lesson, ex / "outbound" / lesson)
+        _copy_release(courselib.CourseFolder(course).released(lesson), ex / "outbound" / lesson)
     for user, info in learners.items():
         uid, gid = info["uid"], info["gid"]
-        mkdir(ex / "inbound" / user, 0o700, uid, gid)
-        mkdir(ex / "feedback" / user, 0o750, 0, gid)
+        mkdir(layout.inbound / user, 0o700, uid, gid)
+        mkdir(layout.feedback_boxes / user, 0o750, 0, gid)
         view = mkdir(views / user, 0o700, uid, gid)
         inner = view / COURSE_ID
         if inner.is_symlink() or (inner.exists() and inner.lstat().st_uid != 0):
             shutil.rmtree(inner) if not inner.is_symlink() else inner.unlink()
         mkdir(inner, 0o755)
-        for name, target in (("outbound", ex / "outbound"), ("inbound", ex / "inbound" / user),
-                             ("feedback", ex / "feedback" / user)):
+        for name, target in (("outbound", ex / "outbound"), ("inbound", layout.inbound / user),
+                             ("feedback", layout.feedback_boxes / user)):
             link = inner / name
             if link.is_symlink() or link.exists():
                 link.unlink()
@@ -186,7 +188,7 @@ def take_handins(layout: Layout, record: dict, dest: Path, report: ExchangeRepor
     links are never followed. Returns the submission secrets {user: {lesson: {time: secret}}} nbgrader uses to
     name feedback.
     """
-    inbound = layout.course_exchange / "inbound"
+    inbound = layout.inbound
     found: dict = {}
     lessons = set(record["lessons"])
     for user, info in sorted(record["learners"].items()):
@@ -223,8 +225,7 @@ def collect_exchange(root: Path | None = None, course: Path | None = None) -> Ex
         for user, lessons in found.items():
             for lesson, by_time in lessons.items():
                 known.setdefault(user, {}).setdefault(lesson, {}).update(by_time)
-        secrets_file.write_text(json.dumps(known))
-        os.chmod(secrets_file, 0o600)
+        write_atomically(secrets_file, json.dumps(known), mode=0o600)
         if report.taken:
             report.course = workflow.collect(tmp, course)
     return report
@@ -248,20 +249,16 @@ def return_feedback(root: Path | None = None) -> list[str]:
     lines = []
     for user, info in sorted(record["learners"].items()):
         sid = info["sid"]
-        for folder in sorted((course / "feedback" / sid).glob("*")):
+        for folder in sorted((courselib.CourseFolder(course).feedback / sid).glob("*")):
             sub = ledger.get(sid, folder.name)
             secret = known.get(user, {}).get(folder.name, {}).get(sub.timestamp if sub else "")
             if not secret:
                 lines.append(f"{user} / {folder.name}: no hand-in through the exchange matches the graded one")
                 continue
-            dest = layout.course_exchange / "feedback" / user
+            dest = layout.feedback_boxes / user
             for page in sorted(folder.glob("*.html")):
                 target = dest / f"{notebook_hash(secret=secret, notebook_id=page.stem)}.html"
-                part = dest / f".{target.name}.part"
-                shutil.copyfile(page, part)
-                os.chown(part, 0, info["gid"])
-                os.chmod(part, 0o640)
-                os.replace(part, target)
+                copy_atomically(page, target, mode=0o640, owner=(0, info["gid"]))
                 lines.append(f"{user} / {folder.name}: feedback returned")
     return lines
 
@@ -269,11 +266,11 @@ def return_feedback(root: Path | None = None) -> list[str]:
 def archive_exchange(layout: Layout, course: Path) -> Path | None:
     """Every raw hand-in of the exchange, as a tar.gz in the course folder (root only, 0600), with whose each
     account was (`course.ARCHIVE_LEARNERS`), so `pathways course purge` can take a learner's out of it."""
-    inbound = layout.course_exchange / "inbound"
+    inbound = layout.inbound
     if not inbound.is_dir():
         return None
-    dest = mkdir(courselib.CourseFolder(course).workshop, 0o700)
-    path = dest / f"exchange-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.tar.gz"
+    mkdir(courselib.CourseFolder(course).workshop, 0o700)
+    path = courselib.CourseFolder(course).new_exchange_archive()
     learners = {user: info["sid"] for user, info in (load_record(layout.root) or {}).get("learners", {}).items()}
     manifest = json.dumps(learners, indent=1, sort_keys=True).encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
