@@ -46,7 +46,7 @@ class PurgeReport:
     root: Path
     learners: list[str] = field(default_factory=list)
     everyone: bool = False
-    folders: list[tuple[Path, int]] = field(default_factory=list)  # (folder, files in it)
+    folders: list[tuple[Path, int | None]] = field(default_factory=list)  # (place, files in it; None: a file)
     files: list[Path] = field(default_factory=list)  # removed whole: outputs, backups or archives (everyone)
     archives: list[tuple[Path, int]] = field(default_factory=list)  # (archive, members removed from it)
     backups: list[Path] = field(default_factory=list)  # gradebook backups the learners are removed from
@@ -73,7 +73,7 @@ class PurgeReport:
         def rel(path: Path) -> str:
             return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
-        out += [f"  - {rel(path)}/ ({n} file(s))" for path, n in self.folders]
+        out += [f"  - {rel(path)}" if n is None else f"  - {rel(path)}/ ({n} file(s))" for path, n in self.folders]
         out += [f"  - {rel(path)}" for path in self.files]
         out += [f"  - {n} member(s) of the exchange archive {rel(path)} (rewritten without them)"
                 for path, n in self.archives]
@@ -131,8 +131,9 @@ def resolve(wanted: list[str], ledger: Ledger, known: set[str]) -> list[str]:
 
 # --- what --------------------------------------------------------------------------------------------------
 
-def _files_in(path: Path) -> int:
-    return sum(1 for p in path.rglob("*") if not p.is_dir()) if path.is_dir() and not path.is_symlink() else 1
+def _files_in(path: Path) -> int | None:
+    """How many files a place holds (None: it is a file, or a link, itself)."""
+    return sum(1 for p in path.rglob("*") if not p.is_dir()) if path.is_dir() and not path.is_symlink() else None
 
 
 def _mentions(text: str, lid: str) -> bool:
