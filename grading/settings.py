@@ -29,6 +29,7 @@ import stat
 from pathlib import Path
 
 from pathways.config import ConfigError, PathwaysConfig
+from traitlets import Dict
 
 #: The config file's name, in the working folder or the course folder.
 FILE_NAME = "pathways_config.py"
@@ -43,10 +44,15 @@ def _metavar(name: str) -> str:
     return PathwaysConfig.class_traits()[name].metadata["kind"].upper().replace(" OR ", "|").replace(" ", "-")
 
 
+def _repeated(name: str) -> bool:
+    """True for an option of LESSON=N pairs: its flag may be given again, each time adding pairs."""
+    return isinstance(PathwaysConfig.class_traits()[name], Dict)
+
+
 def alias(parser: argparse.ArgumentParser, name: str, *flags: str) -> None:
     """Give option `name` another flag on one command (e.g. `--timeout` for cell_timeout); its help and type are
     the option's."""
-    repeat = isinstance(PathwaysConfig.class_traits()[name].default_value, dict)
+    repeat = _repeated(name)
     parser.add_argument(*flags, dest=_DEST.format(name), default=argparse.SUPPRESS, metavar=_metavar(name),
                         action="append" if repeat else "store",
                         help=f"{_help(name)} (the same as {PathwaysConfig.flag(name)})")
@@ -69,7 +75,7 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
     for name in PathwaysConfig.option_names():
         flag = PathwaysConfig.flag(name)
         if flag not in taken:
-            repeat = isinstance(PathwaysConfig.class_traits()[name].default_value, dict)
+            repeat = _repeated(name)
             group.add_argument(flag, dest=_DEST.format(name), default=argparse.SUPPRESS, metavar=_metavar(name),
                                action="append" if repeat else "store", help=_help(name))
     for child in _subparsers(parser):
