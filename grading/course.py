@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pathways import config
 from pathways.config import shipped_lessons
-from pathways.files import RESPONSES_FILE
+from pathways.files import LESSON_NOTEBOOK, RESPONSES_FILE
 
 GRADING = Path(__file__).resolve().parent
 #: The checkout (or site-packages) folder holding the package; never a default for a folder of the course.
@@ -41,7 +41,7 @@ def lesson_ids(lessons: str | Path | None = None) -> list[str]:
     folder = Path(lessons) if lessons else lessons_dir()
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / LESSON_NOTEBOOK).is_file())
 
 
 def db_url(course: str | Path | None = None) -> str:

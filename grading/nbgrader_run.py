@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pathways import config
-from pathways.files import copy_atomically
+from pathways.files import LESSON_NOTEBOOK, copy_atomically
 
 from .course import GRADING, CourseFolder, course_dir, lesson_ids
 
-#: A lesson's notebook; `lesson.<lang>.ipynb` beside it is its translation (lesson 1: `lesson.es.ipynb`).
-NOTEBOOK = "lesson"
+#: A lesson's notebook's name without .ipynb; `lesson.<lang>.ipynb` beside it is its translation.
+NOTEBOOK = Path(LESSON_NOTEBOOK).stem
+#: nbgrader's configuration file (the instructor's in NBGRADER_CONFIG_DIR; a workshop learner's of its own).
+NBGRADER_CONFIG_FILE = "nbgrader_config.py"
 
 #: The folder of nbgrader_config.py: every nbgrader command runs there.
 NBGRADER_CONFIG_DIR = GRADING / "instructor"
@@ -168,7 +170,7 @@ def nbgrader_api(course: str | Path | None = None):
 
     fast_gradebook_creation()
     with nbgrader_environment(course):
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(NBGRADER_CONFIG_DIR)).load_config()
+        config = PyFileConfigLoader(NBGRADER_CONFIG_FILE, path=str(NBGRADER_CONFIG_DIR)).load_config()
     # nbgrader's messages go only to the text each call returns (as a child's output did), never to the screen.
     log = logging.getLogger("pathways.nbgrader")
     log.propagate = False

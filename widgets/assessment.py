@@ -24,6 +24,7 @@ import yaml
 
 from .checks import load_checks
 from .exercises import load_exercise
+from .files import LESSON_NOTEBOOK
 from .scenario.problems import Problem, ScenarioError, SourceMap, dotted
 from .scenario.rules.assessment import (
     MAX_SHARE,
@@ -95,7 +96,7 @@ def check_keys(path: str | Path, notebook: str | Path | None = None) -> dict[str
     checks = load_checks(path)
     if checks.formative:
         return {q.id: q.answer for q in checks.questions if q.answer is not None}
-    return notebook_keys(Path(notebook) if notebook else path.with_name("lesson.ipynb"), checks.activity)
+    return notebook_keys(Path(notebook) if notebook else path.with_name(LESSON_NOTEBOOK), checks.activity)
 
 
 def sorting_key(path: str | Path, notebook: str | Path | None = None) -> dict[str, str]:
@@ -106,7 +107,7 @@ def sorting_key(path: str | Path, notebook: str | Path | None = None) -> dict[st
     if exercise.formative:
         return exercise.key
     try:
-        nb = json.loads(Path(notebook or path.with_name("lesson.ipynb")).read_text(encoding="utf-8"))
+        nb = json.loads(Path(notebook or path.with_name(LESSON_NOTEBOOK)).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     for cell in nb.get("cells", []) if isinstance(nb, dict) else []:

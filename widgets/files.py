@@ -18,6 +18,8 @@ from typing import IO
 RESPONSES_FILE = "responses.json"
 #: nbgrader's record of when a hand-in was made, beside the handed-in notebook.
 TIMESTAMP_FILE = "timestamp.txt"
+#: A lesson's notebook, in its lesson folder; `lesson.<lang>.ipynb` beside it is a translation.
+LESSON_NOTEBOOK = "lesson.ipynb"
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pathways import authoring as scenario_authoring
 from pathways import config
+from pathways.files import LESSON_NOTEBOOK
 from pathways.scenario import ScenarioError
 
 from .. import course, settings
@@ -93,7 +94,7 @@ def _cmd_new_lesson(a: argparse.Namespace) -> int:
 
 def _cmd_try_lesson(a: argparse.Namespace) -> int:
     folder = course.lessons_dir() / a.lesson
-    if not (folder / "lesson.ipynb").is_file():
+    if not (folder / LESSON_NOTEBOOK).is_file():
         known = ", ".join(course.lesson_ids()) or "none"
         print(f"pathways: {a.lesson} is not a lesson in {course.lessons_dir()} (lessons: {known})", file=sys.stderr)
         return 1
@@ -111,7 +112,7 @@ def _cmd_try_lesson(a: argparse.Namespace) -> int:
             what = "the learners' version (a fresh copy each time; nothing you do in it is kept)"
         port = config.current().lab_port
         cmd = [arg for arg in workspace.lab_command(root, port) if not arg.startswith("--LabApp.default_url=")]
-        cmd.append(f"--LabApp.default_url=/lab/tree/{a.lesson}/lesson.ipynb")
+        cmd.append(f"--LabApp.default_url=/lab/tree/{a.lesson}/{LESSON_NOTEBOOK}")
         print(f"JupyterLab opens {a.lesson} in your browser, {what}. If no browser opens, open the address "
               f"starting with http://127.0.0.1:{port}/ that JupyterLab prints below. Ctrl-C here stops it.",
               flush=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from pathways import authoring, config
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
-from pathways.files import RESPONSES_FILE
+from pathways.files import LESSON_NOTEBOOK, RESPONSES_FILE
 from pathways.scenario import Problem, ScenarioError
 from pathways.testcells import call_arg, call_name, calls_in
 
@@ -52,7 +52,7 @@ def new_lesson(name: str, title: str | None = None, lessons: str | Path | None =
     with a lesson.ipynb is refused. Returns the folder."""
     lessons = Path(lessons or course.lessons_dir())
     folder = _folder_for(name, lessons)
-    if (folder / "lesson.ipynb").exists():
+    if (folder / LESSON_NOTEBOOK).exists():
         raise FileExistsError(f"{folder} is already a lesson (it has a lesson.ipynb); choose another name")
     folder.mkdir(parents=True, exist_ok=True)
     plays = authoring.scenario_files(folder)
@@ -65,7 +65,7 @@ def new_lesson(name: str, title: str | None = None, lessons: str | Path | None =
     text = (_template("new_lesson.ipynb").replace("__NUMBER__", number)
             .replace("__TITLE__", json.dumps(title or topic.replace("-", " ").capitalize())[1:-1])
             .replace("__SCENARIO__", play.name))
-    (folder / "lesson.ipynb").write_text(text, encoding="utf-8")
+    (folder / LESSON_NOTEBOOK).write_text(text, encoding="utf-8")
     for kind in ("checks", "sorting"):
         if not (folder / f"{kind}.yaml").exists():
             (folder / f"{kind}.yaml").write_text(_template(f"new_lesson_{kind}.yaml"), encoding="utf-8")

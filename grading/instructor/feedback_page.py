@@ -24,6 +24,7 @@ from markupsafe import Markup
 from pathways.autograde import FEEDBACK_METADATA, record_verdict
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
+from pathways.files import LESSON_NOTEBOOK
 from pathways.i18n import current_lang, ui
 from pathways.markdown import md, md_line, plain
 from pathways.principles import principles
@@ -72,7 +73,7 @@ class Page:
 
 def lesson_notebook(release: Path) -> Path:
     """A released lesson's notebook: `lesson.ipynb`, else the first there (a translation is not the lesson)."""
-    main = release / "lesson.ipynb"
+    main = release / LESSON_NOTEBOOK
     return main if main.is_file() else sorted(release.glob("*.ipynb"))[0]
 
 

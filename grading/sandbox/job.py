@@ -30,7 +30,7 @@ from pathways.files import RESPONSES_FILE, TIMESTAMP_FILE
 
 from ..course import CourseFolder
 from ..instructor.gradebook import Outcome, read_outcome
-from ..nbgrader_run import NBGRADER_CONFIG_DIR
+from ..nbgrader_run import NBGRADER_CONFIG_DIR, NBGRADER_CONFIG_FILE
 from .handin import DamagedNotebook, output_flags, prepare, read_notebook, response_flags
 
 
@@ -91,7 +91,7 @@ def _base_config():
     if _BASE_CONFIG is None:
         from traitlets.config.loader import PyFileConfigLoader
 
-        _BASE_CONFIG = PyFileConfigLoader("nbgrader_config.py", path=str(NBGRADER_CONFIG_DIR)).load_config()
+        _BASE_CONFIG = PyFileConfigLoader(NBGRADER_CONFIG_FILE, path=str(NBGRADER_CONFIG_DIR)).load_config()
     return copy.deepcopy(_BASE_CONFIG)
 
 

@@ -20,6 +20,8 @@ GRADING = WORKSHOP.parent.parent
 REPO = GRADING.parent
 HUB_FILES = WORKSHOP / "hub_config"
 SYSTEM_PYTHON = "/usr/bin/python3.11"
+#: In the state folder, beside the hub's configuration that reads them (hub_config/jupyterhub_config.py).
+HUB_SETTINGS, PASSPHRASES = "settings.json", "passphrases.json"
 #: Learner uids come from this range (its first id is the learners' group). It sits below the grading sandbox's
 #: uids (50000 up) and Debian's dynamic ranges, and above the ids useradd hands out in order.
 DEFAULT_UIDS = (47000, 47999)
@@ -78,6 +80,16 @@ class Layout:
     def learner_config(self) -> Path:
         """Jupyter configuration every learner's server reads (read-only for them)."""
         return self.root / "learner-config"
+
+    @property
+    def hub_settings(self) -> Path:
+        """What hub_config/jupyterhub_config.py reads (written by `start`)."""
+        return self.state / HUB_SETTINGS
+
+    @property
+    def passphrases(self) -> Path:
+        """The learners' passphrases, hashed (0600)."""
+        return self.state / PASSPHRASES
 
     @property
     def record(self) -> Path:

@@ -24,6 +24,7 @@ from pathways.files import copy_atomically, write_atomically
 from ... import course as courselib
 from ...instructor.collect import CollectReport
 from ...instructor.handins import exchange_name
+from ...nbgrader_run import NBGRADER_CONFIG_FILE
 from .common import (
     COURSE_ID,
     HANDIN_FILES,
@@ -93,7 +94,7 @@ c.ExchangeFactory.submit = "pathways.grading.delivery.workshop.learner_submit.Le
 def write_learner_config(layout: Layout) -> Path:
     """The Jupyter configuration learners' servers read (nbgrader's exchange as each learner sees it); its folder."""
     dest = mkdir(layout.learner_config, 0o755)
-    target = dest / "nbgrader_config.py"
+    target = dest / NBGRADER_CONFIG_FILE
     target.write_text(LEARNER_NBGRADER_CONFIG.format(course_id=COURSE_ID, views=str(layout.exchange / "views")),
                       encoding="utf-8")
     os.chmod(target, 0o644)

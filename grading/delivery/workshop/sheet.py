@@ -11,6 +11,8 @@ import re
 import ssl
 from pathlib import Path
 
+from pathways.files import write_atomically
+
 from .common import Layout, run
 
 
@@ -37,9 +39,8 @@ def new_passphrases(layout: Layout, users) -> dict[str, str]:
     from .hub_login import hash_passphrase
 
     passphrases = {user: new_passphrase() for user in users}
-    fd = os.open(layout.state / "passphrases.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({user: hash_passphrase(p) for user, p in passphrases.items()}, fh)
+    write_atomically(layout.passphrases, json.dumps({user: hash_passphrase(p) for user, p in passphrases.items()}),
+                     mode=0o600)
     return passphrases
 
 
