@@ -84,7 +84,7 @@ def _course_command(sub: argparse._SubParsersAction, name: str, func, help: str,
 def _cmd_init(a: argparse.Namespace) -> int:
     from .instructor import workflow
 
-    rep = workflow.init_course(None, a.roster, release=not a.no_release)
+    rep = workflow.init_course(roster=a.roster, release=not a.no_release)
     print(f"Course ready in {rep.root}: {len(rep.released)} lesson(s) released, {rep.roster} learner(s) on the "
           "class list.")
     _print(f"Class list: {w}" for w in rep.warnings)
@@ -96,11 +96,12 @@ def _cmd_init(a: argparse.Namespace) -> int:
 
 def _cmd_release(a: argparse.Namespace) -> int:
     from .instructor import workflow
-    folders = workflow.release_lessons(a.lessons or None, None)
+
+    folders = workflow.release_lessons(a.lessons or None)
     _print(f"Released {folder.name} -> {folder}" for folder in folders)
     if a.due:
         _print(f"{lesson}: hand-ins due {due}" for lesson, due in
-               workflow.set_due([f.name for f in folders], a.due, None))
+               workflow.set_due([f.name for f in folders], a.due))
     return 0
 
 
@@ -108,10 +109,14 @@ def _cmd_collect(a: argparse.Namespace) -> int:
     from .delivery import workshop
     from .instructor import workflow
 
-    if a.path is None and workshop.load_record(config.current().workshop_root) is not None:
-        _print(workshop.collect_exchange(course=None).lines())  # a workshop on this machine: its exchange
+    now = config.current()
+    if a.path is None and workshop.load_record(now.workshop_root) is not None:
+        # a workshop on this machine: its exchange, into its own course unless --course names another
+        chosen = now.course if now.sources.get("course") == "command line" else None
+        _print(workshop.collect_exchange(course=chosen).lines())
     else:
-        _print(workflow.collect(a.path, None, a.lesson, a.strict_roster, re_enrol=a.re_enrol or ()).lines())
+        _print(workflow.collect(a.path, lesson=a.lesson, strict_roster=a.strict_roster,
+                                re_enrol=a.re_enrol or ()).lines())
     print("Next: pathways grade")
     return 0
 
@@ -120,7 +125,7 @@ def _cmd_grade(a: argparse.Namespace) -> int:
     from .instructor import workflow
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    rep = workflow.grade(None, a.lessons or None, a.student or None, force=a.force, jobs=a.jobs,
+    rep = workflow.grade(lessons=a.lessons or None, students=a.student or None, force=a.force, jobs=a.jobs,
                          run_learner_code=a.run_learner_code, isolation=a.isolation,
                          progress=not a.no_progress, accept_weaker_isolation=a.accept_weaker_isolation,
                          notify=lambda lines: _print(lines, file=sys.stderr))
@@ -137,9 +142,9 @@ def _cmd_feedback(a: argparse.Namespace) -> int:
     from .course import CourseFolder
     from .instructor import workflow
 
-    rep = workflow.feedback(None, a.lessons or None, final=a.final)
+    rep = workflow.feedback(lessons=a.lessons or None, final=a.final)
     _print(rep.lines())
-    print(f"Feedback pages are in {CourseFolder(workflow.course_root(None)).feedback} (one per learner and lesson: "
+    print(f"Feedback pages are in {CourseFolder(workflow.course_root()).feedback} (one per learner and lesson: "
           "send each learner their own, or `pathways workshop return` at a workshop)")
     return 1 if any("hidden test" in p for p in rep.problems) else 0
 
@@ -148,7 +153,7 @@ def _cmd_formgrader(a: argparse.Namespace) -> int:
     from .delivery.learner.lab import run_foreground
     from .instructor import formgrader, workflow
 
-    root = workflow.course_root(None)
+    root = workflow.course_root()
     cmd, env, url = formgrader.prepare(root, a.port)
     print(f"The formgrader, for you only, on this machine (Ctrl-C to stop it):\n  {url}\nOpen it in your browser, "
           "choose Manual Grading, give each reflection its points and a comment. Never press Autograde there "
@@ -160,21 +165,21 @@ def _cmd_formgrader(a: argparse.Namespace) -> int:
 def _cmd_export(a: argparse.Namespace) -> int:
     from .instructor import workflow
 
-    print(f"Grades written to {workflow.export(None, a.out)}")
+    print(f"Grades written to {workflow.export(out=a.out)}")
     return 0
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
     from .instructor import workflow
 
-    print(f"Report written to {workflow.report(None, a.out, names=a.names)}")
+    print(f"Report written to {workflow.report(out=a.out, names=a.names)}")
     return 0
 
 
 def _cmd_purge(a: argparse.Namespace) -> int:
     from .instructor import purge as purging
 
-    preview = purging.plan(None, a.learner, everyone=a.all)
+    preview = purging.plan(learners=a.learner, everyone=a.all)
     _print(preview.lines())
     if preview.empty:
         return 0
@@ -186,7 +191,7 @@ def _cmd_purge(a: argparse.Namespace) -> int:
         if input("Remove all of this? It cannot be undone. Type yes: ").strip().lower() != "yes":
             print("Nothing was removed.")
             return 1
-    _print(purging.purge(None, a.learner, everyone=a.all).lines())
+    _print(purging.purge(learners=a.learner, everyone=a.all).lines())
     return 0
 
 
@@ -289,7 +294,7 @@ def _results_commands(sub: argparse._SubParsersAction) -> None:
 def _cmd_build(a: argparse.Namespace) -> int:
     from .delivery.dashboards import build as dashboards
 
-    print(f"Dashboards built in {dashboards.build(None, a.lesson or None)}")
+    print(f"Dashboards built in {dashboards.build(lessons=a.lesson or None)}")
     return 0
 
 
@@ -299,7 +304,7 @@ def _cmd_serve(a: argparse.Namespace) -> int:
     root, port = dashboards.serve_root(), config.current().dashboards_port
     command = dashboards.voila_command(root, port, dashboards.capacity_overrides(a.max_kernels, a.preheat))
     print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  {' '.join(command)}", flush=True)
-    return dashboards.serve(root, port, None, None, a.max_kernels, a.preheat)  # pools: the configuration's
+    return dashboards.serve(root, port, max_kernels=a.max_kernels, preheat=a.preheat)  # pools: the configuration's
 
 
 def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
