@@ -335,23 +335,8 @@ def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
 
 # --- the configuration and the command -------------------------------------------------------------------------
 
-def _source(option: config.Option) -> str:
-    """Where an option's value came from, in words."""
-    if option.source == "default":
-        return f"default; set it with c.PathwaysConfig.{option.name}, {option.variable} or {option.flag}"
-    return {"environment": f"environment {option.variable}", "command line": f"command line {option.flag}",
-            "this process": "this process"}.get(option.source, f"config file {option.source}")
-
-
 def _cmd_config(a: argparse.Namespace) -> int:
-    if a.table:
-        _print([config.markdown_table()])
-        return 0
-    files = sorted({o.source for o in config.current().options()} - {"default", "environment", "command line",
-                                                                       "this process"})
-    print(f"Config files setting options: {', '.join(files)}" if files else "No config file sets an option "
-          f"({settings.FILE_NAME} in the working folder or the course folder, or --config FILE).")
-    _print(f"{o.name} = {o.value or '(none)'}  ({_source(o)})\n    {o.help}" for o in config.current().options())
+    _print([config.markdown_table()] if a.table else settings.describe(config.current()))
     return 0
 
 

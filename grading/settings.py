@@ -28,7 +28,7 @@ import os
 import stat
 from pathlib import Path
 
-from pathways.config import ConfigError, PathwaysConfig
+from pathways.config import ConfigError, Option, PathwaysConfig
 from traitlets import Dict
 
 #: The config file's name, in the working folder or the course folder.
@@ -144,3 +144,21 @@ def config_files(args: argparse.Namespace, cwd: Path | None = None) -> list[tupl
             raise ConfigError(f"{theirs} sets the course folder, but it is that course folder's own file: set it in "
                               f"the working folder's {FILE_NAME}, with --config, PATHWAYS_COURSE or --course")
     return first + middle + last
+
+
+def _source(option: Option) -> str:
+    """Where an option's value came from, in words."""
+    if option.source == "default":
+        return f"default; set it with c.PathwaysConfig.{option.name}, {option.variable} or {option.flag}"
+    return {"environment": f"environment {option.variable}", "command line": f"command line {option.flag}",
+            "this process": "this process"}.get(option.source, f"config file {option.source}")
+
+
+def describe(settings: PathwaysConfig) -> list[str]:
+    """`pathways config`: which config files set options, then every option's value, where it came from and its
+    meaning."""
+    options = settings.options()
+    files = sorted({o.source for o in options} - {"default", "environment", "command line", "this process"})
+    head = (f"Config files setting options: {', '.join(files)}" if files else
+            f"No config file sets an option ({FILE_NAME} in the working folder or the course folder, or --config).")
+    return [head] + [f"{o.name} = {o.value or '(none)'}  ({_source(o)})\n    {o.help}" for o in options]
