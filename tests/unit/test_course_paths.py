@@ -1,8 +1,8 @@
 """Does only grading/course.py (`CourseFolder`) build the paths of a course folder?
 
 The scan reads every module of widgets/ and grading/ (their syntax trees; docstrings aside) and reports a path
-built by hand from one of a course folder's own names (`COURSE_NAMES`: nbgrader's release/, source/, submitted/,
-autograded/, feedback/, Pathways' private pathways/ and what it holds, the gradebook, the outputs):
+built by hand from one of a course folder's own names (FOLDER_NAMES and FILE_NAMES: nbgrader's release/, source/,
+submitted/, autograded/, feedback/, Pathways' private pathways/ and what it holds, the gradebook, the outputs):
 
 * `something / "submitted"` (either side of a `/`), `os.path.join(..., "submitted")`, `.joinpath("submitted")`;
 * a string that starts with one of them as a folder (`"submitted/..."`, also in an f-string);
@@ -12,13 +12,14 @@ It does not catch a name assembled from pieces (`"sub" + "mitted"`) or passed th
 code honest. A use that is not a course folder's (nbgrader's exchange has a feedback/ folder too) is listed in
 ALLOWED with its reason.
 """
+
 from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from support.course import REPO
+
 FOLDER_NAMES = {"release", "source", "submitted", "autograded", "feedback", "pathways", "archive", "staging",
                 "backups", "report-figures"}
 FILE_NAMES = {"gradebook.db", "ledger.json", "last-grade.json", "grades.csv", "report.html"}
@@ -34,13 +35,13 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
-def _docstrings(tree):
+def _docstrings(tree: ast.AST) -> set[int]:
     return {id(node.body[0].value) for node in ast.walk(tree)
             if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body
             and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
 
 
-def _const(node):
+def _const(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
