@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course as course_mod
-from ..nbgrader_run import release, tools_on_path
+from .. import nbgrader_run
 from .ledger import Learner, Ledger, locked
 
 # --- where things are ---------------------------------------------------------------------------------
 
 def course_root(course: str | Path | None = None) -> Path:
     """The course folder in force (and nbgrader's helper tools put on PATH, as nbgrader shells out to alembic)."""
-    tools_on_path()
+    nbgrader_run.tools_on_path()
     return course_mod.course_dir(course)
 
 
@@ -136,7 +136,7 @@ def init_course(course: str | Path | None = None, roster: str | Path | None = No
         if release:
             for lesson in all_lessons():
                 try:
-                    release([lesson], course=root)
+                    nbgrader_run.release([lesson], course=root)
                     rep.released.append(lesson)
                 except RuntimeError as exc:
                     rep.problems.append(f"{lesson} could not be released: {str(exc).strip().splitlines()[-1]}")
@@ -156,7 +156,7 @@ def init_course(course: str | Path | None = None, roster: str | Path | None = No
 
 def release_lessons(lessons: list[str] | None = None, course: str | Path | None = None) -> list[Path]:
     """Generate the learners' version of some or all lessons in the course."""
-    return release(check_lessons(lessons, all_lessons()), course=course_root(course))
+    return nbgrader_run.release(check_lessons(lessons, all_lessons()), course=course_root(course))
 
 
 def set_due(lessons: list[str], due: str, course: str | Path | None = None) -> list[tuple[str, str]]:
