@@ -23,17 +23,10 @@ from collections.abc import Iterable
 
 from pathways import config
 
+from . import settings
 from .authoring.cli import check_commands, writing_commands
 from .delivery.workshop.cli import workshop_commands
 from .evidence.evaluation.cli import evaluation_commands
-from .lazy import lazy_module
-
-# imported when a command needs them (nbgrader and Jupyter's kernel machinery take seconds to import)
-workshop = lazy_module("pathways.grading.delivery.workshop")
-dashboards = lazy_module("pathways.grading.delivery.dashboards.build")
-purging = lazy_module("pathways.grading.instructor.purge")
-workflow = lazy_module("pathways.grading.instructor.workflow")
-workspace = lazy_module("pathways.grading.delivery.learner.workspace")
 
 
 def _print(lines: Iterable[str], file=None) -> None:
@@ -44,16 +37,19 @@ def _print(lines: Iterable[str], file=None) -> None:
 # --- the learner's launcher -----------------------------------------------------------------------------------
 
 def _cmd_workspace(a: argparse.Namespace) -> int:
+    from .delivery.learner import workspace
+
     print(f"Lessons ready in {workspace.prepare_workspace(a.folder)}")
     return 0
 
 
 def _cmd_lab(a: argparse.Namespace) -> int:
+    from .delivery.learner import workspace
     from .delivery.learner.lab import run_foreground
 
     folder = workspace.prepare_workspace(a.folder)
     print(f"Lessons ready in {folder}", flush=True)
-    return run_foreground(workspace.lab_command(folder, a.port))
+    return run_foreground(workspace.lab_command(folder, config.current().lab_port))
 
 
 def _learner_commands(sub: argparse._SubParsersAction) -> None:
@@ -69,8 +65,7 @@ def _learner_commands(sub: argparse._SubParsersAction) -> None:
                        "work) and start JupyterLab on 127.0.0.1, opened on lesson 1: lessons open with their "
                        "activities showing, no instructor tools, nothing reaching the internet.")
     p.add_argument("folder", nargs="?", default="workspace", help="the workspace folder (default: workspace)")
-    p.add_argument("--port", type=int, default=config.current().lab_port, help="port on 127.0.0.1 (default: "
-                   "%(default)s, PATHWAYS_LAB_PORT)")
+    settings.alias(p, "lab_port", "--port")
     p.set_defaults(func=_cmd_lab)
 
 
@@ -78,9 +73,9 @@ def _learner_commands(sub: argparse._SubParsersAction) -> None:
 
 def _course_command(sub: argparse._SubParsersAction, name: str, func, help: str, description: str,
                     lessons: str | None = None) -> argparse.ArgumentParser:
-    """One instructor command: its --course option, its LESSONS (when `lessons` is their help) and its handler."""
+    """One instructor command: its LESSONS (when `lessons` is their help) and its handler (its --course, as every
+    option's flag, is added to every command: grading/settings.py)."""
     p = sub.add_parser(name, help=help, description=description)
-    p.add_argument("--course", help=f"the course folder (default: {config.current().course}, PATHWAYS_COURSE)")
     if lessons:
         p.add_argument("lessons", nargs="*", help=lessons)
     p.set_defaults(func=func)
@@ -88,7 +83,9 @@ def _course_command(sub: argparse._SubParsersAction, name: str, func, help: str,
 
 
 def _cmd_init(a: argparse.Namespace) -> int:
-    rep = workflow.init_course(a.course, a.roster, release=not a.no_release)
+    from .instructor import workflow
+
+    rep = workflow.init_course(roster=a.roster, release=not a.no_release)
     print(f"Course ready in {rep.root}: {len(rep.released)} lesson(s) released, {rep.roster} learner(s) on the "
           "class list.")
     _print(f"Class list: {w}" for w in rep.warnings)
@@ -99,27 +96,38 @@ def _cmd_init(a: argparse.Namespace) -> int:
 
 
 def _cmd_release(a: argparse.Namespace) -> int:
-    folders = workflow.release_lessons(a.lessons or None, a.course)
+    from .instructor import workflow
+
+    folders = workflow.release_lessons(a.lessons or None)
     _print(f"Released {folder.name} -> {folder}" for folder in folders)
     if a.due:
         _print(f"{lesson}: hand-ins due {due}" for lesson, due in
-               workflow.set_due([f.name for f in folders], a.due, a.course))
+               workflow.set_due([f.name for f in folders], a.due))
     return 0
 
 
 def _cmd_collect(a: argparse.Namespace) -> int:
-    if a.path is None and workshop.load_record(config.current().workshop_root) is not None:
-        _print(workshop.collect_exchange(course=a.course).lines())  # a workshop on this machine: its exchange
+    from .delivery import workshop
+    from .instructor import workflow
+
+    now = config.current()
+    if a.path is None and workshop.load_record(now.workshop_root) is not None:
+        # a workshop on this machine: its exchange, into its own course unless --course names another
+        chosen = now.course if now.sources.get("course") == "command line" else None
+        _print(workshop.collect_exchange(course=chosen).lines())
     else:
-        _print(workflow.collect(a.path, a.course, a.lesson, a.strict_roster, re_enrol=a.re_enrol or ()).lines())
+        _print(workflow.collect(a.path, lesson=a.lesson, strict_roster=a.strict_roster,
+                                re_enrol=a.re_enrol or ()).lines())
     print("Next: pathways grade")
     return 0
 
 
 def _cmd_grade(a: argparse.Namespace) -> int:
+    from .instructor import workflow
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    rep = workflow.grade(a.course, a.lessons or None, a.student or None, force=a.force, jobs=a.jobs,
-                         timeout=a.timeout, run_learner_code=a.run_learner_code, isolation=a.isolation,
+    rep = workflow.grade(lessons=a.lessons or None, students=a.student or None, force=a.force, jobs=a.jobs,
+                         run_learner_code=a.run_learner_code, isolation=a.isolation,
                          progress=not a.no_progress, accept_weaker_isolation=a.accept_weaker_isolation,
                          notify=lambda lines: _print(lines, file=sys.stderr))
     _print(rep.lines())
@@ -132,18 +140,21 @@ def _cmd_grade(a: argparse.Namespace) -> int:
 
 
 def _cmd_feedback(a: argparse.Namespace) -> int:
-    rep = workflow.feedback(a.course, a.lessons or None, final=a.final)
+    from .course import CourseFolder
+    from .instructor import workflow
+
+    rep = workflow.feedback(lessons=a.lessons or None, final=a.final)
     _print(rep.lines())
-    print(f"Feedback pages are in {workflow.course_root(a.course) / 'feedback'} (one per learner and lesson: "
+    print(f"Feedback pages are in {CourseFolder(workflow.course_root()).feedback} (one per learner and lesson: "
           "send each learner their own, or `pathways workshop return` at a workshop)")
     return 1 if any("hidden test" in p for p in rep.problems) else 0
 
 
 def _cmd_formgrader(a: argparse.Namespace) -> int:
     from .delivery.learner.lab import run_foreground
-    from .instructor import formgrader
+    from .instructor import formgrader, workflow
 
-    root = workflow.course_root(a.course)
+    root = workflow.course_root()
     cmd, env, url = formgrader.prepare(root, a.port)
     print(f"The formgrader, for you only, on this machine (Ctrl-C to stop it):\n  {url}\nOpen it in your browser, "
           "choose Manual Grading, give each reflection its points and a comment. Never press Autograde there "
@@ -153,17 +164,23 @@ def _cmd_formgrader(a: argparse.Namespace) -> int:
 
 
 def _cmd_export(a: argparse.Namespace) -> int:
-    print(f"Grades written to {workflow.export(a.course, a.out)}")
+    from .instructor import workflow
+
+    print(f"Grades written to {workflow.export(out=a.out)}")
     return 0
 
 
 def _cmd_report(a: argparse.Namespace) -> int:
-    print(f"Report written to {workflow.report(a.course, a.out, names=a.names)}")
+    from .instructor import workflow
+
+    print(f"Report written to {workflow.report(out=a.out, names=a.names)}")
     return 0
 
 
 def _cmd_purge(a: argparse.Namespace) -> int:
-    preview = purging.plan(a.course, a.learner, everyone=a.all)
+    from .instructor import purge as purging
+
+    preview = purging.plan(learners=a.learner, everyone=a.all)
     _print(preview.lines())
     if preview.empty:
         return 0
@@ -175,7 +192,7 @@ def _cmd_purge(a: argparse.Namespace) -> int:
         if input("Remove all of this? It cannot be undone. Type yes: ").strip().lower() != "yes":
             print("Nothing was removed.")
             return 1
-    _print(purging.purge(a.course, a.learner, everyone=a.all).lines())
+    _print(purging.purge(learners=a.learner, everyone=a.all).lines())
     return 0
 
 
@@ -234,8 +251,7 @@ def _grade_command(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--student", action="append", help="only this student (repeatable)")
     q.add_argument("--force", action="store_true", help="grade again even what is up to date")
     q.add_argument("--jobs", type=int, help="how many at once (default: the number of cores)")
-    q.add_argument("--timeout", type=int, default=config.current().cell_timeout,
-                   help="seconds a cell may run before it is stopped (default: %(default)s, PATHWAYS_CELL_TIMEOUT)")
+    settings.alias(q, "cell_timeout", "--timeout")
     q.add_argument("--run-learner-code", action="store_true",
                    help="also run code cells the learner added or changed (still in the sandbox)")
     q.add_argument("--isolation", choices=["auto", "none"], default="auto",
@@ -276,23 +292,20 @@ def _results_commands(sub: argparse._SubParsersAction) -> None:
 
 # --- the public dashboards ------------------------------------------------------------------------------------
 
-def _lesson_pool(text: str) -> tuple[str, int]:
-    lesson, _, size = text.partition("=")
-    if not lesson or not size.isdigit():
-        raise argparse.ArgumentTypeError(f"expected LESSON=N, got {text!r}")
-    return lesson, int(size)
-
-
 def _cmd_build(a: argparse.Namespace) -> int:
-    print(f"Dashboards built in {dashboards.build(a.out, a.lesson or None)}")
+    from .delivery.dashboards import build as dashboards
+
+    print(f"Dashboards built in {dashboards.build(lessons=a.lesson or None)}")
     return 0
 
 
 def _cmd_serve(a: argparse.Namespace) -> int:
-    root = dashboards.serve_root(a.root)
-    command = dashboards.voila_command(root, a.port, dashboards.capacity_overrides(a.max_kernels, a.preheat))
-    print(f"Serving {root} on http://127.0.0.1:{a.port}/ (Ctrl-C to stop)\n  {' '.join(command)}", flush=True)
-    return dashboards.serve(root, a.port, a.pool, dict(a.lesson_pool), a.max_kernels, a.preheat)
+    from .delivery.dashboards import build as dashboards
+
+    root, port = dashboards.serve_root(), config.current().dashboards_port
+    command = dashboards.voila_command(root, port, dashboards.capacity_overrides(a.max_kernels, a.preheat))
+    print(f"Serving {root} on http://127.0.0.1:{port}/ (Ctrl-C to stop)\n  {' '.join(command)}", flush=True)
+    return dashboards.serve(root, port, max_kernels=a.max_kernels, preheat=a.preheat)  # pools: the configuration's
 
 
 def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
@@ -302,19 +315,17 @@ def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
     dsub = p.add_subparsers(dest="dashboards_command", metavar="ACTION", required=True)
     b = dsub.add_parser("build", help="build the dashboards from the release version of every lesson",
                         description="Release every lesson, drop the grading cells and write the dashboards "
-                        f"(default folder: {config.current().dashboards}).")
-    b.add_argument("--out", default=None, help=f"output folder (default: {config.current().dashboards})")
+                        "(into the dashboards folder: --out, the same as --dashboards).")
+    settings.alias(b, "dashboards", "--out")
     b.add_argument("--lesson", action="append", help="only this lesson (repeatable)")
     b.set_defaults(func=_cmd_build)
     s = dsub.add_parser("serve", help="serve the built dashboards on 127.0.0.1",
                         description="Run Voila on 127.0.0.1 with the settings of "
                                     "grading/delivery/dashboards/voila/voila.py.")
-    s.add_argument("--port", type=int, default=config.current().dashboards_port, help="port (default: %(default)s)")
-    s.add_argument("--root", default=None, help=f"dashboards folder (default: {config.current().dashboards})")
-    s.add_argument("--pool", type=int, default=None,
-                   help=f"preheated kernels per lesson (default: {config.current().pool_size})")
-    s.add_argument("--lesson-pool", type=_lesson_pool, action="append", default=[], metavar="LESSON=N",
-                   help="preheated kernels for one lesson, e.g. the workshop's lesson (repeatable)")
+    settings.alias(s, "dashboards_port", "--port")
+    settings.alias(s, "dashboards", "--root")
+    settings.alias(s, "pool_size", "--pool")
+    settings.alias(s, "lesson_pools", "--lesson-pool")
     s.add_argument("--max-kernels", type=int, default=None, metavar="N",
                    help="most kernels at once; past it a visitor gets a 'busy, try again' page (default: what "
                    "three quarters of the memory holds)")
@@ -326,15 +337,13 @@ def _dashboard_commands(sub: argparse._SubParsersAction) -> None:
 # --- the configuration and the command -------------------------------------------------------------------------
 
 def _cmd_config(a: argparse.Namespace) -> int:
-    _print([config.markdown_table()] if a.table else [
-        f"{o.name} = {o.value or '(none)'}  ({o.source}{' ' if o.source == 'environment' else ', set with '}"
-        f"{o.variable})\n    {o.help}"
-        for o in config.current().options()])
+    _print([config.markdown_table()] if a.table else settings.describe(config.current()))
     return 0
 
 
 def _config_command(sub: argparse._SubParsersAction) -> None:
-    """`pathways config`: every setting in force, where it came from (default, environment), and what it means."""
+    """`pathways config`: every setting in force, where it came from (default, config file, environment, command
+    line), and what it means."""
     p = sub.add_parser("config", help="show every setting, where it came from and what it means",
                        description="Show every Pathways setting (README, 'Configuration').")
     p.add_argument("--table", action="store_true", help="print the README's table of every option instead")
@@ -342,29 +351,28 @@ def _config_command(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every subcommand (defaults from the configuration in force)."""
+    """The full argument parser, with every subcommand and every option's flag (grading/settings.py)."""
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
                 writing_commands, _dashboard_commands, workshop_commands, evaluation_commands, _config_command):
         add(sub)
+    settings.add_flags(parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `pathways` console script."""
-    try:
-        parser = build_parser()
-    except config.ConfigError as exc:  # a PATHWAYS_* variable that cannot be used
-        print(f"pathways: {exc}", file=sys.stderr)
-        return 1
+    """Entry point of the `pathways` console script: the command runs with its config files and flags in force
+    (grading/settings.py); a value that cannot be used (a flag, a file, a PATHWAYS_* variable) is a plain error."""
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
-    except (RuntimeError, ValueError, OSError) as exc:
+        with config.command_line(settings.config_files(args), settings.given(args)):
+            return int(args.func(args) or 0)
+    except (RuntimeError, ValueError, OSError) as exc:  # ConfigError is a ValueError
         print(f"pathways: {exc}", file=sys.stderr)
         return 1
 

@@ -1,34 +1,27 @@
-"""The course layout, built on `pathways.config`: the course folder, the lessons, the gradebook, and the nbgrader
-commands Pathways runs on them.
+"""The course layout, built on `pathways.config`: which course folder, lessons folder and gradebook are in force,
+and `CourseFolder`, the one builder of every path inside a course folder (no other module joins one by hand:
+tests/unit/test_course_paths.py scans for it). Running nbgrader on the course is grading/nbgrader_run.py's.
 
-Every nbgrader step reads exactly `grading/instructor/nbgrader_config.py`, the same configuration an instructor
-gets by typing plain `nbgrader` commands there. Release (and feedback, instructor/feedback.py) run in this process
-through nbgrader's Python API with that file loaded (`nbgrader_api`), which saves an interpreter and nbgrader's
-imports per lesson; `nbgrader(...)` runs any other step as `python -m nbgrader ...` in a child process with the
-working folder set to `grading/instructor/`, given the configuration in force explicitly (its environment), the
-course folder as an absolute path.
+**Adding a place that holds something about one learner** (a survey, a piece of evidence) is one line: its path
+template in `CourseFolder.LEARNER_PLACES`, e.g. `"pathways/surveys/{learner}.json"` or `"pathways/evidence/
+{learner}"` (a file or a folder; `{learner}` is the learner's id). `pathways course purge` walks that list: it finds
+the place for one learner and for everyone, lists it in its preview and removes it (tests/grading/test_purge.py
+proves a place added only there is purged). Give it an accessor beside the others when code writes there.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import re
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pathways import config
 from pathways.config import shipped_lessons
+from pathways.files import LESSON_NOTEBOOK, RESPONSES_FILE
 
 GRADING = Path(__file__).resolve().parent
 #: The checkout (or site-packages) folder holding the package; never a default for a folder of the course.
 REPO = GRADING.parent
-#: The folder of nbgrader_config.py: every nbgrader command runs there.
-NBGRADER_CONFIG_DIR = GRADING / "instructor"
 #: The lessons shipped with Pathways (the default lessons folder; `lessons_dir()` is the one in force).
 LESSONS = shipped_lessons()
 
@@ -48,18 +41,22 @@ def lesson_ids(lessons: str | Path | None = None) -> list[str]:
     folder = Path(lessons) if lessons else lessons_dir()
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / "lesson.ipynb").is_file())
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and (p / LESSON_NOTEBOOK).is_file())
 
 
 def db_url(course: str | Path | None = None) -> str:
     """The gradebook's database URL: the configured one (PATHWAYS_DB_URL), else SQLite in the course folder."""
-    return config.current().db_url or f"sqlite:///{course_dir(course) / 'gradebook.db'}"
+    return config.current().db_url or f"sqlite:///{CourseFolder(course_dir(course)).sqlite_gradebook}"
 
 
-#: nbgrader's course id (nbgrader_config.py; a gradebook opened with another would gain a course row).
+#: nbgrader's course id (nbgrader_config.py, the workshop's exchange; a gradebook opened with another would gain
+#: a course row).
 COURSE_ID = "pathways"
 #: nbgrader's per-learner stages of a course folder: `<stage>/<learner id>/<lesson>/`.
-LEARNER_STAGES = ("submitted", "autograded", "feedback")
+SUBMITTED, AUTOGRADED, FEEDBACK = "submitted", "autograded", "feedback"
+LEARNER_STAGES = (SUBMITTED, AUTOGRADED, FEEDBACK)
+#: Pathways' own folder in a course folder (instructor only).
+PRIVATE = "pathways"
 #: The member of an exchange archive mapping each learner account to its learner id.
 ARCHIVE_LEARNERS = "learners.json"
 #: Set-aside hand-ins (matching several learners by name) are archived under this name, never a safe id.
@@ -68,24 +65,121 @@ UNASSIGNED = "_unassigned"
 
 @dataclass(frozen=True)
 class CourseFolder:
-    """Where everything in a course folder is: one list, so that `pathways course purge` can find every place
-    that holds something about a learner (add any new place here)."""
+    """Where everything in a course folder is. `LEARNER_PLACES` lists every place that holds something about one
+    learner, so that `pathways course purge` finds them all (add a new place there: see the module docstring)."""
 
     root: Path
+
+    #: Every place holding one learner's data, `{learner}` standing for their id: a folder or a file. Purge walks
+    #: these (for one learner, and with `*` for everyone); one line each.
+    LEARNER_PLACES = (
+        f"{SUBMITTED}/{{learner}}",  # hand-ins as collected, <lesson>/ inside
+        f"{AUTOGRADED}/{{learner}}",  # graded copies
+        f"{FEEDBACK}/{{learner}}",  # feedback pages
+        f"{PRIVATE}/archive/{{learner}}",  # replaced and duplicate hand-ins; set-aside ones under UNASSIGNED
+        f"{PRIVATE}/staging/{{learner}}",  # a hand-in half imported (left only by a crash)
+        f"{PRIVATE}/evaluation/answers/{{learner}}",  # pre-/post-/follow-up answers (evaluation_answers)
+        f"{PRIVATE}/evaluation/feedback/{{learner}}",  # the post-test's explanation page (evaluation_feedback)
+    )
+
+    # --- places for one learner -----------------------------------------------------------------------------
+
+    def learner_places(self, learner: str) -> list[Path]:
+        """Every place of LEARNER_PLACES for this learner id (whether or not it exists)."""
+        return [self.root / template.format(learner=learner) for template in self.LEARNER_PLACES]
+
+    def everyone_places(self) -> list[Path]:
+        """What exists in every place of LEARNER_PLACES, for every learner (set-aside hand-ins included)."""
+        return sorted({path for template in self.LEARNER_PLACES
+                       for path in self.root.glob(template.format(learner="*"))})
+
+    def learners_present(self) -> set[str]:
+        """Every name that stands for a learner in a place of LEARNER_PLACES (UNASSIGNED left out)."""
+        found = set()
+        for template in self.LEARNER_PLACES:
+            before, after = template.split("{learner}")
+            for path in self.root.glob(template.format(learner="*")):
+                name = path.relative_to(self.root).as_posix().removeprefix(before)
+                if name.endswith(after) and name[:len(name) - len(after)] != UNASSIGNED:
+                    found.add(name[:len(name) - len(after)])
+        return found
 
     def stage(self, name: str) -> Path:
         """One of LEARNER_STAGES (each holds a folder per learner id)."""
         return self.root / name
 
     @property
+    def submitted(self) -> Path:
+        """nbgrader's submitted/: `<id>/<lesson>/`, the hand-ins as collected."""
+        return self.stage(SUBMITTED)
+
+    @property
+    def autograded(self) -> Path:
+        """nbgrader's autograded/: `<id>/<lesson>/`, the graded copies."""
+        return self.stage(AUTOGRADED)
+
+    @property
+    def feedback(self) -> Path:
+        """nbgrader's feedback/: `<id>/<lesson>/`, the feedback pages."""
+        return self.stage(FEEDBACK)
+
+    def handed_in(self, learner: str, lesson: str) -> Path:
+        """A learner's hand-in of a lesson, as collected."""
+        return self.submitted / learner / lesson
+
+    def graded(self, learner: str, lesson: str) -> Path:
+        """A learner's graded copy of a lesson."""
+        return self.autograded / learner / lesson
+
+    def feedback_of(self, learner: str, lesson: str) -> Path:
+        """A learner's feedback pages for a lesson."""
+        return self.feedback / learner / lesson
+
+    def graded_responses(self, learner: str, lesson: str) -> Path:
+        """The response file that was graded: the graded copy's, else the hand-in's as collected."""
+        graded = self.graded(learner, lesson) / RESPONSES_FILE
+        return graded if graded.exists() else self.handed_in(learner, lesson) / RESPONSES_FILE
+
+    # --- the lessons --------------------------------------------------------------------------------------------
+
+    @property
     def release(self) -> Path:
         """The learners' version of each lesson (no learner data)."""
         return self.root / "release"
 
+    def released(self, lesson: str) -> Path:
+        """The learners' version of one lesson."""
+        return self.release / lesson
+
+    def released_lessons(self) -> list[str]:
+        """The lessons released in this course (with a release folder holding a notebook)."""
+        return sorted(p.name for p in self.release.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) \
+            if self.release.is_dir() else []
+
+    @property
+    def source(self) -> Path:
+        """nbgrader's own source folder (a grading job's one-lesson course; a course's source is its lessons)."""
+        return self.root / "source"
+
+    def language_source(self, lang: str) -> Path:
+        """The lessons as taught in `lang` (nbgrader_run.language_source makes it)."""
+        return self.private / f"source.{lang}"
+
+    # --- Pathways' own records -----------------------------------------------------------------------------------
+
     @property
     def private(self) -> Path:
         """Pathways' own records (instructor only)."""
-        return self.root / "pathways"
+        return self.root / PRIVATE
+
+    def setup_folders(self) -> list[Path]:
+        """The folders `course init` makes: nbgrader's stages and the private folder."""
+        return [*(self.stage(s) for s in LEARNER_STAGES), self.private]
+
+    @property
+    def lock(self) -> Path:
+        """The file two `pathways` commands lock, so that they never change the course at once."""
+        return self.private / "lock"
 
     @property
     def ledger(self) -> Path:
@@ -97,15 +191,32 @@ class CourseFolder:
         """Replaced and duplicate hand-ins, `archive/<id>/<lesson>/<time>/`; set-aside ones under UNASSIGNED."""
         return self.private / "archive"
 
+    def new_archive(self, learner: str, lesson: str) -> Path:
+        """A new (not yet made) folder to archive a hand-in of this learner (or UNASSIGNED) in, named for now."""
+        return self.archive / learner / lesson / datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+
+    @property
+    def unassigned(self) -> Path:
+        """Set-aside hand-ins, `<lesson>/<time>/` with a HOW-TO-ASSIGN.txt."""
+        return self.archive / UNASSIGNED
+
     @property
     def staging(self) -> Path:
         """Hand-ins being imported, `staging/<id>/<lesson>/` (left only by a crash)."""
         return self.private / "staging"
 
+    def staged(self, learner: str, lesson: str) -> Path:
+        """Where a learner's hand-in of a lesson is put together before it replaces the one in submitted/."""
+        return self.staging / learner / lesson
+
     @property
     def backups(self) -> Path:
         """Copies of the SQLite gradebook made before each grading run (`gradebook-*.db`)."""
         return self.private / "backups"
+
+    def gradebook_backups(self) -> list[Path]:
+        """Every gradebook backup in the course."""
+        return sorted(self.backups.glob("gradebook-*.db"))
 
     @property
     def workshop(self) -> Path:
@@ -117,10 +228,16 @@ class CourseFolder:
         """Every raw exchange archive a workshop left in the course."""
         return sorted(self.workshop.glob("exchange-*.tar.gz")) if self.workshop.is_dir() else []
 
+    def new_exchange_archive(self) -> Path:
+        """A new (not yet made) exchange archive, named for now."""
+        return self.workshop / f"exchange-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.tar.gz"
+
     @property
     def last_grade(self) -> Path:
         """What the last grading run did (its warnings may name learners)."""
         return self.private / "last-grade.json"
+
+    # --- the gradebook and the outputs ---------------------------------------------------------------------------
 
     @property
     def sqlite_gradebook(self) -> Path:
@@ -176,14 +293,15 @@ class CourseFolder:
         """`pathways evaluation report`'s page; its figures are in `evaluation-figures` beside it."""
         return self.root / "evaluation.html"
 
-    def evaluation_learner_places(self, learner: str) -> list[Path]:
-        """Every place of the evaluation holding one learner's data (for `pathways course purge`)."""
-        return [self.evaluation_answers(learner), self.evaluation_feedback(learner)]
-
-    def evaluation_analysis_files(self) -> list[Path]:
-        """The evaluation's files made from every learner's answers (removed by any purge, made again later)."""
-        return [self.evaluation_csv, self.evaluation_page, self.root / "evaluation-figures"]
+    @property
+    def evaluation_figures(self) -> Path:
+        """The figures of `evaluation_page`."""
+        return self.root / "evaluation-figures"
     # --- end of the course evaluation's places --------------------------------------------------------------------
+    def class_outputs(self) -> list[Path]:
+        """The outputs made from every learner's data (removed by a purge, to be made again)."""
+        return [self.grades_csv, self.report, self.report_figures, self.evaluation_csv, self.evaluation_page,
+                self.evaluation_figures]
 
 
 def folder(course: str | Path | None = None) -> CourseFolder:
@@ -194,172 +312,3 @@ def folder(course: str | Path | None = None) -> CourseFolder:
 def dashboards_dir(out: str | Path | None = None) -> Path:
     """The dashboards folder (argument, else PATHWAYS_DASHBOARDS, else build/dashboards in the working folder)."""
     return Path(out or config.current().dashboards).resolve()
-
-
-#: A lesson's notebook; `lesson.<lang>.ipynb` beside it is its translation (lesson 1: `lesson.es.ipynb`).
-NOTEBOOK = "lesson"
-
-
-def language_source(lessons: str | Path, lang: str, dest: str | Path) -> Path:
-    """nbgrader's source folder for a course taught in `lang`: `dest` made a copy of `lessons` in which every
-    lesson that has a `lesson.<lang>.ipynb` has it as its `lesson.ipynb` (the English notebook left out), and
-    no `lesson.*.ipynb` translation is left anywhere. Lessons without a translation keep their notebook.
-
-    So a release in `lang` holds one notebook, named as in English: records, gradebook, reports, collection
-    and dashboards are the same in both languages. Files are copied only when changed (written whole, then
-    renamed), and files no longer in `lessons` are removed, so every nbgrader command can call it.
-    """
-    lessons, dest = Path(lessons), Path(dest)
-    wanted: dict[Path, Path] = {}
-    for folder in sorted(p for p in lessons.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        translated = folder / f"{NOTEBOOK}.{lang}.ipynb"
-        for src in folder.rglob("*"):
-            rel = src.relative_to(folder)
-            if not src.is_file() or any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-                continue
-            if rel == Path(f"{NOTEBOOK}.ipynb"):
-                src = translated if translated.is_file() else src
-            elif rel.parent == Path(".") and src.suffix == ".ipynb" and src.name.startswith(f"{NOTEBOOK}."):
-                continue  # a translation of the notebook: never a notebook of its own
-            wanted[folder.name / rel] = src
-    for rel, src in wanted.items():
-        target = dest / rel
-        if target.is_file() and target.stat().st_size == src.stat().st_size \
-                and target.read_bytes() == src.read_bytes():
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(f".{target.name}.{os.getpid()}.part")
-        shutil.copy2(src, part)
-        os.replace(part, target)
-    if dest.is_dir():
-        for old in sorted(dest.rglob("*"), reverse=True):
-            rel = old.relative_to(dest)
-            if old.is_file() and rel not in wanted and not old.name.endswith(".part"):
-                old.unlink()
-            elif old.is_dir() and not any(old.iterdir()):
-                old.rmdir()
-    dest.mkdir(parents=True, exist_ok=True)
-    return dest
-
-
-def nbgrader_env(course: str | Path | None = None) -> dict[str, str]:
-    """Environment for an nbgrader child process: this Python's tools first on PATH, and the configuration in
-    force (what this process set too), the course chosen as an absolute path."""
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(config.current().environment(course=str(course_dir(course))))
-    return env
-
-
-@dataclass(frozen=True)
-class Run:
-    """The outcome of one nbgrader command."""
-
-    args: list[str]
-    returncode: int
-    output: str
-
-    @property
-    def ok(self) -> bool:
-        """True when nbgrader exited 0."""
-        return self.returncode == 0
-
-
-def nbgrader(*args: str, course: str | Path | None = None, timeout: float | None = None) -> Run:
-    """Run one nbgrader command against the course; never raises on nbgrader's own failure."""
-    cmd = [sys.executable, "-m", "nbgrader", *args]
-    proc = subprocess.run(cmd, cwd=NBGRADER_CONFIG_DIR, env=nbgrader_env(course), capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
-    return Run(list(args), proc.returncode, proc.stdout + proc.stderr)
-
-
-@contextlib.contextmanager
-def nbgrader_environment(course: str | Path | None = None) -> Iterator[None]:
-    """While nbgrader runs in this process: the course chosen in pathways.config (which nbgrader_config.py reads
-    when loaded) and this Python's tools first on PATH (nbgrader starts `alembic` to create a gradebook); PATH is
-    restored after, and no PATHWAYS_* variable is touched."""
-    tools, path = str(Path(sys.executable).parent), os.environ.get("PATH", "")
-    with config.using(course=str(course_dir(course))):
-        os.environ["PATH"] = f"{tools}{os.pathsep}{path}"
-        try:
-            yield
-        finally:
-            os.environ["PATH"] = path
-
-
-def nbgrader_schema_head() -> str | None:
-    """nbgrader's newest gradebook schema revision, read from the text of its migration scripts (a revision no
-    other names as its `down_revision`); None if that is not exactly one."""
-    from nbgrader import dbutil
-
-    revisions, parents = set(), set()
-    for script in (Path(dbutil.ALEMBIC_DIR) / "versions").glob("*.py"):
-        text = script.read_text(encoding="utf-8")
-        revisions.update(re.findall(r"^revision\s*=\s*['\"](\w+)['\"]", text, re.M))
-        parents.update(re.findall(r"^down_revision\s*=\s*['\"](\w+)['\"]", text, re.M))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
-
-
-def fast_gradebook_creation() -> None:
-    """Let nbgrader create a gradebook without starting a process. Each new gradebook asks the `alembic` command
-    line for the schema's head revision (`nbgrader.api.get_alembic_version`): a Python process that imports
-    alembic and every migration, about 2 s each time, and a grading run creates a scratch gradebook per lesson.
-    The answer is fixed for the installed nbgrader, so it is read once from the scripts' text
-    (`nbgrader_schema_head`); if that cannot tell, nbgrader keeps its own way."""
-    from nbgrader import api
-
-    if getattr(api.get_alembic_version, "pathways", False):
-        return
-    head = nbgrader_schema_head()
-    if head is None:
-        return
-
-    def get_alembic_version() -> str:
-        return head
-
-    get_alembic_version.pathways = True
-    api.get_alembic_version = get_alembic_version
-
-
-def nbgrader_api(course: str | Path | None = None):
-    """nbgrader's Python API (`NbGraderAPI`) with the configuration the command line reads for this course."""
-    import logging
-
-    from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
-
-    fast_gradebook_creation()
-    with nbgrader_environment(course):
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(NBGRADER_CONFIG_DIR)).load_config()
-    # nbgrader's messages go only to the text each call returns (as a child's output did), never to the screen.
-    log = logging.getLogger("pathways.nbgrader")
-    log.propagate = False
-    if not log.handlers:
-        log.addHandler(logging.NullHandler())  # else logging's last resort prints warnings to stderr
-    log.setLevel(logging.INFO)
-    return NbGraderAPI(config=config, log=log)
-
-
-def api_problem(answer: dict) -> str:
-    """The line that says why an NbGraderAPI call failed: nbgrader's last error message, else the exception's."""
-    log = [line for line in (answer.get("log") or "").splitlines() if line.startswith("[ERROR]")]
-    lines = log or (answer.get("error") or "").strip().splitlines()
-    return lines[-1].removeprefix("[ERROR] ").strip() if lines else "unknown error"
-
-
-def release(lessons: list[str] | None = None, course: str | Path | None = None) -> list[Path]:
-    """Generate the learners' version of the lessons (in this process); return their release folders.
-
-    Raises RuntimeError with nbgrader's output if a lesson fails to generate.
-    """
-    api = nbgrader_api(course)
-    out = []
-    for lesson in lessons or lesson_ids():
-        with nbgrader_environment(course):
-            answer = api.generate_assignment(lesson, force=True, create=True)
-        if not answer.get("success"):
-            raise RuntimeError(f"could not release {lesson}:\n{answer.get('log', '')}{answer.get('error', '')}"
-                               f"\n{api_problem(answer)}")
-        out.append(course_dir(course) / "release" / lesson)
-    return out

@@ -1,11 +1,20 @@
 """Every setting of Pathways in one typed object, `PathwaysConfig`, and the one place that reads PATHWAYS_*.
 
 Each option is a trait with its help text and its one default (as nbgrader's `CourseDirectory` and Voila's
-`VoilaConfiguration` do); option `name` is set with the environment variable `PATHWAYS_<NAME>`. `current()` is the
-configuration in force: it is read again whenever one of those variables changed (tests change them between
-calls), and settings made in this process with `configure()` (a translated lesson's `set_language`) win over
-the environment. A child process (nbgrader, Voila, a kernel) gets its settings passed explicitly, as
-`environment()`: nothing here ever changes `os.environ`.
+`VoilaConfiguration` do); option `name` is set, from the lowest precedence to the highest, by:
+
+1. its default;
+2. a config file, `c.PathwaysConfig.<name> = ...` in a `pathways_config.py` (read by the instructor's `pathways`
+   command only: grading/settings.py; never in a learner's kernel, which may run in a folder the learner writes);
+3. the environment variable `PATHWAYS_<NAME>`;
+4. the `pathways` command's flag `--<name>` (dashes for underscores; grading/settings.py makes the flags from
+   these traits);
+5. `configure()` in this process (a translated lesson's `set_language`).
+
+`current()` is the configuration in force: it is read again whenever one of those changed (tests change variables
+between calls); the command's layers (2 and 4) are set only for the time a command runs (`command_line()`). A child
+process (nbgrader, Voila, a kernel) gets its settings passed explicitly, as `environment()`: nothing here ever
+changes `os.environ`.
 
 Cheap to import: traitlets is already loaded wherever widgets or Jupyter run; nothing else of pathways is used.
 """
@@ -15,7 +24,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -104,7 +113,8 @@ class PathwaysConfig(Configurable):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        #: Where each option that is not at its default came from: "environment" or "this process".
+        #: Where each option that is not at its default came from: a config file's path, "environment", "command
+        #: line" or "this process".
         self.sources: dict[str, str] = {name: "this process" for name in kwargs if name in self.option_names()}
 
     @classmethod
@@ -121,19 +131,35 @@ class PathwaysConfig(Configurable):
         return PREFIX + name.upper()
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None, **values) -> PathwaysConfig:
-        """The configuration given by the PATHWAYS_* variables of `environ` (default: this process's environment),
-        `values` winning over them. A variable set but empty counts as unset (but for bwrap: no sandbox)."""
+    def flag(cls, name: str) -> str:
+        """The `pathways` command's flag of an option: --name, dashes for underscores."""
+        cls.variable(name)  # an unknown name is a KeyError
+        return "--" + name.replace("_", "-")
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None, files: Iterable[tuple[str, dict]] = (),
+                         flags: Mapping[str, str] | None = None, **values) -> PathwaysConfig:
+        """The configuration given by config files' values (`files`: (path, {option: value}), later ones winning),
+        then the PATHWAYS_* variables of `environ` (default: this process's environment), then the command's
+        `flags` ({option: text as typed}), then `values`. A variable set but empty counts as unset (but for
+        bwrap: no sandbox)."""
         environ = os.environ if environ is None else environ
-        found: dict[str, object] = {}
+        config = cls()
+        for path, found in files:
+            for name, value in found.items():
+                config._set_checked(name, value, f"c.PathwaysConfig.{name} in {path}", " = ")
+                config.sources[name] = str(path)
         for name in cls.option_names():
             trait, var = cls.class_traits()[name], cls.variable(name)
             text = environ.get(var)
             if text is None or (text.strip() == "" and not trait.metadata.get("empty")):
                 continue
-            found[name] = _parse(var, trait, text)
-        config = cls.checked(**found)
-        config.sources = {name: "environment" for name in found}
+            config._set_checked(name, _parse(var, trait, text))
+            config.sources[name] = "environment"
+        for name, text in (flags or {}).items():
+            label = cls.flag(name)
+            config._set_checked(name, _parse(label, cls.class_traits()[name], text, " "), label, " ")
+            config.sources[name] = "command line"
         for name, value in values.items():
             config._set_checked(name, value)
             config.sources[name] = "this process"
@@ -147,12 +173,14 @@ class PathwaysConfig(Configurable):
             config._set_checked(name, value)
         return config
 
-    def _set_checked(self, name: str, value: object) -> None:
-        var = self.variable(name)
+    def _set_checked(self, name: str, value: object, label: str | None = None, sep: str = "=") -> None:
+        """Set an option; a bad value raises ConfigError naming where it was given (`label`: its variable unless
+        said) and the value."""
+        label = label or self.variable(name)
         try:
             setattr(self, name, value)
         except TraitError as exc:
-            raise ConfigError(f"{var}={_shown(value)} cannot be used: {_reason(exc)}. "
+            raise ConfigError(f"{label}{sep}{_shown(value)} cannot be used: {_reason(exc)}. "
                               f"{self.traits()[name].help}") from None
 
     def environment(self, **changes) -> dict[str, str]:
@@ -168,9 +196,9 @@ class PathwaysConfig(Configurable):
         return out
 
     def options(self) -> list[Option]:
-        """Every option with its variable, type, default, value in force, where it came from and its help."""
+        """Every option with its variable, flag, type, default, value in force, where it came from and its help."""
         fresh, traits = type(self)(), self.traits()
-        return [Option(name, self.variable(name), traits[name].metadata["kind"],
+        return [Option(name, self.variable(name), self.flag(name), traits[name].metadata["kind"],
                        traits[name].metadata.get("shown_default") or _text(getattr(fresh, name)),
                        _text(getattr(self, name)), self.sources.get(name, "default"), traits[name].help)
                 for name in self.option_names()]
@@ -182,6 +210,7 @@ class Option:
 
     name: str
     variable: str
+    flag: str
     kind: str
     default: str
     value: str
@@ -189,8 +218,9 @@ class Option:
     help: str
 
 
-def _parse(var: str, trait: TraitType, text: str) -> object:
-    """The value of one variable for its trait; ConfigError naming the variable and the value if unusable."""
+def _parse(var: str, trait: TraitType, text: str, sep: str = "=") -> object:
+    """The value of one variable (or flag) as typed, for its trait; ConfigError naming the variable (or flag) and
+    the value if unusable."""
     text = text.strip()
     try:
         if isinstance(trait, Int):
@@ -200,7 +230,7 @@ def _parse(var: str, trait: TraitType, text: str) -> object:
         if isinstance(trait, Dict):
             return _pairs(text)
     except ValueError:
-        raise ConfigError(f"{var}={text!r} cannot be used: expected {_expected(trait)}. {trait.help}") from None
+        raise ConfigError(f"{var}{sep}{text!r} cannot be used: expected {_expected(trait)}. {trait.help}") from None
     return text
 
 
@@ -236,11 +266,13 @@ def _text(value: object) -> str:
 
 
 def markdown_table() -> str:
-    """Every option as the Markdown table of README.md ("Configuration"): variable, type, default, meaning."""
-    rows = ["| variable | type | default | meaning |", "|---|---|---|---|"]
+    """Every option as the Markdown table of README.md ("Configuration"): option (config file), flag, variable,
+    type, default, meaning."""
+    rows = ["| option (`c.PathwaysConfig.…`) | flag | variable | type | default | meaning |",
+            "|---|---|---|---|---|---|"]
     prose = {name for name, trait in PathwaysConfig.class_traits().items() if "shown_default" in trait.metadata}
-    rows += [f"| `{o.variable}` | {o.kind} | {o.default if o.name in prose else f'`{o.default}`'} | {o.help} |"
-             for o in PathwaysConfig().options()]
+    rows += [f"| `{o.name}` | `{o.flag}` | `{o.variable}` | {o.kind} | "
+             f"{o.default if o.name in prose else f'`{o.default}`'} | {o.help} |" for o in PathwaysConfig().options()]
     return "\n".join(rows)
 
 
@@ -248,6 +280,8 @@ def markdown_table() -> str:
 
 _SET_HERE: dict[str, object] = {}
 _CACHE: dict[str, object] = {}
+#: The `pathways` command's layers while a command runs: its config files' values and its flags.
+_COMMAND: dict[str, object] = {"files": (), "flags": {}}
 
 
 #: Every variable read, computed once: `current()` runs at every use (each widget string asks for the language).
@@ -255,7 +289,7 @@ _VARIABLES = tuple(map(PathwaysConfig.variable, PathwaysConfig.option_names()))
 
 
 def _key() -> tuple:
-    return tuple(map(os.environ.get, _VARIABLES)), repr(sorted(_SET_HERE.items()))
+    return tuple(map(os.environ.get, _VARIABLES)), repr(sorted(_SET_HERE.items())), repr(_COMMAND)
 
 
 def current() -> PathwaysConfig:
@@ -263,8 +297,22 @@ def current() -> PathwaysConfig:
     (read again only when one of those changed, so it is cheap to call at every use)."""
     key = _key()
     if _CACHE.get("key") != key:
-        _CACHE.update(key=key, config=PathwaysConfig.from_environment(**_SET_HERE))
+        _CACHE.update(key=key, config=PathwaysConfig.from_environment(
+            files=_COMMAND["files"], flags=_COMMAND["flags"], **_SET_HERE))  # type: ignore[arg-type]
     return _CACHE["config"]  # type: ignore[return-value]
+
+
+@contextmanager
+def command_line(files: Iterable[tuple[str, dict]] = (), flags: Mapping[str, str] | None = None
+                 ) -> Iterator[PathwaysConfig]:
+    """The `pathways` command's config files' values and flags in force for the duration of a `with` block (the
+    command), checked at once (a bad value raises ConfigError naming its file or flag); then as before."""
+    before = dict(_COMMAND)
+    _COMMAND.update(files=tuple((str(path), dict(values)) for path, values in files), flags=dict(flags or {}))
+    try:
+        yield current()
+    finally:
+        _COMMAND.update(before)
 
 
 def configure(**values) -> PathwaysConfig:

@@ -15,14 +15,12 @@ from pathlib import Path
 
 from pathways import authoring as scenario_authoring
 from pathways import config
+from pathways.files import LESSON_NOTEBOOK
 from pathways.scenario import ScenarioError
 
-from .. import course
-from ..lazy import lazy_module
+from .. import course, settings
 from . import commands as authoring
 from . import lesson
-
-workspace = lazy_module("pathways.grading.delivery.learner.workspace")
 
 
 def _show(report: authoring.Report) -> int:
@@ -96,7 +94,7 @@ def _cmd_new_lesson(a: argparse.Namespace) -> int:
 
 def _cmd_try_lesson(a: argparse.Namespace) -> int:
     folder = course.lessons_dir() / a.lesson
-    if not (folder / "lesson.ipynb").is_file():
+    if not (folder / LESSON_NOTEBOOK).is_file():
         known = ", ".join(course.lesson_ids()) or "none"
         print(f"pathways: {a.lesson} is not a lesson in {course.lessons_dir()} (lessons: {known})", file=sys.stderr)
         return 1
@@ -104,16 +102,19 @@ def _cmd_try_lesson(a: argparse.Namespace) -> int:
     if report.status:
         print(report.text, file=sys.stderr)
         return 1
+    from ..delivery.learner import workspace
+
     with tempfile.TemporaryDirectory(prefix="pathways-try-") as scratch:
         if a.edit:
             root, what = folder.parent, "its source (edit the text; answers you give are not saved)"
         else:
             root = lesson.try_folder(a.lesson, Path(scratch)).parent
             what = "the learners' version (a fresh copy each time; nothing you do in it is kept)"
-        cmd = [arg for arg in workspace.lab_command(root, a.port) if not arg.startswith("--LabApp.default_url=")]
-        cmd.append(f"--LabApp.default_url=/lab/tree/{a.lesson}/lesson.ipynb")
+        port = config.current().lab_port
+        cmd = [arg for arg in workspace.lab_command(root, port) if not arg.startswith("--LabApp.default_url=")]
+        cmd.append(f"--LabApp.default_url=/lab/tree/{a.lesson}/{LESSON_NOTEBOOK}")
         print(f"JupyterLab opens {a.lesson} in your browser, {what}. If no browser opens, open the address "
-              f"starting with http://127.0.0.1:{a.port}/ that JupyterLab prints below. Ctrl-C here stops it.",
+              f"starting with http://127.0.0.1:{port}/ that JupyterLab prints below. Ctrl-C here stops it.",
               flush=True)
         lab = subprocess.Popen(cmd, env=lesson.lab_environment())
         # Ctrl-C, or a stop signal sent to this process, stops JupyterLab too, then the scratch folder goes.
@@ -136,13 +137,14 @@ def _cmd_schema(a: argparse.Namespace) -> int:
 
 
 def _cmd_preview(a: argparse.Namespace) -> int:
-    if authoring.port_taken(a.port):
-        print(f"pathways: port {a.port} is already in use, perhaps by a preview you started before: open "
-              f"http://127.0.0.1:{a.port}/ to use it, or start another with: pathways preview --port {a.port + 1}",
+    port = config.current().preview_port
+    if authoring.port_taken(port):
+        print(f"pathways: port {port} is already in use, perhaps by a preview you started before: open "
+              f"http://127.0.0.1:{port}/ to use it, or start another with: pathways preview --port {port + 1}",
               file=sys.stderr)
         return 1
-    cmd, env = authoring.preview_command(a.port)
-    print(f"Preview on http://127.0.0.1:{a.port}/ (Ctrl-C to stop)", flush=True)
+    cmd, env = authoring.preview_command(port)
+    print(f"Preview on http://127.0.0.1:{port}/ (Ctrl-C to stop)", flush=True)
     os.chdir(authoring.PREVIEW.parent)
     # Become Voila, so that Ctrl-C or a stop signal reaches it (and its kernels) directly.
     os.execve(cmd[0], cmd, env)
@@ -206,8 +208,7 @@ def writing_commands(sub: argparse._SubParsersAction) -> None:
                        "to edit its text. Answers are kept in memory: nothing is written into the lesson.")
     p.add_argument("lesson", help="the lesson folder's name, e.g. 08-pharmacy")
     p.add_argument("--edit", action="store_true", help="open the source notebook (to edit), not the learners' version")
-    p.add_argument("--port", type=int, default=config.current().lab_port,
-                   help="port (default: %(default)s, PATHWAYS_LAB_PORT)")
+    settings.alias(p, "lab_port", "--port")
     p.set_defaults(func=_cmd_try_lesson)
 
     p = sub.add_parser("schema", help="write the JSON Schema of the scenario format",
@@ -218,6 +219,5 @@ def writing_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("preview", help="open the scenario preview (pick a file, play it, see every path)",
                        description="Serve the preview notebook with Voila on 127.0.0.1.")
-    p.add_argument("--port", type=int, default=config.current().preview_port,
-                   help="port (default: %(default)s, PATHWAYS_PREVIEW_PORT)")
+    settings.alias(p, "preview_port", "--port")
     p.set_defaults(func=_cmd_preview)

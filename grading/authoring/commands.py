@@ -19,6 +19,7 @@ from pathways.activities import registry
 from pathways.activities.checks import check_key_figures
 from pathways.activities.modes import MODES
 from pathways.checklist import checklist
+from pathways.files import LESSON_NOTEBOOK
 from pathways.principles import principles
 from pathways.scenario import Problem, ScenarioError, json_schema
 from pathways.scenario import load as load_scenario
@@ -266,7 +267,7 @@ def graph_target(scenario_file: str | Path, output: str | Path | None = None) ->
 def lesson_folder_note(target: str | Path) -> str | None:
     """A warning when a picture would be saved in a lesson folder (whose files all reach learners)."""
     target = Path(target)
-    if (target.resolve().parent / "lesson.ipynb").exists():
+    if (target.resolve().parent / LESSON_NOTEBOOK).exists():
         return (f"Note: {target.parent} is a lesson folder, and everything in it is given to learners, including "
                 f"this picture of every path. Save it somewhere else (for example with -o ~/{target.name}).")
     return None

@@ -14,15 +14,16 @@ from pathlib import Path
 
 from pathways import authoring, config
 from pathways.activities import testcells
+from pathways.files import LESSON_NOTEBOOK, RESPONSES_FILE
 from pathways.scenario import Problem, ScenarioError
 
 from .. import course
+from ..nbgrader_run import release
 
 #: Marks text a template left for the author to write; the check warns until none is left.
 TO_WRITE = "[TO WRITE"
 #: A lesson folder's name: two digits, '-', then lowercase words ('08-pharmacy').
 LESSON_NAME = re.compile(r"^\d\d-[a-z0-9][a-z0-9-]*$")
-RESPONSES = "responses.json"
 
 
 def _template(name: str) -> str:
@@ -46,7 +47,7 @@ def new_lesson(name: str, title: str | None = None, lessons: str | Path | None =
     with a lesson.ipynb is refused. Returns the folder."""
     lessons = Path(lessons or course.lessons_dir())
     folder = _folder_for(name, lessons)
-    if (folder / "lesson.ipynb").exists():
+    if (folder / LESSON_NOTEBOOK).exists():
         raise FileExistsError(f"{folder} is already a lesson (it has a lesson.ipynb); choose another name")
     folder.mkdir(parents=True, exist_ok=True)
     plays = authoring.scenario_files(folder)
@@ -59,7 +60,7 @@ def new_lesson(name: str, title: str | None = None, lessons: str | Path | None =
     text = (_template("new_lesson.ipynb").replace("__NUMBER__", number)
             .replace("__TITLE__", json.dumps(title or topic.replace("-", " ").capitalize())[1:-1])
             .replace("__SCENARIO__", play.name))
-    (folder / "lesson.ipynb").write_text(text, encoding="utf-8")
+    (folder / LESSON_NOTEBOOK).write_text(text, encoding="utf-8")
     for kind in ("checks", "sorting"):
         if not (folder / f"{kind}.yaml").exists():
             (folder / f"{kind}.yaml").write_text(_template(f"new_lesson_{kind}.yaml"), encoding="utf-8")
@@ -175,8 +176,8 @@ def _grading_problems(notebook: Path, number: int, call: testcells.Call,
 def folder_problems(folder: Path) -> list[Problem]:
     """A lesson folder's own problems: a learner's answers left in it, text still to write, notebook references."""
     problems: list[Problem] = []
-    if (folder / RESPONSES).exists():
-        problems.append(Problem(str(folder / RESPONSES), None, "", "a responses.json (someone's saved answers) is "
+    if (folder / RESPONSES_FILE).exists():
+        problems.append(Problem(str(folder / RESPONSES_FILE), None, "", "a responses.json (someone's saved answers) is "
                                 "in the lesson folder: it would be handed out to every learner; delete it"))
     notebooks = sorted(folder.glob("lesson*.ipynb"))
     if not notebooks:
@@ -208,7 +209,7 @@ def lesson_folders(lessons: Path) -> list[Path]:
 def try_folder(lesson: str, scratch: Path) -> Path:
     """Release one lesson into a course folder of its own inside `scratch` (never the instructor's course, whose
     gradebook would gain a draft) and copy the learners' version beside it; return the lesson's folder there."""
-    released = course.release([lesson], course=scratch / "course")[0]
+    released = release([lesson], course=scratch / "course")[0]
     shutil.copytree(released, scratch / "lessons" / lesson)
     return scratch / "lessons" / lesson
 

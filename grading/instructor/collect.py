@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pathways.files import RESPONSES_FILE, TIMESTAMP_FILE
+
 from .. import course
-from .handins import RESPONSE_FILE, Scanner, Unit, parse_time
+from .handins import Scanner, Unit, parse_time
 from .ledger import Ledger, Match, Submission, clean, file_digest, name_key, now
 
 UNASSIGNED = course.UNASSIGNED  # archive folder of hand-ins matching several learners (never a safe id)
@@ -160,7 +162,7 @@ def collect(upload: Path, course_root: Path, lessons: list[str], forced_lesson: 
     if forced_lesson and forced_lesson not in lessons:
         raise ValueError(f"unknown lesson {forced_lesson!r}; lessons: {', '.join(lessons)}")
     ledger = Ledger.load(course_root)
-    sigs = lesson_signatures(course_root / "release", lessons)
+    sigs = lesson_signatures(course.CourseFolder(course_root).release, lessons)
     missing = [lesson for lesson, sig in sigs.items() if not sig["notebooks"]]
     if len(missing) == len(sigs):
         raise RuntimeError("no lesson has been released in this course yet: run `pathways release` first")
@@ -257,7 +259,7 @@ def _when(unit: Unit) -> float:
 
 
 def _archive_unit(unit: Unit, course_root: Path, sid: str, lesson: str) -> Path:
-    dest = course_root / "pathways" / "archive" / sid / lesson / datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    dest = course.CourseFolder(course_root).new_archive(sid, lesson)
     dest.mkdir(parents=True)
     for path in unit.notebooks + ([unit.responses] if unit.responses else []):
         shutil.copyfile(path, dest / path.name)
@@ -301,7 +303,8 @@ def _set_aside(unit: Unit, lesson: str, who: Match, course_root: Path, ledger: L
 
 def _import(unit: Unit, sid: str, lesson: str, sig: dict, course_root: Path, ledger: Ledger,
             report: CollectReport) -> None:
-    staging = course_root / "pathways" / "staging" / sid / lesson
+    places = course.CourseFolder(course_root)
+    staging = places.staged(sid, lesson)
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
@@ -317,21 +320,21 @@ def _import(unit: Unit, sid: str, lesson: str, sig: dict, course_root: Path, led
                 continue
         shutil.copyfile(nb, staging / name)
     if unit.responses:
-        shutil.copyfile(unit.responses, staging / RESPONSE_FILE)
+        shutil.copyfile(unit.responses, staging / RESPONSES_FILE)
     when = parse_time(unit.timestamp)
     if when:
         stamp = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
-        (staging / "timestamp.txt").write_text(stamp + "\n", encoding="utf-8")
+        (staging / TIMESTAMP_FILE).write_text(stamp + "\n", encoding="utf-8")
     digest = file_digest(staging)
 
-    target = course_root / "submitted" / sid / lesson
+    target = places.handed_in(sid, lesson)
     previous = ledger.get(sid, lesson)
     if target.exists():
         if previous and previous.sha256 == digest and file_digest(target) == digest:
             report.unchanged.append((sid, lesson))
             shutil.rmtree(staging)
             return
-        archive = course_root / "pathways" / "archive" / sid / lesson / datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+        archive = places.new_archive(sid, lesson)
         archive.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(target), str(archive))
         report.replaced.append(f"{sid} ({lesson}): earlier hand-in kept in {archive.relative_to(course_root)}")

@@ -16,6 +16,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from pathways.activities import testcells
 from pathways.activities.excusal import excusals_in_file
 
+from ..course import CourseFolder
 from .gradebook import scores
 
 
@@ -86,12 +87,6 @@ class Adjusted:
         return round(100 * self.score / self.max, 1) if self.max else None
 
 
-def responses_file(course_root: Path, student: str, lesson: str) -> Path:
-    """The responses.json that was graded: the autograded copy, else the hand-in as collected."""
-    graded = course_root / "autograded" / student / lesson / "responses.json"
-    return graded if graded.exists() else course_root / "submitted" / student / lesson / "responses.json"
-
-
 def excusals_of(path: Path) -> tuple[dict, str | None]:
     """The items skipped for wellbeing in a response file (none if there is no file), and why they could not be
     read (then none count)."""
@@ -126,10 +121,10 @@ def adjusted_scores(db_url: str, course_root: Path, table: dict | None = None) -
     for (sid, lesson), entry in table.items():
         if lesson not in structure:
             try:
-                structure[lesson] = cell_items(db_url, lesson, course_root / "release" / lesson)
+                structure[lesson] = cell_items(db_url, lesson, CourseFolder(course_root).released(lesson))
             except (MissingEntry, OSError, ValueError):
                 structure[lesson] = {}
-        path = responses_file(course_root, sid, lesson)
+        path = CourseFolder(course_root).graded_responses(sid, lesson)
         excused, problem = excusals_in_file(path) if path.exists() else ({}, None)
         out[(sid, lesson)] = adjust(entry, structure[lesson], excused, problem)
     return out

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from ..course import CourseFolder
 from . import excusal_totals, gradebook
-from .course_folder import course_root, db_url, released_lessons
+from .course_setup import course_root, db_url, released_lessons
 from .ledger import Ledger
 
 # --- export -------------------------------------------------------------------------------------------
@@ -73,7 +74,7 @@ def export(course: str | Path | None = None, out: str | Path | None = None) -> P
     and reflections awaiting grading left out), the number of skipped items and the status in words; then a
     flags column giving the reason for anything that needs a look."""
     root = course_root(course)
-    out = Path(out) if out else root / "grades.csv"
+    out = Path(out) if out else CourseFolder(root).grades_csv
     ledger = Ledger.load(root)
     url = db_url(root)
     table = gradebook.scores(url)

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..course import CourseFolder
 from . import excusal_totals, feedback_page, gradebook
-from .course_folder import _check_lessons, course_root, db_url, released_lessons
+from .course_setup import check_lessons, course_root, db_url, released_lessons
 from .ledger import Ledger, locked
 
 # --- feedback -----------------------------------------------------------------------------------------
@@ -90,15 +91,15 @@ def open_lessons(url: str, lessons: list[str], now: datetime | None = None) -> l
 
 def _write_page(root: Path, url: str, sid: str, lesson: str, entry: dict, items_of: dict) -> tuple[Path, int]:
     """Build and write one learner's page for a lesson; the page and how many items on it await grading."""
-    release = root / "release" / lesson
-    graded = root / "autograded" / sid / lesson
-    responses = excusal_totals.responses_file(root, sid, lesson)
+    places = CourseFolder(root)
+    release, graded = places.released(lesson), places.graded(sid, lesson)
+    responses = places.graded_responses(sid, lesson)
     excused, problem = excusal_totals.excusals_of(responses)
     totals = excusal_totals.adjust(entry, items_of, excused, problem)
     notebook = feedback_page.lesson_notebook(release)
     page = feedback_page.build(release, responses, graded / notebook.name, entry, items_of, set(excused), totals,
                                lesson)
-    dest = root / "feedback" / sid / lesson / f"{notebook.stem}.html"
+    dest = places.feedback_of(sid, lesson) / f"{notebook.stem}.html"
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(feedback_page.render(page), encoding="utf-8")
     return dest, totals.pending
@@ -113,12 +114,13 @@ def feedback(course: str | Path | None = None, lessons: list[str] | None = None,
     root = course_root(course)
     url = db_url(root)
     report = FeedbackReport()
-    wanted = _check_lessons(lessons, released_lessons(root))
+    wanted = check_lessons(lessons, released_lessons(root))
+    places = CourseFolder(root)
     with locked(root):
         ledger = Ledger.load(root)
         # A hand-in that could not be graded this time must not keep the feedback of an older version.
         for sid, lesson, sub in ledger.entries():
-            stale = root / "feedback" / sid / lesson
+            stale = places.feedback_of(sid, lesson)
             if lesson in wanted and sub.status == "failed" and stale.exists():
                 shutil.rmtree(stale)
                 report.problems.append(f"{sid} / {lesson}: not graded, so its earlier feedback was removed")
@@ -126,18 +128,18 @@ def feedback(course: str | Path | None = None, lessons: list[str] | None = None,
         for sid, lesson, sub in ledger.entries():
             if lesson not in wanted or sub.status != "graded":
                 continue
-            graded = root / "autograded" / sid / lesson / feedback_page.lesson_notebook(root / "release" / lesson).name
+            graded = places.graded(sid, lesson) / feedback_page.lesson_notebook(places.released(lesson)).name
             if not graded.is_file():
                 missing.add((sid, lesson))
                 report.problems.append(f"{sid} / {lesson}: its graded copy is missing (the formgrader's Autograde "
                                        f"button drops it), so it has no page: run `pathways grade --force "
                                        f"--student {sid}`, then `pathways feedback` again")
         table = gradebook.scores(url)
-        todo = [les for les in wanted if any((root / "autograded").glob(f"*/{les}"))]
+        todo = [les for les in wanted if any(places.autograded.glob(f"*/{les}"))]
         for lesson in todo:
-            items_of = excusal_totals.cell_items(url, lesson, root / "release" / lesson)
+            items_of = excusal_totals.cell_items(url, lesson, places.released(lesson))
             snippets = hidden_snippets(url, lesson)
-            for folder in sorted((root / "autograded").glob(f"*/{lesson}")):
+            for folder in sorted(places.autograded.glob(f"*/{lesson}")):
                 sid = folder.parent.name
                 if (sid, lesson) not in table or (sid, lesson) in missing:
                     continue

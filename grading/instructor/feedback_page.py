@@ -32,6 +32,7 @@ from pathways.activities.common import FEEDBACK_METADATA
 from pathways.activities.responses import ResponseFileError, read_records
 from pathways.activities.roleplay import record_verdict
 from pathways.activities.sorting import load_exercise
+from pathways.files import LESSON_NOTEBOOK
 from pathways.i18n import current_lang, ui
 from pathways.markdown import md, md_line, plain
 from pathways.principles import principles
@@ -78,7 +79,7 @@ class Page:
 
 def lesson_notebook(release: Path) -> Path:
     """A released lesson's notebook: `lesson.ipynb`, else the first there (a translation is not the lesson)."""
-    main = release / "lesson.ipynb"
+    main = release / LESSON_NOTEBOOK
     return main if main.is_file() else sorted(release.glob("*.ipynb"))[0]
 
 

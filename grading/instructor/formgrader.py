@@ -20,7 +20,8 @@ from pathlib import Path
 
 from pathways import config
 
-from .. import course as course_mod
+from ..course import CourseFolder
+from ..nbgrader_run import NBGRADER_CONFIG_DIR
 
 #: nbconvert's sanitizer: learner markdown and HTML outputs lose scripts, event handlers and javascript: links.
 SANITIZER = "nbconvert.preprocessors.sanitize.SanitizeHTML"
@@ -46,7 +47,7 @@ PAGE = "/formgrader"
 NO_KERNEL = "pathways-formgrader-runs-no-code"
 #: Where the server runs: nbgrader_config.py's folder, as for every nbgrader command Pathways runs. Never the course
 #: folder: its private `pathways/` folder would shadow the `pathways` package of an editable install.
-WORKDIR = course_mod.NBGRADER_CONFIG_DIR
+WORKDIR = NBGRADER_CONFIG_DIR
 
 
 def command(root: Path, port: int, token: str) -> list[str]:
@@ -79,13 +80,13 @@ def environment(root: Path) -> dict[str, str]:
     configuration's folder."""
     env = {**os.environ, **config.current().environment(course=str(root))}
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
-        p for p in (str(course_mod.NBGRADER_CONFIG_DIR), env.get("JUPYTER_CONFIG_PATH", "")) if p)
+        p for p in (str(NBGRADER_CONFIG_DIR), env.get("JUPYTER_CONFIG_PATH", "")) if p)
     return env
 
 
 def prepare(root: Path, port: int) -> tuple[list[str], dict[str, str], str]:
     """The command, environment and address (with its token) of a formgrader on this course."""
-    if not (root / "gradebook.db").exists() and not config.current().db_url:
+    if not CourseFolder(root).sqlite_gradebook.exists() and not config.current().db_url:
         raise FileNotFoundError(f"{root} has no gradebook: run `pathways course init` and `pathways grade` first")
     token = secrets.token_urlsafe(24)
     return command(root, port, token), environment(root), f"http://127.0.0.1:{port}{PAGE}?token={token}"

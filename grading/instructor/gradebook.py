@@ -19,9 +19,9 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
-from .. import course
+from ..nbgrader_run import fast_gradebook_creation
 
-course.fast_gradebook_creation()  # every gradebook this process creates, without an `alembic` process each
+fast_gradebook_creation()  # every gradebook this process creates, without an `alembic` process each
 
 #: How many backups of the gradebook to keep.
 KEEP_BACKUPS = 20

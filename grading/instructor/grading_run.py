@@ -14,10 +14,12 @@ from pathlib import Path
 
 import nbformat
 from pathways import config
+from pathways.files import RESPONSES_FILE, TIMESTAMP_FILE, write_atomically
 
 from .. import course as course_mod
 from . import gradebook
-from .course_folder import _check_lessons, course_root, db_url, lessons_dir, released_lessons, uncollected
+from .course_setup import check_lessons, course_root, db_url, lessons_dir, released_lessons
+from .intake import uncollected
 from .ledger import Ledger, locked, now
 
 log = logging.getLogger("pathways.grading")
@@ -85,7 +87,7 @@ def _templates(root: Path, url: str, workroot: Path, lessons: set[str]) -> dict[
     (workroot / "templates").mkdir(mode=0o700)  # they hold hidden tests: never readable by a kernel
     for lesson in sorted(lessons):
         sources = {}
-        for nb in sorted((root / "release" / lesson).glob("*.ipynb")):
+        for nb in sorted(course_mod.CourseFolder(root).released(lesson).glob("*.ipynb")):
             sources.update(_release_sources(nb))
         templates[lesson] = gradebook.make_template(url, lesson, workroot / "templates" / f"{lesson}.db", sources)
     return templates
@@ -98,11 +100,12 @@ def _merge_result(result, root: Path, url: str, ledger: Ledger, report: GradeRep
     sub = ledger.get(result.student, result.lesson)
     flags = list(dict.fromkeys(sub.collect_flags + result.flags))
     names = {"last_name": ledger.name(result.student)} if ledger.name(result.student) != result.student else {}
-    dest = root / "autograded" / result.student / result.lesson
+    places = course_mod.CourseFolder(root)
+    dest = places.graded(result.student, result.lesson)
     if result.graded:
         gradebook.merge(url, result.lesson, result.student, result.outcome, names)
-        files = [p.name for p in (root / "release" / result.lesson).glob("*.ipynb")]
-        copy_back(result, dest, files + ["responses.json", "timestamp.txt"])
+        files = [p.name for p in places.released(result.lesson).glob("*.ipynb")]
+        copy_back(result, dest, files + [RESPONSES_FILE, TIMESTAMP_FILE])
         sub.status = "graded"
         report.graded.append((result.student, result.lesson))
     else:
@@ -147,13 +150,14 @@ def _run_todo(root: Path, url: str, ledger: Ledger, todo: list, report: GradeRep
         jail, warnings = _choose_isolation(root, workroot, options["isolation"], options["run_learner_code"],
                                            options["accept_weaker_isolation"], options["notify"])
         report.isolation = jail.description
-        report.backup = gradebook.backup(url, root / "pathways" / "backups")
+        report.backup = gradebook.backup(url, course_mod.CourseFolder(root).backups)
         if gradebook.sqlite_path(url) is None:
             report.warnings.append("the gradebook is on a database server: back it up with its own tools "
                                    "(e.g. pg_dump) before grading")
         report.warnings += warnings
         templates = _templates(root, url, workroot, {lesson for _, lesson, _ in todo})
-        job_list = [Job(sid, lesson, root / "submitted" / sid / lesson, root / "release" / lesson,
+        places = course_mod.CourseFolder(root)
+        job_list = [Job(sid, lesson, places.handed_in(sid, lesson), places.released(lesson),
                         templates[lesson], workroot, options["timeout"], options["run_learner_code"])
                     for sid, lesson, _ in todo]
         report.workers = max(1, min(options["jobs"] or os.cpu_count() or 1, len(job_list)))
@@ -183,7 +187,7 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
     timeout = int(timeout or config.current().cell_timeout)
     with locked(root):
         ledger = Ledger.load(root)
-        wanted = set(_check_lessons(lessons, released_lessons(root)))
+        wanted = set(check_lessons(lessons, released_lessons(root)))
         if students:
             students = [ledger.student_id(s) for s in students]
         stray = uncollected(root)
@@ -201,7 +205,7 @@ def grade(course: str | Path | None = None, lessons: list[str] | None = None, st
             "isolation": isolation, "run_learner_code": run_learner_code, "notify": notify, "jobs": jobs,
             "accept_weaker_isolation": accept_weaker_isolation, "timeout": timeout, "progress": progress})
         report.integrity = gradebook.integrity_problems(url)
-        (root / "pathways" / "last-grade.json").write_text(json.dumps({
+        write_atomically(course_mod.CourseFolder(root).last_grade, json.dumps({
             "when": now(), "isolation": report.isolation, "warnings": report.warnings,
             "graded": len(report.graded), "failed": len(report.failed), "backup": str(report.backup or ""),
             "integrity": report.integrity, "run_learner_code": run_learner_code, "timeout": timeout,

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pathways.files import RESPONSES_FILE, TIMESTAMP_FILE
+
 from .unzip import MAX_NOTEBOOK_BYTES, MAX_RESPONSE_BYTES, Skipped, extract_zip
 
-RESPONSE_FILE = "responses.json"
 MAX_ZIP_DEPTH = 3
 JUNK = {"__MACOSX", ".ipynb_checkpoints", "Thumbs.db", ".DS_Store", "__pycache__"}
 
@@ -91,7 +92,7 @@ class Scanner:
 
     def _hand_in(self, folder: Path) -> bool:
         """True if a folder is itself one student's hand-in (not a folder of students)."""
-        return any((p.is_file() and (p.suffix == ".ipynb" or p.name == RESPONSE_FILE))
+        return any((p.is_file() and (p.suffix == ".ipynb" or p.name == RESPONSES_FILE))
                    or (p.is_dir() and p.name in self.lessons) for p in _visible(folder))
 
     def _unzip(self, path: Path) -> Path | None:
@@ -172,13 +173,13 @@ class Scanner:
                     self.problems.append(f"{rel}: too large to import ({size / 1e6:.0f} MB)")
                 else:
                     loose.notebooks.append(entry)
-            elif entry.name == RESPONSE_FILE:
+            elif entry.name == RESPONSES_FILE:
                 if entry in self.skipped or entry.stat().st_size > MAX_RESPONSE_BYTES:
                     loose.flags.append("response file too large to import")
                     self.problems.append(f"{rel}: too large to import")
                 else:
                     loose.responses = entry
-            elif entry.name == "timestamp.txt" and entry.is_file() and entry.stat().st_size < 200:
+            elif entry.name == TIMESTAMP_FILE and entry.is_file() and entry.stat().st_size < 200:
                 loose.timestamp = loose.timestamp or entry.read_text(errors="replace").strip()
         for path in list(self.skipped):
             if path.parent == folder and path.suffix == ".ipynb" and not any(

@@ -23,13 +23,15 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from pathways.files import TIMESTAMP_FILE, write_atomically
+
+from ..course import CourseFolder
 
 VERSION = 2  # 2: students may carry an e-mail; hand-ins matching several learners are kept in "unassigned"
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
@@ -78,7 +80,7 @@ def file_digest(folder: Path) -> str:
     """A digest of every file in a folder (names and contents), to notice a changed submission."""
     h = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if path.name == "timestamp.txt":
+        if path.name == TIMESTAMP_FILE:
             continue  # the same work handed in again is not new work
         h.update(str(path.relative_to(folder)).encode("utf-8") + b"\0")
         with path.open("rb") as fh:
@@ -142,7 +144,7 @@ class Ledger:
     @classmethod
     def load(cls, course: Path) -> Ledger:
         """Read the ledger of a course folder (an empty one if there is none yet); version 1 files too."""
-        path = Path(course) / "pathways" / "ledger.json"
+        path = CourseFolder(Path(course)).ledger
         if not path.exists():
             return cls(path)
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -161,10 +163,7 @@ class Ledger:
                 "unassigned": self.unassigned, "purged": self.purged,
                 "submissions": {sid: {lesson: sub.__dict__ for lesson, sub in lessons.items()}
                                 for sid, lessons in self.submissions.items()}}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".ledger-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, ensure_ascii=False, sort_keys=True)
-        os.replace(tmp, self.path)
+        write_atomically(self.path, json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True))
 
     @property
     def has_roster(self) -> bool:
@@ -362,9 +361,9 @@ class Ledger:
 @contextlib.contextmanager
 def locked(course: Path):
     """Hold the course's lock: two `pathways` commands never change the same course at once."""
-    folder = Path(course) / "pathways"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "w") as fh:
+    lock = CourseFolder(Path(course)).lock
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -10,7 +10,9 @@
 # use another folder). A course with several graders can keep its gradebook in PostgreSQL: set PATHWAYS_DB_URL to
 # a SQLAlchemy URL such as postgresql+psycopg2://user@127.0.0.1/pathways (and `pip install psycopg2-binary`).
 from pathways import config
+from pathways.files import RESPONSES_FILE
 from pathways.grading import course as courselib
+from pathways.grading import nbgrader_run
 from pathways.i18n import ui
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
@@ -19,7 +21,7 @@ PATHWAYS = config.current()
 COURSE = courselib.course_dir()
 COURSE.mkdir(parents=True, exist_ok=True)
 
-c.CourseDirectory.course_id = "pathways"
+c.CourseDirectory.course_id = courselib.COURSE_ID
 c.CourseDirectory.root = str(COURSE)
 # The lessons folder is nbgrader's source folder (an absolute path: os.path.join keeps it as is).
 SOURCE = courselib.lessons_dir()
@@ -31,7 +33,7 @@ SOURCE = courselib.lessons_dir()
 c.CourseDirectory.notebook_id = "lesson"
 LANG = PATHWAYS.lang
 if LANG != "en" and SOURCE.is_dir():
-    SOURCE = courselib.language_source(SOURCE, LANG, COURSE / "pathways" / f"source.{LANG}")
+    SOURCE = nbgrader_run.language_source(SOURCE, LANG, courselib.CourseFolder(COURSE).language_source(LANG))
 c.CourseDirectory.source_directory = str(SOURCE)
 c.CourseDirectory.db_url = courselib.db_url(COURSE)
 # Never copy editor or generated files. (responses.json must NOT be ignored: it carries the learner's work.)
@@ -50,7 +52,7 @@ c.ClearSolutions.text_stub = ui("text_stub", LANG)
 c.OverwriteCells.add_missing_cells = True
 LESSONS = SOURCE
 c.Autograde.exclude_overwriting = {
-    p.name: ["responses.json"] for p in LESSONS.iterdir() if p.is_dir()} if LESSONS.is_dir() else {}
+    p.name: [RESPONSES_FILE] for p in LESSONS.iterdir() if p.is_dir()} if LESSONS.is_dir() else {}
 c.Execute.timeout = PATHWAYS.cell_timeout
 c.Execute.interrupt_on_timeout = True
 

@@ -3,8 +3,9 @@ every learner (the end of a course), with one command.
 
 What a learner leaves in a course folder (every place is named in grading/course.py, `CourseFolder`):
 
-* their folder in each of nbgrader's stages (submitted/, autograded/, feedback/), their replaced or duplicate
-  hand-ins (pathways/archive/<id>/) and any half-imported one (pathways/staging/<id>/);
+* every place of `CourseFolder.LEARNER_PLACES`, walked as listed there (a place added there is purged with no
+  change here): their folder in each of nbgrader's stages (submitted/, autograded/, feedback/), their replaced or
+  duplicate hand-ins (pathways/archive/<id>/) and any half-imported one (pathways/staging/<id>/);
 * hand-ins set aside because their name fitted several learners, this one among them (pathways/archive/
   _unassigned/...): removed, as they may be this learner's (the other candidates hand in again if it was theirs);
 * the ledger's entries (class-list entry, each hand-in's hash and origin, set-aside records);
@@ -33,6 +34,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pathways.files import write_atomically
+
 from .. import course as course_mod
 from . import purge_archives
 from .gradebook import sqlite_path
@@ -46,7 +49,7 @@ class PurgeReport:
     root: Path
     learners: list[str] = field(default_factory=list)
     everyone: bool = False
-    folders: list[tuple[Path, int]] = field(default_factory=list)  # (folder, files in it)
+    folders: list[tuple[Path, int | None]] = field(default_factory=list)  # (place, files in it; None: a file)
     files: list[Path] = field(default_factory=list)  # removed whole: outputs, backups or archives (everyone)
     archives: list[tuple[Path, int]] = field(default_factory=list)  # (archive, members removed from it)
     backups: list[Path] = field(default_factory=list)  # gradebook backups the learners are removed from
@@ -73,7 +76,7 @@ class PurgeReport:
         def rel(path: Path) -> str:
             return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
-        out += [f"  - {rel(path)}/ ({n} file(s))" for path, n in self.folders]
+        out += [f"  - {rel(path)}" if n is None else f"  - {rel(path)}/ ({n} file(s))" for path, n in self.folders]
         out += [f"  - {rel(path)}" for path in self.files]
         out += [f"  - {n} member(s) of the exchange archive {rel(path)} (rewritten without them)"
                 for path, n in self.archives]
@@ -106,10 +109,7 @@ def gradebook_rows(url: str) -> dict[str, int]:
 def known_learners(folder: course_mod.CourseFolder, ledger: Ledger, rows: dict[str, int]) -> set[str]:
     """Every learner id the course holds anything about: the ledger, the gradebook, a folder of theirs."""
     known = set(ledger.students) | set(ledger.submissions) | set(rows)
-    for place in [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging]:
-        if place.is_dir():
-            known |= {p.name for p in place.iterdir() if p.name != course_mod.UNASSIGNED and is_safe_id(p.name)}
-    return known
+    return known | {lid for lid in folder.learners_present() if is_safe_id(lid)}
 
 
 def resolve(wanted: list[str], ledger: Ledger, known: set[str]) -> list[str]:
@@ -134,8 +134,9 @@ def resolve(wanted: list[str], ledger: Ledger, known: set[str]) -> list[str]:
 
 # --- what --------------------------------------------------------------------------------------------------
 
-def _files_in(path: Path) -> int:
-    return sum(1 for p in path.rglob("*") if not p.is_dir()) if path.is_dir() and not path.is_symlink() else 1
+def _files_in(path: Path) -> int | None:
+    """How many files a place holds (None: it is a file, or a link, itself)."""
+    return sum(1 for p in path.rglob("*") if not p.is_dir()) if path.is_dir() and not path.is_symlink() else None
 
 
 def _mentions(text: str, lid: str) -> bool:
@@ -148,24 +149,16 @@ def _set_aside_folders(folder: course_mod.CourseFolder, ledger: Ledger, lids: li
     (a record is forgotten once the work is handed in under an id, its folder is not)."""
     found = {folder.root / r["archive"] for r in ledger.unassigned if r.get("archive")
              and set(r["candidates"]) & set(lids)}
-    for note in sorted((folder.archive / course_mod.UNASSIGNED).glob("*/*/HOW-TO-ASSIGN.txt")):
+    for note in sorted(folder.unassigned.glob("*/*/HOW-TO-ASSIGN.txt")):
         if any(_mentions(note.read_text(encoding="utf-8", errors="replace"), lid) for lid in lids):
             found.add(note.parent)
     return sorted(p for p in found if p.is_dir() and p.resolve().is_relative_to(folder.archive.resolve()))
 
 
 def _learner_folders(folder: course_mod.CourseFolder, ledger: Ledger, lids: list[str]) -> list[Path]:
-    places = [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging]
     safe = [lid for lid in lids if is_safe_id(lid)]  # an id nbgrader was given by hand is never a path
-    found = [place / lid for lid in safe for place in places if (place / lid).exists() or (place / lid).is_symlink()]
-    found += [p for lid in safe for p in folder.evaluation_learner_places(lid) if p.exists() or p.is_symlink()]
+    found = [place for lid in safe for place in folder.learner_places(lid) if place.exists() or place.is_symlink()]
     return found + _set_aside_folders(folder, ledger, lids)
-
-
-def _everyone_folders(folder: course_mod.CourseFolder) -> list[Path]:
-    places = [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging,
-              folder.evaluation_answers(), folder.evaluation_feedback()]
-    return [p for place in places if place.is_dir() for p in sorted(place.iterdir())]
 
 
 def plan(course: str | Path | None = None, learners: list[str] | None = None, everyone: bool = False) -> PurgeReport:
@@ -180,18 +173,17 @@ def plan(course: str | Path | None = None, learners: list[str] | None = None, ev
     known = known_learners(folder, ledger, rows)
     lids = sorted(known) if everyone else resolve(learners or [], ledger, known)
     rep = PurgeReport(folder.root, lids, everyone)
-    paths = _everyone_folders(folder) if everyone else _learner_folders(folder, ledger, lids)
+    paths = folder.everyone_places() if everyone else _learner_folders(folder, ledger, lids)
     rep.folders = [(p, _files_in(p)) for p in paths]
-    rep.files = [p for p in (folder.grades_csv, folder.report, folder.report_figures,
-                             *folder.evaluation_analysis_files()) if p.exists()]
+    rep.files = [p for p in folder.class_outputs() if p.exists()]
     if everyone:
         rep.files += [folder.evaluation_secret] if folder.evaluation_secret.exists() else []
-        rep.files += [*folder.exchange_archives(), *sorted(folder.backups.glob("gradebook-*.db"))]
+        rep.files += [*folder.exchange_archives(), *folder.gradebook_backups()]
         rep.files += [folder.last_grade] if folder.last_grade.exists() else []
     else:
         rep.archives = [(a, n) for a in folder.exchange_archives()
                         if (n := purge_archives.count_members(a, set(lids), known))]
-        rep.backups = [b for b in sorted(folder.backups.glob("gradebook-*.db"))
+        rep.backups = [b for b in folder.gradebook_backups()
                        if set(gradebook_rows(f"sqlite:///{b}")) & set(lids)]
     rep.gradebook = {lid: rows[lid] for lid in lids if lid in rows}
     rep.roster = [lid for lid in lids if ledger.students.get(lid, {}).get("roster")]
@@ -284,7 +276,7 @@ def _scrub_last_grade(folder: course_mod.CourseFolder, lids: list[str]) -> None:
     warnings = [w for w in data.get("warnings", []) if not any(_mentions(w, lid) for lid in lids)]
     if warnings != data.get("warnings", []):
         data["warnings"] = warnings
-        folder.last_grade.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        write_atomically(folder.last_grade, json.dumps(data, indent=1))
 
 
 def purge(course: str | Path | None = None, learners: list[str] | None = None,

@@ -12,11 +12,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import tarfile
-import tempfile
 from pathlib import Path, PurePosixPath
+
+from pathways.files import atomic_file
 
 from ..course import ARCHIVE_LEARNERS
 
@@ -84,27 +84,16 @@ def rewrite_without(archive: Path, wanted: set[str], known: set[str]) -> int:
     with tarfile.open(archive, "r:gz") as src:
         whose = owners(src, archive.name, wanted, known)
         drop = {account for account, lid in whose.items() if lid in wanted}
-        fd, tmp = tempfile.mkstemp(dir=archive.parent, prefix=".exchange-", suffix=".part")  # 0600
         left_out = 0
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                with tarfile.open(fileobj=fh, mode="w:gz") as dst:
-                    for member in src.getmembers():
-                        if account_of(member.name) in drop:
-                            left_out += 1
-                        elif member.name == ARCHIVE_LEARNERS:
-                            kept = {a: lid for a, lid in whose.items() if a not in drop}
-                            data = json.dumps(kept, indent=1, sort_keys=True).encode("utf-8")
-                            member.size = len(data)
-                            dst.addfile(member, io.BytesIO(data))
-                        else:
-                            dst.addfile(member, src.extractfile(member) if member.isfile() else None)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, archive)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        with atomic_file(archive, mode=0o600, binary=True) as fh, tarfile.open(fileobj=fh, mode="w:gz") as dst:
+            for member in src.getmembers():
+                if account_of(member.name) in drop:
+                    left_out += 1
+                elif member.name == ARCHIVE_LEARNERS:
+                    kept = {a: lid for a, lid in whose.items() if a not in drop}
+                    data = json.dumps(kept, indent=1, sort_keys=True).encode("utf-8")
+                    member.size = len(data)
+                    dst.addfile(member, io.BytesIO(data))
+                else:
+                    dst.addfile(member, src.extractfile(member) if member.isfile() else None)
     return left_out

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 from pathways.activities import testcells
+from pathways.files import RESPONSES_FILE
 
-from .. import course as course_mod
+from ..course import CourseFolder
 from ..evidence.evaluation.section import section as evaluation_section
 from . import excusal_totals, gradebook, report_figures
 from .excusal_totals import Adjusted
@@ -193,7 +194,7 @@ def roleplay_choices(root: Path, ledger: Ledger, lesson: str, activity: str, sce
         if les != lesson or sub.status != "graded":
             continue
         try:
-            records.append(read_file(root / "submitted" / sid / lesson / "responses.json").get(activity))
+            records.append(read_file(CourseFolder(root).handed_in(sid, lesson) / RESPONSES_FILE).get(activity))
         except (ResponseFileError, OSError):
             continue
     counts, walkers = choice_counts(scenario, records, activity)
@@ -219,7 +220,7 @@ def gather(root: Path, url: str, lessons: list[str], names: bool = False) -> Cla
         totals = excusal_totals.adjusted_scores(url, root, table)
         report.students = [StudentRow(sid, ledger.name(sid), [totals.get((sid, les)) for les in lessons])
                            for sid in sorted(ledger.students)]
-    last_file = root / "pathways" / "last-grade.json"
+    last_file = CourseFolder(root).last_grade
     if last_file.exists():
         last = json.loads(last_file.read_text())
         if last:
@@ -236,7 +237,7 @@ def _lesson_part(root: Path, url: str, ledger: Ledger, table: dict, lesson: str)
     if not graded and not failed:
         part.empty = True
         return part
-    items_of = excusal_totals.cell_items(url, lesson, root / "release" / lesson)
+    items_of = excusal_totals.cell_items(url, lesson, CourseFolder(root).released(lesson))
     read = {sid: _excusals(root, sid, lesson) for sid in graded}
     adjusted = {sid: excusal_totals.adjust(v, items_of, *read[sid]) for sid, v in graded.items()}
     part.totals = sorted(adjusted.items())
@@ -262,7 +263,7 @@ def _checks_chart(root: Path, lesson: str, structure: dict, graded: dict, items_
                   excused: dict[str, set], names: dict[str, str]) -> Chart | None:
     """The share of the class with full marks on each question of a kind charted per question (knowledge checks),
     then on each other activity (None: nothing to show). Each kind names its rows (`Kind.report`)."""
-    release = root / "release" / lesson
+    release = CourseFolder(root).released(lesson)
     calls = structure["graded"]
     per_question = [cell for cell, call in calls.items() if call.kind.report and call.kind.report.per_question]
     labels, shares = [], []
@@ -289,7 +290,7 @@ def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_f
 
     try:
         scenario, counts, walkers = roleplay_choices(root, ledger, lesson, activity,
-                                                     root / "release" / lesson / scenario_file)
+                                                     CourseFolder(root).released(lesson) / scenario_file)
     except (ScenarioError, OSError) as exc:
         return Roleplay(scenario_file, problem=str(exc))
     chart = Chart(f"{lesson}-roleplay-{scenario.id}",
@@ -312,7 +313,7 @@ def _roleplay(root: Path, ledger: Ledger, lesson: str, activity: str, scenario_f
 def _excusals(root: Path, sid: str, lesson: str) -> tuple[dict, str | None]:
     from pathways.activities.excusal import excusals_in_file
 
-    return excusals_in_file(excusal_totals.responses_file(root, sid, lesson))
+    return excusals_in_file(CourseFolder(root).graded_responses(sid, lesson))
 
 
 def _not_skipped(cell: str, graded: dict, items_of: dict, excused: dict[str, set]) -> list[tuple]:
@@ -341,6 +342,6 @@ def build_report(root: Path, url: str, out: Path, lessons: list[str], names: boo
     for chart in report.charts:
         (figdir / f"{chart.name}.png").write_bytes(chart.png)
     if report.evaluation:
-        report.evaluation.write_csv(course_mod.CourseFolder(root).evaluation_csv)
+        report.evaluation.write_csv(CourseFolder(root).evaluation_csv)
     out.write_text(render(report), encoding="utf-8")
     return out

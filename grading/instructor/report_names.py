@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..course import CourseFolder
+
 
 def title(root: Path, lesson: str) -> str:
     """A lesson's title in words (its notebook's first heading), else its folder name."""
@@ -12,7 +14,7 @@ def title(root: Path, lesson: str) -> str:
     from .feedback_page import lesson_notebook, lesson_title
 
     try:
-        return lesson_title(nbformat.read(lesson_notebook(root / "release" / lesson), as_version=4), lesson)
+        return lesson_title(nbformat.read(lesson_notebook(CourseFolder(root).released(lesson)), as_version=4), lesson)
     except (OSError, ValueError, IndexError):
         return lesson
 
@@ -23,7 +25,7 @@ def activity_names(root: Path, lesson: str, items_of: dict, structure: dict) -> 
     cell graded by hand) the kind of the item it grades."""
     from pathways.activities import registry
 
-    release, names = root / "release" / lesson, {}
+    release, names = CourseFolder(root).released(lesson), {}
     for cell, items in items_of.items():
         for item in items:
             kind = registry.by_item(item.partition(":")[0])

@@ -8,8 +8,9 @@
     pathways report                             # report.html
 
 Each command (grading/cli.py) is a thin layer over one function named here (init_course, collect, grade,
-feedback, export, report), which tests call directly; each step lives in its own module: course_folder.py
-(where things are, class list, init, release, collect), grading_run.py, feedback.py, export.py and report.py;
+feedback, export, report), which tests call directly; each step lives in its own module: course_setup.py
+(the course in force, class list, init, release, due dates), intake.py (collect), grading_run.py, feedback.py,
+export.py and report.py; where things are in the course folder is grading/course.py (`CourseFolder`);
 `course purge` (a learner's data deleted on request, or every learner's) is purge.py.
 Where things are comes from pathways.config
 (README, "Configuration"): the course folder is --course, else PATHWAYS_COURSE, else build/course; the gradebook is
@@ -23,10 +24,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .course_folder import (
+from ..course import CourseFolder
+from .course_setup import (
     InitReport,
     all_lessons,
-    collect,
     course_root,
     db_url,
     init_course,
@@ -35,11 +36,11 @@ from .course_folder import (
     release_lessons,
     released_lessons,
     set_due,
-    uncollected,
 )
 from .export import EXPORT_COLUMNS, _cell, export, flags_text
 from .feedback import FeedbackReport, feedback, hidden_snippets, leaks
 from .grading_run import GradeReport, _release_sources, grade
+from .intake import collect, uncollected
 
 __all__ = ["EXPORT_COLUMNS", "FeedbackReport", "GradeReport", "InitReport", "_cell",
            "_release_sources", "all_lessons", "collect", "course_root", "db_url", "export", "feedback", "flags_text",
@@ -54,5 +55,5 @@ def report(course: str | Path | None = None, out: str | Path | None = None, name
     from .report import build_report
 
     root = course_root(course)
-    out = Path(out) if out else root / "report.html"
+    out = Path(out) if out else CourseFolder(root).report
     return build_report(root, db_url(root), out, released_lessons(root), names=names)

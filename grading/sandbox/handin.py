@@ -15,11 +15,10 @@ import copy
 from pathlib import Path
 
 import nbformat
+from pathways.files import RESPONSES_FILE
 
 #: A lesson notebook larger than this is refused (a real one is well under 1 MB).
 MAX_NOTEBOOK_BYTES = 20_000_000
-#: Files of a submission that are graded; anything else a learner hands in is kept but never run or read.
-RESPONSE_FILE = "responses.json"
 TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}
 #: Messages of pathways.autograde that mean a response was rejected, and what the instructor is told.
 REJECTION_HINTS = {
@@ -125,7 +124,7 @@ def response_flags(folder: Path) -> list[str]:
     """Problems with the response file of a submission (missing, too large, damaged, forged)."""
     from pathways.activities.responses import ResponseFileError, read_file
 
-    path = folder / RESPONSE_FILE
+    path = folder / RESPONSES_FILE
     if path.is_symlink():
         return ["response file is a link, not a file: not read"]
     if not path.exists():

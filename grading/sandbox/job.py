@@ -26,10 +26,13 @@ from pathlib import Path
 
 import nbformat
 from pathways import config
+from pathways.files import RESPONSES_FILE, TIMESTAMP_FILE
 
-from .. import course, processes
+from .. import processes
+from ..course import CourseFolder
 from ..instructor.gradebook import Outcome, read_outcome
-from .handin import RESPONSE_FILE, DamagedNotebook, output_flags, prepare, read_notebook, response_flags
+from ..nbgrader_run import NBGRADER_CONFIG_DIR, NBGRADER_CONFIG_FILE
+from .handin import DamagedNotebook, output_flags, prepare, read_notebook, response_flags
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def _base_config():
     if _BASE_CONFIG is None:
         from traitlets.config.loader import PyFileConfigLoader
 
-        _BASE_CONFIG = PyFileConfigLoader("nbgrader_config.py", path=str(course.NBGRADER_CONFIG_DIR)).load_config()
+        _BASE_CONFIG = PyFileConfigLoader(NBGRADER_CONFIG_FILE, path=str(NBGRADER_CONFIG_DIR)).load_config()
     return copy.deepcopy(_BASE_CONFIG)
 
 
@@ -186,7 +189,7 @@ def _run(job: Job, result: Result) -> None:
     answer = api.autograde(job.lesson, job.student, force=True, create=True)
     signal.alarm(0)
     result.log += answer.get("log", "") + answer.get("error", "")
-    autograded = root / "autograded" / job.student / job.lesson
+    autograded = CourseFolder(root).graded(job.student, job.lesson)
     if not answer.get("success"):
         last = (answer.get("error") or "").strip().splitlines()
         result.flags.append(f"nbgrader could not grade it: {last[-1] if last else 'unknown error'}")
@@ -223,23 +226,24 @@ def _job_folder(job: Job, prepared: dict[str, nbformat.NotebookNode]) -> tuple[P
     job.workroot.mkdir(parents=True, exist_ok=True)
     jobdir = Path(_mkdtemp(job.workroot, f"{job.lesson}-"))
     root = jobdir / "course"
-    sub = root / "submitted" / job.student / job.lesson
-    src = root / "source" / job.lesson
+    places = CourseFolder(root)
+    sub = places.handed_in(job.student, job.lesson)
+    src = places.source / job.lesson
     for folder in (sub, src, jobdir / "home"):
         folder.mkdir(parents=True)
     for name, nb in prepared.items():
         nbformat.write(nb, sub / name)
-    for name in (RESPONSE_FILE, "timestamp.txt"):
+    for name in (RESPONSES_FILE, TIMESTAMP_FILE):
         path = job.submitted / name
         if path.is_file() and not path.is_symlink():
             shutil.copyfile(path, sub / name)
     for path in job.release.iterdir():  # the lesson's data files, as released (no solutions)
         if path.is_file() and path.suffix != ".ipynb" and not path.is_symlink():
             shutil.copyfile(path, src / path.name)
-    db = root / "gradebook.db"
+    db = places.sqlite_gradebook
     shutil.copyfile(job.template, db)
     # Only root (the grader) may read the sandbox's gradebook, submission and sources.
-    for path, mode in ((jobdir, 0o711), (root, 0o711), (db, 0o600), (root / "submitted", 0o700), (src.parent, 0o700)):
+    for path, mode in ((jobdir, 0o711), (root, 0o711), (db, 0o600), (places.submitted, 0o700), (places.source, 0o700)):
         os.chmod(path, mode)
     return jobdir, root, db
 
@@ -250,7 +254,7 @@ def _job_config(job: Job, jobdir: Path, root: Path, db: Path):
     home = jobdir / "home"
     cfg = _base_config()
     cfg.CourseDirectory.root = str(root)
-    cfg.CourseDirectory.source_directory = str(root / "source")
+    cfg.CourseDirectory.source_directory = str(CourseFolder(root).source)
     cfg.CourseDirectory.db_url = f"sqlite:///{db}"
     cfg.Execute.timeout = int(job.timeout)
     # Every cell has run and its output is collected: stop the kernel at once rather than wait for it.

@@ -12,8 +12,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 from pathways import engine
-from pathways.grading import cli
-from pathways.grading import course as courselib
+from pathways.grading import cli, nbgrader_run
 from pathways.scenario import load
 from pathways.views import RolePlay
 from pathways.views.preview import Preview
@@ -84,7 +83,7 @@ def test_instructor_path_end_to_end(tmp_path, course, monkeypatch):
     (tmp_path / "bus-stop.yaml").rename(scenario_file)
 
     # 7. nbgrader: release, a learner plays (the widget writes responses.json), autograde.
-    released = courselib.release([LESSON])[0]  # into the temporary course folder of the `course` fixture
+    released = nbgrader_run.release([LESSON])[0]  # into the temporary course folder of the `course` fixture
     assert (released / "bus-stop.yaml").is_file() and not (released / "responses.json").exists()
     for student, pick in (("keen", max), ("hasty", min)):
         sub = course / "submitted" / student / LESSON
@@ -94,7 +93,7 @@ def test_instructor_path_end_to_end(tmp_path, course, monkeypatch):
         write_responses(sub, others)
         monkeypatch.chdir(sub)
         play(load(sub / "bus-stop.yaml"), pick)
-    run_ = courselib.nbgrader("autograde", LESSON)
+    run_ = nbgrader_run.nbgrader("autograde", LESSON)
     assert run_.ok, run_.output
     scenario = load(scenario_file)
     walks = engine.all_walks(scenario)

@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # support.learner: the simulated class
 
-from pathways.grading import course as course_mod  # noqa: E402
+from pathways.grading import nbgrader_run  # noqa: E402
 from pathways.grading.instructor import gradebook, workflow  # noqa: E402
 from support import learner  # noqa: E402
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             t_ours, c_ours = t_ours + time.monotonic() - t, c_ours + _cpu() - c
             workers, isolation, failed = rep.workers, rep.isolation, failed + rep.failed
             t, c = time.monotonic(), _cpu()
-            run = course_mod.nbgrader("autograde", lesson, "--force", course=plain)
+            run = nbgrader_run.nbgrader("autograde", lesson, "--force", course=plain)
             t_plain, c_plain = t_plain + time.monotonic() - t, c_plain + _cpu() - c
             if not run.ok:
                 print(f"nbgrader autograde {lesson} reported a problem:\n{run.output[-1500:]}")

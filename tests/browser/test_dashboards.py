@@ -19,7 +19,7 @@ import pytest
 from pathways import engine
 from pathways.activities.checks import load_checks
 from pathways.activities.sorting import load_exercise
-from pathways.grading import cli
+from pathways.grading import cli, settings
 from pathways.grading.delivery.dashboards import build as dashboards
 from pathways.i18n import ui
 from pathways.markdown import plain
@@ -88,7 +88,7 @@ def test_cli_has_dashboards_build_and_serve():
     """Does `pathways dashboards` offer build and serve --port?"""
     parser = cli.build_parser()
     args = parser.parse_args(["dashboards", "serve", "--port", "9999"])
-    assert args.port == 9999 and callable(args.func)
+    assert settings.given(args) == {"dashboards_port": "9999"} and callable(args.func)
     assert callable(parser.parse_args(["dashboards", "build"]).func)
 
 

@@ -274,13 +274,13 @@ LEAKS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "model_checks",
 def releases(tmp_path_factory, released_course) -> dict[str, Path]:
     """Lesson 1 released by nbgrader in each language: English as the run's shared release made it (read only),
     Spanish in a course folder of its own, released with PATHWAYS_LANG=es."""
-    from pathways.grading import course as courselib
+    from pathways.grading import nbgrader_run
 
     base = tmp_path_factory.mktemp("spanish-releases")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PATHWAYS_LANG", "es")
         mp.delenv("PATHWAYS_LESSONS", raising=False)
-        es = courselib.release([LESSON.name], course=base / "es")[0]
+        es = nbgrader_run.release([LESSON.name], course=base / "es")[0]
     return {"en": released_course / "release" / LESSON.name, "es": es}
 
 
@@ -374,7 +374,7 @@ def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(rel
     English lesson's keys give, and does the feedback explain in Spanish (the formative files' explanations) without
     showing any solution or hidden test?"""
     from nbgrader.api import Gradebook
-    from pathways.grading import course as courselib
+    from pathways.grading import nbgrader_run
     from support.learner import expected_points, responses_for, write_responses
 
     monkeypatch.setenv("PATHWAYS_LANG", "es")
@@ -384,9 +384,9 @@ def test_spanish_hand_ins_are_graded_like_english_ones_with_spanish_feedback(rel
         shutil.copytree(releases["es"], folder)
         (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC")
         write_responses(folder, responses_for(LESSON, student))
-    run = courselib.nbgrader("autograde", LESSON.name, course=course)
+    run = nbgrader_run.nbgrader("autograde", LESSON.name, course=course)
     assert run.ok, run.output
-    feedback = courselib.nbgrader("generate_feedback", LESSON.name, course=course)
+    feedback = nbgrader_run.nbgrader("generate_feedback", LESSON.name, course=course)
     assert feedback.ok, feedback.output
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for student in ("perfect", "wrong"):

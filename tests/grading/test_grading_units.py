@@ -306,7 +306,7 @@ def test_gradebooks_are_created_with_the_schema_head_alembic_names(tmp_path):
     from alembic.script import ScriptDirectory
     from nbgrader import dbutil
     from nbgrader.api import Gradebook
-    from pathways.grading import course
+    from pathways.grading import nbgrader_run as course
     from pathways.grading.instructor import gradebook  # noqa: F401  (installs the faster creation)
 
     head = ScriptDirectory(dbutil.ALEMBIC_DIR).get_current_head()

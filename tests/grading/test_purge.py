@@ -222,6 +222,28 @@ def test_purge_all_empties_the_course_of_learners_and_keeps_the_lessons(tmp_path
     con.close()
 
 
+def test_a_place_added_only_to_course_folder_is_purged(tmp_path, monkeypatch, capsys):
+    """When a new place for a learner's data is added to CourseFolder.LEARNER_PLACES and nowhere else (a file and a
+    folder per learner), does purge find it, list it and remove it for one learner (the others' kept) and then for
+    everyone, and does it make an id found only there a known learner?"""
+    places = (*courselib.CourseFolder.LEARNER_PLACES, "pathways/surveys/{learner}.json", "pathways/notes/{learner}")
+    monkeypatch.setattr(courselib.CourseFolder, "LEARNER_PLACES", places)
+    root, _ = demo_course(tmp_path, CLASS)
+    for lid in (GONE, *OTHERS, "s-only-here"):
+        (root / "pathways" / "surveys").mkdir(parents=True, exist_ok=True)
+        (root / "pathways" / "surveys" / f"{lid}.json").write_text(f'{{"who": "{lid}"}}', encoding="utf-8")
+        (root / "pathways" / "notes" / lid).mkdir(parents=True)
+        (root / "pathways" / "notes" / lid / "note.txt").write_text(lid, encoding="utf-8")
+    assert cli.main(["course", "purge", "--course", str(root), "--learner", GONE, "--learner", "s-only-here",
+                     "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert f"  - pathways/surveys/{GONE}.json\n" in out and f"  - pathways/notes/{GONE}/ (1 file(s))\n" in out
+    assert _traces(root, GONE) == [] and _traces(root, "s-only-here") == []
+    assert all(_traces(root, lid) for lid in OTHERS)
+    assert cli.main(["course", "purge", "--course", str(root), "--all", "--yes"]) == 0
+    assert not any((root / "pathways" / "surveys").iterdir()) and not any((root / "pathways" / "notes").iterdir())
+
+
 def test_an_archive_without_its_list_of_learners_is_read_by_account_names(tmp_path):
     """In an exchange archive that does not say whose each account is, is a learner's account found by the
     workshop's own naming (any prefix), and is an account that could be two learners' never guessed at?"""

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from pathways.grading import course as courselib
+from pathways.grading import nbgrader_run
 from support.course import LESSONS, released_lesson
 from support.learner import expected_points, responses_for, write_responses
 from support.testcells import auto_points, graded_calls
@@ -68,9 +68,9 @@ def workflow_class(tmp_path_factory, released_course):
         "deleted": submit(course, "deleted", perfect, edit=delete_check_tests),
         "corrupt": submit(course, "corrupt", perfect, corrupt=True),
     }
-    runs = {"autograde": courselib.nbgrader("autograde", LESSON, course=course),
-            "feedback": courselib.nbgrader("generate_feedback", LESSON, course=course),
-            "export": courselib.nbgrader("export", "--to", str(course / "grades.csv"), course=course)}
+    runs = {"autograde": nbgrader_run.nbgrader("autograde", LESSON, course=course),
+            "feedback": nbgrader_run.nbgrader("generate_feedback", LESSON, course=course),
+            "export": nbgrader_run.nbgrader("export", "--to", str(course / "grades.csv"), course=course)}
     return course, students, runs
 
 

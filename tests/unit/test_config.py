@@ -6,12 +6,14 @@ import ast
 import importlib.util
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pathways import config
 from pathways.config import ConfigError, PathwaysConfig
-from pathways.grading import cli, course
+from pathways.grading import cli, course, nbgrader_run, settings
 from pathways.grading.authoring import commands
 from pathways.grading.delivery.dashboards import build as site
 from pathways.grading.instructor import workflow
@@ -96,8 +98,8 @@ def test_settings_made_in_the_process_win_and_never_touch_the_environment(monkey
     config.configure(lang="es")
     assert config.current().lang == "es" and os.environ["PATHWAYS_LANG"] == "en"
     assert config.current().sources["lang"] == "this process"
-    assert course.nbgrader_env("/tmp/x")["PATHWAYS_LANG"] == "es"
-    assert course.nbgrader_env("/tmp/x")["PATHWAYS_COURSE"] == str(Path("/tmp/x").resolve())
+    assert nbgrader_run.nbgrader_env("/tmp/x")["PATHWAYS_LANG"] == "es"
+    assert nbgrader_run.nbgrader_env("/tmp/x")["PATHWAYS_COURSE"] == str(Path("/tmp/x").resolve())
     with pytest.raises(ConfigError, match="PATHWAYS_CELL_TIMEOUT"):
         config.configure(cell_timeout="soon")
     config.reset()
@@ -184,7 +186,7 @@ def test_nbgrader_takes_its_paths_from_the_configuration(monkeypatch, tmp_path):
     monkeypatch.setenv("PATHWAYS_COURSE", str(tmp_path / "course"))
     monkeypatch.setenv("PATHWAYS_LESSONS", str(tmp_path / "lessons"))
     monkeypatch.setenv("PATHWAYS_CELL_TIMEOUT", "7")
-    c = PyFileConfigLoader("nbgrader_config.py", path=str(course.NBGRADER_CONFIG_DIR)).load_config()
+    c = PyFileConfigLoader("nbgrader_config.py", path=str(nbgrader_run.NBGRADER_CONFIG_DIR)).load_config()
     assert c.CourseDirectory.root == str(tmp_path / "course")
     assert c.CourseDirectory.source_directory == str(tmp_path / "lessons")
     assert c.CourseDirectory.db_url == f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}"
@@ -209,15 +211,28 @@ def test_voila_takes_its_settings_from_the_configuration(monkeypatch, tmp_path):
 
 # --- the command line and the documentation -----------------------------------------------------------------------
 
-def test_command_defaults_come_from_the_configuration(monkeypatch):
-    """Do the ports and the cell timeout of `pathways` default to the configured values?"""
-    monkeypatch.setenv("PATHWAYS_DASHBOARDS_PORT", "9001")
-    monkeypatch.setenv("PATHWAYS_CELL_TIMEOUT", "5")
+def test_every_option_is_a_flag_of_every_command_and_short_names_are_aliases(monkeypatch, capsys):
+    """Is every option a flag of the command line, before or after any command's name, and are a command's short
+    names (grade --timeout, dashboards serve --port) the same options, declared once (their help is the option's)?"""
     parser = cli.build_parser()
-    assert parser.parse_args(["dashboards", "serve"]).port == 9001
-    assert parser.parse_args(["grade"]).timeout == 5
-    assert parser.parse_args(["lab"]).port == PathwaysConfig().lab_port
-    assert parser.parse_args(["preview"]).port == PathwaysConfig().preview_port
+    assert settings.given(parser.parse_args(["--course", "/c", "grade", "--db-url", "sqlite:///x.db"])) == {
+        "course": "/c", "db_url": "sqlite:///x.db"}
+    assert settings.given(parser.parse_args(["grade", "--timeout", "5"])) == {"cell_timeout": "5"}
+    assert settings.given(parser.parse_args(["dashboards", "serve", "--port", "9001", "--lesson-pool", "01-a=3",
+                                             "--lesson-pool", "02-b=1"])) == {
+        "dashboards_port": "9001", "lesson_pools": "01-a=3,02-b=1"}
+    assert settings.given(parser.parse_args(["lab", "--port", "9002"])) == {"lab_port": "9002"}
+    assert settings.given(parser.parse_args(["workshop", "status", "--root", "/w"])) == {"workshop_root": "/w"}
+    assert settings.given(parser.parse_args(["config"])) == {}
+    for command in (["grade"], ["workshop", "stop"], ["check"], ["dashboards", "build"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args([*command, "--help"])
+        shown = capsys.readouterr().out
+        assert all(PathwaysConfig.flag(name) in shown for name in PathwaysConfig.option_names()), command
+    monkeypatch.setenv("PATHWAYS_CELL_TIMEOUT", "7")
+    assert cli.main(["config", "--cell-timeout", "9"]) == 0
+    assert "cell_timeout = 9  (command line --cell-timeout)" in capsys.readouterr().out
+    assert config.current().cell_timeout == 7  # the command's flags last as long as the command
 
 
 def test_pathways_config_shows_every_option_and_where_it_came_from(monkeypatch, capsys):
@@ -227,11 +242,93 @@ def test_pathways_config_shows_every_option_and_where_it_came_from(monkeypatch, 
     assert cli.main(["config"]) == 0
     out = capsys.readouterr().out
     assert "pool_size = 4  (environment PATHWAYS_POOL_SIZE)" in out
-    assert "cell_timeout = 60  (default, set with PATHWAYS_CELL_TIMEOUT)" in out
+    assert ("cell_timeout = 60  (default; set it with c.PathwaysConfig.cell_timeout, PATHWAYS_CELL_TIMEOUT or "
+            "--cell-timeout)") in out
     assert all(f"{name} = " in out and PathwaysConfig.class_traits()[name].help in out
                for name in PathwaysConfig.option_names())
     assert cli.main(["config", "--table"]) == 0
     assert config.markdown_table() in capsys.readouterr().out
+
+
+# --- config files ---------------------------------------------------------------------------------------------------
+
+def _config_file(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / settings.FILE_NAME
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def test_config_files_set_options_below_the_environment_and_the_flags(tmp_path, monkeypatch, capsys):
+    """Do the working folder's pathways_config.py, then the course folder's, then --config FILE set options (a later
+    one winning), the environment winning over them and a flag over that, and does `pathways config` name the file
+    each value came from?"""
+    here = _config_file(tmp_path / "here", f"c.PathwaysConfig.course = {str(tmp_path / 'course')!r}\n"
+                        "c.PathwaysConfig.cell_timeout = 90\nc.PathwaysConfig.pool_size = 4\n"
+                        "c.PathwaysConfig.lesson_pools = {'01-a': 5}\n")
+    theirs = _config_file(tmp_path / "course", "c.PathwaysConfig.cell_timeout = 80\nc.PathwaysConfig.lab_port = 9100\n")
+    given = _config_file(tmp_path / "elsewhere", "c.PathwaysConfig.lab_port = 9200\n")
+    monkeypatch.chdir(here.parent)
+    monkeypatch.setenv("PATHWAYS_POOL_SIZE", "6")
+    assert cli.main(["config", "--config", str(given), "--lang", "es"]) == 0
+    out = capsys.readouterr().out
+    assert f"course = {tmp_path / 'course'}  (config file {here})" in out
+    assert f"cell_timeout = 80  (config file {theirs})" in out and f"lab_port = 9200  (config file {given})" in out
+    assert f"lesson_pools = 01-a=5  (config file {here})" in out
+    assert "pool_size = 6  (environment PATHWAYS_POOL_SIZE)" in out and "lang = es  (command line --lang)" in out
+    with config.command_line(settings.config_files(cli.build_parser().parse_args(["config"]))):
+        assert config.current().environment()["PATHWAYS_CELL_TIMEOUT"] == "80"  # what nbgrader or Voila gets
+    _config_file(tmp_path / "course", "c.PathwaysConfig.course = '/elsewhere'\n")
+    assert cli.main(["config"]) == 1
+    assert "that course folder's own file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("c.PathwaysConfig.cell_timeout = 'soon'\n", "c.PathwaysConfig.cell_timeout in {file} = 'soon' cannot be used"),
+    ("c.PathwaysConfig.cel_timeout = 5\n", "{file} sets c.PathwaysConfig.cel_timeout, which Pathways does not have"),
+    ("c.Voila.port = 5\n", "{file} sets c.Voila"),
+    ("c.PathwaysConfig.lang = \n", "{file} could not be read: SyntaxError"),
+])
+def test_a_bad_config_file_is_a_plain_error_naming_it(tmp_path, monkeypatch, capsys, text, message):
+    """Does a config file with a bad value, an option Pathways does not have, another program's section or bad
+    Python stop the command with a message naming the file (and the option)?"""
+    path = _config_file(tmp_path / "here", text)
+    monkeypatch.chdir(path.parent)
+    assert cli.main(["config"]) == 1
+    assert message.format(file=path) in capsys.readouterr().err
+
+
+def test_a_config_file_others_could_change_is_never_run(tmp_path, monkeypatch, capsys):
+    """Is a pathways_config.py that other users can change (or replace in its folder) refused with a message saying
+    why, and never run?"""
+    marker = tmp_path / "ran"
+    path = _config_file(tmp_path / "here", f"open({str(marker)!r}, 'w').close()\n")
+    monkeypatch.chdir(path.parent)
+    path.chmod(0o666)
+    assert cli.main(["config"]) == 1
+    assert f"chmod go-w {path}" in capsys.readouterr().err
+    path.chmod(0o600)
+    path.parent.chmod(0o777)
+    try:
+        assert cli.main(["config"]) == 1
+        assert "its folder is writable by others" in capsys.readouterr().err
+    finally:
+        path.parent.chmod(0o700)
+    assert not marker.exists()
+
+
+def test_a_learners_kernel_never_reads_a_config_file(tmp_path):
+    """In a folder holding a pathways_config.py (a learner could write one beside a lesson), does the widgets'
+    configuration (what a learner's kernel reads) ignore it and never run it?"""
+    marker = tmp_path / "ran"
+    _config_file(tmp_path, f"open({str(marker)!r}, 'w').close()\nc.PathwaysConfig.storage = 'memory'\n")
+    probe = ("from pathways import config\nfrom pathways.activities import responses\n"
+             "print(config.current().storage, responses.FILENAME)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PATHWAYS_")}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["disk", "responses.json"] and not marker.exists()
 
 
 def test_the_readme_documents_every_option():

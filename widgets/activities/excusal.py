@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..files import RESPONSES_FILE
 from . import registry, responses
 from .responses import ExcusalsRecord, RecordError, ResponseFileError, ResponseStore, now, read_file, store
 
@@ -127,7 +128,7 @@ def excusals_in_file(path: str | Path) -> tuple[dict[str, str], str | None]:
     or its `wellbeing` record cannot be read (then nothing counts as excused). A missing file has no problem."""
     path = Path(path)
     if path.is_dir():
-        path = path / responses.FILENAME
+        path = path / RESPONSES_FILE
     try:
         activities = read_file(path)
     except ResponseFileError as exc:

@@ -25,7 +25,6 @@ import json
 import os
 import random
 import secrets
-import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,9 +33,10 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import config
+from ..files import RESPONSES_FILE, write_atomically
 from . import registry
 
-FILENAME = "responses.json"
+FILENAME = RESPONSES_FILE
 #: The format new files are written in.
 FORMAT = "pathways-responses/2"
 #: The first format (no seeds, first answers or excusals); still read.
@@ -242,10 +242,7 @@ class ResponseStore:
 
     def _write(self, activities: dict) -> None:
         payload = json.dumps({"format": FORMAT, "activities": activities}, indent=1, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".responses-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(payload)
-        os.replace(tmp, self.path)
+        write_atomically(self.path, payload)
 
 
 _STORE: ResponseStore | None = None

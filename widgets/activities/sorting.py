@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..files import LESSON_NOTEBOOK
 from ..i18n import ui
 from ..markdown import plain
 from ..scenario.model import ID_PATTERN, check_tags
@@ -198,7 +199,7 @@ def sorting_key(path: str | Path, notebook: str | Path | None = None) -> dict[st
     exercise = load_exercise(path)
     if exercise.formative:
         return exercise.key
-    calls = hidden_keys(notebook or path.with_name("lesson.ipynb"), "sorting", exercise.activity)
+    calls = hidden_keys(notebook or path.with_name(LESSON_NOTEBOOK), "sorting", exercise.activity)
     key = calls[0].key if calls else None
     return key if isinstance(key, dict) else {}
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..files import write_atomically
 from .items import ANSWERS_FILE
 
 #: The record format's version (a later format reads older ones).
@@ -50,9 +50,7 @@ def read_answers(path: str | Path) -> Answers | None:
 
 
 def save_answers(answers: Answers, path: str | Path) -> None:
-    """Write the answers whole, then rename, so a crash never leaves half a file."""
+    """Write the answers whole or not at all (pathways.files), so a crash never leaves half a file."""
     path = Path(path)
     answers.saved = datetime.now(UTC).isoformat(timespec="seconds")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(answers.model_dump(), indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(answers.model_dump(), indent=1, ensure_ascii=False))

@@ -29,6 +29,7 @@ from pathways import config
 from pathways.activities import registry
 
 from ... import course as course_mod
+from ... import nbgrader_run
 
 VOILA_DIR = Path(__file__).resolve().parent / "voila"
 CONFIG = VOILA_DIR / "voila.py"
@@ -134,7 +135,7 @@ def leaks(folder: Path) -> list[str]:
 def _release_each(lessons: list[str], course: str | Path | None, tmp: Path) -> dict[str, Path]:
     """Release folders of the lessons (nbgrader in this process). Without a course, a throwaway course is used so
     the instructor's gradebook is never touched."""
-    return dict(zip(lessons, course_mod.release(lessons, course=course or tmp / "course"), strict=True))
+    return dict(zip(lessons, nbgrader_run.release(lessons, course=course or tmp / "course"), strict=True))
 
 
 def build(out: str | Path | None = None, lessons: Iterable[str] | None = None,

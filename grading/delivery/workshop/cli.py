@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pathways import config
 
-from ... import processes
+from ... import processes, settings
 from .common import DEFAULT_PREFIX, DEFAULT_UIDS, WorkshopError
 from .environment import ensure_environment, environment_status, missing_tools
 from .exchange import return_feedback
@@ -28,8 +28,8 @@ def _uid_range(text: str) -> tuple[int, int]:
 
 
 def _cmd_start(a) -> int:
-    opts = StartOptions(class_list=Path(a.class_list), course=a.course, address=a.address, port=a.port,
-                        root=Path(a.root), shared=Path(a.shared), prefix=a.prefix, uids=a.uids, cert=a.cert,
+    opts = StartOptions(class_list=Path(a.class_list), course=config.current().course, address=a.address,
+                        port=a.port, root=_root(), shared=_shared(), prefix=a.prefix, uids=a.uids, cert=a.cert,
                         key=a.key, idle_timeout=a.idle_timeout, spawn_limit=a.spawn_limit,
                         release=not a.no_release, ready_timeout=a.ready_timeout,
                         limits=None if a.no_limits else Limits(memory_mb=a.memory, processes=a.processes,
@@ -40,20 +40,20 @@ def _cmd_start(a) -> int:
 
 
 def _cmd_stop(a) -> int:
-    stop(Path(a.root), keep=a.keep, log=print)
+    stop(_root(), keep=a.keep, log=print)
     return 0
 
 
 def _cmd_return(a) -> int:
-    for line in return_feedback(Path(a.root)):
+    for line in return_feedback(_root()):
         print(line)
     return 0
 
 
 def _cmd_status(a) -> int:
-    record = load_record(Path(a.root))
+    record = load_record(_root())
     if record is None:
-        print(f"No workshop under {a.root}.")
+        print(f"No workshop under {_root()}.")
         return 1
     running = processes.alive(record.hub_pid)
     print(f"{'Running' if running else 'Stopped'}: {record.url} - {len(record.learners)} learner "
@@ -72,23 +72,28 @@ def _cmd_prepare(a) -> int:
         return 0
     if why:
         raise WorkshopError(why)
-    todo = environment_status(Path(a.shared))
-    ensure_environment(Path(a.shared), log=print)
-    print(f"Shared hub environment in {a.shared}: " + ("built (" + ", ".join(todo) + ")" if todo else "up to date"))
+    todo = environment_status(_shared())
+    ensure_environment(_shared(), log=print)
+    print(f"Shared hub environment in {_shared()}: " + ("built (" + ", ".join(todo) + ")" if todo else "up to date"))
     if a.stamp:
         Path(a.stamp).touch()
     return 0
 
 
+def _root() -> Path:
+    return Path(config.current().workshop_root)
+
+
+def _shared() -> Path:
+    return Path(config.current().workshop_shared)
+
+
 def _root_arg(q) -> None:
-    root = config.current().workshop_root
-    q.add_argument("--root", default=root, help=f"the workshop's folder (default: {root}, PATHWAYS_WORKSHOP_ROOT)")
+    settings.alias(q, "workshop_root", "--root")
 
 
 def _shared_arg(q) -> None:
-    shared = config.current().workshop_shared
-    q.add_argument("--shared", default=shared, help=f"the shared hub environment (default: {shared}, "
-                   "PATHWAYS_WORKSHOP_SHARED)")
+    settings.alias(q, "workshop_shared", "--shared")
 
 
 def _add_start(wsub) -> None:
@@ -97,7 +102,6 @@ def _add_start(wsub) -> None:
                         "the lessons, and start JupyterHub. Prints where the sign-in sheet is.")
     q.add_argument("--class-list", required=True, help="the class list CSV (see GRADING.md, 'How learners are "
                    "identified')")
-    q.add_argument("--course", help=f"the course folder (default: {config.current().course}, PATHWAYS_COURSE)")
     q.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1; any other is "
                    "HTTPS only)")
     q.add_argument("--port", type=int, default=8000, help="port (default 8000)")

@@ -9,13 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pathways import config
+from pathways.files import RESPONSES_FILE, TIMESTAMP_FILE
+
+from ...course import COURSE_ID
 
 WORKSHOP = Path(__file__).resolve().parent
 GRADING = WORKSHOP.parent.parent
 REPO = GRADING.parent
 HUB_FILES = WORKSHOP / "hub_config"
 SYSTEM_PYTHON = "/usr/bin/python3.11"
-COURSE_ID = "pathways"
+#: In the state folder, beside the hub's configuration that reads them (hub_config/jupyterhub_config.py).
+HUB_SETTINGS, PASSPHRASES = "settings.json", "passphrases.json"
 #: Learner uids come from this range (its first id is the learners' group). It sits below the grading sandbox's
 #: uids (50000 up) and Debian's dynamic ranges, and above the ids useradd hands out in order.
 DEFAULT_UIDS = (47000, 47999)
@@ -26,7 +30,7 @@ LEARNER_COMMENT = "Pathways workshop learner"
 GRADER_COMMENT = "Pathways workshop grader"
 WORKSHOP_COMMENTS = (LEARNER_COMMENT, GRADER_COMMENT)
 NOLOGIN = "/usr/sbin/nologin"
-HANDIN_FILES = {"responses.json", "timestamp.txt"}
+HANDIN_FILES = {RESPONSES_FILE, TIMESTAMP_FILE}
 MAX_HANDIN_FILE = 20_000_000
 PRIVILEGED_GROUPS = {"root", "sudo", "admin", "wheel", "adm", "docker", "lxd", "disk", "shadow"}
 #: Unambiguous letters and digits for passphrases (no 0/o, 1/l/i): 4 groups of 5 = about 98 bits.
@@ -76,6 +80,16 @@ class Layout:
         return self.root / "learner-config"
 
     @property
+    def hub_settings(self) -> Path:
+        """What hub_config/jupyterhub_config.py reads (written by `start`)."""
+        return self.state / HUB_SETTINGS
+
+    @property
+    def passphrases(self) -> Path:
+        """The learners' passphrases, hashed (0600)."""
+        return self.state / PASSPHRASES
+
+    @property
     def record(self) -> Path:
         """What this workshop is: learners, accounts, ports, processes (workshop.json)."""
         return self.state / "workshop.json"
@@ -84,6 +98,16 @@ class Layout:
     def course_exchange(self) -> Path:
         """The exchange's course folder."""
         return self.exchange / COURSE_ID
+
+    @property
+    def inbound(self) -> Path:
+        """The exchange's hand-in folders, one per learner account (nbgrader's inbound/)."""
+        return self.course_exchange / "inbound"
+
+    @property
+    def feedback_boxes(self) -> Path:
+        """The exchange's feedback folders, one per learner account (nbgrader's feedback/, not a course's)."""
+        return self.course_exchange / "feedback"
 
 
 def mkdir(path: Path, mode: int, uid: int = 0, gid: int = 0) -> Path:

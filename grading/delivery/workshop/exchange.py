@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pathways.files import copy_atomically, write_atomically
+
 from ... import course as courselib
 from ...instructor.collect import CollectReport
 from ...instructor.handins import exchange_name
+from ...nbgrader_run import NBGRADER_CONFIG_FILE
 from .common import (
     COURSE_ID,
     HANDIN_FILES,
@@ -51,22 +54,22 @@ def build_exchange(layout: Layout, course: Path, lessons: list[str], learners: d
     mkdir(layout.exchange, 0o755)
     mkdir(ex, 0o755)
     mkdir(ex / "outbound", 0o755)
-    for sub in ("inbound", "feedback"):
-        mkdir(ex / sub, 0o711)  # nobody lists who handed in
+    for sub in (layout.inbound, layout.feedback_boxes):
+        mkdir(sub, 0o711)  # nobody lists who handed in
     views = mkdir(layout.exchange / "views", 0o711)
     for lesson in lessons:
-        _copy_release(course / "release" / lesson, ex / "outbound" / lesson)
+        _copy_release(courselib.CourseFolder(course).released(lesson), ex / "outbound" / lesson)
     for user, info in learners.items():
         uid, gid = info.uid, info.gid
-        mkdir(ex / "inbound" / user, 0o700, uid, gid)
-        mkdir(ex / "feedback" / user, 0o750, 0, gid)
+        mkdir(layout.inbound / user, 0o700, uid, gid)
+        mkdir(layout.feedback_boxes / user, 0o750, 0, gid)
         view = mkdir(views / user, 0o700, uid, gid)
         inner = view / COURSE_ID
         if inner.is_symlink() or (inner.exists() and inner.lstat().st_uid != 0):
             shutil.rmtree(inner) if not inner.is_symlink() else inner.unlink()
         mkdir(inner, 0o755)
-        for name, target in (("outbound", ex / "outbound"), ("inbound", ex / "inbound" / user),
-                             ("feedback", ex / "feedback" / user)):
+        for name, target in (("outbound", ex / "outbound"), ("inbound", layout.inbound / user),
+                             ("feedback", layout.feedback_boxes / user)):
             link = inner / name
             if link.is_symlink() or link.exists():
                 link.unlink()
@@ -91,7 +94,7 @@ c.ExchangeFactory.submit = "pathways.grading.delivery.workshop.learner_submit.Le
 def write_learner_config(layout: Layout) -> Path:
     """The Jupyter configuration learners' servers read (nbgrader's exchange as each learner sees it); its folder."""
     dest = mkdir(layout.learner_config, 0o755)
-    target = dest / "nbgrader_config.py"
+    target = dest / NBGRADER_CONFIG_FILE
     target.write_text(LEARNER_NBGRADER_CONFIG.format(course_id=COURSE_ID, views=str(layout.exchange / "views")),
                       encoding="utf-8")
     os.chmod(target, 0o644)
@@ -186,7 +189,7 @@ def take_handins(layout: Layout, record: WorkshopRecord, dest: Path, report: Exc
     links are never followed. Returns the submission secrets {user: {lesson: {time: secret}}} nbgrader uses to
     name feedback.
     """
-    inbound = layout.course_exchange / "inbound"
+    inbound = layout.inbound
     found: dict = {}
     lessons = set(record.lessons)
     for user, info in sorted(record.learners.items()):
@@ -223,8 +226,7 @@ def collect_exchange(root: Path | None = None, course: Path | None = None) -> Ex
         for user, lessons in found.items():
             for lesson, by_time in lessons.items():
                 known.setdefault(user, {}).setdefault(lesson, {}).update(by_time)
-        secrets_file.write_text(json.dumps(known))
-        os.chmod(secrets_file, 0o600)
+        write_atomically(secrets_file, json.dumps(known), mode=0o600)
         if report.taken:
             report.course = workflow.collect(tmp, course)
     return report
@@ -248,20 +250,16 @@ def return_feedback(root: Path | None = None) -> list[str]:
     lines = []
     for user, info in sorted(record.learners.items()):
         sid = info.sid
-        for folder in sorted((course / "feedback" / sid).glob("*")):
+        for folder in sorted((courselib.CourseFolder(course).feedback / sid).glob("*")):
             sub = ledger.get(sid, folder.name)
             secret = known.get(user, {}).get(folder.name, {}).get(sub.timestamp if sub else "")
             if not secret:
                 lines.append(f"{user} / {folder.name}: no hand-in through the exchange matches the graded one")
                 continue
-            dest = layout.course_exchange / "feedback" / user
+            dest = layout.feedback_boxes / user
             for page in sorted(folder.glob("*.html")):
                 target = dest / f"{notebook_hash(secret=secret, notebook_id=page.stem)}.html"
-                part = dest / f".{target.name}.part"
-                shutil.copyfile(page, part)
-                os.chown(part, 0, info.gid)
-                os.chmod(part, 0o640)
-                os.replace(part, target)
+                copy_atomically(page, target, mode=0o640, owner=(0, info.gid))
                 lines.append(f"{user} / {folder.name}: feedback returned")
     return lines
 
@@ -269,11 +267,11 @@ def return_feedback(root: Path | None = None) -> list[str]:
 def archive_exchange(layout: Layout, course: Path) -> Path | None:
     """Every raw hand-in of the exchange, as a tar.gz in the course folder (root only, 0600), with whose each
     account was (`course.ARCHIVE_LEARNERS`), so `pathways course purge` can take a learner's out of it."""
-    inbound = layout.course_exchange / "inbound"
+    inbound = layout.inbound
     if not inbound.is_dir():
         return None
-    dest = mkdir(courselib.CourseFolder(course).workshop, 0o700)
-    path = dest / f"exchange-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.tar.gz"
+    mkdir(courselib.CourseFolder(course).workshop, 0o700)
+    path = courselib.CourseFolder(course).new_exchange_archive()
     record = load_record(layout.root)
     learners = {user: info.sid for user, info in record.learners.items()} if record else {}
     manifest = json.dumps(learners, indent=1, sort_keys=True).encode("utf-8")

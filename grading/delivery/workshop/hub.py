@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pathways import config
+from pathways.files import LESSON_NOTEBOOK, write_atomically
 
 from ... import processes
 from . import limits
@@ -41,6 +42,7 @@ from .common import (
     DEFAULT_PREFIX,
     DEFAULT_UIDS,
     HUB_FILES,
+    PASSPHRASES,
     REPO,
     Layout,
     WorkshopError,
@@ -245,7 +247,7 @@ def _hub_settings(layout: Layout, record: WorkshopRecord, env: dict, opts: Start
         "address": opts.address, "port": opts.port, "hub_port": _free_port(), "proxy_api_port": _free_port(),
         "ssl_cert": str(cert) if cert else None, "ssl_key": str(key) if key else None,
         "proxy": env["proxy"], "python": env["python"], "singleuser": env["singleuser"],
-        "users": sorted(record.learners), "default_url": f"/lab/tree/{first}/lesson.ipynb",
+        "users": sorted(record.learners), "default_url": f"/lab/tree/{first}/{LESSON_NOTEBOOK}",
         "path": f"{env['bin']}:/usr/local/bin:/usr/bin:/bin", "learner_config": str(layout.learner_config),
         "outbound": str(layout.course_exchange / "outbound"),
         "learner_env": _learner_settings(),
@@ -264,8 +266,7 @@ def start_hub(layout: Layout, record: WorkshopRecord, env: dict, opts: StartOpti
     record.fingerprint = fingerprint(cert) if cert else None
     record.url = hub_url(opts.address, opts.port, tls)
     passphrases = new_passphrases(layout, record.learners)
-    (layout.state / "settings.json").write_text(json.dumps(_hub_settings(layout, record, env, opts, cert, key),
-                                                           indent=1))
+    write_atomically(layout.hub_settings, json.dumps(_hub_settings(layout, record, env, opts, cert, key), indent=1))
     shutil.copyfile(HUB_FILES / "jupyterhub_config.py", layout.state / "jupyterhub_config.py")
     hub_env = {"PATH": f"{env['bin']}:{env['proxy_bin']}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "HOME": str(layout.state), "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32)}
@@ -330,7 +331,7 @@ def teardown(layout: Layout, record: WorkshopRecord, keep: bool, log=_quiet) -> 
     uids = {info.uid for info in record.learners.values()}
     left = kill_all(uids)
     problems += [f"{len(left)} learner process(es) could not be killed: {left[:5]}"] if left else []
-    for name in ("passphrases.json", "cookie_secret", "jupyterhub.sqlite"):
+    for name in (PASSPHRASES, "cookie_secret", "jupyterhub.sqlite"):
         with contextlib.suppress(FileNotFoundError):
             (layout.state / name).unlink()
     if keep:

@@ -12,10 +12,10 @@ root only, so a crash never leaves half a record.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Literal
 
+from pathways.files import write_atomically
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .common import Layout, WorkshopError
@@ -130,10 +130,4 @@ def load_record(root: str | Path) -> WorkshopRecord | None:
 
 def save_record(layout: Layout, record: WorkshopRecord) -> None:
     """Write the record atomically, root only."""
-    part = layout.record.with_suffix(".part")
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(record.model_dump_json(indent=1))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(part, layout.record)
+    write_atomically(layout.record, record.model_dump_json(indent=1), mode=0o600)

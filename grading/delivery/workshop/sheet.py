@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import os
 import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from pathways.files import write_atomically
 
 from .common import Layout
 from .record import WorkshopRecord
@@ -39,8 +40,8 @@ def self_signed(state: Path, address: str, days: int = 30) -> tuple[Path, Path]:
             .add_extension(x509.SubjectAlternativeName([alt]), critical=False)
             .sign(key, hashes.SHA256()))
     cert_path, key_path = state / "hub.crt", state / "hub.key"
-    _write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()).decode("ascii"))
+    write_atomically(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()), mode=0o600)
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
 
@@ -58,8 +59,8 @@ def new_passphrases(layout: Layout, users) -> dict[str, str]:
     from .hub_login import hash_passphrase
 
     passphrases = {user: new_passphrase() for user in users}
-    _write_private(layout.state / "passphrases.json",
-                   json.dumps({user: hash_passphrase(p) for user, p in passphrases.items()}))
+    write_atomically(layout.passphrases, json.dumps({user: hash_passphrase(p) for user, p in passphrases.items()}),
+                     mode=0o600)
     return passphrases
 
 
@@ -76,15 +77,8 @@ def write_sheet(layout: Layout, record: WorkshopRecord, passphrases: dict[str, s
     values = {"url": record.url, "fingerprint": record.fingerprint, "formgrader": formgrader,
               "formgrader_port": formgrader.split(":")[2].split("/")[0] if formgrader else None}
     sheet, slips = layout.state / "sheet.txt", layout.state / "slips.html"
-    _write_private(sheet, environment().get_template("sheet.txt.j2").render(rows=rows, **values))
+    write_atomically(sheet, environment().get_template("sheet.txt.j2").render(rows=rows, **values), mode=0o600)
     slip_rows = [{"user": row["user"], "passphrase": passphrases.get(row["user"], "")} for row in rows]
-    _write_private(slips, environment().get_template("slips.html.j2").render(slips=slip_rows, **values))
+    write_atomically(slips, environment().get_template("slips.html.j2").render(slips=slip_rows, **values), mode=0o600)
     return sheet, slips
 
-
-def _write_private(path: Path, text: str) -> None:
-    """Write `path` readable by root only (it is never readable by anyone else, not even for a moment)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(path, 0o600)  # a file that was there before keeps its old mode through O_CREAT

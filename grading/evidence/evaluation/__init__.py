@@ -7,6 +7,18 @@ the pseudonymous code; `analysis` and `stats` compute what the class report's se
 comments; `cli` holds `pathways evaluation`. The learner's side is `pathways.evaluation` (widgets/evaluation).
 """
 
-from .section import scores
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def scores(course: str | Path | None = None) -> dict[str, dict[str, float]]:
+    """Each learner's percent correct at each time point (learner id → "pre"/"post"/"followup" → percent): see
+    `section.scores`. Imported when called, so `pathways --help` and `pathways check` never load the report's
+    figures (matplotlib)."""
+    from .section import scores as _scores
+
+    return _scores(course)
+
 
 __all__ = ["scores"]

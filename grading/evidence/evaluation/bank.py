@@ -15,10 +15,11 @@ from pathlib import Path
 
 import yaml
 from pathways.activities.checks.rules import lesson_objectives
-from pathways.scenario.rules.assessment import MAX_SHARE, MIN_DECISIONS
 from pathways.evaluation.items import TIMEPOINTS, AttitudeText, Reaction
+from pathways.files import LESSON_NOTEBOOK
 from pathways.scenario.model import ID_PATTERN
 from pathways.scenario.problems import Problem
+from pathways.scenario.rules.assessment import MAX_SHARE, MIN_DECISIONS
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ... import course as course_mod
@@ -152,7 +153,7 @@ def coverage_problems(bank: Bank, lessons: str | Path | None = None) -> list[str
         if item.lesson not in known:
             out.append(f"item {item.id} names lesson {item.lesson!r}, which is not in {folder}")
             continue
-        stated = lesson_objectives(folder / item.lesson / "lesson.ipynb")
+        stated = lesson_objectives(folder / item.lesson / LESSON_NOTEBOOK)
         if stated and item.objective > len(stated):
             out.append(f"item {item.id} names objective {item.objective}, but {item.lesson} states "
                        f"objectives 1 to {len(stated)}")

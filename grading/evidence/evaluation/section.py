@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from pathways.activities.checks.rules import lesson_objectives
 from pathways.evaluation.items import TIMEPOINT_NAMES, TIMEPOINTS
+from pathways.files import LESSON_NOTEBOOK
 
 from ... import course as course_mod
 from . import analysis, figures, store
@@ -89,7 +90,7 @@ def render(ev: analysis.Evaluation, bank: Bank, charts: list[Chart], lessons: Pa
     folder = lessons or course_mod.lessons_dir()
     texts = {}
     for les in {i.lesson for i in bank.items}:
-        for n, text in enumerate(lesson_objectives(folder / les / "lesson.ipynb"), 1):
+        for n, text in enumerate(lesson_objectives(folder / les / LESSON_NOTEBOOK), 1):
             texts[(les, n)] = text if text.endswith((".", ";")) else f"{text} …"  # its first line only
     html = _environment().get_template("evaluation.html.j2").render(
         ev=ev, timepoints=TIMEPOINTS, names=TIMEPOINT_NAMES, charts=charts, titles=titles or {},

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pathways.evaluation.items import ANSWERS_FILE, TIMEPOINTS
 from pathways.evaluation.record import Answers
+from pathways.files import write_atomically
 
 from ... import course as course_mod
 from ...instructor.ledger import Ledger
@@ -161,9 +162,7 @@ def write(folder: course_mod.CourseFolder, learner: str, answers: Answers) -> Pa
     target = folder.evaluation_answers(learner) / f"{answers.timepoint}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(folder.evaluation, 0o700)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(answers.model_dump(), indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, target)
+    write_atomically(target, json.dumps(answers.model_dump(), indent=1, ensure_ascii=False))
     return target
 
 

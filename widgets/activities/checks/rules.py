@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from ...files import LESSON_NOTEBOOK
 from ...scenario.problems import Problem, ScenarioError, SourceMap, dotted
 from ...scenario.rules.assessment import MAX_SHARE, MIN_DECISIONS, percent
 from ..sorting import load_exercise
@@ -48,7 +49,7 @@ def check_keys(path: str | Path, notebook: str | Path | None = None) -> dict[str
     checks = load_checks(path)
     if checks.formative:
         return {q.id: q.answer for q in checks.questions if q.answer is not None}
-    return notebook_keys(Path(notebook) if notebook else path.with_name("lesson.ipynb"), checks.activity)
+    return notebook_keys(Path(notebook) if notebook else path.with_name(LESSON_NOTEBOOK), checks.activity)
 
 
 def _key_shapes(path: Path, notebook: str | Path | None = None) -> tuple[object, list[tuple[int, bool, bool]]]:

@@ -5,9 +5,11 @@ folder, beside the settings.json it reads). Every choice that varies is in setti
 import json
 from pathlib import Path
 
+from pathways.grading.delivery.workshop.common import HUB_SETTINGS, PASSPHRASES
+
 c = get_config()  # noqa: F821 - JupyterHub provides it
 here = Path(__file__).resolve().parent
-S = json.loads((here / "settings.json").read_text(encoding="utf-8"))
+S = json.loads((here / HUB_SETTINGS).read_text(encoding="utf-8"))
 
 # Where the hub listens. Anything but 127.0.0.1 is HTTPS only (start refuses otherwise).
 c.JupyterHub.ip = S["address"]
@@ -32,7 +34,7 @@ c.JupyterHub.cleanup_proxy = True
 # Who gets in: the class list, each with the passphrase on the instructor's sheet. The instructor has no login
 # here: the formgrader is served apart, on the machine's loopback (grading/delivery/workshop/formgrader.py says why).
 c.JupyterHub.authenticator_class = "pathways.grading.delivery.workshop.hub_login.PassphraseAuthenticator"
-c.PassphraseAuthenticator.passphrase_file = str(here / "passphrases.json")
+c.PassphraseAuthenticator.passphrase_file = str(here / PASSPHRASES)
 c.Authenticator.allowed_users = set(S["users"])
 c.Authenticator.admin_users = set()
 c.Authenticator.enable_auth_state = False

@@ -7,8 +7,10 @@ hand-in after the learner, and LearnerSubmit refuses `--student=OTHER` (a courte
 
 import os
 
+from pathways.grading.course import COURSE_ID
+
 c = get_config()  # noqa: F821 - nbgrader provides it
-c.CourseDirectory.course_id = "pathways"
+c.CourseDirectory.course_id = COURSE_ID
 c.Exchange.root = "/srv/exchange"
 c.Exchange.assignment_dir = os.path.expanduser("~")
 c.ExchangeFactory.submit = "pathways.grading.delivery.workshop.learner_submit.LearnerSubmit"

@@ -1,31 +1,26 @@
-"""The course folder: where things are, the class list, `course init`, release and collect.
+"""Setting a course up: which course folder is in force, the class list, `course init`, release and due dates.
 
-The course folder is --course, else the configured one (pathways.config: PATHWAYS_COURSE, else build/course); the
-gradebook is SQLite in it unless PATHWAYS_DB_URL names another database (see grading/instructor/workflow.py).
+The course folder is --course, else the configured one (pathways.config: PATHWAYS_COURSE, else build/course); where
+things are inside it is grading/course.py's `CourseFolder`; the gradebook is SQLite in it unless PATHWAYS_DB_URL
+names another database (see grading/instructor/workflow.py). Collecting hand-ins is intake.py's.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import shutil
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course as course_mod
-from .collect import CollectReport
-from .collect import collect as _collect
+from .. import nbgrader_run
 from .ledger import Learner, Ledger, locked
 
 # --- where things are ---------------------------------------------------------------------------------
 
 def course_root(course: str | Path | None = None) -> Path:
     """The course folder in force (and nbgrader's helper tools put on PATH, as nbgrader shells out to alembic)."""
-    tools = str(Path(sys.executable).parent)
-    if tools not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
+    nbgrader_run.tools_on_path()
     return course_mod.course_dir(course)
 
 
@@ -42,11 +37,10 @@ all_lessons = course_mod.lesson_ids
 
 def released_lessons(course: str | Path | None = None) -> list[str]:
     """The lessons released in this course (with a release folder holding a notebook)."""
-    rel = course_root(course) / "release"
-    return sorted(p.name for p in rel.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) if rel.is_dir() else []
+    return course_mod.CourseFolder(course_root(course)).released_lessons()
 
 
-def _check_lessons(lessons: list[str] | None, known: list[str]) -> list[str]:
+def check_lessons(lessons: list[str] | None, known: list[str]) -> list[str]:
     if not lessons:
         return known
     unknown = [lesson for lesson in lessons if lesson not in known]
@@ -136,19 +130,19 @@ def init_course(course: str | Path | None = None, roster: str | Path | None = No
     rep = InitReport(root)
     root.mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o700)  # hand-ins and grades are personal data: the instructor's eyes only
-    for sub in ("submitted", "autograded", "feedback", "pathways"):
-        (root / sub).mkdir(exist_ok=True)
+    for place in course_mod.CourseFolder(root).setup_folders():
+        place.mkdir(exist_ok=True)
     with locked(root):
         if release:
             for lesson in all_lessons():
                 try:
-                    course_mod.release([lesson], course=root)
+                    nbgrader_run.release([lesson], course=root)
                     rep.released.append(lesson)
                 except RuntimeError as exc:
                     rep.problems.append(f"{lesson} could not be released: {str(exc).strip().splitlines()[-1]}")
         ledger = Ledger.load(root)
         ids, rep.warnings = ledger.add_roster(read_roster(Path(roster))) if roster else ([], [])
-        with Gradebook(db_url(root), "pathways") as gb:
+        with Gradebook(db_url(root), course_mod.COURSE_ID) as gb:
             for sid in ids:
                 info = ledger.students[sid]
                 details = {"last_name": info["name"]} if info["name"] != sid else {}
@@ -162,7 +156,7 @@ def init_course(course: str | Path | None = None, roster: str | Path | None = No
 
 def release_lessons(lessons: list[str] | None = None, course: str | Path | None = None) -> list[Path]:
     """Generate the learners' version of some or all lessons in the course."""
-    return course_mod.release(_check_lessons(lessons, all_lessons()), course=course_root(course))
+    return nbgrader_run.release(check_lessons(lessons, all_lessons()), course=course_root(course))
 
 
 def set_due(lessons: list[str], due: str, course: str | Path | None = None) -> list[tuple[str, str]]:
@@ -177,59 +171,7 @@ def set_due(lessons: list[str], due: str, course: str | Path | None = None) -> l
     except ValueError:
         raise ValueError(f"--due {due!r}: give a date such as 2026-12-18 or 2026-12-18 17:00") from None
     when = (when if when.tzinfo else when.astimezone()).astimezone(UTC)
-    with Gradebook(db_url(course), "pathways") as gb:
+    with Gradebook(db_url(course), course_mod.COURSE_ID) as gb:
         for lesson in lessons:
             gb.update_or_create_assignment(lesson, duedate=when.replace(tzinfo=None))
     return [(lesson, when.strftime("%Y-%m-%d %H:%M UTC")) for lesson in lessons]
-
-
-# --- collect ------------------------------------------------------------------------------------------
-
-def uncollected(root: Path) -> list[tuple[str, str]]:
-    """Hand-ins in the course's submitted/ folder that no collect recorded (e.g. put there by `nbgrader collect`):
-    `grade` would never see them. (student folder, lesson) pairs."""
-    ledger = Ledger.load(root)
-    found = []
-    submitted = root / "submitted"
-    for sdir in sorted(submitted.iterdir()) if submitted.is_dir() else []:
-        if sdir.is_dir() and not sdir.is_symlink():
-            for ldir in sorted(sdir.iterdir()):
-                if ldir.is_dir() and not ldir.is_symlink() and any(ldir.glob("*.ipynb")) \
-                        and ledger.get(sdir.name, ldir.name) is None:
-                    found.append((sdir.name, ldir.name))
-    return found
-
-
-def _adopt(root: Path) -> CollectReport:
-    """Import what uncollected() finds, through the usual collect (the folder as found is archived)."""
-    orphans = uncollected(root)
-    if not orphans:
-        return CollectReport()
-    with tempfile.TemporaryDirectory(prefix="pathways-adopt-") as tmp:
-        for sid, lesson in orphans:
-            shutil.copytree(root / "submitted" / sid / lesson, Path(tmp) / sid / lesson, symlinks=True)
-        rep = _collect(Path(tmp), root, released_lessons(root))
-    rep.adopted = [f"submitted/{sid}/{lesson}" for sid, lesson in orphans]
-    rep.replaced = []  # what it "replaced" was the same hand-in, archived as found
-    return rep
-
-
-def collect(path: str | Path | None, course: str | Path | None = None, lesson: str | None = None,
-            strict_roster: bool = False, re_enrol: tuple[str, ...] | list[str] = ()) -> CollectReport:
-    """Import hand-ins from a folder or zip into the course (see pathways.grading.instructor.collect), and any
-    hand-in already in submitted/ that no collect recorded (never ignored without a word). With no path, only
-    the latter."""
-    root = course_root(course)
-    with locked(root):
-        if re_enrol:
-            ledger = Ledger.load(root)
-            unknown = [label for label in re_enrol if not ledger.re_enrol(label)]
-            if unknown:
-                raise ValueError(f"--re-enrol {', '.join(unknown)}: no learner of this course was purged under "
-                                 "that id, e-mail or name; nothing was collected")
-            ledger.save()
-        rep = _adopt(root)
-        if path is not None:
-            rep.merge(_collect(Path(path), root, released_lessons(root), forced_lesson=lesson,
-                               strict_roster=strict_roster))
-        return rep
