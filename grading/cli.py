@@ -153,6 +153,7 @@ def _cmd_formgrader(a: argparse.Namespace) -> int:
 
 def _cmd_export(a: argparse.Namespace) -> int:
     print(f"Grades written to {workflow.export(a.course, a.out)}")
+    _print(lms.export_lms(a.course, a.canvas).lines())
     return 0
 
 
@@ -264,6 +265,8 @@ def _results_commands(sub: argparse._SubParsersAction) -> None:
                         "Write a CSV with one row per student, one column per lesson and a 'flags' column "
                         "giving the reason for anything that could not be graded or needs a look.")
     q.add_argument("--out", help="the CSV file (default: <course>/grades.csv)")
+    q.add_argument("--canvas", metavar="EXPORT.csv", help="Canvas's gradebook export (Grades > Export): also write "
+                   "<course>/canvas-import.csv for it (Moodle's moodle-import.csv is always written)")
 
     q = _course_command(sub, "report", _cmd_report, "write the class report (HTML with figures)",
                         "Write one self-contained HTML page: score distribution per lesson, share correct "
@@ -271,6 +274,58 @@ def _results_commands(sub: argparse._SubParsersAction) -> None:
                         "choice. Figures never show names.")
     q.add_argument("--out", help="the HTML file (default: <course>/report.html)")
     q.add_argument("--names", action="store_true", help="add a table of each student's scores, with names")
+
+
+# --- evidence of completion: certificates, their verification, print (grading/evidence, issue 27) ------------
+
+certificates = lazy_module("pathways.grading.evidence.certificates")
+records = lazy_module("pathways.grading.evidence.records")
+lms = lazy_module("pathways.grading.evidence.lms")
+printing = lazy_module("pathways.grading.evidence.printing")
+
+
+def _cmd_certificate_make(a: argparse.Namespace) -> int:
+    _print(certificates.make(a.course).lines())
+    csv_path, pdf_path, warnings = records.write_record(a.course)
+    print(f"Attendance and completion record: {csv_path} and {pdf_path}")
+    _print(f"Warning: {w}" for w in warnings)
+    print(f"Course sheet: {records.course_sheet(a.course)}")
+    return 0
+
+
+def _cmd_certificate_verify(a: argparse.Namespace) -> int:
+    verdict = certificates.verify(a.code, a.course)
+    _print(verdict.lines())
+    return {certificates.VALID: 0, certificates.UNKNOWN: 1}.get(verdict.verdict, 2)
+
+
+def _cmd_print(a: argparse.Namespace) -> int:
+    _print(printing.print_all(a.out).lines())
+    return 0
+
+
+def _evidence_commands(sub: argparse._SubParsersAction) -> None:
+    """`certificate make | verify` and `print`."""
+    p = sub.add_parser("certificate", help="certificates of completion, and checking one",
+                       description="Certificates of completion (PDF) with a verification code, the attendance and "
+                       "completion record and the course sheet; or check a certificate's code.")
+    csub = p.add_subparsers(dest="certificate_command", metavar="ACTION", required=True)
+    _course_command(csub, "make", _cmd_certificate_make, "a certificate for every learner who completed the course",
+                    "Write a certificate (PDF) for every learner who met the completion rule "
+                    "(PATHWAYS_COMPLETION_LESSONS, PATHWAYS_COMPLETION_POST_TEST) into <course>/certificates/<id>/, "
+                    "the attendance and completion record (CSV and PDF) and the one-page course sheet into the "
+                    "course folder, and list who has no certificate and why.")
+    q = _course_command(csub, "verify", _cmd_certificate_verify, "check a certificate's verification code",
+                        "Say whether a verification code is a certificate this course issued (valid, with its facts to "
+                        "compare with the paper), one whose record was changed (tampered) or unknown. Exit status: "
+                        "0 valid, 1 unknown, 2 tampered.")
+    q.add_argument("code", help="the code printed on the certificate (case, spaces and dashes do not matter)")
+    q = sub.add_parser("print", help="the facilitator guide, the glossary, handouts and a support card as PDFs",
+                       description="Write the facilitator guide, the glossary, a one-page handout per lesson and a "
+                       "discreet wallet-size support card as PDFs, with the support lines in force (PATHWAYS_RESOURCES "
+                       "or the shipped ones). Nothing is fetched from the network.")
+    q.add_argument("--out", default="build/print", help="the folder to write into (default: %(default)s)")
+    q.set_defaults(func=_cmd_print)
 
 
 # --- the public dashboards ------------------------------------------------------------------------------------
@@ -345,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
-                writing_commands, _dashboard_commands, workshop_commands, _config_command):
+                writing_commands, _evidence_commands, _dashboard_commands, workshop_commands, _config_command):
         add(sub)
     return parser
 

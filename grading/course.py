@@ -142,6 +142,52 @@ class CourseFolder:
         """The PNG figures written beside the report."""
         return self.root / "report-figures"
 
+    # --- evidence of completion (issue 27: grading/evidence/); `learner_places` and `class_outputs` are read by
+    # `course purge` ---------------------------------------------------------------------------------------------
+    @property
+    def certificates(self) -> Path:
+        """Each learner's certificates of completion and their records, `certificates/<id>/`."""
+        return self.root / "certificates"
+
+    @property
+    def certificate_key(self) -> Path:
+        """The course's secret that signs certificates' verification codes (0600; no learner data)."""
+        return self.private / "certificate-key"
+
+    @property
+    def completion_csv(self) -> Path:
+        """The attendance and completion record (CSV), made from every learner's data."""
+        return self.root / "completion-record.csv"
+
+    @property
+    def completion_pdf(self) -> Path:
+        """The attendance and completion record (PDF)."""
+        return self.root / "completion-record.pdf"
+
+    @property
+    def course_sheet(self) -> Path:
+        """The one-page course sheet (no learner data)."""
+        return self.root / "course-sheet.pdf"
+
+    @property
+    def canvas_csv(self) -> Path:
+        """`pathways export --canvas`: Canvas's gradebook import file."""
+        return self.root / "canvas-import.csv"
+
+    @property
+    def moodle_csv(self) -> Path:
+        """`pathways export`: Moodle's gradebook import file."""
+        return self.root / "moodle-import.csv"
+
+    def learner_places(self) -> list[Path]:
+        """Every place holding a folder per learner id (nbgrader's stages and Pathways' own)."""
+        return [*(self.stage(s) for s in LEARNER_STAGES), self.archive, self.staging, self.certificates]
+
+    def class_outputs(self) -> list[Path]:
+        """Files made from every learner's data (removed by a purge, to be made again)."""
+        return [self.grades_csv, self.report, self.report_figures, self.completion_csv, self.completion_pdf,
+                self.canvas_csv, self.moodle_csv]
+
 
 def folder(course: str | Path | None = None) -> CourseFolder:
     """The layout of the course folder in force (see course_dir)."""

@@ -12,7 +12,10 @@ What a learner leaves in a course folder (every place is named in grading/course
   with them every grade and comment), in the gradebook and in every backup of it; a SQLite file is then
   VACUUMed, so the deleted rows do not linger in its free pages;
 * their members of a workshop's raw exchange archives (each archive rewritten without them, atomically, 0600);
-* outputs made from everyone's data (grades.csv, report.html and its figures): removed, to be made again.
+* their certificates of completion and the records of them (certificates/<id>/: a code of theirs then verifies
+  as unknown);
+* outputs made from everyone's data (grades.csv, report.html and its figures, the completion record, the LMS
+  grade files): removed, to be made again.
 
 `everyone=True` removes all of that for every learner, and every archive and gradebook backup whole, but keeps
 the course: its released lessons, the gradebook's lessons and the configuration, so it can be taught again with
@@ -103,7 +106,7 @@ def gradebook_rows(url: str) -> dict[str, int]:
 def known_learners(folder: course_mod.CourseFolder, ledger: Ledger, rows: dict[str, int]) -> set[str]:
     """Every learner id the course holds anything about: the ledger, the gradebook, a folder of theirs."""
     known = set(ledger.students) | set(ledger.submissions) | set(rows)
-    for place in [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging]:
+    for place in folder.learner_places():
         if place.is_dir():
             known |= {p.name for p in place.iterdir() if p.name != course_mod.UNASSIGNED and is_safe_id(p.name)}
     return known
@@ -152,14 +155,14 @@ def _set_aside_folders(folder: course_mod.CourseFolder, ledger: Ledger, lids: li
 
 
 def _learner_folders(folder: course_mod.CourseFolder, ledger: Ledger, lids: list[str]) -> list[Path]:
-    places = [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging]
+    places = folder.learner_places()
     safe = [lid for lid in lids if is_safe_id(lid)]  # an id nbgrader was given by hand is never a path
     found = [place / lid for lid in safe for place in places if (place / lid).exists() or (place / lid).is_symlink()]
     return found + _set_aside_folders(folder, ledger, lids)
 
 
 def _everyone_folders(folder: course_mod.CourseFolder) -> list[Path]:
-    places = [*(folder.stage(s) for s in course_mod.LEARNER_STAGES), folder.archive, folder.staging]
+    places = folder.learner_places()
     return [p for place in places if place.is_dir() for p in sorted(place.iterdir())]
 
 
@@ -177,7 +180,7 @@ def plan(course: str | Path | None = None, learners: list[str] | None = None, ev
     rep = PurgeReport(folder.root, lids, everyone)
     paths = _everyone_folders(folder) if everyone else _learner_folders(folder, ledger, lids)
     rep.folders = [(p, _files_in(p)) for p in paths]
-    rep.files = [p for p in (folder.grades_csv, folder.report, folder.report_figures) if p.exists()]
+    rep.files = [p for p in folder.class_outputs() if p.exists()]
     if everyone:
         rep.files += [*folder.exchange_archives(), *sorted(folder.backups.glob("gradebook-*.db"))]
         rep.files += [folder.last_grade] if folder.last_grade.exists() else []
