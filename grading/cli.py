@@ -25,6 +25,7 @@ from pathways import config
 
 from .authoring.cli import check_commands, writing_commands
 from .delivery.workshop.cli import workshop_commands
+from .evidence.cli import evidence_commands
 from .lazy import lazy_module
 
 # imported when a command needs them (nbgrader and Jupyter's kernel machinery take seconds to import)
@@ -33,6 +34,7 @@ dashboards = lazy_module("pathways.grading.delivery.dashboards.build")
 purging = lazy_module("pathways.grading.instructor.purge")
 workflow = lazy_module("pathways.grading.instructor.workflow")
 workspace = lazy_module("pathways.grading.delivery.learner.workspace")
+lms = lazy_module("pathways.grading.evidence.lms")
 
 
 def _print(lines: Iterable[str], file=None) -> None:
@@ -276,58 +278,6 @@ def _results_commands(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--names", action="store_true", help="add a table of each student's scores, with names")
 
 
-# --- evidence of completion: certificates, their verification, print (grading/evidence, issue 27) ------------
-
-certificates = lazy_module("pathways.grading.evidence.certificates")
-records = lazy_module("pathways.grading.evidence.records")
-lms = lazy_module("pathways.grading.evidence.lms")
-printing = lazy_module("pathways.grading.evidence.printing")
-
-
-def _cmd_certificate_make(a: argparse.Namespace) -> int:
-    _print(certificates.make(a.course).lines())
-    csv_path, pdf_path, warnings = records.write_record(a.course)
-    print(f"Attendance and completion record: {csv_path} and {pdf_path}")
-    _print(f"Warning: {w}" for w in warnings)
-    print(f"Course sheet: {records.course_sheet(a.course)}")
-    return 0
-
-
-def _cmd_certificate_verify(a: argparse.Namespace) -> int:
-    verdict = certificates.verify(a.code, a.course)
-    _print(verdict.lines())
-    return {certificates.VALID: 0, certificates.UNKNOWN: 1}.get(verdict.verdict, 2)
-
-
-def _cmd_print(a: argparse.Namespace) -> int:
-    _print(printing.print_all(a.out).lines())
-    return 0
-
-
-def _evidence_commands(sub: argparse._SubParsersAction) -> None:
-    """`certificate make | verify` and `print`."""
-    p = sub.add_parser("certificate", help="certificates of completion, and checking one",
-                       description="Certificates of completion (PDF) with a verification code, the attendance and "
-                       "completion record and the course sheet; or check a certificate's code.")
-    csub = p.add_subparsers(dest="certificate_command", metavar="ACTION", required=True)
-    _course_command(csub, "make", _cmd_certificate_make, "a certificate for every learner who completed the course",
-                    "Write a certificate (PDF) for every learner who met the completion rule "
-                    "(PATHWAYS_COMPLETION_LESSONS, PATHWAYS_COMPLETION_POST_TEST) into <course>/certificates/<id>/, "
-                    "the attendance and completion record (CSV and PDF) and the one-page course sheet into the "
-                    "course folder, and list who has no certificate and why.")
-    q = _course_command(csub, "verify", _cmd_certificate_verify, "check a certificate's verification code",
-                        "Say whether a verification code is a certificate this course issued (valid, with its facts to "
-                        "compare with the paper), one whose record was changed (tampered) or unknown. Exit status: "
-                        "0 valid, 1 unknown, 2 tampered.")
-    q.add_argument("code", help="the code printed on the certificate (case, spaces and dashes do not matter)")
-    q = sub.add_parser("print", help="the facilitator guide, the glossary, handouts and a support card as PDFs",
-                       description="Write the facilitator guide, the glossary, a one-page handout per lesson and a "
-                       "discreet wallet-size support card as PDFs, with the support lines in force (PATHWAYS_RESOURCES "
-                       "or the shipped ones). Nothing is fetched from the network.")
-    q.add_argument("--out", default="build/print", help="the folder to write into (default: %(default)s)")
-    q.set_defaults(func=_cmd_print)
-
-
 # --- the public dashboards ------------------------------------------------------------------------------------
 
 def _lesson_pool(text: str) -> tuple[str, int]:
@@ -400,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
-                writing_commands, _evidence_commands, _dashboard_commands, workshop_commands, _config_command):
+                writing_commands, evidence_commands, _dashboard_commands, workshop_commands, _config_command):
         add(sub)
     return parser
 
