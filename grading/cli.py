@@ -34,7 +34,6 @@ dashboards = lazy_module("pathways.grading.delivery.dashboards.build")
 purging = lazy_module("pathways.grading.instructor.purge")
 workflow = lazy_module("pathways.grading.instructor.workflow")
 workspace = lazy_module("pathways.grading.delivery.learner.workspace")
-lms = lazy_module("pathways.grading.evidence.lms")
 
 
 def _print(lines: Iterable[str], file=None) -> None:
@@ -155,6 +154,8 @@ def _cmd_formgrader(a: argparse.Namespace) -> int:
 
 def _cmd_export(a: argparse.Namespace) -> int:
     print(f"Grades written to {workflow.export(a.course, a.out)}")
+    from .evidence import lms
+
     _print(lms.export_lms(a.course, a.canvas).lines())
     return 0
 

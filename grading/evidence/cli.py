@@ -1,5 +1,6 @@
 """The evidence's commands of `pathways` (assembled in grading/cli.py): `certificate make`, `certificate verify` and
-`print`. The modules that do the work are imported when a command runs (WeasyPrint and nbgrader take seconds)."""
+`print`. The modules that do the work are imported inside each command (WeasyPrint and nbgrader take seconds to
+import, and `pathways --help` needs neither)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,10 @@ import argparse
 
 from pathways import config
 
-from ..lazy import lazy_module
-
-certificates = lazy_module("pathways.grading.evidence.certificates")
-records = lazy_module("pathways.grading.evidence.records")
-printing = lazy_module("pathways.grading.evidence.printing")
-
 
 def _cmd_certificate_make(a: argparse.Namespace) -> int:
+    from . import certificates, records
+
     lines = certificates.make(a.course).lines()
     csv_path, pdf_path, warnings = records.write_record(a.course)
     lines += [f"Attendance and completion record: {csv_path} and {pdf_path}", *(f"Warning: {w}" for w in warnings),
@@ -24,12 +21,16 @@ def _cmd_certificate_make(a: argparse.Namespace) -> int:
 
 
 def _cmd_certificate_verify(a: argparse.Namespace) -> int:
+    from . import certificates
+
     verdict = certificates.verify(a.code, a.course)
     print("\n".join(verdict.lines()))
     return {certificates.VALID: 0, certificates.UNKNOWN: 1}.get(verdict.verdict, 2)
 
 
 def _cmd_print(a: argparse.Namespace) -> int:
+    from . import printing
+
     print("\n".join(printing.print_all(a.out).lines()))
     return 0
 

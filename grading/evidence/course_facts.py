@@ -102,7 +102,7 @@ def _notebook_text(path: Path) -> list[str]:
 
 def _title(cells: list[str], lesson_id: str) -> str:
     for text in cells:
-        m = re.match(r"#\s+Lesson\s+\d+\s*[·:.-]\s*(.+)", text.strip())
+        m = re.match(r"#\s+\w+\s+\d+\s*[·:.-]\s*(.+)", text.strip())  # "Lesson 1 · ...", "Lección 1 · ..."
         if m:
             return m[1].strip()
     return lesson_id
@@ -118,9 +118,10 @@ def _objectives(cells: list[str]) -> tuple[str, ...]:
     return ()
 
 
-def course_lessons(lessons: str | Path | None = None, only: list[str] | None = None) -> list[Lesson]:
-    """Every lesson (or those in `only`), with its title and objectives from its notebook and its times from the
-    guide; ValueError naming a lesson the guide gives no time for."""
+def course_lessons(lessons: str | Path | None = None, only: list[str] | None = None,
+                   lang: str | None = None) -> list[Lesson]:
+    """Every lesson (or those in `only`), with its title and objectives from its notebook (its translation in `lang`
+    where there is one) and its times from the guide; ValueError naming a lesson the guide gives no time for."""
     folder = _lessons_folder(lessons)
     times = timing(folder)
     out = []
@@ -131,7 +132,9 @@ def course_lessons(lessons: str | Path | None = None, only: list[str] | None = N
         if number not in times:
             raise ValueError(f"the facilitator guide gives no time for lesson {number} ({lid}): add its row to the "
                              "table in section 2")
-        cells = _notebook_text(folder / lid / f"{course_mod.NOTEBOOK}.ipynb")
+        translated = folder / lid / f"{course_mod.NOTEBOOK}.{lang}.ipynb"
+        cells = _notebook_text(translated if lang and translated.is_file()
+                               else folder / lid / f"{course_mod.NOTEBOOK}.ipynb")
         out.append(Lesson(lid, number, _title(cells, lid), _objectives(cells), *times[number]))
     return out
 

@@ -22,6 +22,17 @@ from .. import course as course_mod
 from . import course_facts, pdf
 
 HANDOUTS = "handouts.yaml"
+#: The handout's own few words, by language (a translated handout, `handouts.<lang>.yaml`, needs its language here).
+WORDS = {
+    "en": {"intro": "Key points to keep. The lesson itself gives the full sources.", "lesson": "Lesson",
+           "support": "Support lines", "or": "or", "text": "text {0} to {1}",
+           "close": "If reading this brings something up for you, the lines above are free, and you can stop at "
+                    "any time."},
+    "es": {"intro": "Puntos clave para conservar. La lección da las fuentes completas.", "lesson": "Lección",
+           "support": "Líneas de apoyo", "or": "o", "text": "envía {0} al {1}",
+           "close": "Si leer esto te remueve algo, las líneas de arriba son gratuitas, y puedes parar en cualquier "
+                    "momento."},
+}
 GUIDE_PDF, GLOSSARY_PDF, CARD_PDF = "facilitator-guide.pdf", "glossary.pdf", "support-card.pdf"
 
 
@@ -30,9 +41,10 @@ def markdown_html(text: str) -> str:
     return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
 
 
-def handout_points(lessons: str | Path | None = None) -> dict[str, list[str]]:
-    """Lesson id -> its handout's key points (ValueError naming the file when it cannot be read)."""
-    path = (Path(lessons) if lessons else course_mod.lessons_dir()) / HANDOUTS
+def handout_points(lessons: str | Path | None = None, lang: str = "en") -> dict[str, list[str]]:
+    """Lesson id -> its handout's key points in `lang` (ValueError naming the file when it cannot be read)."""
+    name = HANDOUTS if lang == "en" else HANDOUTS.replace(".yaml", f".{lang}.yaml")
+    path = (Path(lessons) if lessons else course_mod.lessons_dir()) / name
     if not path.is_file():
         raise ValueError(f"no handout key points at {path}: write them there, one list per lesson id")
     data = safe_load(path.read_text(encoding="utf-8")) or {}
@@ -52,16 +64,17 @@ class SupportLine:
     note: str = ""
 
 
-def support_lines(res: Resources, discreet: bool = False) -> list[SupportLine]:
-    """The emergency number and every line shown in the panel, from the resources in force. `discreet`: plain
-    labels only (for the card), no line's name or note."""
+def support_lines(res: Resources, discreet: bool = False, lang: str = "en") -> list[SupportLine]:
+    """The emergency number and every line shown in the panel, from the resources in force, in `lang`. `discreet`:
+    plain labels only (for the card), no line's name or note."""
+    words = WORDS[lang]
     out = [SupportLine("Emergency" if discreet else res.emergency.name, res.emergency.phone, (),
                        "" if discreet else res.emergency.note)]
     for n, line in enumerate((x for x in res.lines if x.panel), start=1):
-        extra = [f"or {line.phone_words}"] if line.phone_words else []
+        extra = [f"{words['or']} {line.phone_words}"] if line.phone_words else []
         keyword = line.text_keyword()
         if keyword:
-            extra.append(f"text {keyword[0]} to {keyword[1]}")
+            extra.append(words["text"].format(*keyword))
         elif line.text:
             extra.append(f"text {line.text}")
         extra += [f"TTY {line.tty}"] if line.tty else []
@@ -82,10 +95,16 @@ class PrintReport:
         return [f"Printed {path}" for path in self.written]
 
 
-def handout_pdf(lesson: course_facts.Lesson, points: list[str], res: Resources, out: Path) -> Path:
-    """One lesson's one-page handout: its title, its key points and the support lines of `res`."""
-    return pdf.render(pdf.page("handout.html.j2", lesson=lesson, points=points, lines=support_lines(res),
-                               region=res.region), out)
+def handout_pdf(lesson: course_facts.Lesson, points: list[str], res: Resources, out: Path,
+                lang: str = "en") -> Path:
+    """One lesson's one-page handout in `lang`: its title, its key points and the support lines of `res`."""
+    return pdf.render(pdf.page("handout.html.j2", lesson=lesson, points=points, lines=support_lines(res, lang=lang),
+                               region=res.region, words=WORDS[lang], lang=lang), out)
+
+
+def translated_handouts(folder: Path) -> list[str]:
+    """The languages with handout key points of their own (`handouts.<lang>.yaml`) that Pathways has words for."""
+    return sorted(lang for p in folder.glob("handouts.*.yaml") if (lang := p.name.split(".")[1]) in WORDS)
 
 
 def card_pdf(res: Resources, out: Path) -> Path:
@@ -107,5 +126,10 @@ def print_all(out: str | Path, lessons: str | Path | None = None, start: str | P
     points = handout_points(folder)
     for lesson in course_facts.course_lessons(folder):
         rep.written.append(handout_pdf(lesson, points.get(lesson.id, []), res, out / f"handout-{lesson.id}.pdf"))
+    for lang in translated_handouts(folder):
+        translated, local = handout_points(folder, lang), load_resources(start, lang=lang)
+        for lesson in course_facts.course_lessons(folder, only=list(translated), lang=lang):
+            rep.written.append(handout_pdf(lesson, translated[lesson.id], local,
+                                           out / f"handout-{lesson.id}.{lang}.pdf", lang))
     rep.written.append(card_pdf(res, out / CARD_PDF))
     return rep

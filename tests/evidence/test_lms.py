@@ -103,3 +103,15 @@ def test_a_file_that_is_not_a_canvas_export_is_refused(evidence_course, tmp_path
         assert "not a Canvas gradebook export" in str(exc) and "Student and ID" in str(exc)
     else:
         raise AssertionError("a file that is not a Canvas export was accepted")
+
+
+def test_pathways_export_writes_the_lms_files(evidence_course, capsys):
+    """Does `pathways export --canvas EXPORT` write grades.csv, moodle-import.csv and canvas-import.csv and say who
+    could not be matched?"""
+    from pathways.grading import cli
+
+    assert cli.main(["export", "--canvas", str(CANVAS_EXPORT)]) == 0
+    out = capsys.readouterr().out
+    for name in ("grades.csv", "moodle-import.csv", "canvas-import.csv"):
+        assert (evidence_course / name).is_file() and name in out
+    assert "1 learner(s) could not be matched" in out

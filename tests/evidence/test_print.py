@@ -34,7 +34,8 @@ def printed(tmp_path_factory):
 def test_every_document_is_printed(printed):
     """Are the guide, the glossary, one one-page handout per lesson and a one-page card all made?"""
     handouts = [f"handout-{lid}.pdf" for lid in course_mod.lesson_ids()]
-    assert set(printed) == {"facilitator-guide.pdf", "glossary.pdf", "support-card.pdf", *handouts}
+    assert set(printed) == {"facilitator-guide.pdf", "glossary.pdf", "support-card.pdf", *handouts,
+                            "handout-01-why-dont-they-leave.es.pdf"}
     assert all(printed[name][1] == 1 for name in [*handouts, "support-card.pdf"])
     guide = " ".join(printed["facilitator-guide.pdf"][0].split())
     assert "Pathways facilitator guide" in guide and "Looking after yourself as a facilitator" in guide
@@ -43,6 +44,10 @@ def test_every_document_is_printed(printed):
     lesson = course_facts.course_lessons()[0]
     assert f"Lesson 1 · {lesson.title}" in first
     assert printing.handout_points()[lesson.id][0][:40] in first
+    spanish = " ".join(printed["handout-01-why-dont-they-leave.es.pdf"][0].split())
+    assert printed["handout-01-why-dont-they-leave.es.pdf"][1] == 1
+    assert "Lección 1 · ¿Por qué no se van?" in spanish and "Líneas de apoyo (Estados Unidos y Canadá)" in spanish
+    assert printing.handout_points(lang="es")[lesson.id][0][:40] in spanish
 
 
 def test_every_support_number_is_a_configured_one(printed):
