@@ -178,6 +178,9 @@ def verify(code: str, course: str | Path | None = None) -> Verdict:
         for entry in json.loads(path.read_text(encoding="utf-8")).get("issued", []):
             if normalise(entry.get("code", "")) != wanted:
                 continue
-            ok = key is not None and hmac.compare_digest(code_of(entry["record"], key), wanted)
+            if key is None:
+                raise RuntimeError(f"the course's certificate key ({folder.certificate_key}) is missing, so no code "
+                                   "can be checked: it was deleted, or the course folder was copied without it")
+            ok = hmac.compare_digest(code_of(entry["record"], key), wanted)
             return Verdict(wanted, VALID if ok else TAMPERED, entry["record"])
     return Verdict(wanted, UNKNOWN)
