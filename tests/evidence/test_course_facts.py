@@ -7,6 +7,7 @@ import re
 
 from pathways.grading import course as course_mod
 from pathways.grading.evidence import course_facts, printing
+from pathways.scenario import BLAMING, RESTRAINT, STIGMATISING
 
 
 def test_guide_times_and_agenda_are_read_and_add_up_as_the_guide_says():
@@ -39,3 +40,13 @@ def test_every_lesson_has_a_title_objectives_and_handout_points():
 def test_hours_text():
     """Are minutes written as hours and minutes?"""
     assert [course_facts.hours_text(m) for m in (45, 60, 380)] == ["45 min", "1 h", "6 h 20 min"]
+
+
+def test_handout_points_follow_the_style_rules():
+    """Are the handouts' key points (English and Spanish) free of the blaming, stigmatising and restraint wording that
+    `pathways check` refuses in a lesson's activities?"""
+    for lang in ("en", "es"):
+        for lesson, points in printing.handout_points(lang=lang).items():
+            for point in points:
+                for rx in [*BLAMING, *STIGMATISING, RESTRAINT]:
+                    assert not rx.search(point), (lang, lesson, point)
