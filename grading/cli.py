@@ -26,6 +26,7 @@ from pathways import config
 from . import settings
 from .authoring.cli import check_commands, writing_commands
 from .delivery.workshop.cli import workshop_commands
+from .evidence.cli import evidence_commands
 from .evidence.evaluation.cli import evaluation_commands
 
 
@@ -164,9 +165,11 @@ def _cmd_formgrader(a: argparse.Namespace) -> int:
 
 
 def _cmd_export(a: argparse.Namespace) -> int:
+    from .evidence import lms
     from .instructor import workflow
 
     print(f"Grades written to {workflow.export(out=a.out)}")
+    _print(lms.export_lms(None, a.canvas).lines())
     return 0
 
 
@@ -281,6 +284,8 @@ def _results_commands(sub: argparse._SubParsersAction) -> None:
                         "Write a CSV with one row per student, one column per lesson and a 'flags' column "
                         "giving the reason for anything that could not be graded or needs a look.")
     q.add_argument("--out", help="the CSV file (default: <course>/grades.csv)")
+    q.add_argument("--canvas", metavar="EXPORT.csv", help="Canvas's gradebook export (Grades > Export): also write "
+                   "<course>/canvas-import.csv for it (Moodle's moodle-import.csv is always written)")
 
     q = _course_command(sub, "report", _cmd_report, "write the class report (HTML with figures)",
                         "Write one self-contained HTML page: score distribution per lesson, share correct "
@@ -355,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
-                writing_commands, _dashboard_commands, workshop_commands, evaluation_commands, _config_command):
+                writing_commands, _dashboard_commands, workshop_commands, evaluation_commands, evidence_commands,
+                _config_command):
         add(sub)
     settings.add_flags(parser)
     return parser

@@ -80,6 +80,7 @@ class CourseFolder:
         f"{PRIVATE}/staging/{{learner}}",  # a hand-in half imported (left only by a crash)
         f"{PRIVATE}/evaluation/answers/{{learner}}",  # pre-/post-/follow-up answers (evaluation_answers)
         f"{PRIVATE}/evaluation/feedback/{{learner}}",  # the post-test's explanation page (evaluation_feedback)
+        "certificates/{learner}",  # certificates of completion and their records (certificates)
     )
 
     # --- places for one learner -----------------------------------------------------------------------------
@@ -259,6 +260,42 @@ class CourseFolder:
         """The PNG figures written beside the report."""
         return self.root / "report-figures"
 
+    # --- evidence of completion (grading/evidence/): certificates, the completion record, LMS files ------------
+    @property
+    def certificates(self) -> Path:
+        """Each learner's certificates of completion and their records, `certificates/<id>/`."""
+        return self.root / "certificates"
+
+    @property
+    def certificate_key(self) -> Path:
+        """The course's secret that signs certificates' verification codes (0600; no learner data)."""
+        return self.private / "certificate-key"
+
+    @property
+    def completion_csv(self) -> Path:
+        """The attendance and completion record (CSV), made from every learner's data."""
+        return self.root / "completion-record.csv"
+
+    @property
+    def completion_pdf(self) -> Path:
+        """The attendance and completion record (PDF)."""
+        return self.root / "completion-record.pdf"
+
+    @property
+    def course_sheet(self) -> Path:
+        """The one-page course sheet (no learner data)."""
+        return self.root / "course-sheet.pdf"
+
+    @property
+    def canvas_csv(self) -> Path:
+        """`pathways export --canvas`: Canvas's gradebook import file."""
+        return self.root / "canvas-import.csv"
+
+    @property
+    def moodle_csv(self) -> Path:
+        """`pathways export`: Moodle's gradebook import file."""
+        return self.root / "moodle-import.csv"
+
     # --- the course evaluation (grading/evidence/evaluation): pre-test, post-test, follow-up ----------------------
     @property
     def evaluation(self) -> Path:
@@ -301,7 +338,7 @@ class CourseFolder:
     def class_outputs(self) -> list[Path]:
         """The outputs made from every learner's data (removed by a purge, to be made again)."""
         return [self.grades_csv, self.report, self.report_figures, self.evaluation_csv, self.evaluation_page,
-                self.evaluation_figures]
+                self.evaluation_figures, self.completion_csv, self.completion_pdf, self.canvas_csv, self.moodle_csv]
 
 
 def folder(course: str | Path | None = None) -> CourseFolder:

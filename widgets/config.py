@@ -100,6 +100,22 @@ class PathwaysConfig(Configurable):
                               "JupyterHub and every learner's server run, readable by all, outside any checkout.").tag(
                                   config=True, kind="folder")
 
+    # --- evidence of completion (grading/evidence/, issue 27) -----------------------------------------------------
+    completion_lessons = Unicode("all", help="The lessons a learner must have handed in (and had graded) for a "
+                                 "certificate of completion: all (every lesson the course released) or a number; "
+                                 "items skipped for wellbeing count as done.").tag(config=True, kind="all or count")
+    completion_post_test = Int(0, min=0, max=100, help="The post-test mark (percent) a certificate of completion also "
+                               "needs, from the course's evaluation; 0: none.").tag(config=True, kind="percent")
+    provider = Unicode(help="The organisation that teaches the course, named on certificates, the completion record "
+                       "and the course sheet.").tag(config=True, kind="text", shown_default="none")
+
+    @validate("completion_lessons")
+    def _valid_completion_lessons(self, proposal) -> str:
+        value = proposal["value"].strip().lower()
+        if value != "all" and not (value.isdigit() and int(value) > 0):
+            raise TraitError(f"expected all or a number of lessons above 0, not {proposal['value']!r}")
+        return value
+
     @default("lessons")
     def _lessons_default(self) -> str:
         return str(shipped_lessons())

@@ -14,9 +14,11 @@ What a learner leaves in a course folder (every place is named in grading/course
   VACUUMed, so the deleted rows do not linger in its free pages;
 * their members of a workshop's raw exchange archives (each archive rewritten without them, atomically, 0600);
 * their answers to the course evaluation and its explanation pages (pathways/evaluation/{answers,feedback}/<id>/);
+* their certificates of completion and the records of them (certificates/<id>/: a code of theirs then verifies
+  as unknown);
 * outputs made from everyone's data (grades.csv, report.html and its figures, the evaluation's page and paired
-  CSV): removed, to be made again; `everyone` also removes the evaluation's secret (old codes can no longer be
-  linked to new answers).
+  CSV, the completion record, the LMS grade files): removed, to be made again; `everyone` also removes the
+  evaluation's secret (old codes can no longer be linked to new answers).
 
 `everyone=True` removes all of that for every learner, and every archive and gradebook backup whole, but keeps
 the course: its released lessons, the gradebook's lessons and the configuration, so it can be taught again with

@@ -13,7 +13,7 @@ TIMEPOINTS = ("pre", "post", "followup")
 def _cmd_release(a: argparse.Namespace) -> int:
     from .delivery import release
 
-    for folder in release(a.course):
+    for folder in release():
         print(f"Take-home folder: {folder}")
     print("Send each learner the folder of the time point, zipped; they hand it back named by their id or e-mail, "
           "and you run: pathways evaluation collect PATH --timepoint pre|post|followup")
@@ -23,7 +23,7 @@ def _cmd_release(a: argparse.Namespace) -> int:
 def _cmd_collect(a: argparse.Namespace) -> int:
     from .store import collect
 
-    report = collect(a.path, a.timepoint, a.course)
+    report = collect(a.path, a.timepoint)
     for line in report.lines():
         print(line)
     return 0
@@ -32,7 +32,7 @@ def _cmd_collect(a: argparse.Namespace) -> int:
 def _cmd_feedback(a: argparse.Namespace) -> int:
     from .delivery import feedback
 
-    pages = feedback(a.course, a.timepoint)
+    pages = feedback(timepoint=a.timepoint)
     print(f"{len(pages)} explanation page(s) written" + (f", e.g. {pages[0]}" if pages else ""))
     return 0
 
@@ -40,7 +40,7 @@ def _cmd_feedback(a: argparse.Namespace) -> int:
 def _cmd_report(a: argparse.Namespace) -> int:
     from .page import write_page
 
-    out = write_page(a.course, a.out)
+    out = write_page(out=a.out)
     print(f"Evaluation written to {out} (figures beside it; the class report has the same section)")
     return 0
 
@@ -48,7 +48,7 @@ def _cmd_report(a: argparse.Namespace) -> int:
 def _cmd_comments(a: argparse.Namespace) -> int:
     from .delivery import comments
 
-    said = comments(a.course)
+    said = comments()
     print(f"{len(said)} comment(s), in random order, without names (never written to a file):")
     for text in said:
         print(f"- {' '.join(text.split())}")
@@ -74,7 +74,6 @@ def evaluation_commands(sub: argparse._SubParsersAction) -> None:
 
     def add(name: str, func, help_: str) -> argparse.ArgumentParser:
         q = esub.add_parser(name, help=help_, description=help_)
-        q.add_argument("--course", help="the course folder (default: the configured one)")
         q.set_defaults(func=func)
         return q
 
