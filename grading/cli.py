@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathways import config
 
 from .authoring.cli import check_commands, writing_commands
+from .delivery.site.cli import site_commands
 from .delivery.workshop.cli import workshop_commands
 from .lazy import lazy_module
 
@@ -345,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
-                writing_commands, _dashboard_commands, workshop_commands, _config_command):
+                writing_commands, _dashboard_commands, site_commands, workshop_commands, _config_command):
         add(sub)
     return parser
 
