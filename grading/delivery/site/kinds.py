@@ -97,7 +97,7 @@ def sorting(page: Page, exercise_file: str) -> Block:
         page.scored.append({"item": item, "kind": "sorting"})
     inner = (f"<h3>{e(ex.title)}</h3>{md(ex.instructions)}<ul class=\"pw-items\"></ul>"
              f'<p class="pw-first-counts">{e(page.t("sort_to_learn"))}</p>'
-             f'<button type="button" class="pw-check">{e(page.t("check_sorting"))}</button>'
+             f'<button type="button" class="pw-check-button">{e(page.t("check_sorting"))}</button>'
              '<p class="pw-status" aria-live="polite"></p>')
     return _box(page, "sorting", item, inner, {"item": item, "formative": ex.formative, "items": items,
                                                "categories": cats})
@@ -119,7 +119,7 @@ def knowledge_check(page: Page, checks_file: str, question: str) -> Block:
              f'<p><em>{e(page.t("tick_all" if q.multiple else "choose_one"))}</em></p>'
              f'<p class="pw-first-counts">{e(page.t("check_to_learn"))}</p>'
              f'<fieldset class="pw-options"><legend>{e(label)}: {e(plain(q.prompt))}</legend></fieldset>'
-             f'<button type="button" class="pw-check">{e(page.t("check_answer"))}</button>'
+             f'<button type="button" class="pw-check-button">{e(page.t("check_answer"))}</button>'
              '<p class="pw-status" aria-live="polite"></p><div class="pw-explanations"></div>')
     data = {"item": item, "multiple": q.multiple, "formative": checks.formative, "options": options}
     if checks.formative:

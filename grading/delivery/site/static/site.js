@@ -110,7 +110,7 @@
   // --- knowledge check ------------------------------------------------------------------------------------
   function check(box, data) {
     const set = box.querySelector(".pw-options"), status = box.querySelector(".pw-status");
-    const button = box.querySelector(".pw-check"), explain = box.querySelector(".pw-explanations");
+    const button = box.querySelector(".pw-check-button"), explain = box.querySelector(".pw-explanations");
     const order = shuffle(data.options);
     let firstAnswer = null;
     order.forEach((o) => {
@@ -144,7 +144,7 @@
   // --- sorting --------------------------------------------------------------------------------------------
   function sorting(box, data) {
     const list = box.querySelector(".pw-items"), status = box.querySelector(".pw-status");
-    const button = box.querySelector(".pw-check"), cats = shuffle(data.categories), selects = {};
+    const button = box.querySelector(".pw-check-button"), cats = shuffle(data.categories), selects = {};
     const label = {};
     data.categories.forEach((c) => { label[c.id] = c.label; });
     let firstPlacement = null;

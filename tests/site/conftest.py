@@ -1,0 +1,94 @@
+"""Fixtures for the static site's tests: the site (and the SCORM packages) built once per session, a plain static
+web server on 127.0.0.1 started and stopped here, headless Chromium and axe-core (as tests/browser uses them)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, NPM_DIR
+
+
+@pytest.fixture(scope="session")
+def static_site(tmp_path_factory) -> Path:
+    """The whole static site, built once."""
+    from pathways.grading.delivery.site import build
+
+    return build.build(tmp_path_factory.mktemp("static") / "site")
+
+
+@pytest.fixture(scope="session")
+def scorm_packages(tmp_path_factory) -> list[Path]:
+    """One SCORM 1.2 package per lesson, built once."""
+    from pathways.grading.delivery.scorm import package
+
+    return package.build_all(tmp_path_factory.mktemp("scorm") / "packages")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # the test reads what it needs; no log on stderr
+        pass
+
+
+@dataclass
+class StaticServer:
+    """A plain static web server (Python's http.server) serving one folder on 127.0.0.1."""
+
+    root: Path
+    base: str  # http://127.0.0.1:<port>/
+
+
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[StaticServer]:
+    """Serve `root` on a free 127.0.0.1 port for the duration of the block (ready when it yields)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield StaticServer(root, f"http://127.0.0.1:{server.server_port}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def static_server(static_site) -> Iterator[StaticServer]:
+    """The static site on a plain static web server."""
+    with serve(static_site) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def npm_tools() -> Path:
+    """tests/browser's npm packages (axe-core, scorm-again), installed from the lock file if missing."""
+    if not (AXE.is_file() and (NPM_DIR / "node_modules" / "scorm-again").is_dir()):
+        npm = shutil.which("npm")
+        if not npm:
+            pytest.fail("npm is needed to install axe-core and scorm-again (apt-get install -y npm)")
+        run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_DIR,
+                             capture_output=True, text=True, timeout=600)
+        if run.returncode != 0:
+            pytest.fail(f"npm ci failed in {NPM_DIR}:\n{run.stdout}\n{run.stderr}")
+    return NPM_DIR / "node_modules"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
