@@ -3,18 +3,14 @@ web server on 127.0.0.1 started and stopped here, headless Chromium and axe-core
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, NPM_DIR
+from support.static_server import StaticServer, serve
 
 
 @pytest.fixture(scope="session")
@@ -31,33 +27,6 @@ def scorm_packages(tmp_path_factory) -> list[Path]:
     from pathways.grading.delivery.scorm import package
 
     return package.build_all(tmp_path_factory.mktemp("scorm") / "packages")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # the test reads what it needs; no log on stderr
-        pass
-
-
-@dataclass
-class StaticServer:
-    """A plain static web server (Python's http.server) serving one folder on 127.0.0.1."""
-
-    root: Path
-    base: str  # http://127.0.0.1:<port>/
-
-
-@contextlib.contextmanager
-def serve(root: Path) -> Iterator[StaticServer]:
-    """Serve `root` on a free 127.0.0.1 port for the duration of the block (ready when it yields)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield StaticServer(root, f"http://127.0.0.1:{server.server_port}/")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
