@@ -112,7 +112,9 @@ def render_lesson(folder: Path, lang: str | None, root: str = "../",
     others = [{"href": page_name(other), "lang": other or "en", "label": site_strings(other)["language_name"]}
               for other in [None, *translations(folder)] if other != lang]
     data = {"ui": {k: ui(k, lang or "en") for k in UI_KEYS}, "site": site_strings(lang),
-            "blocks": [b.data for b in lesson.blocks if b.data is not None]}
+            "blocks": [b.data for b in lesson.blocks if b.data is not None],
+            # what each scored item is worth (its points in the notebook's grading cells; 1 if it has none)
+            "points": {s["item"]: lesson.points.get(s["item"], 1.0) for s in lesson.scored}}
     html = _ENV.get_template("lesson.html.j2").render(
         lang=lang or "en", title=lesson.title, root=root, quick_exit=quick_exit, site=site_strings(lang),
         blocks=lesson.blocks, data=_json(data), translations=others, extra_scripts=list(extra_scripts))

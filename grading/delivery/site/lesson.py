@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 from markdown_it import MarkdownIt
-from pathways.testcells import call_name, calls_in
+from pathways.testcells import call_arg, call_name, calls_in
 
 from . import kinds
 
@@ -66,6 +66,7 @@ class Lesson:
     summary: str
     blocks: list[kinds.Block]
     scored: list[dict]
+    points: dict[str, float]  # what each graded item is worth in the notebook's grading cells, by item name
 
 
 def is_instructors(cell: nbformat.NotebookNode) -> bool:
@@ -73,6 +74,24 @@ def is_instructors(cell: nbformat.NotebookNode) -> bool:
     meta = cell.get("metadata", {})
     grader = meta.get("nbgrader", {})
     return GRADING_TAG in meta.get("tags", []) or bool(grader.get("solution")) or bool(grader.get("grade"))
+
+
+def grading_points(cells: list) -> dict[str, float]:
+    """Each graded item's points, as the notebook's grading cells give them (read, never run): a SCORM score
+    weighs the activities as the lesson's grade does."""
+    points = {}
+    for cell in cells:
+        for call in calls_in(cell.source) if cell.cell_type == "code" else []:
+            name = call_name(call)
+            if name == "roleplay_points":
+                item = f"roleplay:{call_arg(call, 'activity', 2, 'roleplay')}"
+                points[item] = call_arg(call, "points", 1, 1)
+            elif name == "check_points":
+                item = f"check:{call_arg(call, 'activity', 3, 'checks')}:{call_arg(call, 'question', 0)}"
+                points[item] = call_arg(call, "points", 2, 1)
+            elif name == "sorting_points":
+                points[f"sorting:{call_arg(call, 'activity', 0)}"] = call_arg(call, "points", 2, 1)
+    return {item: float(p) for item, p in points.items() if isinstance(p, int | float) and p > 0}
 
 
 def _literal(node: ast.AST):
@@ -105,7 +124,7 @@ def read(notebook: Path, lang: str | None) -> Lesson:
                 kwargs = {k.arg: _literal(k.value) for k in call.keywords}
                 blocks.append(kinds.RENDERERS[name](page, *args, **kwargs))
     title = notebook_title(nb) or notebook.parent.name
-    return Lesson(title, notebook_summary(nb), blocks, page.scored)
+    return Lesson(title, notebook_summary(nb), blocks, page.scored, grading_points(nb.cells))
 
 
 def read_head(notebook: Path) -> tuple[str, str]:

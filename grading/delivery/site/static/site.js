@@ -30,11 +30,13 @@
   const scores = { items: {}, skipped: {} };
   function report() {
     if (typeof window.PathwaysScorm === "undefined") return;
+    // Skipped items are left out of both the points and the maximum: skipping never costs anything.
     const names = Object.keys(scores.items).filter((n) => !scores.skipped[n]);
+    const worth = (n) => (n in POINTS ? POINTS[n] : 1);
     const done = names.filter((n) => scores.items[n].done).length;
-    const total = names.reduce((sum, n) => sum + scores.items[n].fraction, 0);
-    window.PathwaysScorm.report({ raw: names.length ? Math.round((100 * total) / names.length) : 0,
-      complete: done === names.length });
+    const earned = names.reduce((sum, n) => sum + scores.items[n].fraction * worth(n), 0);
+    const most = names.reduce((sum, n) => sum + worth(n), 0);
+    window.PathwaysScorm.report({ raw: most ? Math.round((100 * earned) / most) : 0, complete: done === names.length });
   }
   function score(item, fraction, done) {
     if (!(item in scores.items) || scores.items[item].final) return;
@@ -212,7 +214,7 @@
     });
   }
 
-  let SITE = {};
+  let SITE = {}, POINTS = {};
   const KINDS = { roleplay: roleplay, check: check, sorting: sorting, "skip-section": skipSection };
   function start() {
     const source = document.getElementById("pw-data");
@@ -220,6 +222,7 @@
     const data = JSON.parse(source.textContent);
     UI = data.ui;
     SITE = data.site;
+    POINTS = data.points || {};
     data.blocks.forEach((block) => {
       const box = document.getElementById(block.id);
       if (box.dataset.pwItem) skipItem(box);
