@@ -131,6 +131,15 @@ def test_a_package_in_a_cross_origin_frame_reports_only_status_score_and_time(ch
             with page.expect_navigation(url=exit_url):
                 frame.locator(".pw-exit").click()
             assert page.url == exit_url
+            # and by Shift pressed three times, with the focus in the lesson's frame
+            page.goto(host.base + "lms.html")
+            frame = page.frame_locator("iframe")
+            frame.locator("body[data-pw-ready]").wait_for()
+            frame.locator(".pw-roleplay .pw-choice").first.focus()
+            with page.expect_navigation(url=exit_url):
+                for _ in range(3):
+                    page.keyboard.press("Shift")
+            assert page.url == exit_url
         finally:
             context.close()
     print(f"SCORM run: score.raw {raw}, calls {len(calls)}, elements set {sorted(set_elements)}")
