@@ -66,3 +66,9 @@ def test_the_quick_exit_is_the_lessons_module_as_a_classic_script():
 def test_page_data_cannot_close_its_script_element():
     assert "</" not in build._json({"text": "</script><script>alert(1)</script>"})
     assert json.loads(build._json({"a": "</b>"})) == {"a": "</b>"}
+
+
+def test_the_spanish_page_has_its_support_lines_and_exit_in_spanish():
+    html, _scored = build.render_lesson(ROOT / "lessons" / "01-why-dont-they-leave", "es")
+    assert 'lang="es"' in html and "Salir de esta página" in html
+    assert "If you need support" not in html and "Estados Unidos y Canadá" in html

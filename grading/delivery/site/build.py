@@ -83,12 +83,14 @@ def _json(data: dict) -> str:
 
 
 def _quick_exit(folder: Path | None, lang: str | None) -> tuple[dict, str]:
+    from pathways import config
     from pathways.resources import load_resources
     from pathways.views.safety import resources_html
 
-    res = load_resources(folder, lang=lang or "en")
-    return ({"url": res.quick_exit.url, "label": res.quick_exit.label, "hint": res.quick_exit.hint},
-            resources_html(res))
+    with config.using(lang=lang or "en"):
+        res = load_resources(folder, lang=lang or "en")
+        return ({"url": res.quick_exit.url, "label": res.quick_exit.label, "hint": res.quick_exit.hint},
+                resources_html(res))
 
 
 def translations(folder: Path) -> list[str]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pathways import config
 from pathways.checks import load_checks
 from pathways.exercises import load_exercise
 from pathways.i18n import ui
@@ -67,7 +68,8 @@ def safety_panel(page: Page) -> Block:
     from pathways.resources import load_resources
     from pathways.views.safety import resources_html
 
-    return Block(resources_html(load_resources(page.folder, lang=page.lang or "en")))
+    with config.using(lang=page.lang or "en"):  # the panel's own words (its heading) in the page's language
+        return Block(resources_html(load_resources(page.folder, lang=page.lang or "en")))
 
 
 def roleplay(page: Page, scenario_file: str, activity: str = "roleplay") -> Block:
