@@ -81,8 +81,7 @@ def roleplay(page: Page, scenario_file: str, activity: str = "roleplay") -> Bloc
     inner = (f'{head}<p class="pw-status pw-notice"></p><div class="pw-history"></div>'
              '<div class="pw-feedback-live" aria-live="polite"></div><div class="pw-prompt"></div>'
              '<div class="pw-choices"></div><div class="pw-summary-live" aria-live="polite"></div>'
-             f'<button type="button" class="pw-replay" hidden>{e(page.t("play_again"))}</button>'
-             f'<noscript><p>{e(page.t("roleplay_open_first"))}</p></noscript>')
+             f'<button type="button" class="pw-replay" hidden>{e(page.t("play_again"))}</button>')
     item = f"roleplay:{activity}"
     page.scored.append({"item": item, "kind": "roleplay"})
     return _box(page, "roleplay", item, inner, {"item": item, "table": player.table(scenario, lang)})
