@@ -7,7 +7,7 @@ PORT   ?= 8866
 LAB_PORT ?= 8888
 PYTEST_ARGS ?=
 
-.PHONY: help setup start lab labextension dashboards test test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
+.PHONY: help setup start lab labextension dashboards site bench-site test test-fast test-browser-loop lint bench bench-grading bench-dashboards bench-load lock clean
 
 help:
 	@echo "make setup             set up only (.venv with every tool; no JupyterLab): then .venv/bin/pathways ..."
@@ -15,6 +15,7 @@ help:
 	@echo "make test              set up and run the whole test suite (what CI runs)"
 	@echo "make test-fast         the fast tests only (seconds), while you work"
 	@echo "make test-browser-loop the browser tests 10 times under load on both cores (RUNS=N)"
+	@echo "make site              build the lessons as a static site (build/site) and SCORM packages (build/scorm)"
 	@echo "make dashboards        serve the lessons as Voila dashboards on 127.0.0.1:$(PORT)"
 	@echo "make bench             every benchmark (bench-grading, bench-dashboards, bench-load)"
 	@echo "make bench-workshop    (as root) a workshop of LEARNERS=30 on this machine: start, memory, hand in, grade"
@@ -57,6 +58,10 @@ labextension: $(STAMP)
 dashboards: $(STAMP)
 	$(BIN)/pathways dashboards build
 	$(BIN)/pathways dashboards serve --port $(PORT)
+
+# The static site (build/site) and one SCORM 1.2 package per lesson (build/scorm): no server, no kernel.
+site: $(STAMP)
+	$(BIN)/pathways site --scorm
 
 # The shared hub environment of `pathways workshop` (a venv from Debian's Python and the proxy, minutes to build):
 # made here before the tests, never inside them; rebuilt only when what goes into it changes. Not root, or a tool
@@ -102,6 +107,10 @@ bench-dashboards: $(STAMP)
 
 bench-load: $(STAMP)
 	$(BIN)/python tests/bench/bench_load.py
+
+# The static site against the Voila dashboards, in one run: first-visit bytes, time to interactive, 1000 visitors.
+bench-site: $(STAMP)
+	$(BIN)/python tests/bench/bench_site.py
 
 # Not in `make bench`: it needs root, creates real accounts (removed at the end) and takes both cores for minutes.
 LEARNERS ?= 30

@@ -25,6 +25,7 @@ from pathways import config
 
 from . import settings
 from .authoring.cli import check_commands, writing_commands
+from .delivery.site.cli import site_commands
 from .delivery.workshop.cli import workshop_commands
 from .evidence.cli import evidence_commands
 from .evidence.evaluation.cli import evaluation_commands
@@ -360,8 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description="Pathways instructor tools.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_learner_commands, _course_commands, _grade_command, _results_commands, check_commands,
-                writing_commands, _dashboard_commands, workshop_commands, evaluation_commands, evidence_commands,
-                _config_command):
+                writing_commands, _dashboard_commands, site_commands, workshop_commands, evaluation_commands,
+                evidence_commands, _config_command):
         add(sub)
     settings.add_flags(parser)
     return parser

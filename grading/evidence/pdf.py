@@ -19,6 +19,8 @@ from pathlib import Path
 import jinja2
 from pathways.files import atomic_file
 
+from .. import templates
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Where fontconfig finds fonts on Debian (and a user's own), read only to know which characters can be printed.
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
@@ -31,8 +33,7 @@ class PrintError(RuntimeError):
 @functools.cache
 def environment() -> jinja2.Environment:
     """The Jinja2 environment of the evidence templates (autoescaped: names and lesson text are data)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = templates.environment(TEMPLATES)
     env.globals["style"] = _pkg.files(__package__).joinpath("templates/print.css").read_text(encoding="utf-8")
     return env
 

@@ -17,10 +17,11 @@ import random
 from pathlib import Path
 
 import nbformat
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from pathways.evaluation.items import ITEMS_FILE, TIMEPOINT_NAMES, TIMEPOINTS
 
 from ... import course as course_mod
+from ... import templates
 from . import store
 from .bank import dump, learner_copy, load_bank
 
@@ -60,8 +61,7 @@ def release(course: str | Path | None = None) -> list[Path]:
 
 
 def _page_env() -> Environment:
-    return Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return templates.environment(Path(__file__).parent / "templates")
 
 
 def feedback(course: str | Path | None = None, timepoint: str = "post") -> list[Path]:

@@ -12,13 +12,14 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 from pathways.activities.checks.rules import lesson_objectives
 from pathways.evaluation.items import TIMEPOINT_NAMES, TIMEPOINTS
 from pathways.files import LESSON_NOTEBOOK
 
 from ... import course as course_mod
+from ... import templates
 from . import analysis, figures, store
 from .bank import Bank, load_bank
 from .figures import Chart
@@ -30,8 +31,7 @@ CSV_COLUMNS = ["code", *(f"knowledge_{tp}" for tp in TIMEPOINTS), *(f"attitude_{
 
 @functools.cache
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return templates.environment(Path(__file__).parent / "templates")
 
 
 def coded_cohort(course: str | Path | None = None) -> analysis.Cohort:
