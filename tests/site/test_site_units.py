@@ -72,3 +72,14 @@ def test_the_spanish_page_has_its_support_lines_and_exit_in_spanish():
     html, _scored = build.render_lesson(ROOT / "lessons" / "01-why-dont-they-leave", "es")
     assert 'lang="es"' in html and "Salir de esta página" in html
     assert "If you need support" not in html and "Estados Unidos y Canadá" in html
+
+
+def test_every_registered_activity_kind_has_a_static_renderer():
+    """Does the static site render every kind the registry holds (pathways.activities.registry), found from the
+    call a lesson cell makes to the kind's view, so a new kind without one is caught here, not on a learner's page?"""
+    from pathways.activities import registry
+    from pathways.grading.delivery.site import kinds
+
+    missing = [k.name for k in registry.kinds() if k.view and kinds.renderer(k.view.name) is None]
+    assert missing == []
+    assert kinds.renderer("knowledge_check") is kinds.knowledge_check and kinds.renderer("no_such_call") is None

@@ -135,3 +135,13 @@ def test_a_new_kind_has_its_part_on_the_feedback_page(matching, tmp_path):
     (part,) = page.parts
     assert (part.kind, part.heading, part.title, part.points, part.max) == ("", "Match them", "Matching", 1.0, 2.0)
     assert "<h3>Matching</h3>" in feedback_page.render(page)
+
+
+def test_a_new_kinds_view_is_imported_from_pathways_views(matching):
+    """Does `from pathways.views import <view>` find a registered kind's view without a line in views/__init__.py?"""
+    from pathways import views
+    from support.matching import matching as factory
+
+    assert views.matching is factory
+    with pytest.raises(AttributeError):
+        views.no_such_view  # noqa: B018

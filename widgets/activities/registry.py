@@ -1,17 +1,18 @@
 """The activity kinds, in one registry: each kind declares its parts once, and everyone reads them here.
 
-A kind (role-play, knowledge check, sorting, reflection) is one module or small package of
-`pathways.activities` that ends by registering a `Kind`: the record model it keeps in responses.json,
-its file format (how a file is recognised, its loader and its `pathways check`), the grader(s) a test
-cell calls and the model answers a solution cell calls (with where their arguments are), the view a
-lesson cell shows, the name of its excusal items, its `pathways check` rules, its report section, and
-an optional static renderer. The autograder's front (`pathways.autograde`), the one reader of test
-cells (`pathways.activities.testcells`), excusal, `pathways check`, export, the class report and the
-feedback page iterate `kinds()` instead of lists of their own.
+A kind (role-play, knowledge check, sorting, reflection) is one module or small package of `pathways.activities`
+that ends by registering a `Kind`: the record model it keeps in responses.json, its file format (how a file is
+recognised, its loader and its `pathways check`), the grader(s) a test cell calls and the model answers a solution
+cell calls (with where their arguments are), the view a lesson cell shows, the name of its excusal items, its
+`pathways check` rules and its report section. The autograder's front (`pathways.autograde`), the one reader of test
+cells (`pathways.activities.testcells`), excusal, `pathways check`, export, the class report and the feedback page
+iterate `kinds()` instead of lists of their own; so do `pathways.views` (a kind's view by its name) and the static
+site (grading/delivery/site/kinds.py: a lesson cell's call → its kind → the kind's static renderer, kept there
+because the kernel-side package never names the grading one).
 
-Nothing here imports the rest of pathways: views and static renderers are named as "module:function"
-and imported on first use, so that the records and graders never import ipywidgets (nbgrader's
-autograder, the instructor's report) and this module stays below every kind.
+Nothing here imports the rest of pathways: views are named as "module:function" and imported on first use, so that
+the records and graders never import ipywidgets (nbgrader's autograder, the instructor's report) and this module
+stays below every kind.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class Kind:
     (a `responses.Record` with a `kind` field); `item`: the first part of its excusal items ("check"); `graders`,
     `models`: the functions test and solution cells call; `view`: its widget; `files`: its file formats; `rules`:
     its `pathways check` rules by name; `report`: its report section; `manual`: graded by hand (an nbgrader task
-    cell before its view); `static`: its static renderer as "module:function" (for a static site), if it has one.
+    cell before its view).
     """
 
     name: str
@@ -116,7 +117,6 @@ class Kind:
     rules: dict[str, str] = field(default_factory=dict)
     report: ReportSection | None = None
     manual: bool = False
-    static: str | None = None
 
     @property
     def per_question(self) -> bool:
@@ -135,10 +135,6 @@ class Kind:
             raise ValueError(f"a {self.item} item names its question" if self.per_question else
                              f"a {self.item} item names no question")
         return f"{self.item}:{activity}" + (f":{question}" if question is not None else "")
-
-    def static_renderer(self) -> Callable | None:
-        """The kind's static renderer (imported on first use), or None when it has none."""
-        return resolve(self.static) if self.static else None
 
 
 _KINDS: dict[str, Kind] = {}

@@ -1,12 +1,14 @@
-"""One static renderer per activity kind, keyed by the name of the call a lesson cell makes (`RENDERERS`).
+"""One static renderer per activity kind (`KIND_RENDERERS`, by the kind's name in pathways.activities.registry),
+and one per part of the page that is not an activity (`PAGE_PARTS`). `renderer(call)` finds a lesson cell's call
+through the registry: the call names a kind's view, the kind names its renderer; a kind registered without one
+stops the build with a message naming it (tests/site/test_site_units.py checks every registered kind has one).
 
 A renderer takes the page being built (`Page`: the lesson folder, the language, a counter for element ids) and the
 call's literal arguments, and returns a `Block`: the HTML the page shows before any script runs, and the data the
 page's script (static/site.js) needs to make it work, inlined in the page as JSON (never fetched). Keys and
 explanations reach the page only from a formative file (public by design, as in the widgets); a `mode: hidden-key`
 file is shown without them. A reflection is a text box whose words stay in the page: no model answer or rubric
-is read. Helper `kinds` registers activity kinds in widgets/activities/registry.py; each of these functions can
-be hooked to its kind's static-renderer slot as it is.
+is read.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathways import config
+from pathways.activities import registry
 from pathways.activities.checks import load_checks
 from pathways.activities.sorting import load_exercise
 from pathways.i18n import ui
@@ -155,9 +158,19 @@ def site_string(page: Page, key: str) -> str:
 
 
 #: Every kind a lesson cell can call, by the call's name.
-RENDERERS: dict[str, Callable[..., Block]] = {
-    "safety_panel": safety_panel, "roleplay": roleplay, "sorting": sorting, "knowledge_check": knowledge_check,
-    "reflection": reflection, "skip_section": skip_section,
+KIND_RENDERERS: dict[str, Callable[..., Block]] = {
+    "roleplay": roleplay, "sorting": sorting, "checks": knowledge_check, "reflection": reflection,
 }
+#: Calls that show a part of the page rather than an activity.
+PAGE_PARTS: dict[str, Callable[..., Block]] = {"safety_panel": safety_panel, "skip_section": skip_section}
+
+
+def renderer(call: str) -> Callable[..., Block] | None:
+    """The renderer of a lesson cell's call: a part of the page, or the static renderer of the activity kind whose
+    view the call names (pathways.activities.registry); None when the site cannot show it."""
+    if call in PAGE_PARTS:
+        return PAGE_PARTS[call]
+    found = registry.view(call)
+    return KIND_RENDERERS.get(found[0].name) if found else None
 #: Calls a lesson cell makes that show nothing (imports aside): the page's language comes from its file name.
 SILENT = {"set_language"}

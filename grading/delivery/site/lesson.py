@@ -118,11 +118,13 @@ def read(notebook: Path, lang: str | None) -> Lesson:
                 name = call_name(call)
                 if name in kinds.SILENT:
                     continue
-                if name not in kinds.RENDERERS:
-                    raise LessonError(f"{notebook}: cell {number} calls {name}(), which the static site cannot show")
+                render = kinds.renderer(name)
+                if render is None:
+                    raise LessonError(f"{notebook}: cell {number} calls {name}(), which the static site cannot show "
+                                      "(an activity kind without a static renderer in grading/delivery/site/kinds.py)")
                 args = [_literal(a) for a in call.args]
                 kwargs = {k.arg: _literal(k.value) for k in call.keywords}
-                blocks.append(kinds.RENDERERS[name](page, *args, **kwargs))
+                blocks.append(render(page, *args, **kwargs))
     title = notebook_title(nb) or notebook.parent.name
     return Lesson(title, notebook_summary(nb), blocks, page.scored, grading_points(nb.cells))
 
