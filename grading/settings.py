@@ -65,7 +65,10 @@ def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
     """Add --config and every option's flag to `parser` and to every command under it (a flag a command already
-    has, as its alias, is left to it)."""
+    has, as its alias, is left to it). Flags are matched whole, never by a prefix: with every option on every
+    command, argparse would read a command's own `--lesson` as an ambiguous prefix of `--lessons` and
+    `--lesson-pools` (it matches prefixes against the top-level parser before the command's)."""
+    parser.allow_abbrev = False
     taken = set(parser._option_string_actions)
     group = parser.add_argument_group("settings (also PATHWAYS_* variables or pathways_config.py; `pathways config` "
                                       "shows each in force and where it came from)")

@@ -17,7 +17,6 @@ typed (names, ids, flags, file names) reaches the page escaped. `build_report` d
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,23 +30,10 @@ from ..evidence.evaluation.section import section as evaluation_section
 from . import excusal_totals, gradebook, report_figures
 from .excusal_totals import Adjusted
 from .ledger import Ledger
+from .report_figures import Chart
 from .report_names import activity_names as _activity_names
 from .report_names import title as _title
 from .templates import environment
-
-
-@dataclass
-class Chart:
-    """One figure of the page: its file name (without .png), its alt text (also its caption) and the PNG."""
-
-    name: str
-    alt: str
-    png: bytes
-
-    @property
-    def data(self) -> str:
-        """The PNG in base64, for a data: URI."""
-        return base64.b64encode(self.png).decode("ascii")
 
 
 @dataclass

@@ -7,9 +7,11 @@ names.
 
 from __future__ import annotations
 
+import base64
 import functools
 import io
 from collections import Counter
+from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -18,6 +20,21 @@ HONOUR, BREAK = "#2e7d32", "#c62828"
 #: Figures drawn in this process, by what they show: the report with names, made right after the one without,
 #: shows the same figures, and drawing one takes up to a second or two (text layout), so none is drawn twice.
 _DRAWN: dict[str, bytes] = {}
+
+
+@dataclass
+class Chart:
+    """One figure of a page (the class report, its evaluation section): its file name (without .png), its alt text
+    (also its caption) and the PNG."""
+
+    name: str
+    alt: str
+    png: bytes
+
+    @property
+    def data(self) -> str:
+        """The PNG in base64, for a data: URI."""
+        return base64.b64encode(self.png).decode("ascii")
 
 
 def _remembered(draw):

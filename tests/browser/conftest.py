@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import urllib.request
@@ -25,7 +24,7 @@ import pytest
 from pathways.grading import course as courselib
 from pathways.grading.delivery.dashboards import build as dashboards
 from pathways.grading.delivery.learner import workspace as learner_workspace
-from support.browser import AXE, CHROMIUM, CHROMIUM_ARGS, NPM_DIR
+from support.browser import AXE, chromium_browser, npm_installed
 from support.processes import free_port, stop_process, wait_http
 from support.voila import Server, start_server, stop_server
 
@@ -119,28 +118,15 @@ def jupyterlab(jupyterlab_server, released_course, request, monkeypatch) -> Iter
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """The axe-core script, installed from the lock file with `npm ci` if it is not there yet."""
-    if not AXE.is_file():
-        npm = shutil.which("npm")
-        if not npm:
-            pytest.fail("npm is needed to install axe-core for the accessibility audit (apt-get install -y npm)")
-        run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_DIR,
-                             capture_output=True, text=True, timeout=600)
-        if run.returncode != 0 or not AXE.is_file():
-            pytest.fail(f"npm ci failed in {NPM_DIR}:\n{run.stdout}\n{run.stderr}")
+    npm_installed(AXE)
     return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 @dataclass

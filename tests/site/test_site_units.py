@@ -83,3 +83,18 @@ def test_every_registered_activity_kind_has_a_static_renderer():
     missing = [k.name for k in registry.kinds() if k.view and kinds.renderer(k.view.name) is None]
     assert missing == []
     assert kinds.renderer("knowledge_check") is kinds.knowledge_check and kinds.renderer("no_such_call") is None
+
+
+def test_pathways_site_and_scorm_commands(tmp_path, capsys):
+    """Do `pathways site --scorm` and `pathways scorm` build what they say, and does a lesson that does not exist
+    stop the build with a message naming it (status 1), writing nothing?"""
+    from pathways.grading import cli
+
+    assert cli.main(["site", "--out", str(tmp_path / "site"), "--lesson", "01-why-dont-they-leave", "--scorm"]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "site" / "index.html").is_file() and "Static site built in" in out
+    assert "SCORM 1.2 package:" in out and list((tmp_path / "scorm").glob("*.zip"))
+    assert cli.main(["scorm", "--out", str(tmp_path / "again"), "--lesson", "01-why-dont-they-leave"]) == 0
+    assert len(list((tmp_path / "again").glob("*.zip"))) == 1
+    assert cli.main(["site", "--out", str(tmp_path / "none"), "--lesson", "99-no-such-lesson"]) == 1
+    assert "99-no-such-lesson" in capsys.readouterr().err and not (tmp_path / "none" / "index.html").exists()

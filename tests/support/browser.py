@@ -21,6 +21,41 @@ NPM_DIR = Path(__file__).resolve().parents[1] / "browser"
 AXE = NPM_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def npm_installed(*wanted: Path) -> None:
+    """Run `npm ci` in tests/browser (from its lock file, the npm registry only) unless every path in `wanted` is
+    there already; a failure says why (as a test failure, not an error deep in a test)."""
+    import shutil
+
+    import pytest
+
+    if all(p.exists() for p in wanted):
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        pytest.fail("npm is needed to install the browser tests' tools (apt-get install -y npm)")
+    run = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_DIR,
+                         capture_output=True, text=True, timeout=600)
+    if run.returncode != 0 or not all(p.exists() for p in wanted):
+        pytest.fail(f"npm ci failed in {NPM_DIR}:\n{run.stdout}\n{run.stderr}")
+
+
+@contextlib.contextmanager
+def chromium_browser():
+    """Headless Debian Chromium driven by Playwright (never `playwright install`), closed when the block ends."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @contextlib.contextmanager
 def cpu_hogs(count: int, seconds: float):
     """`count` processes that keep a core busy each, for at most `seconds` (they stop by themselves, and are

@@ -40,3 +40,15 @@ def test_pathways_help_takes_under_a_second():
         helps.append(_cpu_seconds([*command, "--help"]))
     print(f"pathways --help: {min(helps):.2f} s of processor time; python -c pass: {min(anchors):.2f} s")
     assert min(helps) < 1.0, f"pathways --help took {min(helps):.2f} s (anchor python -c pass: {min(anchors):.2f} s)"
+
+
+def test_a_commands_own_flag_is_never_read_as_a_prefix_of_a_setting():
+    """Is `--lesson` (collect, dashboards build, site, scorm) its command's own flag, not an ambiguous prefix of the
+    settings' `--lessons` and `--lesson-pools`, which every command also has (grading/settings.py)?"""
+    from pathways.grading import cli
+
+    parser = cli.build_parser()
+    assert parser.parse_args(["collect", "hand-ins.zip", "--lesson", "01-a"]).lesson == "01-a"
+    assert parser.parse_args(["dashboards", "build", "--lesson", "01-a"]).lesson == ["01-a"]
+    assert parser.parse_args(["site", "--lesson", "01-a"]).lesson == ["01-a"]
+    assert parser.parse_args(["scorm", "--lesson", "01-a"]).lesson == ["01-a"]

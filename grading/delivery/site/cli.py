@@ -3,37 +3,45 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+
+def _built(lines) -> int:
+    """Print what a build made, line by line; a lesson the site cannot show stops it with a message naming it."""
+    # imported here: `pathways --help` loads neither the site's builder nor the packager
+    from .build import SiteError
+
+    try:
+        for line in lines():
+            print(line)
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _packages(out, lessons):
+    from ..scorm import package as scorm
+
+    for path in scorm.build_all(out, lessons):
+        yield f"SCORM 1.2 package: {path}"
 
 
 def _cmd_site(a: argparse.Namespace) -> int:
-    # imported here: `pathways --help` loads neither the site's builder nor the packager
-    from ..scorm import package as scorm
     from . import build as site
 
-    try:
+    def lines():
         out = site.build(a.out, a.lesson or None)
-        print(f"Static site built in {out}: open {out / 'index.html'}, or serve the folder with any static web "
-              "server (e.g. python -m http.server)")
+        yield (f"Static site built in {out}: open {out / 'index.html'}, or serve the folder with any static web "
+               "server (e.g. python -m http.server)")
         if a.scorm:
-            for path in scorm.build_all(out.parent / "scorm" if a.scorm_out is None else a.scorm_out, a.lesson):
-                print(f"SCORM 1.2 package: {path}")
-    except site.SiteError as exc:
-        print(f"error: {exc}")
-        return 1
-    return 0
+            yield from _packages(out.parent / "scorm" if a.scorm_out is None else a.scorm_out, a.lesson)
+
+    return _built(lines)
 
 
 def _cmd_scorm(a: argparse.Namespace) -> int:
-    from ..scorm import package as scorm
-    from . import build as site
-
-    try:
-        for path in scorm.build_all(a.out, a.lesson):
-            print(f"SCORM 1.2 package: {path}")
-    except site.SiteError as exc:
-        print(f"error: {exc}")
-        return 1
-    return 0
+    return _built(lambda: _packages(a.out, a.lesson))
 
 
 def site_commands(sub: argparse._SubParsersAction) -> None:

@@ -3,9 +3,6 @@ names, nothing fetched."""
 
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass
-
 from pathways.evaluation.items import TIMEPOINT_NAMES, TIMEPOINTS
 
 from ...instructor.report_figures import _figure, _png
@@ -14,19 +11,6 @@ from .analysis import Evaluation
 COLOURS = {"pre": "#9e9e9e", "post": "#3f51b5", "followup": "#00897b"}
 
 
-@dataclass
-class Chart:
-    """One figure of the section, shaped as the class report's own (`instructor.report.Chart`, which this module
-    cannot import: the report imports the section): file name without .png, alt text (also the caption), PNG."""
-
-    name: str
-    alt: str
-    png: bytes
-
-    @property
-    def data(self) -> str:
-        """The PNG in base64, for a data: URI."""
-        return base64.b64encode(self.png).decode("ascii")
 
 
 def objectives(ev: Evaluation) -> bytes:
