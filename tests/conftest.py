@@ -55,6 +55,16 @@ def _isolate(monkeypatch, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (never `playwright install`), one per worker for every test that
+    needs it (browser/, site/, workshop/): Playwright's sync API allows one instance at a time in a process."""
+    from support.browser import chromium_browser
+
+    with chromium_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
 def released_course(tmp_path_factory) -> Path:
     """A course with every lesson released by nbgrader, made once per test run and shared by the xdist workers
     (they share the run's temporary folder). Read only: a test copies what it changes."""

@@ -121,23 +121,24 @@ def _objectives(cells: list[str]) -> tuple[str, ...]:
 
 
 def course_lessons(lessons: str | Path | None = None, only: list[str] | None = None,
-                   lang: str | None = None) -> list[Lesson]:
+                   lang: str | None = None, timed: bool = True) -> list[Lesson]:
     """Every lesson (or those in `only`), with its title and objectives from its notebook (its translation in `lang`
-    where there is one) and its times from the guide; ValueError naming a lesson the guide gives no time for."""
+    where there is one) and its times from the guide; ValueError naming a lesson the guide gives no time for.
+    `timed=False` (the LMS files, which name lessons only) reads no guide and gives every time as 0."""
     folder = _lessons_folder(lessons)
-    times = timing(folder)
+    times = timing(folder) if timed else None
     out = []
     for lid in course_mod.lesson_ids(folder):
         if only is not None and lid not in only:
             continue
         number = int(re.match(r"\d+", lid)[0]) if re.match(r"\d+", lid) else 0
-        if number not in times:
+        if times is not None and number not in times:
             raise ValueError(f"the facilitator guide gives no time for lesson {number} ({lid}): add its row to the "
                              "table in section 2")
         translated = folder / lid / f"{Path(LESSON_NOTEBOOK).stem}.{lang}.ipynb"
         cells = _notebook_text(translated if lang and translated.is_file()
                                else folder / lid / LESSON_NOTEBOOK)
-        out.append(Lesson(lid, number, _title(cells, lid), _objectives(cells), *times[number]))
+        out.append(Lesson(lid, number, _title(cells, lid), _objectives(cells), *(times[number] if times else (0, 0))))
     return out
 
 

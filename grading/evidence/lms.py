@@ -147,7 +147,7 @@ def export_lms(course: str | Path | None = None, canvas_export: str | Path | Non
     """Write moodle-import.csv, and canvas-import.csv when Canvas's gradebook export is given, into the course."""
     folder = course_mod.folder(course)
     table = completion.class_table(folder.root)
-    lessons = course_facts.course_lessons(only=table.taught)
+    lessons = course_facts.course_lessons(only=table.taught, timed=False)  # no facilitator guide needed
     rep = LmsReport()
     write_moodle(table, lessons, folder.moodle_csv, rep)
     if canvas_export:

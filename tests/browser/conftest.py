@@ -22,9 +22,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from pathways.grading import course as courselib
+from pathways.grading import nbgrader_run
 from pathways.grading.delivery.dashboards import build as dashboards
 from pathways.grading.delivery.learner import workspace as learner_workspace
-from support.browser import AXE, chromium_browser, npm_installed
+from support.browser import AXE, npm_installed
 from support.processes import free_port, stop_process, wait_http
 from support.voila import Server, start_server, stop_server
 
@@ -106,7 +107,7 @@ def jupyterlab(jupyterlab_server, released_course, request, monkeypatch) -> Iter
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name)[:80]
     release = released_course / "release"
     with monkeypatch.context() as mp:  # copy the run's release instead of releasing every lesson again
-        mp.setattr(courselib, "release", lambda lessons=None, course=None: [
+        mp.setattr(nbgrader_run, "release", lambda lessons=None, course=None: [
             release / lesson for lesson in lessons or courselib.lesson_ids()])
         workspace = learner_workspace.prepare_workspace(root / name)
     lab = Lab(base, root, workspace)
@@ -121,12 +122,6 @@ def axe_source() -> str:
     npm_installed(AXE)
     return AXE.read_text(encoding="utf-8")
 
-
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
-    with chromium_browser() as chromium:
-        yield chromium
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from pathways.activities.responses import FILENAME
-from pathways.grading import course as courselib
+from pathways.grading import nbgrader_run
 from pathways.grading.delivery.dashboards import build as dashboards
 from support.course import LESSONS, copy_lesson, execute_notebook, lesson_ids
 
@@ -70,7 +70,8 @@ def test_dashboards_build_publishes_an_earlier_release_as_it_is(released, tmp_pa
     def no_nbgrader(*args, **kwargs):
         raise AssertionError(f"nbgrader ran: {args}")
 
-    monkeypatch.setattr(courselib, "nbgrader", no_nbgrader)
+    monkeypatch.setattr(nbgrader_run, "nbgrader", no_nbgrader)
+    monkeypatch.setattr(nbgrader_run, "release", no_nbgrader)
     before = {p: p.stat().st_mtime_ns for p in released.rglob("*")}
     site = dashboards.build(tmp_path / "site", released=released)
     assert sorted(p.parent.name for p in site.glob("*/lesson.ipynb")) == LESSON_IDS

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.browser import AXE, NPM_DIR, chromium_browser, npm_installed
+from support.browser import AXE, NPM_DIR, npm_installed
 from support.static_server import StaticServer, serve
 
 
@@ -44,7 +44,6 @@ def npm_tools() -> Path:
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
-    with chromium_browser() as browser:
-        yield browser
+def chromium(browser):
+    """The worker's one headless Chromium (tests/conftest.py)."""
+    return browser

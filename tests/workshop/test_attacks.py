@@ -86,29 +86,24 @@ def test_does_a_learner_config_make_her_server_serve_her_page(hub, learners):
 
 
 @pytest.mark.browser
-def test_can_a_learner_page_reach_the_formgrader_in_the_instructors_browser(hub, learners):
+def test_can_a_learner_page_reach_the_formgrader_in_the_instructors_browser(hub, learners, browser):
     """Chromium logged in to the formgrader opens a page on the hub's origin (as a learner would serve one there):
     can it read the formgrader in a popup (its XSRF token), read its API with the instructor's cookies, or start a
     kernel there? All refused: another origin (localhost, another port), no kernel API."""
-    from playwright.sync_api import sync_playwright
-    from support.browser import CHROMIUM, CHROMIUM_ARGS
-
     base, token = _formgrader(hub)
     evil = hub["url"] + f"user/{learners['ana'].user}/static/evil.html"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context()
-            page = context.new_page()
-            assert page.goto(f"{base}/formgrader/manage_assignments?token={token}").ok  # the instructor's cookie
-            page.route(evil, lambda route: route.fulfill(content_type="text/html", body=attacks.POPUP_PAGE))
-            page.goto(evil)
-            page.evaluate("fg => { document.body.dataset.fg = fg; }", base)
-            page.click("#go")
-            page.wait_for_function("window.RESULT !== undefined", timeout=30_000)
-            result = page.evaluate("window.RESULT")
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        assert page.goto(f"{base}/formgrader/manage_assignments?token={token}").ok  # the instructor's cookie
+        page.route(evil, lambda route: route.fulfill(content_type="text/html", body=attacks.POPUP_PAGE))
+        page.goto(evil)
+        page.evaluate("fg => { document.body.dataset.fg = fg; }", base)
+        page.click("#go")
+        page.wait_for_function("window.RESULT !== undefined", timeout=30_000)
+        result = page.evaluate("window.RESULT")
+    finally:
+        context.close()
     ATTACKS["learner page in the instructor's browser"] = result
     assert all(not str(v).startswith("READ") for v in result.values()), result
     grader = hub["record"].grader.uid

@@ -14,7 +14,7 @@ from pathlib import Path
 from pathways import config
 
 from ... import course as course_mod
-from ...nbgrader_run import release
+from ... import nbgrader_run
 from .lab import learner_lab_args
 
 
@@ -25,7 +25,7 @@ def prepare_workspace(workspace: str | Path, course: str | Path | None = None) -
     new in the release are added.
     """
     workspace = Path(workspace).resolve()
-    for folder in release(course=course):
+    for folder in nbgrader_run.release(course=course):
         target = workspace / folder.name
         for src in folder.rglob("*"):
             dest = target / src.relative_to(folder)

@@ -20,9 +20,9 @@ from pathways.files import LESSON_NOTEBOOK
 
 from ... import course as course_mod
 from ... import templates
+from ...instructor.report_figures import Chart
 from . import analysis, figures, store
 from .bank import Bank, load_bank
-from .figures import Chart
 
 #: The CSV's smallest group: a column with fewer values than this, or a file with fewer learners, is left empty.
 MIN_CELL = 5
