@@ -62,6 +62,9 @@ class Line(_Model):
     hours: str | None = None
     note: str = ""
     panel: bool = True
+    #: Its label on the printed wallet card, which names no line (no word about trafficking or abuse), only where
+    #: it serves, e.g. "Helpline (Canada)"; without one the card says "Support line N".
+    card_label: str | None = None
 
     def text_keyword(self) -> tuple[str, str] | None:
         """(keyword, number) when the text line is written "KEYWORD to NUMBER", else None."""

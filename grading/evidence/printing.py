@@ -79,7 +79,8 @@ def support_lines(res: Resources, discreet: bool = False, lang: str = "en") -> l
             extra.append(f"text {line.text}")
         extra += [f"TTY {line.tty}"] if line.tty else []
         extra += [line.hours] if line.hours else []
-        out.append(SupportLine(f"Support line {n}" if discreet else line.name, line.phone, tuple(extra),
+        label = (line.card_label or f"Support line {n}") if discreet else line.name
+        out.append(SupportLine(label, line.phone, tuple(extra),
                                "" if discreet else line.note))
     return out
 
