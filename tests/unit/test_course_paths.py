@@ -21,8 +21,10 @@ import re
 from support.course import REPO
 
 FOLDER_NAMES = {"release", "source", "submitted", "autograded", "feedback", "pathways", "archive", "staging",
-                "backups", "report-figures"}
-FILE_NAMES = {"gradebook.db", "ledger.json", "last-grade.json", "grades.csv", "report.html"}
+                "backups", "report-figures", "certificates", "evaluation-release", "evaluation-figures"}
+FILE_NAMES = {"gradebook.db", "ledger.json", "last-grade.json", "grades.csv", "report.html", "completion-record.csv",
+              "completion-record.pdf", "course-sheet.pdf", "canvas-import.csv", "moodle-import.csv",
+              "evaluation-paired.csv", "evaluation.html", "certificate-key"}
 OWNER = "grading/course.py"
 #: Uses of those names that are not a course folder's, each with its reason.
 ALLOWED: dict[str, set[str]] = {
