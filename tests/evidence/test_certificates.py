@@ -11,10 +11,13 @@ import shutil
 import socket
 
 import pytest
-from conftest import LESSONS, pdf_text
 from pathways.grading import cli
 from pathways.grading.evidence import certificates, completion, pdf
 from pathways.grading.instructor import purge
+from support.evidence import LESSONS, pdf_text
+
+#: Their course and PDFs are made once per worker (tests/evidence/conftest.py): one worker runs them all.
+pytestmark = pytest.mark.xdist_group("evidence")
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from conftest import LESSONS
+import pytest
 from pathways.grading.evidence import completion, course_facts, lms
+from support.evidence import LESSONS
+
+#: Their course and PDFs are made once per worker (tests/evidence/conftest.py): one worker runs them all.
+pytestmark = pytest.mark.xdist_group("evidence")
 
 CANVAS_EXPORT = Path(__file__).parent / "canvas_export.csv"
 

@@ -7,10 +7,13 @@ import re
 import socket
 
 import pytest
-from conftest import pdf_text
 from pathways.grading import course as course_mod
 from pathways.grading.evidence import course_facts, pdf, printing
 from pathways.resources import load_resources
+from support.evidence import pdf_text
+
+#: Their course and PDFs are made once per worker (tests/evidence/conftest.py): one worker runs them all.
+pytestmark = pytest.mark.xdist_group("evidence")
 
 #: What a phone number, a short code or a TTY number looks like in the PDFs' text.
 NUMBER = re.compile(r"\b(?:1-)?\d{3}-\d{3}-(?:\d{4}|[A-Z]{4})\b|\b(?:911|711|988|\d{5,6})\b")

@@ -12,6 +12,10 @@ LONGEST_FIRST = (
     "workshop/test_attacks.py", "workshop/test_workshop.py", "browser/test_cold_start.py",
     "notebooks/test_nbgrader_workflow.py", "browser/test_dashboards.py", "browser/test_quick_exit_typing.py",
     "browser/test_dashboard_recovery.py", "browser/test_jupyterlab.py", "browser/test_learner_screen.py",
+    # The static site built once and the SCORM packages, served to the worker's one Chromium (group "site").
+    "site/test_site_browser.py", "site/test_scorm.py", "site/test_key_scan.py",
     "install/test_shared_install.py", "content/test_spanish_lesson1.py", "authoring/test_authoring_end_to_end.py",
     "grading/test_postgres_gradebook.py",
+    # One course and one set of PDFs rendered for these (group "evidence"), so one worker renders them once.
+    "evidence/test_print.py", "evidence/test_certificates.py", "evidence/test_lms.py",
 )
