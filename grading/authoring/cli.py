@@ -13,23 +13,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pathways import authoring as scenario_authoring
 from pathways import config
 from pathways.files import LESSON_NOTEBOOK
-from pathways.scenario import ScenarioError
 
 from .. import course, settings
-from . import commands as authoring
-from . import lesson
 
 
-def _show(report: authoring.Report) -> int:
+def _show(report) -> int:
     for line in report.lines:
         print(line)
     return report.status
 
 
 def _cmd_check(a: argparse.Namespace) -> int:
+    from . import commands as authoring
+
     if a.list:
         return _show(authoring.list_tags())
     if a.figures:
@@ -44,6 +42,10 @@ def _cmd_check(a: argparse.Namespace) -> int:
 
 
 def _cmd_graph(a: argparse.Namespace) -> int:
+    from pathways.scenario import ScenarioError
+
+    from . import commands as authoring
+
     note = authoring.lesson_folder_note(authoring.graph_target(a.file, a.output))
     if note:
         print(note, file=sys.stderr)
@@ -68,16 +70,24 @@ def _write_new(make, then: str, errors: tuple[type[Exception], ...]) -> int:
 
 
 def _cmd_new(a: argparse.Namespace) -> int:
+    from pathways import authoring as scenario_authoring
+
     return _write_new(lambda: scenario_authoring.write_new_scenario(a.name, a.folder, force=a.force), "Edit it",
                       (FileExistsError,))
 
 
 def _cmd_new_translation(a: argparse.Namespace) -> int:
+    from pathways.scenario import ScenarioError
+
+    from . import commands as authoring
+
     return _write_new(lambda: authoring.new_translation(a.file, a.language, a.force), "Translate each text",
                       (FileExistsError, ScenarioError))
 
 
 def _cmd_new_lesson(a: argparse.Namespace) -> int:
+    from . import lesson
+
     try:
         folder = lesson.new_lesson(a.name, a.title)
     except FileExistsError as exc:
@@ -93,6 +103,9 @@ def _cmd_new_lesson(a: argparse.Namespace) -> int:
 
 
 def _cmd_try_lesson(a: argparse.Namespace) -> int:
+    from . import commands as authoring
+    from . import lesson
+
     folder = course.lessons_dir() / a.lesson
     if not (folder / LESSON_NOTEBOOK).is_file():
         known = ", ".join(course.lesson_ids()) or "none"
@@ -128,6 +141,8 @@ def _cmd_try_lesson(a: argparse.Namespace) -> int:
 
 
 def _cmd_schema(a: argparse.Namespace) -> int:
+    from . import commands as authoring
+
     if a.output == "-":
         sys.stdout.write(authoring.schema_text())
         return 0
@@ -137,6 +152,8 @@ def _cmd_schema(a: argparse.Namespace) -> int:
 
 
 def _cmd_preview(a: argparse.Namespace) -> int:
+    from . import commands as authoring
+
     port = config.current().preview_port
     if authoring.port_taken(port):
         print(f"pathways: port {port} is already in use, perhaps by a preview you started before: open "
