@@ -30,11 +30,13 @@ from pathways.activities import registry
 
 from ... import course as course_mod
 from ... import nbgrader_run
+from ..publish import refuse_foreign, replace_published
 
 VOILA_DIR = Path(__file__).resolve().parent / "voila"
 CONFIG = VOILA_DIR / "voila.py"
 #: A file in every built folder, so `build()` only ever deletes a folder it made itself.
 MARKER = ".pathways-dashboards"
+COMMAND = "pathways dashboards build"
 #: Files a lesson's widgets read (scenarios, checks, exercises) and images its markdown shows.
 DATA_SUFFIXES = {".yaml", ".yml", ".json", ".csv", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 #: Never published even if a release contains them: learners' answers, instructors' notes.
@@ -151,8 +153,7 @@ def build(out: str | Path | None = None, lessons: Iterable[str] | None = None,
     lessons = list(lessons or course_mod.lesson_ids())
     if not lessons:
         raise RuntimeError(f"no lessons found in {course_mod.lessons_dir()}")
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise RuntimeError(f"{out} exists and was not made by `pathways dashboards build`; not replacing it")
+    refuse_foreign(out, MARKER, COMMAND)
     with tempfile.TemporaryDirectory(prefix="pathways-dashboards-") as tmp:
         tmp = Path(tmp)
         if released is not None:
@@ -164,15 +165,7 @@ def build(out: str | Path | None = None, lessons: Iterable[str] | None = None,
         for lesson in lessons:
             if not publish_lesson(releases[lesson], site / lesson):
                 raise RuntimeError(f"the release of {lesson} has nothing to publish")
-        found = leaks(site)
-        if found:
-            raise RuntimeError("refusing to publish solution or hidden-test text:\n  " + "\n  ".join(found))
-        (site / MARKER).write_text("Built by `pathways dashboards build`; replaced on every build.\n")
-        if out.exists():
-            shutil.rmtree(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(site, out)
-    return out
+        return replace_published(site, out, MARKER, COMMAND, leaks(site))
 
 
 # --- landing page -------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from pathways.files import LESSON_NOTEBOOK
 
 from ... import course as course_mod
 from ... import templates
+from ..publish import refuse_foreign, replace_published
 from . import lesson as lesson_mod
 from .strings import site_strings
 
@@ -35,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 #: A file in every built folder, so `build()` only ever replaces a folder it made itself.
 MARKER = ".pathways-site"
+COMMAND = "pathways site"
 #: The widget strings the page's scripts use.
 UI_KEYS = ("you", "what_do_you_do", "ending_hopeful", "ending_open", "ending_concerning", "you_earned",
            "limit_concerning", "limit_missteps", "principles_honoured", "none_yet", "where_differently", "read_again",
@@ -164,18 +166,6 @@ def default_out() -> Path:
     return course_mod.dashboards_dir(None).parent / "site"
 
 
-def _replace(tmp_site: Path, out: Path) -> Path:
-    found = leaks(tmp_site)
-    if found:
-        raise SiteError("refusing to publish solution or hidden-test text:\n  " + "\n  ".join(found))
-    (tmp_site / MARKER).write_text("Built by `pathways site`; replaced on every build.\n", encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(tmp_site, out)
-    return out
-
-
 def build(out: str | Path | None = None, lessons: Iterable[str] | None = None) -> Path:
     """Build the static site of the lessons (default: all) into `out`; return the folder.
 
@@ -187,8 +177,7 @@ def build(out: str | Path | None = None, lessons: Iterable[str] | None = None) -
     lessons = list(lessons or course_mod.lesson_ids())
     if not lessons:
         raise SiteError(f"no lessons found in {course_mod.lessons_dir()}")
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise SiteError(f"{out} exists and was not made by `pathways site`; not replacing it")
+    refuse_foreign(out, MARKER, COMMAND, SiteError)
     with tempfile.TemporaryDirectory(prefix="pathways-site-") as tmp:
         site = Path(tmp) / "site"
         write_static(site / "static")
@@ -202,4 +191,4 @@ def build(out: str | Path | None = None, lessons: Iterable[str] | None = None) -
                     raise SiteError(f"{lesson_id}: {exc}") from exc
                 (site / lesson_id / page_name(lang)).write_text(html, encoding="utf-8")
         (site / "index.html").write_text(render_index(lessons), encoding="utf-8")
-        return _replace(site, out)
+        return replace_published(site, out, MARKER, COMMAND, leaks(site), SiteError)
